@@ -1,0 +1,217 @@
+"""Backend for any OpenAI-compatible HTTP API (OpenAI, vLLM, `transformers serve`, llama.cpp, Ollama).
+
+    backend = make_backend("openai", base_url="http://127.0.0.1:8000/v1", model="my-model")
+    GENSIM_BASE_URL=http://127.0.0.1:8000/v1 GENSIM_MODEL=my-model python -m generation.generate ...
+
+Settings come from arguments, else the environment: `OPENAI_API_KEY`, `GENSIM_BASE_URL`,
+`GENSIM_MODEL`. `prompt_format="completion"` sends chats to `/v1/completions` rendered with
+`completion_template` ("plain" or "llama2"), for models trained on a bare instruction like
+GenSim's Code-Llama (spec §7.9). Stop strings and n are enforced on our side too, because some
+servers ignore them (e.g. `transformers serve` returns one choice and keeps the stop string).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from typing import Iterator
+
+from serving import prompts
+from serving.base import (Backend, BackendError, GenerationParams, StopScanner, apply_stop,
+                          check_messages, resolve_params)
+
+log = logging.getLogger(__name__)
+
+PROMPT_FORMATS = ("chat", "completion")
+MAX_SERVER_STOPS = 4  # the OpenAI API rejects more than 4 stop strings; the rest are applied here
+NO_KEY = "EMPTY"  # local servers ignore the key, but the SDK insists on one
+
+
+class OpenAIBackend(Backend):
+    """Chat and completion calls through the `openai` SDK.
+
+    Args:
+        model: model id on the server (default env GENSIM_MODEL); BackendError when neither is set.
+        base_url: API root ending in /v1 (default env GENSIM_BASE_URL, else api.openai.com).
+        api_key: default env OPENAI_API_KEY; optional for a custom base_url. Never logged or shown.
+        prompt_format: "chat" (chat endpoint) or "completion" (chats rendered to one prompt).
+        completion_template: "plain" or "llama2" ([INST] <<SYS>> wrapper), for prompt_format="completion".
+        timeout: seconds per HTTP request.
+        retries: extra attempts after a transient error (connection, timeout, 408/409/429/5xx).
+        backoff: seconds before the first retry, doubled each time (capped at 30 s, plus up to 10 %
+            jitter); GenSim retried immediately (spec §9.3, item 15), which hammers a rate limit.
+    Raises ValueError for bad option values.
+    """
+
+    name = "openai"
+
+    def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
+                 prompt_format: str = "chat", completion_template: str = "plain", timeout: float = 300.0,
+                 retries: int = 4, backoff: float = 1.0):
+        import openai
+
+        if prompt_format not in PROMPT_FORMATS:
+            raise ValueError(f"Unknown prompt_format {prompt_format!r}. Available: {list(PROMPT_FORMATS)}")
+        if completion_template not in prompts.TEMPLATES:
+            raise ValueError(f"Unknown completion_template {completion_template!r}. "
+                             f"Available: {list(prompts.TEMPLATES)}")
+        if retries < 0 or backoff < 0 or timeout <= 0:
+            raise ValueError(f"need retries >= 0, backoff >= 0, timeout > 0; got {retries}, {backoff}, {timeout}")
+        self.model = model or os.environ.get("GENSIM_MODEL", "")
+        self.base_url = (base_url or os.environ.get("GENSIM_BASE_URL") or "").rstrip("/") or None
+        key = api_key or os.environ.get("OPENAI_API_KEY")
+        if not self.model:
+            raise BackendError("no model given: pass model=... or set GENSIM_MODEL")
+        if not key and not self.base_url:
+            raise BackendError("no API key for api.openai.com: set OPENAI_API_KEY, or set GENSIM_BASE_URL "
+                               "to a local OpenAI-compatible server")
+        self._secrets = [key] if key else []
+        self.prompt_format = prompt_format
+        self.completion_template = completion_template
+        self.retries = retries
+        self.backoff = backoff
+        self._openai = openai
+        # max_retries=0: our own loop retries, with back-off and redacted messages.
+        self._client = openai.OpenAI(api_key=key or NO_KEY, base_url=self.base_url, timeout=timeout,
+                                     max_retries=0)
+
+    def __repr__(self):
+        return f"OpenAIBackend(model={self.model!r}, base_url={self.where!r}, format={self.prompt_format!r})"
+
+    @property
+    def where(self) -> str:
+        """The server shown in messages."""
+        return self.base_url or "api.openai.com"
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- public interface ------------------------------------------------------------------------
+    def chat(self, messages: list[dict], params: GenerationParams | None = None) -> list[str]:
+        params, messages = resolve_params(params), check_messages(messages)
+        if self.prompt_format == "completion":
+            return self.complete(prompts.render(messages, self.completion_template), params)
+        return self._collect(lambda k: self._create("chat", messages, params, k), params)
+
+    def stream_chat(self, messages: list[dict], params: GenerationParams | None = None) -> Iterator[str]:
+        params, messages = resolve_params(params, streaming=True), check_messages(messages)
+        if self.prompt_format == "completion":
+            return self.stream_complete(prompts.render(messages, self.completion_template), params)
+        return self._stream("chat", messages, params)
+
+    def complete(self, prompt: str, params: GenerationParams | None = None) -> list[str]:
+        params = resolve_params(params)
+        return self._collect(lambda k: self._create("completion", prompt, params, k), params)
+
+    def stream_complete(self, prompt: str, params: GenerationParams | None = None) -> Iterator[str]:
+        return self._stream("completion", prompt, resolve_params(params, streaming=True))
+
+    # -- internals -------------------------------------------------------------------------------
+    def _request(self, endpoint: str, payload, params: GenerationParams, n: int, stream: bool):
+        """One SDK call (no retry); `payload` is the messages or the prompt."""
+        kwargs = dict(model=self.model, max_tokens=params.max_tokens, temperature=params.temperature,
+                      top_p=params.top_p, n=n, stream=stream)
+        if params.stop:
+            kwargs["stop"] = params.stop[:MAX_SERVER_STOPS]
+        if endpoint == "chat":
+            return self._client.chat.completions.create(messages=payload, **kwargs)
+        return self._client.completions.create(prompt=payload, **kwargs)
+
+    def _create(self, endpoint: str, payload, params: GenerationParams, n: int) -> list[str]:
+        """Up to `n` answer texts from one call, retried on transient errors."""
+        response = self._retrying(lambda: self._request(endpoint, payload, params, n, stream=False))
+        texts = [(c.message.content if endpoint == "chat" else c.text) or "" for c in response.choices]
+        return [apply_stop(t, params.stop) for t in texts]
+
+    def _collect(self, call, params: GenerationParams) -> list[str]:
+        """Call until params.n answers are in: some servers return fewer choices than asked."""
+        answers: list[str] = []
+        for _ in range(params.n):  # each call returns at least one choice, so this bounds the loop
+            got = call(params.n - len(answers))
+            if not got:
+                raise BackendError(f"{self.where} returned no answer for model {self.model!r}")
+            answers += got
+            if len(answers) >= params.n:
+                break
+        return answers[:params.n]
+
+    def _stream(self, endpoint: str, payload, params: GenerationParams) -> Iterator[str]:
+        # Connection errors before the first delta are retried; once text went out they are not
+        # (the caller has shown it), so they surface as BackendError.
+        response = self._retrying(lambda: self._request(endpoint, payload, params, 1, stream=True))
+        scanner = StopScanner(params.stop)
+        try:
+            for chunk in response:
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                delta = (choice.delta.content if endpoint == "chat" else choice.text) or ""
+                out = scanner.feed(delta)
+                if out:
+                    yield out
+                if scanner.done:
+                    break
+            tail = scanner.flush()
+            if tail:
+                yield tail
+        except self._openai.OpenAIError as exc:
+            raise BackendError(self._describe(exc)) from None
+        finally:
+            response.close()
+
+    def _retrying(self, call):
+        """Run `call`, retrying transient errors with exponential back-off; BackendError otherwise."""
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except self._openai.OpenAIError as exc:
+                message = self._describe(exc)
+                if not self._transient(exc) or attempt == self.retries:
+                    suffix = f" (after {attempt + 1} attempts)" if attempt else ""
+                    raise BackendError(message + suffix) from None
+                delay = min(self.backoff * 2 ** attempt, 30.0) * (1 + 0.1 * random.random())
+                log.warning("%s; retrying in %.1f s (%d/%d)", message, delay, attempt + 1, self.retries)
+                time.sleep(delay)
+
+    def _transient(self, exc) -> bool:
+        if isinstance(exc, self._openai.APIConnectionError):  # includes timeouts
+            return True
+        status = getattr(exc, "status_code", None)
+        return status in (408, 409, 429) or (status is not None and status >= 500)
+
+    def _describe(self, exc) -> str:
+        """A user-facing message for an SDK error, with every secret replaced by '***'."""
+        o = self._openai
+        if isinstance(exc, o.APITimeoutError):
+            text = f"{self.where} timed out"
+        elif isinstance(exc, o.APIConnectionError):
+            text = f"cannot reach {self.where} (is the server running? see serving/README.md)"
+        elif isinstance(exc, o.AuthenticationError):
+            text = f"{self.where} rejected the API key (HTTP 401); check OPENAI_API_KEY"
+        elif isinstance(exc, o.APIStatusError):
+            detail = _detail(exc)
+            hint = f"; is model {self.model!r} served there?" if exc.status_code == 404 else ""
+            text = f"{self.where} answered HTTP {exc.status_code}: {detail}{hint}"
+        else:
+            text = f"{self.where}: {type(exc).__name__}: {exc}"
+        return self.redact(text)
+
+    def redact(self, text: str) -> str:
+        """`text` with the API key (and its 8-character tails, as OpenAI quotes them) masked."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+            if len(secret) > 12:
+                text = text.replace(secret[:8], "***").replace(secret[-8:], "***")
+        return text
+
+
+def _detail(exc) -> str:
+    """The server's own error text: OpenAI's {"error": {"message"}} or FastAPI's {"detail"}."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        text = inner.get("message") or inner.get("detail") if isinstance(inner, dict) else inner
+        if text:
+            return str(text)
+    return getattr(exc, "message", "") or str(exc)
