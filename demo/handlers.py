@@ -1,0 +1,326 @@
+"""Event handlers of the app: plain generator functions that call `generation`, `serving` and `sim`.
+
+Each handler yields tuples in the order of its `*_OUTPUTS` list (the layout wires components in the
+same order). Heavy packages are imported inside the handlers so `python app.py` starts fast.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from pathlib import Path
+
+import gradio as gr
+
+from demo import render
+from demo.inputs import InputError, backend_config, bounded_int, clean_idea, parse_video_size, scrub
+
+log = logging.getLogger("gensim.app")
+
+GENERATE_OUTPUTS = ["stages", "code", "spec", "frame", "video", "verdict", "verdict_json",
+                    "attempts", "log", "result"]
+RUN_OUTPUTS = ["stages", "code", "frame", "video", "verdict", "verdict_json"]
+# Streaming every token or frame would flood the browser; ~8 updates a second reads as live.
+UPDATE_EVERY_S = 0.12
+LOG_LINES = 200
+VIDEO_DIR = Path(tempfile.gettempdir()) / "gensim-app-videos"
+VIDEO_KEEP_S = 3600
+
+
+class Runs:
+    """The cancel Event of each run in flight, keyed by (browser session, kind of run).
+
+    Stop looks up the Event of its own session; sessions never see each other's runs.
+    """
+
+    def __init__(self):
+        self._events: dict[tuple[str, str], threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def begin(self, session: str, kind: str) -> threading.Event:
+        """A fresh Event for a new run (a previous run of the same session and kind is stopped)."""
+        event = threading.Event()
+        with self._lock:
+            old = self._events.get((session, kind))
+            if old is not None:
+                old.set()
+            self._events[(session, kind)] = event
+        return event
+
+    def end(self, session: str, kind: str, event: threading.Event) -> None:
+        """Forget the run's Event (only if it is still the current one)."""
+        with self._lock:
+            if self._events.get((session, kind)) is event:
+                del self._events[(session, kind)]
+
+    def stop(self, session: str, kind: str) -> bool:
+        """Set the Event of the session's run; False when nothing was running."""
+        with self._lock:
+            event = self._events.get((session, kind))
+        if event is not None:
+            event.set()
+        return event is not None
+
+
+# One registry per process: Stop arrives as its own event and must find the run it stops.
+RUNS = Runs()
+
+
+class Screen:
+    """Current value of every output; `emit` sends changed ones and `gr.skip()` for the rest."""
+
+    def __init__(self, names: list[str], **initial):
+        self.names = names
+        self.values = {name: None for name in names} | initial
+        self.dirty = set(names)
+        self.last = 0.0
+
+    def set(self, **values) -> None:
+        self.values.update(values)
+        self.dirty.update(values)
+
+    def due(self) -> bool:
+        """Whether enough time passed since the last emit to send another update."""
+        return bool(self.dirty) and time.monotonic() - self.last >= UPDATE_EVERY_S
+
+    def emit(self, full: bool = False) -> tuple:
+        out = tuple(self.values[n] if full or n in self.dirty else gr.skip() for n in self.names)
+        self.dirty.clear()
+        self.last = time.monotonic()
+        return out
+
+
+def _session(request: gr.Request | None) -> str:
+    return (request.session_hash if request is not None else None) or "api"
+
+
+def _jpeg_to_image(jpeg: bytes):
+    from PIL import Image
+
+    return Image.open(io.BytesIO(jpeg)).convert("RGB")
+
+
+def keep_video(path: str | None) -> str | None:
+    """Copy the run's mp4 (in a temp folder the run may delete) to the app's video folder.
+
+    Files older than VIDEO_KEEP_S seconds are pruned on each call. Returns the copy's path.
+    """
+    if not path or not Path(path).is_file():
+        return None
+    VIDEO_DIR.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in VIDEO_DIR.glob("*.mp4"):
+        if now - old.stat().st_mtime > VIDEO_KEEP_S:
+            old.unlink(missing_ok=True)
+    copy = VIDEO_DIR / f"{uuid.uuid4().hex}.mp4"
+    shutil.copyfile(path, copy)
+    return str(copy)
+
+
+def _public_verdict(verdict: dict | None) -> dict | None:
+    """The verdict for the JSON panel/API: the video path swapped for a note (the Video has it)."""
+    if not verdict:
+        return verdict
+    return {k: v for k, v in verdict.items() if k != "video"}
+
+
+def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter, temperature,
+             repair_attempts, episodes, seed, video_size, request: gr.Request = None):
+    """Write a task for `idea` with the chosen backend, run it in the sandbox and judge it.
+
+    Yields tuples ordered as GENERATE_OUTPUTS: stage strip HTML, code, understood spec (offline),
+    live frame (PIL image), mp4 path, verdict HTML, verdict dict, attempts HTML, sandbox log, and the
+    session's result (state: code + whether it passed, for Save to library; never the key).
+    Bad input or backend errors end in a message in the verdict panel, never an exception.
+    """
+    tracker = render.StageTracker(render.GENERATE_STAGES)
+    screen = Screen(GENERATE_OUTPUTS, stages=tracker.html(), code="", verdict=render.message_html("Starting…"))
+    session = _session(request)
+    cancel = RUNS.begin(session, "generate")
+    key = api_key
+    try:
+        yield screen.emit(full=True)
+        yield from _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key,
+                             local_model, adapter, temperature, repair_attempts, episodes, seed,
+                             video_size)
+    except InputError as exc:
+        screen.set(verdict=render.message_html(str(exc), "error"))
+        yield screen.emit(full=True)
+    except Exception as exc:  # the app keeps serving whatever a backend or task does
+        name = type(exc).__name__
+        if name != "BackendError":
+            log.error("generate failed: %s", scrub(traceback.format_exc(), key))
+        text = scrub(str(exc), key) if name == "BackendError" else f"Internal error: {name}: {scrub(str(exc), key)}"
+        tracker.finish(None)
+        screen.set(stages=tracker.html(), verdict=render.message_html(text, "error"))
+        yield screen.emit(full=True)
+    finally:
+        cancel.set()  # a closed generator (Stop, closed tab) also ends the sandbox process
+        RUNS.end(session, "generate", cancel)
+
+
+def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key, local_model,
+              adapter, temperature, repair_attempts, episodes, seed, video_size):
+    idea = clean_idea(idea)
+    config = backend_config(backend_kind, base_url, model, api_key, local_model, adapter)
+    options_kw = dict(
+        repair_attempts=bounded_int(repair_attempts, "Repair attempts", 0, 5),
+        episodes=bounded_int(episodes, "Episodes", 1, 10),
+        seed=bounded_int(seed, "Seed", 0, 2**31 - 1),
+        temperature=float(temperature or 0.0),
+        video=True,
+        video_size=parse_video_size(video_size),
+    )
+    from generation.pipeline import GenerateOptions, iter_generate
+    from serving import make_backend
+
+    backend = make_backend(backend_kind, **config)
+    del config  # the key lives in the backend object only, for this request
+    tokens, logs, attempts = "", [], []
+    for event in iter_generate(idea, backend, options=GenerateOptions(**options_kw), cancel=cancel):
+        kind = event.get("type")
+        urgent = False
+        if kind == "stage":
+            if event["stage"] == "implement":
+                tokens = ""
+            tracker.start(event["stage"], event.get("attempt"))
+            screen.set(stages=tracker.html())
+            urgent = True
+        elif kind == "token":
+            tokens += event.get("text", "")
+            screen.set(code=tokens)
+        elif kind == "code":
+            screen.set(code=event["code"])
+            urgent = True
+        elif kind == "spec":
+            screen.set(spec=event["spec"])
+        elif kind == "proposal":
+            tracker.note = str(event["proposal"].get("task-name") or "")
+            screen.set(stages=tracker.html())
+        elif kind == "attempt":
+            attempts.append(event["attempt"])
+            screen.set(attempts=render.attempts_html(attempts))
+        elif kind == "sandbox":
+            sub = event["event"]
+            if sub.get("type") == "frame":
+                screen.set(frame=_jpeg_to_image(sub["jpeg"]))
+            elif sub.get("type") == "stage":
+                tracker.sandbox(sub)
+                screen.set(stages=tracker.html())
+            elif sub.get("type") == "log":
+                logs = (logs + [f"[{sub.get('stream')}] {sub.get('line')}"])[-LOG_LINES:]
+                screen.set(log="\n".join(logs))
+        elif kind == "result":
+            _show_result(screen, tracker, event["result"], cancel.is_set())
+            yield screen.emit(full=True)
+            return
+        if urgent or screen.due():
+            yield screen.emit()
+    tracker.finish(None)
+    screen.set(stages=tracker.html(), verdict=render.message_html("The pipeline ended without a result.", "error"))
+    yield screen.emit(full=True)
+
+
+def _show_result(screen: Screen, tracker: render.StageTracker, result: dict, stopped: bool) -> None:
+    """Fill every panel from the pipeline's Result (INTERFACES.md `generation`)."""
+    final = result.get("final")
+    attempts = result.get("attempts") or []
+    code = attempts[-1].get("code") if attempts else screen.values.get("code")
+    tracker.finish(final)
+    if result.get("refusal"):
+        refusal = result["refusal"]
+        text = refusal.get("refusal") if isinstance(refusal, dict) else str(refusal)
+        hint = refusal.get("suggestion") if isinstance(refusal, dict) else None
+        headline = f"Not generated: {text}" + (f" Try the library task “{hint}”." if hint else "")
+        verdict = render.message_html(headline, "error")
+    elif stopped and not final:
+        verdict = render.message_html("Stopped.", "info")
+    elif final:
+        verdict = render.verdict_html(final, code or "")
+        if result.get("error"):
+            verdict += render.message_html(str(result["error"]), "error")
+    else:
+        verdict = render.message_html(str(result.get("error") or "No task was produced."), "error")
+    screen.set(
+        stages=tracker.html(),
+        code=code or "",
+        spec=result.get("spec") or screen.values.get("spec"),
+        video=keep_video((final or {}).get("video")),
+        verdict=verdict,
+        verdict_json=_public_verdict(final),
+        attempts=render.attempts_html(attempts),
+        result={
+            "idea": result.get("idea"), "backend": result.get("backend"), "model": result.get("model"),
+            "code": code, "accepted": bool(result.get("accepted")),
+            "success_rate": (final or {}).get("success_rate"), "task": (final or {}).get("task"),
+        },
+    )
+
+
+def stop_generate(request: gr.Request = None) -> None:
+    """Stop button of the Generate tab: set the cancel Event of this session's generation."""
+    RUNS.stop(_session(request), "generate")
+
+
+def stop_run(request: gr.Request = None) -> None:
+    """Stop button of the Library tab: set the cancel Event of this session's task run."""
+    RUNS.stop(_session(request), "run_task")
+
+
+def run_task(name, episodes, seed, video_size, request: gr.Request = None):
+    """Run library task `name` with the oracle in the sandbox and stream it.
+
+    Yields tuples ordered as RUN_OUTPUTS: stage strip HTML, code, live frame, mp4 path, verdict HTML,
+    verdict dict. An unknown name or bad setting ends in a message, never an exception.
+    """
+    tracker = render.StageTracker(render.RUN_STAGES)
+    screen = Screen(RUN_OUTPUTS, stages=tracker.html(), verdict=render.message_html("Starting…"))
+    session = _session(request)
+    cancel = RUNS.begin(session, "run_task")
+    try:
+        from sim.sandbox import iter_run
+        from sim.tasks import task_path
+
+        try:
+            source = task_path(str(name or "")).read_text()
+        except KeyError as exc:
+            raise InputError(str(exc.args[0]) if exc.args else f"Unknown task {name!r}.") from None
+        screen.set(code=source)
+        yield screen.emit(full=True)
+        for event in iter_run(source, filename=f"{str(name).replace('-', '_')}.py",
+                              episodes=bounded_int(episodes, "Episodes", 1, 10),
+                              seed=bounded_int(seed, "Seed", 0, 2**31 - 1), video=True,
+                              video_size=parse_video_size(video_size), stream_frames=True,
+                              cancel=cancel):
+            kind = event.get("type")
+            if kind == "frame":
+                screen.set(frame=_jpeg_to_image(event["jpeg"]))
+            elif kind == "stage":
+                tracker.sandbox(event)
+                screen.set(stages=tracker.html())
+            elif kind == "verdict":
+                verdict = event["verdict"]
+                tracker.finish(verdict)
+                stopped = cancel.is_set() and not verdict.get("success")
+                screen.set(stages=tracker.html(), video=keep_video(verdict.get("video")),
+                           verdict=render.verdict_html(verdict, source, "Stopped." if stopped else None),
+                           verdict_json=_public_verdict(verdict))
+                yield screen.emit(full=True)
+                return
+            if kind == "stage" or screen.due():
+                yield screen.emit()
+    except InputError as exc:
+        screen.set(verdict=render.message_html(str(exc), "error"))
+        yield screen.emit(full=True)
+    except Exception as exc:
+        log.error("run_task failed: %s", traceback.format_exc())
+        screen.set(verdict=render.message_html(f"Internal error: {type(exc).__name__}: {exc}", "error"))
+        yield screen.emit(full=True)
+    finally:
+        cancel.set()
+        RUNS.end(session, "run_task", cancel)

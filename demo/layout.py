@@ -1,0 +1,159 @@
+"""Layout of the GenSim Studio app: `build_demo()` returns the Gradio Blocks, wired to demo/ handlers.
+
+Two tabs: Generate (idea -> streamed stages, code, live frames, video, verdict; Save to library) and
+Library (browse, view code, run any task with the oracle). Named API endpoints: `/generate`,
+`/run_task`, `/save_to_library`, `/library`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import gradio as gr
+
+from demo import handlers, library, render
+from demo.inputs import BACKENDS, VIDEO_SIZES, env_defaults
+
+CSS_PATH = Path(__file__).with_name("style.css")
+EXAMPLES = [
+    "put the red block in the green bowl",
+    "stack three blocks into a tower",
+    "put all the blue blocks in the brown box",
+    "build a pyramid out of six blocks",
+    "place the yellow block on the pallet",
+]
+
+
+def _settings():
+    """Advanced settings accordion; returns (temperature, repair, episodes, seed, video size)."""
+    with gr.Accordion("Advanced settings", open=False):
+        temperature = gr.Slider(0.0, 1.5, value=0.0, step=0.05, label="Temperature",
+                                info="Sampling temperature of LLM backends (0 = greedy).")
+        repair = gr.Slider(0, 5, value=2, step=1, label="Repair attempts",
+                           info="How often a failing task is sent back with its error.")
+        episodes = gr.Slider(1, 10, value=2, step=1, label="Episodes",
+                             info="Oracle episodes (different seeds) that judge the task.")
+        seed = gr.Number(0, precision=0, minimum=0, label="Seed")
+        size = gr.Dropdown(VIDEO_SIZES, value=VIDEO_SIZES[0], label="Video size (pixels)")
+    return temperature, repair, episodes, seed, size
+
+
+def _backend_panel():
+    """Backend choice with the fields of the chosen one; returns the input components."""
+    env = env_defaults()
+    backend = gr.Radio(BACKENDS, value=env["backend"], label="Backend")
+    with gr.Group(visible=env["backend"] == "openai") as openai_box:
+        base_url = gr.Textbox(env["base_url"], label="Base URL")
+        model = gr.Textbox(env["model"], label="Model", placeholder="e.g. gpt-4o-mini")
+        key_hint = ("leave blank to use the server's OPENAI_API_KEY" if env["has_env_key"]
+                    else "sent with this request only; never stored or logged")
+        api_key = gr.Textbox("", label="API key", type="password", placeholder=key_hint)
+    with gr.Group(visible=False) as local_box:
+        local_model = gr.Textbox("", label="Model folder or Hub id",
+                                 placeholder="e.g. finetuned/merged or Qwen/Qwen2.5-Coder-0.5B-Instruct")
+        adapter = gr.Textbox("", label="LoRA adapter (optional)", placeholder="folder of a PEFT adapter")
+    backend.change(lambda kind: (gr.update(visible=kind == "openai"), gr.update(visible=kind == "transformers")),
+                   backend, [openai_box, local_box], api_visibility="private", queue=False)
+    return backend, base_url, model, api_key, local_model, adapter
+
+
+def _generate_tab(concurrency: int):
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5):
+            idea = gr.Textbox(label="Task idea", lines=2, max_lines=6, elem_id="gs-idea",
+                              placeholder="Describe a tabletop task, e.g. put the red block in the green bowl")
+            gr.Examples(EXAMPLES, inputs=idea, label="Try one")
+            with gr.Row():
+                go = gr.Button("Generate", variant="primary", elem_id="gs-generate")
+                stop = gr.Button("Stop", variant="stop", elem_id="gs-stop")
+        with gr.Column(scale=3):
+            backend_inputs = _backend_panel()
+            settings = _settings()
+    stages = gr.HTML(render.StageTracker(render.GENERATE_STAGES).html(), elem_id="gs-stages")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5):
+            code = gr.Code(language="python", label="Task code", lines=22, max_lines=40, interactive=False)
+            with gr.Accordion("Understood spec (offline generator)", open=False):
+                spec = gr.JSON(label="Spec")
+        with gr.Column(scale=4):
+            frame = gr.Image(label="Live view (oracle acting)", type="pil", interactive=False, height=240)
+            video = gr.Video(label="Episode video", interactive=False, autoplay=True, loop=True,
+                             elem_id="gs-video", height=260)
+            verdict = gr.HTML(render.message_html("Type an idea and press Generate."),
+                              elem_id="gs-verdict")
+            with gr.Row():
+                save_name = gr.Textbox(label="Library name (optional)", placeholder="put-block-in-bowl", scale=3)
+                save_btn = gr.Button("Save to library", scale=1)
+            save_msg = gr.HTML("")
+    with gr.Accordion("Attempts and repairs", open=False):
+        attempts = gr.HTML("")
+    with gr.Accordion("Sandbox log", open=False):
+        log_box = gr.Textbox(lines=8, max_lines=20, show_label=False, interactive=False)
+    with gr.Accordion("Verdict JSON", open=False):
+        verdict_json = gr.JSON(label="Verdict")
+    result = gr.State(None)
+
+    outputs = {"stages": stages, "code": code, "spec": spec, "frame": frame, "video": video,
+               "verdict": verdict, "verdict_json": verdict_json, "attempts": attempts,
+               "log": log_box, "result": result}
+    inputs = [idea, *backend_inputs, *settings]
+    run = gr.on([go.click, idea.submit], handlers.generate, inputs,
+                [outputs[name] for name in handlers.GENERATE_OUTPUTS], api_name="generate",
+                concurrency_limit=concurrency, concurrency_id="sim", show_progress="minimal")
+    stop.click(handlers.stop_generate, None, None, cancels=[run], queue=False, api_visibility="private")
+    return result, save_name, save_btn, save_msg
+
+
+def _library_tab(concurrency: int):
+    table = gr.Dataframe(headers=library.COLUMNS, datatype=["str"] * 4, interactive=False,
+                         wrap=True, max_height=320, label="Task library")
+    with gr.Row():
+        name = gr.Dropdown([], label="Task", scale=3)
+        episodes = gr.Slider(1, 10, value=1, step=1, label="Episodes", scale=2)
+        seed = gr.Number(0, precision=0, minimum=0, label="Seed", scale=1)
+        size = gr.Dropdown(VIDEO_SIZES, value=VIDEO_SIZES[0], label="Video size", scale=1)
+    with gr.Row():
+        go = gr.Button("Run with the oracle", variant="primary")
+        stop = gr.Button("Stop", variant="stop")
+    stages = gr.HTML(render.StageTracker(render.RUN_STAGES).html())
+    with gr.Row(equal_height=False):
+        code = gr.Code(language="python", label="Task code", lines=22, max_lines=40, interactive=False)
+        with gr.Column():
+            frame = gr.Image(label="Live view", type="pil", interactive=False, height=240)
+            video = gr.Video(label="Episode video", interactive=False, autoplay=True, loop=True, height=260)
+            verdict = gr.HTML("")
+            with gr.Accordion("Verdict JSON", open=False):
+                verdict_json = gr.JSON(label="Verdict")
+    outputs = {"stages": stages, "code": code, "frame": frame, "video": video, "verdict": verdict,
+               "verdict_json": verdict_json}
+    name.change(library.show_code, name, code, api_visibility="private", queue=False)
+    run = go.click(handlers.run_task, [name, episodes, seed, size],
+                   [outputs[n] for n in handlers.RUN_OUTPUTS], api_name="run_task",
+                   concurrency_limit=concurrency, concurrency_id="sim", show_progress="minimal")
+    stop.click(handlers.stop_run, None, None, cancels=[run], queue=False, api_visibility="private")
+    return table, name
+
+
+def build_demo(concurrency: int | None = None) -> gr.Blocks:
+    """The app. `concurrency`: simulator runs at once (default: number of CPUs); more queue."""
+    concurrency = concurrency or os.cpu_count() or 1
+    with gr.Blocks(title="GenSim Studio", delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(
+            "# GenSim Studio\nType a tabletop robot task. A model writes it in the CLIPort task API, "
+            "a sandbox runs it with a scripted suction-gripper oracle, and you get the code, a video "
+            "and a stage-by-stage verdict.", elem_id="gs-header")
+        with gr.Tabs():
+            with gr.Tab("Generate"):
+                result, save_name, save_btn, save_msg = _generate_tab(concurrency)
+            with gr.Tab("Library"):
+                table, name = _library_tab(concurrency)
+        save_btn.click(library.save, [result, save_name], [save_msg, table, name],
+                       api_name="save_to_library")
+        demo.load(library.refresh, None, [table, name], api_name="library")
+    demo.queue(default_concurrency_limit=concurrency)
+    return demo
+
+
+def launch_kwargs() -> dict:
+    """Theme and CSS for `Blocks.launch` (Gradio 6 takes them there, not in `Blocks()`)."""
+    return {"theme": gr.themes.Soft(primary_hue="emerald"), "css_paths": [CSS_PATH]}

@@ -1,0 +1,93 @@
+"""Handlers of the Library tab: list the task library, show a task's code, save a generated task.
+
+`generation.library.Library` does the work (and refuses to overwrite); these functions only turn
+its entries into table rows and its errors into messages.
+"""
+from __future__ import annotations
+
+import re
+
+import gradio as gr
+
+from demo import render
+
+COLUMNS = ["name", "description", "source", "pass stats"]
+# Library names are the kebab-case ids of sim/tasks (`align-box-corner`), see STYLE.md.
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+def _stats(entry: dict) -> str:
+    """'3/4 (75%)'-style pass statistics from whatever the library entry records."""
+    stats = entry.get("stats") or {}
+    passed = entry.get("passed", stats.get("passed"))
+    runs = entry.get("runs", stats.get("runs", stats.get("episodes")))
+    rate = entry.get("success_rate", stats.get("success_rate"))
+    if passed is not None and runs:
+        return f"{passed}/{runs} ({passed / runs:.0%})"
+    if rate is not None:
+        return f"{float(rate):.0%}"
+    return ""
+
+
+def library_rows() -> list[list[str]]:
+    """One row per library task: name, description, source (original / generated), pass stats."""
+    from generation.library import Library
+
+    rows = []
+    for entry in Library().list():
+        description = str(entry.get("description") or entry.get("task-description") or "")
+        rows.append([str(entry.get("name", "")), description,
+                     str(entry.get("source") or entry.get("origin") or ""), _stats(entry)])
+    return rows
+
+
+def task_names() -> list[str]:
+    """Names of every task in sim/tasks (listing files, so no task code runs here)."""
+    from sim.tasks import task_files
+
+    return sorted(task_files())
+
+
+def refresh():
+    """(table rows, dropdown update) for the Library tab; called on page load and after a save."""
+    names = task_names()
+    return library_rows(), gr.update(choices=names, value=names[0] if names else None)
+
+
+def show_code(name: str | None) -> str:
+    """The source of library task `name` ('' when none is selected or it does not exist)."""
+    if not name:
+        return ""
+    from generation.library import Library
+
+    try:
+        return Library().code(name)
+    except (KeyError, ValueError, OSError):
+        return ""
+
+
+def save(result: dict | None, name: str | None):
+    """Add the session's generated task to the library under `name` (or the name it chose).
+
+    Only tasks whose verdict passed are saved; an invalid or taken name gets a message (the library
+    never overwrites). Returns (message HTML, table rows, dropdown update).
+    """
+    name = (name or "").strip() or None
+    if not result or not result.get("code"):
+        return render.message_html("Generate a task first.", "error"), gr.skip(), gr.skip()
+    if not result.get("accepted"):
+        return (render.message_html("Only a task that passed its verdict can be saved.", "error"),
+                gr.skip(), gr.skip())
+    if name is not None and not NAME_RE.match(name):
+        return (render.message_html(
+            f"“{name}” is not a valid task name: use lower-case words joined by hyphens, "
+            "e.g. put-block-in-bowl.", "error"), gr.skip(), gr.skip())
+    from generation.library import Library
+
+    meta = {k: result.get(k) for k in ("idea", "backend", "model", "success_rate")}
+    try:
+        entry = Library().add(result["code"], name=name, meta=meta)
+    except ValueError as exc:
+        return render.message_html(str(exc), "error"), gr.skip(), gr.skip()
+    rows, dropdown = refresh()
+    return render.message_html(f"Saved as “{entry.get('name', name)}”.", "ok"), rows, dropdown

@@ -1,0 +1,164 @@
+"""HTML for the app's panels: the stage strip, the verdict, an error with its line, the attempts.
+
+Pure functions from plain data (pipeline/sandbox events and verdict dicts of INTERFACES.md) to HTML
+strings; everything from the task or the model is escaped.
+"""
+from __future__ import annotations
+
+import html
+
+GENERATE_STAGES = ["propose", "implement", "syntax", "load", "reset", "oracle", "verdict"]
+RUN_STAGES = ["syntax", "load", "reset", "oracle", "verdict"]
+# The sandbox names its last two stages after what they check; the strip names them after what
+# the visitor watches (the oracle acting, then the verdict).
+SANDBOX_TO_STRIP = {"syntax": "syntax", "load": "load", "reset": "reset", "runtime": "oracle",
+                    "success": "verdict"}
+_ICONS = {"todo": "○", "run": "◐", "pass": "●", "fail": "✕"}
+
+
+class StageTracker:
+    """Status ('todo' | 'run' | 'pass' | 'fail') of each stage of the strip, fed with events."""
+
+    def __init__(self, stages: list[str]):
+        self.stages = list(stages)
+        self.status = {s: "todo" for s in self.stages}
+        self.attempt = 0
+        self.note = ""
+
+    def start(self, stage: str, attempt: int | None = None) -> None:
+        """Mark `stage` running and every earlier stage passed; a new attempt resets later ones."""
+        if stage not in self.status:
+            return
+        if attempt is not None and attempt != self.attempt:
+            self.attempt = attempt
+            for s in self.stages:
+                self.status[s] = "todo"
+        idx = self.stages.index(stage)
+        for s in self.stages[:idx]:
+            if self.status[s] != "fail":
+                self.status[s] = "pass"
+        self.status[stage] = "run"
+        for s in self.stages[idx + 1:]:
+            self.status[s] = "todo"
+
+    def sandbox(self, event: dict) -> None:
+        """Apply a sandbox `stage` event (`syntax, load, reset, runtime, success`)."""
+        stage = SANDBOX_TO_STRIP.get(event.get("stage"))
+        if stage is None:
+            return
+        status = event.get("status")
+        if status == "start":
+            self.start(stage)
+        elif status in ("pass", "fail"):
+            self.status[stage] = status
+
+    def finish(self, verdict: dict | None) -> None:
+        """Set every stage from a final verdict's `passed` map (None: leave failures as they are)."""
+        passed = (verdict or {}).get("passed") or {}
+        for sandbox_stage, stage in SANDBOX_TO_STRIP.items():
+            if stage in self.status and sandbox_stage in passed:
+                self.status[stage] = "pass" if passed[sandbox_stage] else "fail"
+        for stage in self.stages:
+            if self.status[stage] == "run":
+                self.status[stage] = "fail" if not verdict else "pass"
+
+    def html(self) -> str:
+        """The strip: one pill per stage and a progress bar (share of stages passed)."""
+        done = sum(self.status[s] == "pass" for s in self.stages)
+        running = [s for s in self.stages if self.status[s] == "run"]
+        pills = "".join(
+            f'<span class="gs-stage gs-{self.status[s]}">{_ICONS[self.status[s]]} {s}</span>'
+            for s in self.stages
+        )
+        caption = f"attempt {self.attempt + 1} · " if self.attempt else ""
+        caption += f"{running[0]}…" if running else ("done" if done == len(self.stages) else "")
+        if self.note:
+            caption += f" · {html.escape(self.note)}"
+        pct = round(100 * done / len(self.stages))
+        return (
+            f'<div class="gs-strip">{pills}</div>'
+            f'<div class="gs-bar"><div style="width:{pct}%"></div></div>'
+            f'<div class="gs-caption">{caption}</div>'
+        )
+
+
+def message_html(text: str, kind: str = "info") -> str:
+    """A short boxed message; kind is 'info', 'ok' or 'error'."""
+    return f'<div class="gs-msg gs-msg-{kind}">{html.escape(text)}</div>'
+
+
+def code_excerpt_html(code: str, line: int | None, context: int = 3) -> str:
+    """Lines around `line` (1-based) of `code` with that line highlighted; '' without a line."""
+    if not code or not line:
+        return ""
+    lines = code.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    rows = []
+    for n in range(max(1, line - context), min(len(lines), line + context) + 1):
+        cls = ' class="gs-hl"' if n == line else ""
+        rows.append(f"<div{cls}><span class=\"gs-ln\">{n:>4}</span> {html.escape(lines[n - 1])}</div>")
+    return f'<pre class="gs-code">{"".join(rows)}</pre>'
+
+
+def error_html(error: dict | None, code: str = "") -> str:
+    """The error of a verdict (`stage`, `type`, `message`, `line`) with its line highlighted."""
+    if not error:
+        return ""
+    where = f" at line {error['line']}" if error.get("line") else ""
+    head = f"{error.get('stage') or error.get('phase') or 'run'}: {error.get('type') or 'Error'}{where}"
+    return (
+        f'<div class="gs-error"><b>{html.escape(head)}</b>'
+        f"<div>{html.escape(str(error.get('message') or ''))}</div>"
+        f"{code_excerpt_html(code, error.get('line'))}</div>"
+    )
+
+
+def verdict_html(verdict: dict | None, code: str = "", headline: str | None = None) -> str:
+    """The verdict panel: SUCCESS/FAILED, success rate, one row per episode, warnings, the error."""
+    if not verdict:
+        return message_html(headline or "No verdict.", "error")
+    ok = bool(verdict.get("success"))
+    episodes = verdict.get("episodes") or []
+    rate = verdict.get("success_rate") or 0.0
+    title = headline or ("SUCCESS" if ok else f"FAILED at {verdict.get('stage_reached') or '?'}")
+    rows = "".join(
+        "<tr><td>{i}</td><td>{seed}</td><td>{reward:.2f}</td><td>{succ}</td><td>{steps}</td>"
+        "<td>{secs:.1f}</td></tr>".format(
+            i=i + 1, seed=ep.get("seed", ""), reward=float(ep.get("reward") or 0.0),
+            succ="✔" if ep.get("success") else "✘", steps=ep.get("steps", ""),
+            secs=float(ep.get("seconds") or 0.0))
+        for i, ep in enumerate(episodes)
+    )
+    table = (
+        "<table class=\"gs-eps\"><tr><th>episode</th><th>seed</th><th>reward</th><th>success</th>"
+        f"<th>steps</th><th>seconds</th></tr>{rows}</table>" if rows else ""
+    )
+    warnings = list(verdict.get("warnings") or [])
+    for ep in episodes:
+        warnings += [w for w in ep.get("warnings") or [] if w not in warnings]
+    warn = "".join(f"<li>{html.escape(str(w))}</li>" for w in warnings[:20])
+    task = html.escape(str(verdict.get("task") or ""))
+    return (
+        f'<div class="gs-verdict gs-{"pass" if ok else "fail"}">'
+        f'<div class="gs-title" data-testid="verdict-title">{html.escape(title)}</div>'
+        f"<div>{task} · success rate {rate:.0%} over {len(episodes)} episode(s)</div>"
+        f"{table}{f'<ul class=gs-warn>{warn}</ul>' if warn else ''}"
+        f"{error_html(verdict.get('error'), code)}</div>"
+    )
+
+
+def attempts_html(attempts: list[dict]) -> str:
+    """One collapsible entry per attempt (first try, then repairs) with its verdict and code."""
+    parts = []
+    for k, attempt in enumerate(attempts):
+        verdict = attempt.get("verdict") or {}
+        ok = verdict.get("success")
+        label = "first try" if k == 0 else f"repair {k}"
+        state = "passed" if ok else f"failed at {verdict.get('stage_reached') or '?'}"
+        parts.append(
+            f"<details><summary>{label}: {state}</summary>"
+            f"{error_html(verdict.get('error'), attempt.get('code') or '')}"
+            f"<pre class=\"gs-code\">{html.escape(attempt.get('code') or '')}</pre></details>"
+        )
+    return "".join(parts)
