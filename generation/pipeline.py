@@ -1,0 +1,366 @@
+"""The GenSim task-creation pipeline (spec §7): propose -> review API and errors -> pick reference
+code -> implement -> test in the sandbox (-> repair, up to K times) -> reflect.
+
+    from generation.pipeline import GenerateOptions, iter_generate
+    for event in iter_generate("stack three red blocks", backend, options=GenerateOptions()):
+        ...  # event dicts as INTERFACES.md "generation"; the last one is {"type": "result", ...}
+
+Model output is parsed as data only; code runs only through `sim.sandbox.iter_run`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import unicodedata
+from typing import Iterator
+
+from generation import prompting as P
+from generation.conversation import Conversation
+from generation.library import Library
+from generation.parsing import (ParseError, extract_code, extract_dict, extract_list,
+                                fenced_blocks, normalise_proposal, parse_bool)
+from generation.stats import normalise_asset
+from serving.base import Backend, BackendError, GenerationParams
+
+MODES = ("topdown", "bottomup", "cot")
+MAX_IDEA_CHARS = 2000
+SANDBOX_STAGES = ("syntax", "load", "reset", "runtime", "success")
+# Sandbox stage -> the pipeline stage the app shows (INTERFACES.md).
+_STAGE_NAMES = {"syntax": "syntax", "load": "load", "reset": "reset", "runtime": "oracle"}
+REFERENCE_COUNT = 3
+# Spec §7.4: the critic samples n = 2 answers at temperature 0.4; any rejection vetoes.
+REFLECTION_VOTES, REFLECTION_TEMPERATURE = 2, 0.4
+
+
+@dataclasses.dataclass
+class GenerateOptions:
+    """Settings of one generation.
+
+    mode: "topdown" (design the idea or `target`), "bottomup" (something new for the library) or
+      "cot" (a stepping-stone task towards the idea or `target`).
+    repair_attempts: 0-5 extra implementation attempts after a failed sandbox verdict.
+    episodes: 1-20 oracle episodes, seeds `seed`, `seed + 1`, ... (the sandbox's rule).
+    temperature: sampling temperature of the proposal (other stages use 0, reflection 0.4).
+    video / video_size: record an mp4 of the episodes at (width, height) pixels.
+    target: task name the top-down / chain-of-thought modes aim at, or None.
+    Raises ValueError naming the bad value.
+    """
+
+    mode: str = "topdown"
+    repair_attempts: int = 2
+    episodes: int = 4
+    seed: int = 0
+    temperature: float = 0.0
+    video: bool = True
+    video_size: tuple = (320, 240)
+    target: str | None = None
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        if not isinstance(self.repair_attempts, int) or not 0 <= self.repair_attempts <= 5:
+            raise ValueError(f"repair_attempts must be an integer 0..5, got {self.repair_attempts!r}")
+        if not isinstance(self.episodes, int) or not 1 <= self.episodes <= 20:
+            raise ValueError(f"episodes must be an integer 1..20, got {self.episodes!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
+        if not isinstance(self.temperature, (int, float)) or not 0 <= self.temperature <= 2:
+            raise ValueError(f"temperature must be in 0..2, got {self.temperature!r}")
+        size = tuple(self.video_size)
+        if len(size) != 2 or not all(isinstance(v, int) and 16 <= v <= 1920 for v in size):
+            raise ValueError(f"video_size must be (width, height) in 16..1920 px, got {self.video_size!r}")
+        self.video_size = size
+        if self.target is not None and not isinstance(self.target, str):
+            raise ValueError(f"target must be a task name or None, got {self.target!r}")
+
+
+class GenerationError(RuntimeError):
+    """A trial cannot go on; the message is shown to the user as the result's `error`."""
+
+
+def clean_idea(idea) -> str:
+    """`idea` without control characters (newlines and tabs kept), stripped.
+
+    Raises GenerationError when it is not a string or longer than MAX_IDEA_CHARS characters.
+    """
+    if not isinstance(idea, str):
+        raise GenerationError(f"The idea must be text, got {type(idea).__name__}.")
+    if len(idea) > MAX_IDEA_CHARS:
+        raise GenerationError(f"The idea is {len(idea)} characters long; please keep it under "
+                              f"{MAX_IDEA_CHARS} characters.")
+    kept = "".join(c for c in idea if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+    return kept.strip()
+
+
+def _goal(idea: str, options: GenerateOptions) -> str:
+    """The text placed between <idea> and </idea> for the options' mode."""
+    if options.mode == "bottomup":
+        return ""
+    goal = idea or (f"Design the task '{options.target}'." if options.target else "")
+    if not goal:
+        raise GenerationError("The idea is empty: describe a tabletop task, e.g. "
+                              "'put the red block in the green bowl'.")
+    return goal
+
+
+def failed_parse_verdict(message: str) -> dict:
+    """A sandbox-shaped verdict for an answer with no code: failed at the syntax stage."""
+    return {"task": None, "episodes": [], "success_rate": 0.0, "stage_reached": "syntax",
+            "passed": {s: False for s in SANDBOX_STAGES}, "success": False,
+            "error": {"stage": "syntax", "type": "ParseError", "message": message, "line": None,
+                      "traceback": ""},
+            "warnings": [], "isolation": {}, "limits": {}, "timings": {}, "video": None}
+
+
+def _sandbox_iter(code: str, options: GenerateOptions, cancel):
+    """`sim.sandbox.iter_run` with the options' episodes, seed and video settings."""
+    from sim.sandbox import iter_run
+    return iter_run(code, filename="task.py", episodes=options.episodes, seed=options.seed,
+                    video=options.video, video_size=options.video_size, cancel=cancel)
+
+
+class _Trial:
+    """State of one generation: the conversation, the result being built, the options."""
+
+    def __init__(self, backend: Backend, options: GenerateOptions, cancel, library: Library, result):
+        self.backend, self.options, self.cancel, self.library = backend, options, cancel, library
+        self.result = result
+        self.conv = Conversation(P.system_message())
+
+    def check_cancel(self):
+        if self.cancel is not None and self.cancel.is_set():
+            raise GenerationError("Cancelled.")
+
+    def ask(self, prompt: str, *, temperature=0.0, pinned=False) -> str:
+        """One chat turn; the first answer is kept in the history and returned."""
+        self.check_cancel()
+        self.conv.add("user", prompt, pinned)
+        answers = self.backend.chat(self.conv.messages(), GenerationParams(temperature=temperature))
+        text = answers[0] if answers else ""
+        self.conv.add("assistant", text, pinned)
+        return text
+
+    def stream(self, prompt: str) -> Iterator[dict]:
+        """One streamed chat turn at temperature 0: yields token events, returns the answer."""
+        self.check_cancel()
+        self.conv.add("user", prompt)
+        parts = []
+        for delta in self.backend.stream_chat(self.conv.messages(), GenerationParams()):
+            parts.append(delta)
+            yield {"type": "token", "text": delta}
+            self.check_cancel()
+        text = "".join(parts)
+        self.conv.add("assistant", text)
+        return text
+
+    # -- stages ------------------------------------------------------------------------------
+    def propose(self, goal: str, entries: list[dict]) -> Iterator[dict]:
+        yield {"type": "stage", "stage": "propose", "attempt": 0}
+        prompt = P.render(f"proposal_{self.options.mode}", "proposal", IDEA=goal,
+                          ASSETS=P.asset_catalogue(),
+                          LIBRARY_TASKS=P.library_listing(entries, 30, self.options.seed))
+        answer = self.ask(prompt, temperature=self.options.temperature, pinned=True)
+        try:
+            data = extract_dict(answer)
+            if "refusal" in data:
+                self.result["refusal"] = {"refusal": str(data["refusal"]),
+                                          "suggestion": data.get("suggestion")}
+                return None
+            proposal = normalise_proposal(data)
+        except ParseError as exc:
+            raise GenerationError(f"Could not read the task proposal: {exc} The model said: "
+                                  f"{answer[:500]!r}") from None
+        self.result["proposal"] = proposal
+        yield {"type": "proposal", "proposal": proposal}
+        return proposal
+
+    def references(self, proposal: dict, entries: list[dict]) -> list[str]:
+        """Library task names to show as reference code: the model's choice, validated; when it
+        names none that exist, the tasks sharing most assets with the proposal."""
+        if not entries:
+            return []
+        names = [e["name"] for e in entries]
+        prompt = P.render("reference_selection", "reference_selection",
+                          TASK_JSON=P.task_json(proposal), LIBRARY_TASKS=P.library_listing(entries),
+                          COUNT=REFERENCE_COUNT)
+        try:
+            chosen = [n for n in extract_list(self.ask(prompt)) if isinstance(n, str)]
+        except ParseError:
+            chosen = []
+        chosen = [n.strip().replace("_", "-").removesuffix(".py") for n in chosen]
+        picked = list(dict.fromkeys(n for n in chosen if n in names))[:REFERENCE_COUNT]
+        if not picked:
+            mine = {normalise_asset(a) for a in proposal["assets-used"]}
+            overlap = {e["name"]: len(mine & {normalise_asset(a) for a in e.get("assets", [])})
+                       for e in entries}
+            picked = sorted(names, key=lambda n: (-overlap[n], n))[:REFERENCE_COUNT]
+        return picked
+
+    def implement(self, proposal: dict, entries: list[dict]) -> Iterator[dict]:
+        name = proposal["task-name"]
+        yield {"type": "stage", "stage": "implement", "attempt": 1}
+        self.ask(P.render("api_review", "api_review", TASK_NAME=name, TASK_API=P.task_api_listing()))
+        self.ask(P.render("error_review", "error_review", TASK_NAME=name))
+        refs = self.references(proposal, entries)
+        self.result["references"] = refs
+        ref_code = "\n\n".join(P.fenced(self.library.code(n), f"{n} ({n.replace('-', '_')}.py)")
+                               for n in refs) or "(the library is empty)"
+        prompt = P.render("implementation", "implementation", TASK_JSON=P.task_json(proposal),
+                          REFERENCE_CODE=ref_code, TASK_NAME=name)
+        return (yield from self.stream(prompt))
+
+    def test(self, answer: str, attempt: int) -> Iterator[dict]:
+        """Parse an implementation answer and run it in the sandbox; returns the verdict."""
+        try:
+            code = extract_code(answer)
+        except ParseError as exc:
+            code = ""
+            verdict = failed_parse_verdict(f"{exc} The answer began: {answer[:300]!r}")
+        else:
+            spec = next((b for lang, b in fenced_blocks(answer) if lang == "json"), None)
+            if spec is not None:
+                try:
+                    self.result["spec"] = extract_dict(spec)
+                    yield {"type": "spec", "spec": self.result["spec"]}
+                except ParseError:
+                    pass
+            yield {"type": "code", "code": code, "attempt": attempt}
+            verdict = yield from self.run_sandbox(code, attempt)
+        record = {"code": code, "raw": answer, "verdict": verdict}
+        self.result["attempts"].append(record)
+        self.result["final"] = verdict
+        yield {"type": "attempt", "attempt": dict(record, attempt=attempt)}
+        return verdict
+
+    def run_sandbox(self, code: str, attempt: int) -> Iterator[dict]:
+        verdict = None
+        try:
+            for event in _sandbox_iter(code, self.options, self.cancel):
+                kind = event.get("type")
+                if kind == "verdict":
+                    verdict = event["verdict"]
+                    yield {"type": "stage", "stage": "verdict", "attempt": attempt}
+                    continue
+                if kind == "stage" and event.get("status") == "start" and event.get("stage") in _STAGE_NAMES:
+                    yield {"type": "stage", "stage": _STAGE_NAMES[event["stage"]], "attempt": attempt}
+                yield {"type": "sandbox", "event": event}
+        except Exception as exc:  # the sandbox is a process boundary: report, never crash the caller
+            raise GenerationError(f"The sandbox failed: {type(exc).__name__}: {exc}") from exc
+        if verdict is None:
+            raise GenerationError("The sandbox ended without a verdict.")
+        return verdict
+
+    def repair_prompt(self, proposal: dict, code: str, raw: str, verdict: dict, attempt: int) -> str:
+        err = verdict.get("error") or {}
+        if err:
+            message = f"{err.get('type') or 'Error'}: {err.get('message') or ''}".strip()
+            if err.get("line"):
+                message += f" (line {err['line']})"
+        else:
+            eps = verdict.get("episodes") or []
+            ok = sum(1 for e in eps if e.get("success"))
+            message = (f"The task ran, but the scripted oracle completed it in only {ok} of {len(eps)} "
+                       "episodes: check that goals are reachable, targets spaced apart and that the "
+                       "goals' rewards sum to 1.")
+        return P.render("repair", "repair", ATTEMPT=attempt,
+                        STAGE=err.get("stage") or verdict.get("stage_reached") or "success",
+                        TASK_JSON=P.task_json(proposal), ERROR=message,
+                        TRACEBACK=P.trim_traceback(err.get("traceback") or "") or "(none)",
+                        CODE=(code or raw[:4000]).rstrip())
+
+    def reflect(self, proposal: dict, code: str, verdict: dict, entries: list[dict], attempt: int):
+        yield {"type": "stage", "stage": "reflect", "attempt": attempt}
+        eps = verdict.get("episodes") or []
+        summary = (f"the oracle succeeded in {sum(1 for e in eps if e.get('success'))} of {len(eps)} "
+                   f"episodes (success rate {verdict.get('success_rate', 0.0):.2f}).")
+        target = self.options.target or (self.result["idea"] if self.options.mode == "cot" else "")
+        note = (f"The long-term goal is: {target} — the task should be a useful step towards it.\n"
+                if self.options.mode == "cot" and target else "")
+        prompt = P.render("reflection", "reflection", TASK_JSON=P.task_json(proposal), CODE=code.rstrip(),
+                          VERDICT=summary, GOAL_NOTE=note,
+                          LIBRARY_TASKS=P.library_listing(entries, 20, self.options.seed))
+        self.check_cancel()
+        self.conv.add("user", prompt)
+        answers = self.backend.chat(self.conv.messages(), GenerationParams(
+            temperature=REFLECTION_TEMPERATURE, n=REFLECTION_VOTES))
+        votes = [reflection_vote(a) for a in answers] or [reflection_vote("")]
+        self.conv.add("assistant", answers[0] if answers else "")
+        reflection = {"accepted": all(v["accept"] for v in votes), "votes": votes}
+        self.result["reflection"] = reflection
+        self.result["accepted"] = reflection["accepted"]
+        yield {"type": "reflection", "reflection": reflection}
+
+
+def reflection_vote(answer: str) -> dict:
+    """One critic answer as {"accept": bool, "reasons": str}; an unreadable answer rejects."""
+    try:
+        data = extract_dict(answer)
+    except ParseError:
+        return {"accept": False, "reasons": f"unreadable critic answer: {answer[:200]!r}"}
+    value = next((v for k, v in data.items() if str(k).lower().replace("-", "_") == "add_to_the_task_list"), None)
+    accept = parse_bool(value)
+    reasons = str(data.get("reasons", ""))
+    if accept is None:
+        return {"accept": False, "reasons": f"no true/false verdict in the critic answer; {reasons}"}
+    return {"accept": accept, "reasons": reasons}
+
+
+def new_result(idea, backend) -> dict:
+    """An empty Result R (INTERFACES.md); `references` and `reflection` are additions."""
+    text = idea if isinstance(idea, str) else ""
+    return {"idea": text[:MAX_IDEA_CHARS], "backend": getattr(backend, "name", None),
+            "model": getattr(backend, "model", None), "proposal": None, "spec": None, "refusal": None,
+            "references": [], "attempts": [], "final": None, "reflection": None, "accepted": False,
+            "error": None}
+
+
+def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | None = None,
+                  cancel: threading.Event | None = None, library: Library | None = None) -> Iterator[dict]:
+    """Generate, test and judge one task for `idea`; yields events, the last is the result.
+
+    Events and the result R are those of INTERFACES.md "generation", plus
+    `{"type": "reflection", "reflection": {"accepted", "votes": [{"accept", "reasons"}]}}`.
+    Never raises for bad input, backend failures or cancellation: they end up in R["error"].
+    `library` defaults to `Library()` (sim/tasks).
+    """
+    options = options if options is not None else GenerateOptions()
+    result = new_result(idea, backend)
+    library = library if library is not None else Library()
+    try:
+        result["idea"] = clean_idea(idea)
+        goal = _goal(result["idea"], options)
+        trial = _Trial(backend, options, cancel, library, result)
+        entries = library.list()
+        proposal = yield from trial.propose(goal, entries)
+        if proposal is not None:
+            answer = yield from trial.implement(proposal, entries)
+            for attempt in range(1, options.repair_attempts + 2):
+                verdict = yield from trial.test(answer, attempt)
+                if verdict.get("success"):
+                    yield from trial.reflect(proposal, result["attempts"][-1]["code"], verdict,
+                                             entries, attempt)
+                    break
+                trial.check_cancel()
+                if attempt > options.repair_attempts:
+                    break
+                yield {"type": "stage", "stage": "implement", "attempt": attempt + 1}
+                last = result["attempts"][-1]
+                answer = yield from trial.stream(
+                    trial.repair_prompt(proposal, last["code"], last["raw"], verdict, attempt))
+    except GenerationError as exc:
+        result["error"] = str(exc)
+    except BackendError as exc:
+        result["error"] = f"The model backend failed: {exc}"
+    except P.PromptError as exc:
+        result["error"] = f"Prompt assembly failed: {exc}"
+    yield {"type": "result", "result": result}
+
+
+def generate(idea: str, backend: Backend, *, options: GenerateOptions | None = None,
+             cancel: threading.Event | None = None, library: Library | None = None) -> dict:
+    """Run `iter_generate` to the end and return the result R."""
+    result = None
+    for event in iter_generate(idea, backend, options=options, cancel=cancel, library=library):
+        if event["type"] == "result":
+            result = event["result"]
+    return result
