@@ -258,6 +258,7 @@ def _show_result(screen: Screen, tracker: render.StageTracker, result: dict, sto
             "idea": result.get("idea"), "backend": result.get("backend"), "model": result.get("model"),
             "code": code, "accepted": bool(result.get("accepted")),
             "success_rate": (final or {}).get("success_rate"), "task": (final or {}).get("task"),
+            "episodes": len((final or {}).get("episodes") or []),
         },
     )
 

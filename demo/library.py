@@ -17,16 +17,12 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 def _stats(entry: dict) -> str:
-    """'3/4 (75%)'-style pass statistics from whatever the library entry records."""
+    """'75% of 4 episodes' from the entry's `stats` (`success_rate`, `episodes`); '' if none."""
     stats = entry.get("stats") or {}
-    passed = entry.get("passed", stats.get("passed"))
-    runs = entry.get("runs", stats.get("runs", stats.get("episodes")))
-    rate = entry.get("success_rate", stats.get("success_rate"))
-    if passed is not None and runs:
-        return f"{passed}/{runs} ({passed / runs:.0%})"
-    if rate is not None:
-        return f"{float(rate):.0%}"
-    return ""
+    rate, episodes = stats.get("success_rate"), stats.get("episodes")
+    if rate is None:
+        return ""
+    return f"{float(rate):.0%}" + (f" of {episodes} episodes" if episodes else "")
 
 
 def library_rows() -> list[list[str]]:
@@ -35,9 +31,8 @@ def library_rows() -> list[list[str]]:
 
     rows = []
     for entry in Library().list():
-        description = str(entry.get("description") or entry.get("task-description") or "")
-        rows.append([str(entry.get("name", "")), description,
-                     str(entry.get("source") or entry.get("origin") or ""), _stats(entry)])
+        rows.append([str(entry.get("name", "")), str(entry.get("description") or ""),
+                     str(entry.get("source") or ""), _stats(entry)])
     return rows
 
 
@@ -84,7 +79,8 @@ def save(result: dict | None, name: str | None):
             "e.g. put-block-in-bowl.", "error"), gr.skip(), gr.skip())
     from generation.library import Library
 
-    meta = {k: result.get(k) for k in ("idea", "backend", "model", "success_rate")}
+    meta = {"source": "generated", "backend": result.get("backend"), "model": result.get("model"),
+            "stats": {"success_rate": result.get("success_rate"), "episodes": result.get("episodes")}}
     try:
         entry = Library().add(result["code"], name=name, meta=meta)
     except ValueError as exc:

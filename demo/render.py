@@ -26,13 +26,14 @@ class StageTracker:
         self.note = ""
 
     def start(self, stage: str, attempt: int | None = None) -> None:
-        """Mark `stage` running and every earlier stage passed; a new attempt resets later ones."""
+        """Mark `stage` running, earlier stages passed (unless failed) and later ones to do.
+
+        `attempt` is the pipeline's attempt number (0 propose, 1 first implementation, 2+ repairs).
+        """
+        if attempt is not None:
+            self.attempt = max(self.attempt, attempt)
         if stage not in self.status:
             return
-        if attempt is not None and attempt != self.attempt:
-            self.attempt = attempt
-            for s in self.stages:
-                self.status[s] = "todo"
         idx = self.stages.index(stage)
         for s in self.stages[:idx]:
             if self.status[s] != "fail":
@@ -70,7 +71,7 @@ class StageTracker:
             f'<span class="gs-stage gs-{self.status[s]}">{_ICONS[self.status[s]]} {s}</span>'
             for s in self.stages
         )
-        caption = f"attempt {self.attempt + 1} · " if self.attempt else ""
+        caption = f"repair {self.attempt - 1} · " if self.attempt > 1 else ""
         caption += f"{running[0]}…" if running else ("done" if done == len(self.stages) else "")
         if self.note:
             caption += f" · {html.escape(self.note)}"

@@ -1,0 +1,182 @@
+"""End-to-end tests of `python app.py`: started on loopback, driven by gradio_client and Chromium.
+
+One app process serves the whole module. The start-up time (process start to first HTTP 200) is
+written to test-artifacts/app-startup.txt; the browser test's screenshot lands there too.
+"""
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import imageio.v3 as iio
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+IDEA = "put the red block in the green bowl"
+# One episode per generation keeps the module near a minute of CPU on a small machine.
+FAST = {"episodes": 1, "repair_attempts": 1}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENAI_API_KEY", "GENSIM_BASE_URL", "GENSIM_MODEL", "SPACE_ID")}
+    env.update(PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
+               GENSIM_CONCURRENCY="2")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "app-server.log", "w")
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        while True:
+            assert proc.poll() is None, (ARTIFACTS / "app-server.log").read_text()
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() - start < 120, "app did not answer within 120 s"
+                time.sleep(0.2)
+        (ARTIFACTS / "app-startup.txt").write_text(f"{time.monotonic() - start:.2f} s to first HTTP 200\n")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _client(url):
+    from gradio_client import Client
+
+    return Client(url, verbose=False)
+
+
+def _generate(url, idea, **kwargs):
+    """Call /generate; returns its outputs by name (demo.handlers.GENERATE_OUTPUTS minus state)."""
+    out = _client(url).predict(idea, **(FAST | kwargs), api_name="/generate")
+    names = ["stages", "code", "spec", "frame", "video", "verdict", "verdict_json", "attempts", "log"]
+    assert len(out) == len(names)
+    return dict(zip(names, out))
+
+
+def _video_path(value):
+    return value.get("video") if isinstance(value, dict) else value
+
+
+def _assert_video(value):
+    path = _video_path(value)
+    assert path and Path(path).suffix == ".mp4", value
+    frames = iio.imread(path, plugin="FFMPEG", index=None)  # imageio-ffmpeg decodes every frame
+    assert frames.ndim == 4 and frames.shape[0] > 5 and frames.shape[-1] == 3
+
+
+def test_generate_offline_idea_gives_code_success_and_video(app_url):
+    out = _generate(app_url, IDEA)
+    assert "class " in out["code"] and "Task" in out["code"], out["verdict"]
+    assert out["verdict_json"]["success"] is True, out["verdict"]
+    assert "SUCCESS" in out["verdict"]
+    _assert_video(out["video"])
+
+
+@pytest.mark.parametrize("idea, message", [
+    ("", "describe a task"),
+    ("x" * (1 << 20), "characters long"),
+    ("stack\x00 the blocks", "control character"),
+])
+def test_bad_ideas_get_a_message_and_the_app_keeps_serving(app_url, idea, message):
+    out = _generate(app_url, idea)
+    assert message in out["verdict"].lower() and out["verdict_json"] is None
+    urllib.request.urlopen(app_url, timeout=5).close()
+
+
+def test_openai_backend_without_server_reports_error_without_the_key(app_url):
+    key = "sk-test-do-not-echo-0123456789"
+    out = _generate(app_url, IDEA, backend_kind="openai", base_url="http://127.0.0.1:9/v1",
+                    model="nobody", api_key=key, repair_attempts=0)
+    assert key not in repr(out)
+    assert "gs-msg-error" in out["verdict"] and out["verdict_json"] is None
+
+
+def test_four_concurrent_sessions_get_their_own_task(app_url):
+    ideas = {
+        "red-green": ("put the red block in the green bowl", ("red", "green")),
+        "blue-yellow": ("put the blue block in the yellow bowl", ("blue", "yellow")),
+        "stack": ("stack three blocks into a tower", ("stack",)),
+        "pallet": ("place the yellow block on the pallet", ("pallet",)),
+    }
+    results = {}
+
+    def work(key, idea):
+        try:
+            results[key] = _generate(app_url, idea)
+        except Exception as exc:  # reported by the main thread
+            results[key] = exc
+
+    threads = [threading.Thread(target=work, args=(k, v[0])) for k, v in ideas.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    videos = set()
+    for key, (_, words) in ideas.items():
+        out = results[key]
+        assert not isinstance(out, Exception), out
+        assert out["verdict_json"] and out["verdict_json"]["success"], (key, out["verdict"])
+        code = out["code"].lower()
+        assert all(w in code for w in words), (key, words)
+        _assert_video(out["video"])
+        videos.add(_video_path(out["video"]))
+    assert len(videos) == 4
+
+
+def test_run_library_task(app_url):
+    out = _client(app_url).predict("put-block-in-bowl", 1, 0, "320x240", api_name="/run_task")
+    stages, code, frame, video, verdict, verdict_json = out
+    assert "class PutBlockInBowl" in code
+    assert verdict_json["success"] is True, verdict
+    _assert_video(video)
+    bad = _client(app_url).predict("no-such-task", 1, 0, "320x240", api_name="/run_task")
+    assert "valid names" in bad[4]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_browser_generate_shows_success_and_video(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(app_url)
+            page.locator("#gs-idea textarea").fill(IDEA)
+            page.locator("#gs-generate").click()
+            title = page.locator("#gs-verdict [data-testid=verdict-title]")
+            title.wait_for(timeout=240_000)
+            assert title.inner_text() == "SUCCESS"
+            video = page.locator("#gs-video video")
+            video.wait_for(timeout=30_000)
+            assert video.get_attribute("src")
+            page.wait_for_timeout(1500)  # let the first video frame paint for the screenshot
+            page.screenshot(path=str(ARTIFACTS / "app-generate.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,0 +1,93 @@
+"""Unit tests of the app's input checks and panels (demo/inputs.py, demo/render.py); no server."""
+import pytest
+
+from demo import render
+from demo.inputs import (MAX_IDEA_CHARS, InputError, backend_config, clean_idea, env_defaults,
+                         parse_video_size, scrub)
+
+
+def test_clean_idea_folds_whitespace_and_keeps_text():
+    assert clean_idea("  put the red block\n\tin the green bowl ") == "put the red block in the green bowl"
+
+
+@pytest.mark.parametrize("idea, fragment", [
+    ("", "describe a task"),
+    ("   \n ", "describe a task"),
+    (None, "describe a task"),
+    ("x" * (1 << 20), "1,048,576 characters"),
+    ("stack\x07 blocks", "U+0007"),
+    ("stack\u200b blocks", "U+200B"),
+])
+def test_clean_idea_rejects_bad_input_with_a_message(idea, fragment):
+    with pytest.raises(InputError) as err:
+        clean_idea(idea)
+    assert fragment.lower() in str(err.value).lower()
+
+
+def test_idea_at_the_limit_is_accepted():
+    assert len(clean_idea("a" * MAX_IDEA_CHARS)) == MAX_IDEA_CHARS
+
+
+def test_video_size_parsing():
+    assert parse_video_size("480x360") == (480, 360)
+    for bad in ("big", "10x10", "320*240", None):
+        with pytest.raises(InputError):
+            parse_video_size(bad)
+
+
+def test_backend_config_takes_field_key_then_environment(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-123456")
+    assert backend_config("openai", "http://h/v1", "m", "", "", "")["api_key"] == "sk-env-123456"
+    assert backend_config("openai", "http://h/v1", "m", "sk-field", "", "")["api_key"] == "sk-field"
+    assert backend_config("offline", "", "", "sk-field", "", "") == {}
+    assert backend_config("transformers", "", "", "", "org/m", " ad ") == {"model": "org/m", "adapter": "ad"}
+    with pytest.raises(InputError, match="model name"):
+        backend_config("openai", "http://h/v1", " ", "", "", "")
+    with pytest.raises(InputError, match="Available"):
+        backend_config("nope", "", "", "", "", "")
+
+
+def test_env_defaults_preselect_openai_without_exposing_the_key(monkeypatch):
+    monkeypatch.delenv("GENSIM_BASE_URL", raising=False)
+    monkeypatch.delenv("GENSIM_MODEL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert env_defaults()["backend"] == "offline"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value")
+    monkeypatch.setenv("GENSIM_MODEL", "gpt-x")
+    defaults = env_defaults()
+    assert defaults["backend"] == "openai" and defaults["model"] == "gpt-x" and defaults["has_env_key"]
+    assert "sk-secret-value" not in repr(defaults)
+
+
+def test_scrub_removes_the_key():
+    assert scrub("401: bad key sk-abcdef for you", "sk-abcdef") == "401: bad key *** for you"
+
+
+def test_stage_tracker_follows_pipeline_and_sandbox_events():
+    t = render.StageTracker(render.GENERATE_STAGES)
+    t.start("propose", 0)
+    t.start("implement", 1)
+    assert t.status["propose"] == "pass" and t.status["implement"] == "run"
+    t.sandbox({"type": "stage", "stage": "syntax", "status": "start"})
+    t.sandbox({"type": "stage", "stage": "syntax", "status": "pass"})
+    t.sandbox({"type": "stage", "stage": "runtime", "status": "fail"})
+    assert t.status["implement"] == "pass" and t.status["oracle"] == "fail"
+    t.start("implement", 2)  # a repair attempt starts over from implement
+    assert t.status["oracle"] == "todo" and t.status["propose"] == "pass" and "repair 1" in t.html()
+    t.finish({"passed": {"syntax": True, "load": True, "reset": True, "runtime": True, "success": True}})
+    assert t.status["verdict"] == "pass" and t.status["syntax"] == "pass"
+
+
+def test_verdict_panel_shows_episodes_and_highlights_the_error_line():
+    code = "line1\nline2\nboom()\nline4\n"
+    verdict = {"task": "T", "success": False, "success_rate": 0.5, "stage_reached": "runtime",
+               "episodes": [{"seed": 0, "reward": 1.0, "success": True, "steps": 3, "seconds": 1.2,
+                             "warnings": ["<slow>"]}],
+               "error": {"stage": "runtime", "type": "NameError", "message": "name 'boom' is not defined",
+                         "line": 3}}
+    page = render.verdict_html(verdict, code)
+    assert "FAILED at runtime" in page and "50%" in page and "&lt;slow&gt;" in page
+    assert '<div class="gs-hl"><span class="gs-ln">   3</span> boom()</div>' in page
+    assert "at line 3" in page
+    ok = render.verdict_html({"success": True, "success_rate": 1.0, "episodes": []})
+    assert "SUCCESS" in ok and "gs-pass" in ok
