@@ -1,0 +1,178 @@
+"""Child side of the sandbox: runs ONE task file through the stages, reporting on the signed channel.
+
+Started by `sim.sandbox.runner` only, as
+    python -I -c "<put repo on sys.path>; from sim.sandbox.child import main; main()" CTL_FD CHAN_FD UID
+with the run's config (JSON, including the channel key) on CTL_FD. Never run task code without it:
+this module trusts its parent, not the task.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
+from sim.sandbox.channel import ChannelWriter
+from sim.sandbox.static_check import check_source
+from sim.sandbox.syscalls import install_seccomp
+
+
+class _StageFailed(Exception):
+    """Stop the run: the stage named in the already-sent error failed."""
+
+
+def _error(stage: str, exc: BaseException, task_path: str) -> dict:
+    """Verdict error for `exc`, its traceback trimmed to frames in the task file."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == task_path]
+    line = frames[-1].lineno if frames else None
+    if isinstance(exc, SyntaxError) and exc.filename == task_path:
+        line = exc.lineno
+    trimmed = "".join(traceback.format_list(frames))
+    trimmed += "".join(traceback.format_exception_only(type(exc), exc))
+    return {"stage": stage, "type": type(exc).__name__, "message": str(exc)[:2000], "line": line,
+            "traceback": trimmed[-8000:]}
+
+
+class _Frames:
+    """on_frame callback: every frame to the mp4 encoder, a throttled JPEG to the parent."""
+
+    def __init__(self, chan: ChannelWriter, encoder, size, interval: float, stream: bool):
+        self.chan, self.encoder, self.size = chan, encoder, tuple(size)
+        self.interval, self.stream = interval, stream
+        self.episode, self.last, self.bad_shape = 0, 0.0, 0
+
+    def __call__(self, rgb):
+        if rgb.shape[1::-1] != self.size or rgb.ndim != 3:
+            self.bad_shape += 1
+            return
+        if self.encoder is not None:
+            self.encoder.send(rgb.tobytes())
+        now = time.monotonic()
+        if self.stream and now - self.last >= self.interval:
+            from PIL import Image
+            buf = io.BytesIO()
+            Image.fromarray(rgb).save(buf, format="JPEG", quality=70)
+            self.chan.send_frame(self.episode, buf.getvalue())
+            self.last = now
+
+
+def _start_encoder(path: Path, size, fps: int):
+    """Start ffmpeg before seccomp forbids execve; returns the primed imageio-ffmpeg generator."""
+    import imageio_ffmpeg
+    gen = imageio_ffmpeg.write_frames(str(path), tuple(size), fps=fps, codec="libx264",
+                                      pix_fmt_out="yuv420p", macro_block_size=1,
+                                      output_params=["-movflags", "+faststart"])
+    gen.send(None)
+    return gen
+
+
+def _run(cfg: dict, chan: ChannelWriter):
+    task_path = str(Path(cfg["task_path"]))
+    source = Path(task_path).read_text()
+    stage = lambda s, status: chan.send({"t": "stage", "stage": s, "status": status})  # noqa: E731
+
+    def fail(stage_name, exc):
+        chan.send({"t": "error", "error": _error(stage_name, exc, task_path)})
+        stage(stage_name, "fail")
+        raise _StageFailed
+
+    stage("syntax", "start")
+    try:
+        compile(source, task_path, "exec")
+    except (SyntaxError, ValueError) as e:
+        fail("syntax", e)
+    for w in check_source(source, Path(task_path).name):
+        chan.send({"t": "warning", "warning": w})
+    stage("syntax", "pass")
+
+    stage("load", "start")
+    t0 = time.monotonic()
+    import sim
+    sys.path.insert(0, str(sim.COMPAT_DIR))
+    from sim import episode as sim_episode, loader
+    import cliport.tasks.task as cliport_task
+    try:
+        loader.find_task_class_name(source)
+    except Exception as e:  # noqa: BLE001 - TaskLoadError or a parser limit; both are load failures
+        fail("load", e)
+    encoder = (_start_encoder(Path(cfg["video_path"]), cfg["video_size"], cfg["fps"])
+               if cfg["video"] else None)
+    chan.send({"t": "seccomp", **install_seccomp(cfg["seccomp"])})
+    snapshot = api_snapshot()
+    try:
+        task_cls = loader.load_task_class(task_path)
+    except BaseException as e:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from task code too
+        fail("load", e)
+    if not (isinstance(task_cls, type) and issubclass(task_cls, cliport_task.Task)):
+        fail("load", TypeError(f"{task_cls!r} is not a Task subclass"))
+    patched = api_changes(snapshot)
+    if patched:
+        fail("load", RuntimeError(f"task code patched the task API: {', '.join(patched)}"))
+    for member in overridden_members(task_cls, cliport_task.Task):
+        chan.send({"t": "warning", "warning": f"task overrides Task.{member}, which scores "
+                                              "episodes; its reward is taken as given"})
+    chan.send({"t": "task", "name": task_cls.__name__,
+               "timing": {"load_seconds": round(time.monotonic() - t0, 3)}})
+    stage("load", "pass")
+
+    frames = _Frames(chan, encoder, cfg["video_size"], cfg["frame_interval"], cfg["stream_frames"])
+    in_runtime = [False]
+    for i in range(cfg["episodes"]):
+        frames.episode = i
+
+        def on_phase(name, i=i):
+            if i == 0 and name == "reset":
+                stage("reset", "start")
+            elif i == 0 and name == "oracle":
+                stage("reset", "pass")
+                stage("runtime", "start")
+                in_runtime[0] = True
+
+        try:
+            ep = sim_episode.run_episode(
+                task_cls, cfg["seed"] + i, on_phase=on_phase,
+                on_frame=frames if (encoder or cfg["stream_frames"]) else None,
+                video_size=tuple(cfg["video_size"]), fps=cfg["fps"])
+        except BaseException as e:  # noqa: BLE001 - run_episode should catch; SystemExit may not be
+            fail("runtime" if in_runtime[0] else "reset", e)
+        patched = api_changes(snapshot)
+        if patched and not ep.get("error"):
+            ep["error"] = {"type": "APIPatched", "phase": "oracle", "line": None, "traceback": "",
+                           "message": f"task code patched the task API: {', '.join(patched)}"}
+        ep.pop("frames", None)
+        chan.send({"t": "episode", "episode": ep})
+        if ep.get("error"):
+            break
+    if encoder is not None:
+        encoder.close()
+    if frames.bad_shape:
+        chan.send({"t": "warning", "warning": f"{frames.bad_shape} frames had the wrong size "
+                                              "and were left out of the video"})
+
+
+def main():
+    """Entry point (see module docstring): demote, read config, run, send "done", exit."""
+    ctl_fd, chan_fd, uid = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    if uid >= 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    with os.fdopen(ctl_fd, "rb") as ctl:
+        cfg = json.loads(ctl.read())
+    chan = ChannelWriter(chan_fd, bytes.fromhex(cfg.pop("key")))
+    chan.send({"t": "hello", "pid": os.getpid(), "seconds_since_spawn":
+               round(time.time() - cfg["spawned_at"], 3)})
+    try:
+        _run(cfg, chan)
+    except _StageFailed:
+        pass
+    except BaseException as e:  # noqa: BLE001 - a harness fault must still reach the parent
+        chan.send({"t": "internal", "message": f"{type(e).__name__}: {e}",
+                   "traceback": traceback.format_exc()[-4000:]})
+    chan.send({"t": "done"})
+    sys.stdout.flush()
+    os._exit(0)   # skip atexit hooks a task may have registered

@@ -1,0 +1,199 @@
+"""How the child process is confined: scrubbed environment, rlimits, own uid, bubblewrap namespaces.
+
+`plan(workdir, limits)` decides, for this machine, the command prefix and which layers are active;
+the result's `layers` is the verdict's `isolation` (each layer: {"active": bool, "detail": str}).
+Set GENSIM_SANDBOX_NAMESPACES=0 to force the no-namespace fallback (tests use it), and
+GENSIM_SANDBOX_SECCOMP=0 to skip the seccomp filter the child installs (see child.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import random
+import resource
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from sim.sandbox.limits import Limits
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Environment the child gets; nothing else from the caller (API keys, tokens, proxies) passes.
+# BLAS pools pinned to one thread: fewer processes under RLIMIT_NPROC and ~10x less address space.
+_FIXED_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def _flag(name: str, default: str = "1") -> bool:
+    return os.environ.get(name, default).strip().lower() not in ("0", "false", "no", "off")
+
+
+def namespaces_requested() -> bool:
+    """False when GENSIM_SANDBOX_NAMESPACES=0 forces the fallback without namespaces."""
+    return _flag("GENSIM_SANDBOX_NAMESPACES")
+
+
+def seccomp_requested() -> bool:
+    """False when GENSIM_SANDBOX_SECCOMP=0 disables the child's seccomp filter."""
+    return _flag("GENSIM_SANDBOX_SECCOMP")
+
+
+@functools.lru_cache(maxsize=None)
+def probe_bwrap() -> tuple[bool, str]:
+    """Whether bubblewrap can create net+pid namespaces here -> (ok, reason). Cached per process."""
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return False, "bwrap not installed (Debian package bubblewrap)"
+    argv = [exe, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--dev", "/dev",
+            "--proc", "/proc"]
+    if os.geteuid() != 0:
+        argv.append("--unshare-user")
+    try:
+        res = subprocess.run(argv + ["/bin/true"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, f"bwrap failed to start: {e}"
+    if res.returncode != 0:
+        return False, f"namespaces unavailable: {res.stderr.strip()[:200]}"
+    return True, exe
+
+
+def _needed_paths() -> list[Path]:
+    """Paths the child must read: the interpreter, the venv and the repository."""
+    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO_ROOT,
+             Path(sys.executable).resolve().parent}
+    return sorted(paths)
+
+
+def _untraversable_ancestors(path: Path) -> list[Path]:
+    """Ancestors of `path` that 'other' users cannot enter (e.g. /root with mode 0700)."""
+    out = []
+    for parent in reversed(path.parents):
+        try:
+            if not os.stat(parent).st_mode & stat.S_IXOTH:
+                out.append(parent)
+        except OSError:
+            out.append(parent)
+    return out
+
+
+def _readable_by_others() -> bool:
+    return not any(_untraversable_ancestors(p / "x") for p in _needed_paths())
+
+
+@dataclasses.dataclass
+class Plan:
+    """How to start the child: `argv_prefix` before the python command, `uid` to drop to (or None),
+    `env`, and `layers` for the verdict's `isolation`."""
+    argv_prefix: list[str]
+    uid: int | None
+    env: dict
+    layers: dict
+
+
+def _layer(active: bool, detail: str) -> dict:
+    return {"active": bool(active), "detail": detail}
+
+
+def plan(workdir: Path, limits: Limits) -> Plan:
+    """Choose the isolation for a run whose only writable folder is `workdir` (created by caller).
+
+    When running as root the child drops to a fresh unprivileged uid (so RLIMIT_NPROC applies and
+    files outside `workdir` are not writable); `workdir` is chowned to it.
+    """
+    env = dict(_FIXED_ENV, HOME=str(workdir), TMPDIR=str(workdir))
+    layers = {"environment": _layer(True, f"allowlist only: {sorted(env)}"),
+              "rlimits": _layer(True, "cpu, address space, file size, open files"),
+              "wall_clock": _layer(True, f"process group killed after {limits.wall_seconds} s"),
+              "workdir": _layer(True, "fresh folder, removed afterwards")}
+    use_ns, ns_reason = (probe_bwrap() if namespaces_requested()
+                         else (False, "forced off by GENSIM_SANDBOX_NAMESPACES=0"))
+    root = os.geteuid() == 0
+    uid = None
+    if root and (use_ns or _readable_by_others()):
+        uid = random.randrange(200_000, 400_000)   # unused uid: own process count, no file access
+        os.chown(workdir, uid, uid)
+    argv: list[str] = []
+    if use_ns:
+        argv = [ns_reason, "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
+                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        if not root:
+            argv.append("--unshare-user")
+        hidden = sorted({a for p in _needed_paths() for a in _untraversable_ancestors(p / "x")})
+        for folder in hidden:          # e.g. /root (0700): hide it, re-expose only what is needed
+            argv += ["--tmpfs", str(folder)]
+        for p in _needed_paths():
+            if any(h in p.parents or h == p for h in hidden):
+                argv += ["--ro-bind", str(p), str(p)]
+        argv += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
+        layers["network"] = _layer(True, "bubblewrap network namespace (no interfaces but lo)")
+        layers["filesystem"] = _layer(True, "read-only root, private /tmp, only workdir writable")
+        layers["pid_namespace"] = _layer(True, "own pid namespace; host processes invisible")
+    else:
+        layers["network"] = _layer(False, f"no network namespace ({ns_reason}); "
+                                          "only the seccomp layer can deny sockets")
+        fs = ("other folders not writable by the child's uid" if uid is not None else
+              "child runs as the caller's user: it can read and write what the caller can")
+        layers["filesystem"] = _layer(False, f"no mount namespace ({ns_reason}); {fs}")
+        layers["pid_namespace"] = _layer(False, f"no pid namespace ({ns_reason})")
+    if uid is not None:
+        layers["uid"] = _layer(True, f"runs as unprivileged uid {uid}")
+        layers["processes"] = _layer(True, f"RLIMIT_NPROC={limits.processes} for uid {uid}")
+    elif root:
+        layers["uid"] = _layer(False, "runs as root: interpreter not readable by other users")
+        layers["processes"] = _layer(False, "RLIMIT_NPROC does not apply to root; "
+                                            "only the seccomp layer stops fork")
+    else:
+        layers["uid"] = _layer(False, "runs as the caller's uid (not root)")
+        layers["processes"] = _layer(True, f"RLIMIT_NPROC = current processes of uid + "
+                                           f"{limits.processes}")
+    return Plan(argv, uid, env, layers)
+
+
+def _user_tasks(uid: int) -> int:
+    """Number of tasks (threads) owned by `uid`, what RLIMIT_NPROC counts."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+            except OSError:
+                pass
+    return count
+
+
+def rlimit_setter(limits: Limits, uid: int | None):
+    """A `preexec_fn` for Popen that applies `limits` in the child before exec.
+
+    CPU gets soft = limit (SIGXCPU, which we report) and hard = limit + 2 (SIGKILL).
+    RLIMIT_NPROC is counted per real uid, so it is set relative to the caller's own count when the
+    child keeps the caller's uid (non-root), and absolutely for a fresh uid.
+    """
+    nproc = None
+    if uid is not None:
+        nproc = limits.processes
+    elif os.geteuid() != 0:
+        nproc = _user_tasks(os.geteuid()) + limits.processes
+
+    def apply():
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 2))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_bytes, limits.file_size_bytes))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if nproc is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    return apply

@@ -1,0 +1,209 @@
+"""Parent side of the sandbox: start the child, stream its events, build the verdict.
+
+`iter_run(source, ...)` yields the events of INTERFACES.md (stage, log, frame, episode, verdict);
+`run(source, ...)` returns the verdict. The task source never runs in this process.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from sim.sandbox import isolation
+from sim.sandbox.channel import ChannelReader
+from sim.sandbox.limits import Limits
+from sim.sandbox.verdict import STAGES, VerdictBuilder
+
+_CHILD_CODE = ("import sys; sys.path.insert(0, {root!r}); "
+               "from sim.sandbox.child import main; main()")
+MAX_SOURCE_BYTES = 1 << 20
+
+
+def _safe_filename(filename: str) -> str:
+    name = Path(filename).name
+    if not name.endswith(".py") or not name[:-3].isidentifier():
+        return "task.py"
+    return name
+
+
+class _LogBuffer:
+    """Split a byte stream into log lines, forwarding at most `budget` bytes in total."""
+
+    def __init__(self, stream: str, budget: list):
+        self.stream, self.budget, self.partial, self.dropped = stream, budget, b"", 0
+
+    def feed(self, data: bytes, final: bool = False) -> list[dict]:
+        data = self.partial + data
+        lines = data.split(b"\n")
+        self.partial = b"" if final else lines.pop()
+        if len(self.partial) > 2000:     # an endless line: cut it, keep reading
+            lines.append(self.partial)
+            self.partial = b""
+        out = []
+        for raw in lines:
+            if final and not raw:
+                continue
+            if self.budget[0] <= 0:
+                self.dropped += len(raw) + 1
+                continue
+            raw = raw[:2000]
+            self.budget[0] -= len(raw) + 1
+            out.append({"type": "log", "stream": self.stream,
+                        "line": raw.decode("utf-8", "replace")})
+        return out
+
+
+def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed: int = 0,
+             video: bool = True, video_size=(320, 240), fps: int = 20,
+             stream_frames: bool = True, limits: Limits | None = None,
+             cancel: threading.Event | None = None) -> Iterator[dict]:
+    """Run task `source` in an isolated child; yield events, the last one the verdict.
+
+    episodes: oracle episodes with seeds seed .. seed+episodes-1. video_size: (width, height) px.
+    The mp4 (verdict["video"]) is written to a fresh temp folder owned by the caller, who deletes
+    it. Raises ValueError for bad arguments (non-str source, source > 1 MiB, episodes < 1).
+    """
+    if not isinstance(source, str):
+        raise ValueError(f"source must be str, got {type(source).__name__}")
+    if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
+        raise ValueError(f"task source is larger than {MAX_SOURCE_BYTES} bytes")
+    if not isinstance(episodes, int) or episodes < 1:
+        raise ValueError(f"episodes must be a positive int, got {episodes!r}")
+    limits = limits or Limits()
+    t_start = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="gensim-sandbox-"))
+    try:
+        yield from _supervise(source, _safe_filename(filename), workdir, episodes, seed, video,
+                              tuple(video_size), fps, stream_frames, limits, cancel, t_start)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(source: str, **kwargs) -> dict:
+    """Consume `iter_run(source, **kwargs)` and return its verdict (see INTERFACES.md)."""
+    verdict = None
+    for event in iter_run(source, **kwargs):
+        if event["type"] == "verdict":
+            verdict = event["verdict"]
+    return verdict
+
+
+def _spawn(workdir: Path, task_path: Path, plan, limits: Limits, cfg: dict):
+    ctl_r, ctl_w = os.pipe()
+    chan_r, chan_w = os.pipe()
+    argv = plan.argv_prefix + [sys.executable, "-I", "-c",
+                               _CHILD_CODE.format(root=str(isolation.REPO_ROOT)),
+                               str(ctl_r), str(chan_w), str(plan.uid if plan.uid else -1)]
+    try:
+        proc = subprocess.Popen(argv, cwd=workdir, env=plan.env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                pass_fds=(ctl_r, chan_w), start_new_session=True,
+                                preexec_fn=isolation.rlimit_setter(limits, plan.uid))
+    finally:
+        os.close(ctl_r)
+        os.close(chan_w)
+    cfg = dict(cfg, spawned_at=time.time())
+    try:
+        os.write(ctl_w, json.dumps(cfg).encode())   # small: fits the pipe buffer
+    except OSError:
+        pass                                         # child already gone; reported as such
+    os.close(ctl_w)
+    return proc, chan_r
+
+
+def _kill(proc: subprocess.Popen):
+    """SIGKILL the child's process group (with bwrap: the namespace's init, taking all with it)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _supervise(source, filename, workdir, episodes, seed, video, video_size, fps, stream_frames,
+               limits, cancel, t_start):
+    plan = isolation.plan(workdir, limits)
+    task_path = workdir / filename
+    task_path.write_text(source)
+    key = secrets.token_bytes(32)
+    builder = VerdictBuilder(episodes, seed, plan.layers, limits)
+    cfg = {"key": key.hex(), "task_path": str(task_path), "episodes": episodes, "seed": seed,
+           "video": bool(video), "video_size": list(video_size), "fps": fps,
+           "video_path": str(workdir / "video.mp4"), "stream_frames": bool(stream_frames),
+           "frame_interval": limits.frame_interval_seconds,
+           "seccomp": isolation.seccomp_requested()}
+    proc, chan_fd = _spawn(workdir, task_path, plan, limits, cfg)
+    reader = ChannelReader(key)
+    budget = [limits.log_bytes]
+    logs = {proc.stdout.fileno(): _LogBuffer("stdout", budget),
+            proc.stderr.fileno(): _LogBuffer("stderr", budget)}
+    open_fds = {chan_fd, *logs}
+    deadline = t_start + limits.wall_seconds
+    killed_for = None
+    yield {"type": "stage", "stage": "syntax", "status": "start"}
+    builder.seen_start("syntax")
+    while open_fds:
+        if killed_for is None:
+            if cancel is not None and cancel.is_set():
+                killed_for = "cancelled"
+            elif time.monotonic() > deadline:
+                killed_for = "wall"
+            if killed_for:
+                _kill(proc)
+        ready, _, _ = select.select(list(open_fds), [], [], 0.05)
+        for fd in ready:
+            data = os.read(fd, 1 << 16)
+            if not data:
+                open_fds.discard(fd)
+            if fd == chan_fd:
+                for kind, msg in reader.feed(data):
+                    yield from builder.on_message(kind, msg)
+            else:
+                yield from logs[fd].feed(data, final=not data)
+    os.close(chan_fd)
+    try:
+        returncode = proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:   # all pipes closed but alive: it closed them itself
+        _kill(proc)
+        returncode = proc.wait()
+        killed_for = killed_for or "closed-pipes"
+    proc.stdout.close()
+    proc.stderr.close()
+    dropped = sum(b.dropped for b in logs.values())
+    if dropped:
+        builder.warn(f"log output truncated: {dropped} bytes beyond the {limits.log_bytes}-byte "
+                     "budget were dropped")
+        yield {"type": "log", "stream": "stderr",
+               "line": f"[sandbox] output truncated, {dropped} bytes dropped"}
+    if reader.broken:
+        builder.channel_broken = reader.broken
+        builder.warn(f"channel: {reader.broken}")
+    video_path = _collect_video(workdir / "video.mp4", limits) if video else None
+    yield from builder.finish(returncode, killed_for, video_path,
+                              wall_seconds=time.monotonic() - t_start)
+
+
+def _collect_video(path: Path, limits: Limits) -> str | None:
+    """Move the child's mp4 (a regular, non-empty file, not a link) to a caller-owned temp dir."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size == 0 or st.st_size > limits.file_size_bytes:
+        return None
+    out = Path(tempfile.mkdtemp(prefix="gensim-video-")) / "episodes.mp4"
+    shutil.copyfile(path, out, follow_symlinks=False)
+    return str(out)
+
+
+__all__ = ["iter_run", "run", "STAGES"]
