@@ -1,0 +1,7 @@
+"""Procedural asset generator: writes the Ravens/CLIPort-compatible `assets/` tree (spec section 6).
+
+Regenerate with `python -m sim.assets`. Modules: `urdf` (URDF text), `mesh` (meshes and OBJ text),
+`kitting` (the 20 kitting shapes and their `SHAPES` symmetry table), `catalog` (primitives and
+templates), `fixtures` (bowl, pallet, insertion, stands, hanoi disks), `build` (writes the tree).
+`robot` (the UR5 and its end effectors) is owned by the simulator core.
+"""

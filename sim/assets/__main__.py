@@ -1,0 +1,26 @@
+"""python -m sim.assets [--out DIR] [--no-robot]
+
+Regenerates the procedural asset tree (default: the repository's assets/ folder). Output is
+deterministic: the same bytes on every run.
+"""
+from __future__ import annotations
+
+import argparse
+
+from sim.assets.build import DEFAULT_OUT, build
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, build, print a one-line summary; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m sim.assets", description=__doc__.splitlines()[2])
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: %(default)s)")
+    parser.add_argument("--no-robot", action="store_true", help="skip sim.assets.robot (the UR5 files)")
+    args = parser.parse_args(argv)
+    paths = build(args.out, robot=not args.no_robot)
+    size = sum(p.stat().st_size for p in paths)
+    print(f"wrote {len(paths)} files ({size / 1024:.0f} KiB) under {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
