@@ -1,0 +1,96 @@
+"""python -m generation.generate "IDEA" [--backend offline|openai|transformers|recorded] [--model M]
+    [--base-url U] [--adapter A] [--path DIR] [--video PATH] [--episodes N] [--seed S]
+    [--repair-attempts K] [--mode topdown|bottomup|cot] [--target NAME] [--json]
+
+Generates one task for IDEA, tests it in the sandbox and prints the code and the verdict (with --json:
+the Result R of INTERFACES.md). The default backend is the offline rule-based generator; `openai`
+reads its key from OPENAI_API_KEY (never from the command line), `recorded` replays answers from
+--path. Exit status 0 when the task passed and was accepted, 1 otherwise, 2 for bad arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from generation.pipeline import GenerateOptions, generate
+from serving.base import BackendError, make_backend
+
+
+def backend_config(args) -> dict:
+    """make_backend keyword arguments from the CLI flags that were given."""
+    pairs = {"model": args.model, "base_url": args.base_url, "adapter": args.adapter, "path": args.path}
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
+def summary(result: dict) -> str:
+    """Human-readable verdict lines for a result R."""
+    if result.get("error"):
+        return f"error: {result['error']}"
+    if result.get("refusal"):
+        r = result["refusal"]
+        return f"refused: {r['refusal']}" + (f" (try: {r['suggestion']})" if r.get("suggestion") else "")
+    lines = []
+    for k, att in enumerate(result["attempts"], 1):
+        v = att["verdict"]
+        err = v.get("error") or {}
+        where = f" at {err.get('stage')}: {err.get('type')}: {err.get('message')}" if err else ""
+        lines.append(f"attempt {k}: reached {v.get('stage_reached')}, success rate "
+                     f"{v.get('success_rate', 0.0):.2f}{where}")
+        for ep in v.get("episodes") or []:
+            lines.append(f"  episode seed {ep.get('seed')}: reward {ep.get('reward', 0.0):.3f} "
+                         f"success {ep.get('success')} steps {ep.get('steps')} {ep.get('seconds', 0.0):.1f}s")
+    refl = result.get("reflection")
+    if refl:
+        lines.append(f"reflection: {'accepted' if refl['accepted'] else 'rejected'} — "
+                     + "; ".join(v["reasons"] for v in refl["votes"]))
+    lines.append(f"accepted: {result['accepted']}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m generation.generate",
+                                 description="Generate one task, test it and print code + verdict.")
+    ap.add_argument("idea")
+    ap.add_argument("--backend", default="offline")
+    ap.add_argument("--model")
+    ap.add_argument("--base-url")
+    ap.add_argument("--adapter")
+    ap.add_argument("--path", help="answers folder or .jsonl for --backend recorded")
+    ap.add_argument("--video", help="copy the episodes' mp4 here")
+    ap.add_argument("--episodes", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--repair-attempts", type=int, default=2)
+    ap.add_argument("--temperature", type=float, default=0.0)
+    ap.add_argument("--mode", default="topdown")
+    ap.add_argument("--target")
+    ap.add_argument("--json", action="store_true", help="print the Result R as JSON")
+    args = ap.parse_args(argv)
+    try:
+        options = GenerateOptions(mode=args.mode, repair_attempts=args.repair_attempts,
+                                  episodes=args.episodes, seed=args.seed, temperature=args.temperature,
+                                  video=bool(args.video), target=args.target)
+        backend = make_backend(args.backend, **backend_config(args))
+    except (ValueError, TypeError, BackendError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with backend:
+        result = generate(args.idea, backend, options=options)
+    video = (result.get("final") or {}).get("video")
+    if args.video and video and Path(video).is_file():
+        shutil.copyfile(video, args.video)
+        result["final"]["video"] = str(Path(args.video).resolve())
+    if args.json:
+        print(json.dumps(result, indent=1, default=str))
+    else:
+        code = result["attempts"][-1]["code"] if result["attempts"] else ""
+        if code:
+            print(code)
+        print(summary(result))
+    return 0 if result["accepted"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""The pipeline on recorded model answers (serving.recorded) with a stand-in sandbox.
+
+The stand-in judges code by parsing it only (it never runs it); the real sandbox runs in
+test_generation_e2e.py. Each scenario folder in tests/data/recorded/ is one conversation.
+"""
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+import generation.pipeline as pipeline
+from generation.library import Library
+from generation.pipeline import GenerateOptions, generate, iter_generate
+from serving.base import Backend
+from serving.recorded import RecordedBackend
+
+DATA = Path(__file__).resolve().parent / "data" / "recorded"
+LEFTOVER = re.compile(r"\{\{[A-Z_]+\}\}|[A-Z]+_TEMPLATE")
+
+
+class Spy(Backend):
+    """Delegates to a recorded backend and keeps every request's messages."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.model = inner, inner.name, inner.model
+        self.calls = []
+
+    def chat(self, messages, params=None):
+        self.calls.append((messages, params))
+        return self.inner.chat(messages, params)
+
+    def stream_chat(self, messages, params=None):
+        self.calls.append((messages, params))
+        return self.inner.stream_chat(messages, params)
+
+    def complete(self, prompt, params=None):
+        raise AssertionError("the pipeline only chats")
+
+    def prompt(self, stage):
+        """Last user message of the first call whose marker is `stage`."""
+        for messages, _ in self.calls:
+            if messages[-1]["content"].startswith(f"[stage: {stage}]"):
+                return messages
+        raise AssertionError(f"no {stage} call")
+
+
+def stand_in_sandbox(code, options, cancel):
+    """Sandbox-shaped events: syntax from ast.parse; a '# NameError' comment fails at reset."""
+    import ast
+    yield {"type": "stage", "stage": "syntax", "status": "start"}
+    passed = {s: False for s in pipeline.SANDBOX_STAGES}
+    error = None
+    try:
+        ast.parse(code)
+        passed.update(syntax=True, load=True)
+        if "# NameError" in code:
+            error = {"stage": "reset", "type": "NameError", "message": "name 'COLORS' is not defined",
+                     "line": 22, "traceback": "Traceback (most recent call last):\n  File \"task.py\", "
+                     "line 22, in reset\nNameError: name 'COLORS' is not defined"}
+        else:
+            passed.update(reset=True, runtime=True, success=True)
+    except SyntaxError as exc:
+        error = {"stage": "syntax", "type": "SyntaxError", "message": exc.msg, "line": exc.lineno,
+                 "traceback": ""}
+    yield {"type": "stage", "stage": "reset", "status": "start"}
+    eps = [{"seed": options.seed + i, "success": passed["success"], "reward": float(passed["success"])}
+           for i in range(options.episodes)]
+    reached = [s for s in pipeline.SANDBOX_STAGES if passed[s]]
+    yield {"type": "verdict", "verdict": {
+        "task": None, "episodes": eps, "success_rate": float(passed["success"]),
+        "stage_reached": reached[-1] if reached else "syntax", "passed": passed,
+        "success": passed["success"], "error": error, "warnings": [], "video": None}}
+
+
+@pytest.fixture(autouse=True)
+def no_real_sandbox(monkeypatch):
+    monkeypatch.setattr(pipeline, "_sandbox_iter", stand_in_sandbox)
+    monkeypatch.setattr(pipeline.P, "task_api_listing", lambda: "class Task: TEMP")  # TEMP until sim.task lands
+
+
+def backend(scenario):
+    return Spy(RecordedBackend(DATA / scenario if isinstance(scenario, str) else scenario))
+
+
+def run(scenario, idea="put the blue block in the yellow bowl", **opts):
+    b = backend(scenario)
+    events = list(iter_generate(idea, b, options=GenerateOptions(video=False, **opts)))
+    return b, events, events[-1]["result"]
+
+
+def test_good_task_accepted_with_events_in_order():
+    b, events, r = run("good")
+    assert r["error"] is None and r["accepted"] is True
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "stage" and kinds[-1] == "result"
+    stages = [e["stage"] for e in events if e["type"] == "stage"]
+    assert stages == ["propose", "implement", "syntax", "reset", "verdict", "reflect"]
+    assert kinds.index("proposal") < kinds.index("token") < kinds.index("code") < kinds.index("attempt")
+    tokens = "".join(e["text"] for e in events if e["type"] == "token")
+    assert tokens == (DATA / "good" / "05-implementation.txt").read_text()
+    assert r["proposal"]["task-name"] == "blue-block-in-yellow-bowl"
+    assert r["references"] == ["place-red-in-green", "put-block-in-bowl"]
+    assert len(r["attempts"]) == 1 and r["final"]["success"] is True
+    assert r["reflection"]["votes"][0]["accept"] is True
+    assert b.inner.remaining() == {}  # every recorded answer was asked for, by its own stage marker
+
+
+def test_prompts_carry_reference_code_task_block_and_no_placeholders():
+    b, _, r = run("good")
+    impl = b.prompt("implementation")
+    assert impl[0]["role"] == "system"
+    # The proposal exchange is still in the history when the code is written (§9.3-14).
+    assert any(m["content"].startswith("[stage: proposal]") for m in impl)
+    last = impl[-1]["content"]
+    assert Library().code("place-red-in-green") in last  # reference code reaches the model (§9.3-11)
+    assert '<task>\n{"task-name": "blue-block-in-yellow-bowl"' in last
+    for messages, _ in b.calls:
+        assert not LEFTOVER.search(messages[-1]["content"])
+    assert "<idea>\nput the blue block in the yellow bowl\n</idea>" in b.prompt("proposal")[-1]["content"]
+    _, refl_params = next(c for c in b.calls if c[0][-1]["content"].startswith("[stage: reflection]"))
+    assert refl_params.n == 2 and refl_params.temperature == pytest.approx(0.4)
+
+
+def test_broken_task_repaired_on_second_attempt():
+    b, events, r = run("repair")
+    assert [a["verdict"]["success"] for a in r["attempts"]] == [False, True]
+    assert r["attempts"][0]["verdict"]["error"]["stage"] == "reset"
+    assert r["accepted"] is True
+    repair = b.prompt("repair")[-1]["content"]
+    assert "failed at the reset stage" in repair and "NameError: name 'COLORS' is not defined" in repair
+    assert "# NameError at reset" in repair  # the failing code is shown
+    implement_attempts = [e["attempt"] for e in events if e["type"] == "stage" and e["stage"] == "implement"]
+    assert implement_attempts == [1, 2]
+
+
+def test_nested_braces_python_word_and_spec():
+    _, events, r = run("nested")
+    assert r["proposal"]["task-name"] == "python-sort-blocks"
+    assert "{by colour}" in r["proposal"]["task-description"]
+    raw = (DATA / "nested" / "05-implementation.txt").read_text()
+    code = r["attempts"][0]["code"]
+    assert code.count("python") == 5 and code in raw  # all five kept
+    assert r["spec"] == {"objects": [{"kind": "block", "color": "red"}], "goals": [{"type": "place"}]}
+    assert any(e["type"] == "spec" for e in events)
+    # The model's choice, validated: unknown names dropped, file spelling accepted.
+    assert r["references"] == ["stack-block-pyramid", "put-block-in-bowl"]
+
+
+def test_missing_fence_parses_whole_answer():
+    _, _, r = run("nofence")
+    assert r["attempts"][0]["code"].startswith("import numpy as np")
+    assert "class BlueBlockInYellowBowl(Task):" in r["attempts"][0]["code"]
+    assert r["accepted"] is True  # critic said 'yes'
+
+
+def test_reflection_rejects_case_insensitively():
+    _, _, r = run("reject")
+    assert r["final"]["success"] is True and r["accepted"] is False
+    assert "duplicates put-block-in-bowl" in r["reflection"]["votes"][0]["reasons"]
+
+
+def test_garbage_answer_gives_clean_syntax_verdict_with_text():
+    _, events, r = run("garbage", repair_attempts=0)
+    v = r["final"]
+    assert v["stage_reached"] == "syntax" and v["passed"]["syntax"] is False and v["success"] is False
+    assert v["error"]["type"] == "ParseError" and "I am sorry" in v["error"]["message"]
+    assert r["attempts"][0]["raw"].startswith("I am sorry") and r["attempts"][0]["code"] == ""
+    assert r["error"] is None and r["accepted"] is False
+    assert not any(e["type"] == "code" for e in events)
+
+
+@pytest.mark.parametrize("idea,message", [
+    ("", "empty"), ("   \x00\x1b ", "empty"), ("x" * 1_000_000, "2000"), (None, "must be text")])
+def test_bad_ideas_give_error_results_without_model_calls(idea, message):
+    b, events, r = run("good", idea=idea)
+    assert len(events) == 1 and message in r["error"]
+    assert b.calls == [] and len(r["idea"]) <= pipeline.MAX_IDEA_CHARS
+
+
+def test_control_characters_are_stripped_from_the_idea():
+    b, _, r = run("good", idea="put\x00 the blue\x1b[31m block\u200b in the yellow bowl\n")
+    assert r["idea"] == "put the blue[31m block in the yellow bowl"
+    assert "\x00" not in b.prompt("proposal")[-1]["content"]
+
+
+def test_refusal_and_unreadable_proposal(tmp_path):
+    (tmp_path / "refuse").mkdir()
+    (tmp_path / "refuse" / "01-proposal.txt").write_text(
+        '```json\n{"refusal": "A suction arm cannot do a backflip.", "suggestion": "stack-block-pyramid"}\n```')
+    _, _, r = run(tmp_path / "refuse", idea="do a backflip")
+    assert r["refusal"] == {"refusal": "A suction arm cannot do a backflip.", "suggestion": "stack-block-pyramid"}
+    assert r["attempts"] == [] and r["error"] is None and r["accepted"] is False
+    (tmp_path / "prose").mkdir()
+    (tmp_path / "prose" / "01-proposal.txt").write_text("What a lovely idea!")
+    _, _, r = run(tmp_path / "prose")
+    assert "Could not read the task proposal" in r["error"] and "lovely idea" in r["error"]
+
+
+def test_backend_running_out_is_an_error_result():
+    _, _, r = run("garbage", repair_attempts=1)  # the recorded repair answer does not exist
+    assert r["error"].startswith("The model backend failed") and len(r["attempts"]) == 1
+
+
+def test_cancel_before_start():
+    cancel = threading.Event()
+    cancel.set()
+    b = backend("good")
+    r = generate("put the blue block in the yellow bowl", b, options=GenerateOptions(video=False), cancel=cancel)
+    assert r["error"] == "Cancelled." and b.calls == []
+
+
+def test_bottomup_sends_empty_idea_and_cot_mentions_goal():
+    b, _, r = run("good", idea="", mode="bottomup")
+    assert "<idea>\n\n</idea>" in b.prompt("proposal")[-1]["content"] and r["accepted"]
+    b, _, r = run("good", idea="", mode="cot", target="build-car")
+    assert "<idea>\nDesign the task 'build-car'.\n</idea>" in b.prompt("proposal")[-1]["content"]
+    assert "The long-term goal is: build-car" in b.prompt("reflection")[-1]["content"]
+
+
+def test_options_validation():
+    for bad in (dict(mode="sideways"), dict(episodes=0), dict(repair_attempts=9),
+                dict(temperature=-1), dict(video_size=(0, 5)), dict(seed=-1)):
+        with pytest.raises(ValueError):
+            GenerateOptions(**bad)
