@@ -196,3 +196,40 @@ def test_ell_fits_into_fixture(sim, tmp_path):
     pos, orn = sim.getBasePositionAndOrientation(ell)
     assert pos[2] == pytest.approx(0.02, abs=0.003)
     assert abs(sim.getEulerFromQuaternion(orn)[2]) < 0.1
+
+
+def _props(rel):
+    root = ET.parse(ASSETS / rel).getroot()
+    link = root.find("link")
+    friction = link.find("contact/lateral_friction")
+    return (float(link.find("inertial/mass").get("value")),
+            float(friction.get("value")) if friction is not None else None,
+            len(root.findall(".//collision")), len(root.findall(".//visual")))
+
+
+# (mass kg, lateral friction) of spec 6.1; everything else is Ravens' 0.1 kg / 1.0.
+SPEC_MASS_FRICTION = {"block/small.urdf": (0.001, 0.5), "stacking/block.urdf": (0.01, 1.0),
+                      "block/block_for_anchors.urdf": (0.02, 1.0), "container/container-template.urdf": (0.1, 0.3),
+                      "insertion/ell.urdf": (0.1, 0.3), "insertion/fixture.urdf": (0.1, 0.3),
+                      "hanoi/stand.urdf": (0.1, 0.5), "block/block.urdf": (0.1, 1.0), "bowl/bowl.urdf": (0.1, 1.0)}
+VISUAL_ONLY = {"zone/zone.urdf", "line/line-template.urdf", "line/single-green-line-template.urdf",
+               "square/square-template.urdf", "corner/corner-template.urdf", "kitting/object-template-nocollision.urdf"}
+
+
+def test_masses_frictions_and_visual_only_markers():
+    for rel, (mass, friction) in SPEC_MASS_FRICTION.items():
+        assert _props(rel)[:2] == (pytest.approx(mass), pytest.approx(friction)), rel
+    for rel in VISUAL_ONLY:
+        mass, _, n_collision, n_visual = _props(rel)
+        assert n_collision == 0 and n_visual > 0 and mass == 0, rel
+    for rel in ("block/block.urdf", "box/box-template.urdf", "kitting/object-template.urdf", "pallet/pallet.urdf"):
+        assert _props(rel)[2] > 0, rel
+    _, _, n_collision, n_visual = _props("plane/plane.urdf")
+    assert n_collision == 1 and n_visual == 0  # collision-only floor (spec 3.2)
+
+
+def test_block_falls_through_zone_marker_onto_floor(sim, tmp_path):
+    load(sim, "zone/zone.urdf", tmp_path, pos=(0.5, 0, 0.03), fixed=True)
+    block = load(sim, "block/block.urdf", tmp_path, pos=(0.5, 0, 0.05))
+    settle(sim)
+    assert sim.getBasePositionAndOrientation(block)[0][2] == pytest.approx(0.02, abs=0.002)
