@@ -16,6 +16,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import importlib
+import inspect
 import re
 from typing import Iterator, Sequence
 
@@ -198,8 +199,8 @@ def stage_of(messages: Sequence[dict]) -> str | None:
 def make_backend(kind: str, **config) -> Backend:
     """Build the backend `kind` (one of BACKENDS) with keyword `config` for its constructor.
 
-    Raises ValueError "Unknown backend kind 'x'. Available: [...]" for an unknown kind, and
-    BackendError when the backend's optional dependencies are missing.
+    Raises ValueError "Unknown backend kind 'x'. Available: [...]" for an unknown kind or a config
+    key the backend does not take, and BackendError when its optional dependencies are missing.
     """
     if kind not in BACKENDS:
         raise ValueError(f"Unknown backend kind {kind!r}. Available: {sorted(BACKENDS)}")
@@ -208,4 +209,10 @@ def make_backend(kind: str, **config) -> Backend:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise BackendError(f"backend {kind!r} cannot be loaded: {exc}") from exc
-    return getattr(module, class_name)(**config)
+    cls = getattr(module, class_name)
+    accepted = inspect.signature(cls).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+        unknown = sorted(set(config) - set(accepted))
+        if unknown:
+            raise ValueError(f"backend {kind!r} takes no option(s) {unknown}. Available: {sorted(accepted)}")
+    return cls(**config)

@@ -68,6 +68,11 @@ def test_make_backend_unknown_kind_lists_available():
         make_backend("gpt5")
 
 
+def test_make_backend_rejects_options_the_backend_does_not_take(tmp_path):
+    with pytest.raises(ValueError, match=r"backend 'recorded' takes no option\(s\) \['adapter'\]. Available: \['model', 'path'\]"):
+        make_backend("recorded", path=tmp_path, adapter="x")
+
+
 def test_openai_backend_needs_model_and_key(monkeypatch):
     for var in ("GENSIM_MODEL", "GENSIM_BASE_URL", "OPENAI_API_KEY"):
         monkeypatch.delenv(var, raising=False)
