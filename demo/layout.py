@@ -69,7 +69,8 @@ def _generate_tab(concurrency: int):
         with gr.Column(scale=3):
             backend_inputs = _backend_panel()
             settings = _settings()
-    stages = gr.HTML(render.StageTracker(render.GENERATE_STAGES).html(), elem_id="gs-stages")
+    stages = gr.HTML(render.StageTracker(render.GENERATE_STAGES).html(), elem_id="gs-stages",
+                     label="Stages", show_label=False)
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             code = gr.Code(language="python", label="Task code", lines=22, max_lines=40, interactive=False)
@@ -80,15 +81,16 @@ def _generate_tab(concurrency: int):
             video = gr.Video(label="Episode video", interactive=False, autoplay=True, loop=True,
                              elem_id="gs-video", height=260)
             verdict = gr.HTML(render.message_html("Type an idea and press Generate."),
-                              elem_id="gs-verdict")
+                              elem_id="gs-verdict", label="Verdict panel", show_label=False)
             with gr.Row():
                 save_name = gr.Textbox(label="Library name (optional)", placeholder="put-block-in-bowl", scale=3)
                 save_btn = gr.Button("Save to library", scale=1)
-            save_msg = gr.HTML("")
+            save_msg = gr.HTML("", label="Save message", show_label=False)
     with gr.Accordion("Attempts and repairs", open=False):
-        attempts = gr.HTML("")
+        attempts = gr.HTML("", label="Attempts", show_label=False)
     with gr.Accordion("Sandbox log", open=False):
-        log_box = gr.Textbox(lines=8, max_lines=20, show_label=False, interactive=False)
+        log_box = gr.Textbox(lines=8, max_lines=20, label="Sandbox log", show_label=False,
+                             interactive=False)
     with gr.Accordion("Verdict JSON", open=False):
         verdict_json = gr.JSON(label="Verdict")
     result = gr.State(None)
@@ -106,22 +108,27 @@ def _generate_tab(concurrency: int):
 
 def _library_tab(concurrency: int):
     table = gr.Dataframe(headers=library.COLUMNS, datatype=["str"] * 4, interactive=False,
-                         wrap=True, max_height=320, label="Task library")
+                         wrap=True, max_height=320, label="Task library",
+                         column_widths=["18%", "58%", "10%", "14%"])
     with gr.Row():
-        name = gr.Dropdown([], label="Task", scale=3)
+        names = library.task_names()
+        # Custom values allowed: tasks saved after start-up, and unknown names get a clear message.
+        name = gr.Dropdown(names, value=names[0] if names else None, label="Task", scale=3,
+                           allow_custom_value=True)
         episodes = gr.Slider(1, 10, value=1, step=1, label="Episodes", scale=2)
         seed = gr.Number(0, precision=0, minimum=0, label="Seed", scale=1)
         size = gr.Dropdown(VIDEO_SIZES, value=VIDEO_SIZES[0], label="Video size", scale=1)
     with gr.Row():
         go = gr.Button("Run with the oracle", variant="primary")
         stop = gr.Button("Stop", variant="stop")
-    stages = gr.HTML(render.StageTracker(render.RUN_STAGES).html())
+    stages = gr.HTML(render.StageTracker(render.RUN_STAGES).html(), label="Stages", show_label=False)
     with gr.Row(equal_height=False):
-        code = gr.Code(language="python", label="Task code", lines=22, max_lines=40, interactive=False)
+        code = gr.Code(library.show_code(names[0] if names else None), language="python",
+                       label="Task code", lines=22, max_lines=40, interactive=False)
         with gr.Column():
             frame = gr.Image(label="Live view", type="pil", interactive=False, height=240)
             video = gr.Video(label="Episode video", interactive=False, autoplay=True, loop=True, height=260)
-            verdict = gr.HTML("")
+            verdict = gr.HTML("", label="Verdict panel", show_label=False)
             with gr.Accordion("Verdict JSON", open=False):
                 verdict_json = gr.JSON(label="Verdict")
     outputs = {"stages": stages, "code": code, "frame": frame, "video": video, "verdict": verdict,

@@ -114,6 +114,7 @@ def test_openai_backend_without_server_reports_error_without_the_key(app_url):
                     model="nobody", api_key=key, repair_attempts=0)
     assert key not in repr(out)
     assert "gs-msg-error" in out["verdict"] and out["verdict_json"] is None
+    assert key not in (ARTIFACTS / "app-server.log").read_text()
 
 
 def test_four_concurrent_sessions_get_their_own_task(app_url):
