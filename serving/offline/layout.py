@@ -1,0 +1,122 @@
+"""Geometry the offline generator places objects with: asset per kind, sizes and target slots.
+
+Sizes are metres (x, y, z); slots are offsets (dx, dy, dz) in the frame of a base pose, turned into
+targets by the generated code with `utils.apply(base_pose, slot)`. Spacing keeps 4 cm blocks at least
+1 cm apart, so the oracle's contact descent (spec §5.2) never lands on a neighbour, and every slot is
+more than `pos_eps` (1 cm, spec §2.5) from every other one.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+
+@dataclasses.dataclass(frozen=True)
+class Asset:
+    """How to spawn one object kind.
+
+    urdf: path under the assets root (spec §6.1); fill: placeholder dict for `fill_template`
+    (values are Python literals written into the code) or None for a plain URDF; size: footprint
+    passed to `get_random_pose`; height: top of the object above its base frame bottom, used to
+    stack on it; symmetry: yaw symmetry for `add_goal` (0 = yaw ignored, spec §2.4).
+    """
+
+    urdf: str
+    size: tuple
+    fill: dict | None = None
+    height: float = 0.04
+    symmetry: str = "np.pi / 2"
+
+
+def cylinder(radius: float) -> Asset:
+    """A puck with radius == length, so the template's radius/length swap (spec §9.4-17) cannot bite."""
+    return Asset("cylinder/cylinder-template.urdf", (2 * radius, 2 * radius, radius),
+                 {"DIM": (radius, radius, radius)}, radius, "0")
+
+
+def box(size: tuple, symmetry: str = "np.pi / 2") -> Asset:
+    """A solid box of full extents `size` from box-template (DIM = extents, spec §6.2)."""
+    return Asset("box/box-template.urdf", size, {"DIM": size}, size[2], symmetry)
+
+
+# (kind, size word) -> Asset. Medium blocks are the 4 cm stacking cube of the original tasks.
+ASSETS = {
+    ("block", "medium"): Asset("stacking/block.urdf", (0.04, 0.04, 0.04)),
+    ("block", "small"): box((0.03, 0.03, 0.03)),
+    ("block", "large"): box((0.05, 0.05, 0.05)),
+    ("box", "medium"): box((0.05, 0.05, 0.05)),
+    ("box", "small"): box((0.04, 0.04, 0.03)),
+    ("box", "large"): box((0.06, 0.06, 0.05)),
+    ("plank", "medium"): box((0.12, 0.04, 0.02), "np.pi"),
+    ("plank", "small"): box((0.07, 0.07, 0.015)),
+    ("plank", "large"): box((0.09, 0.09, 0.02)),
+    ("cylinder", "medium"): cylinder(0.02),
+    ("cylinder", "small"): cylinder(0.015),
+    ("cylinder", "large"): cylinder(0.025),
+    ("wheel", "medium"): cylinder(0.025),
+    ("ball", "medium"): Asset("ball/ball-template.urdf", (0.04, 0.04, 0.04), {"DIM": (0.02,)}, 0.04, "0"),
+    ("ball", "small"): Asset("ball/ball-template.urdf", (0.03, 0.03, 0.03), {"DIM": (0.015,)}, 0.03, "0"),
+    ("ball", "large"): Asset("ball/ball-template.urdf", (0.05, 0.05, 0.05), {"DIM": (0.025,)}, 0.05, "0"),
+    ("ell", "medium"): Asset("insertion/ell.urdf", (0.1, 0.1, 0.04), None, 0.04, "2 * np.pi"),
+    # Scenery (added 'fixed').
+    ("bowl", "medium"): Asset("bowl/bowl.urdf", (0.12, 0.12, 0), None, 0.0),
+    ("zone", "medium"): Asset("zone/zone.urdf", (0.12, 0.12, 0), None, 0.0),
+    ("container", "medium"): Asset("container/container-template.urdf", (0.15, 0.15, 0.05),
+                                   {"DIM": (0.15, 0.15, 0.05), "HALF": (0.075, 0.075, 0.025)}, -0.025),
+    ("pallet", "medium"): Asset("pallet/pallet.urdf", (0.3, 0.25, 0.04), None, 0.02),
+    ("stand", "medium"): Asset("stacking/stand.urdf", (0.05, 0.15, 0.005), None, 0.005),
+    # L marker hugging one corner of a 5 cm box at the marker's pose (align-box-corner's DIMX/DIMY rule).
+    ("corner", "medium"): Asset("corner/corner-template.urdf", (0.1, 0.1, 0),
+                                {"DIMX": (0.0025, 0.0275), "DIMY": (0.0275, 0.0025)}, 0.0),
+    ("fixture", "medium"): Asset("insertion/fixture.urdf", (0.1, 0.1, 0.04), None, 0.0),
+}
+# A thin grey plate that reserves the build area of structures without a named base.
+PLATE_THICKNESS = 0.002
+
+
+def asset(kind: str, size: str = "medium") -> Asset:
+    """The Asset of `kind` at `size`, falling back to medium; KeyError for an unknown kind."""
+    return ASSETS.get((kind, size)) or ASSETS[(kind, "medium")]
+
+
+def grid(n: int, spacing: float) -> list[tuple]:
+    """n slots on a near-square grid centred on the origin, `spacing` apart (z = 0)."""
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    out = []
+    for k in range(n):
+        r, c = divmod(k, cols)
+        out.append((round((c - (cols - 1) / 2) * spacing, 4), round((r - (rows - 1) / 2) * spacing, 4), 0.0))
+    return out
+
+
+def row(n: int, spacing: float) -> list[tuple]:
+    """n slots along the base's x axis, centred, `spacing` apart."""
+    return [(round((k - (n - 1) / 2) * spacing, 4), 0.0, 0.0) for k in range(n)]
+
+
+def ring(n: int, chord: float = 0.07) -> tuple[float, list[tuple]]:
+    """(radius, n slots evenly on a circle) with neighbours `chord` apart (at least 6 cm radius)."""
+    radius = max(0.06, chord / (2 * math.sin(math.pi / max(n, 2))))
+    return radius, [(round(radius * math.cos(2 * math.pi * k / n), 4),
+                     round(radius * math.sin(2 * math.pi * k / n), 4), 0.0) for k in range(n)]
+
+
+# Slots inside or on a target, for several objects sharing it (zone/container/pallet/stand).
+def slots_on(kind: str, n: int) -> list[tuple]:
+    """Where n objects go on a target of `kind`; bowls take every object in the middle (they stack)."""
+    if kind == "bowl" or n == 1:
+        return [(0.0, 0.0, 0.0)] * n
+    if kind == "stand":
+        return [(0.0, round(0.05 * (k % 3 - 1), 3), 0.04 * (k // 3)) for k in range(n)]
+    if kind == "pallet":
+        return grid(n, 0.07)
+    return grid(n, 0.05 if n <= 4 else 0.045)
+
+
+def pyramid_slots(n: int) -> list[list[tuple]]:
+    """Rows of a block pyramid (bottom first) on a base, 4 cm blocks 5 cm apart: 3-2-1 or 2-1."""
+    if n == 3:
+        return [[(0, -0.025, 0.02), (0, 0.025, 0.02)], [(0, 0, 0.06)]]
+    return [[(0, -0.05, 0.02), (0, 0, 0.02), (0, 0.05, 0.02)],
+            [(0, -0.025, 0.06), (0, 0.025, 0.06)], [(0, 0, 0.10)]]

@@ -1,0 +1,120 @@
+"""Words the offline generator understands: colours, numbers, object nouns, sizes and spelling repair.
+
+Everything here is data plus two small helpers (`normalise`, `words`); the grammar lives in
+`serving.offline.parser`. Colour names are the 16 keys of `utils.COLORS` (spec §4.1) — anything else a
+visitor types is mapped onto them through `COLOR_SYNONYMS`, because the original silently turned unknown
+names into red (spec §9.2-7).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+
+# The 16 colours of spec §4.1, in `utils.COLORS_NAMES` order.
+COLORS = ("blue", "red", "green", "orange", "yellow", "purple", "pink", "cyan", "brown", "white",
+          "gray", "indigo", "violet", "black", "silver", "gold")
+
+COLOR_SYNONYMS = {
+    "grey": "gray", "golden": "gold", "silvery": "silver", "crimson": "red", "scarlet": "red",
+    "maroon": "red", "navy": "blue", "azure": "blue", "lime": "green", "emerald": "green",
+    "olive": "green", "amber": "orange", "lavender": "violet", "lilac": "violet", "magenta": "pink",
+    "rose": "pink", "teal": "cyan", "turquoise": "cyan", "aqua": "cyan", "beige": "brown",
+    "tan": "brown", "chocolate": "brown", "ivory": "white", "ebony": "black",
+}
+
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "couple": 2, "both": 2, "three": 3,
+    "few": 3, "four": 4, "five": 5, "six": 6, "several": 4, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "dozen": 12,
+}
+# "all the blocks" / "each block": the number is not said; the scene gets this many.
+QUANTIFIERS = ("all", "each", "every", "some")
+
+# noun (singular, after spelling repair) -> object kind the emitter knows.
+NOUNS = {
+    "block": "block", "cube": "block", "brick": "block",
+    "box": "box", "crate": "box", "plank": "plank", "board": "plank", "slab": "plank",
+    "cylinder": "cylinder", "puck": "cylinder", "disc": "cylinder", "disk": "cylinder",
+    "ball": "ball", "sphere": "ball", "marble": "ball", "orb": "ball",
+    "bowl": "bowl", "plate": "bowl", "dish": "bowl",
+    "zone": "zone", "square": "zone", "area": "zone", "target": "zone", "region": "zone", "spot": "zone",
+    "container": "container", "bin": "container", "basket": "container", "tray": "container",
+    "pallet": "pallet", "stand": "stand", "base": "stand", "platform": "stand",
+    "line": "line", "corner": "corner", "marker": "corner",
+    "ell": "ell", "fixture": "fixture", "slot": "fixture", "hole": "fixture",
+    "pile": "pile", "heap": "pile",
+    "wheel": "wheel",
+}
+# Kinds that are scenery (added with category 'fixed'); the rest can be picked by the suction cup.
+FIXED_KINDS = ("bowl", "zone", "container", "pallet", "stand", "line", "corner", "fixture")
+
+SIZE_WORDS = {"small": "small", "little": "small", "tiny": "small", "mini": "small",
+              "medium": "medium", "big": "large", "large": "large", "huge": "large", "giant": "large"}
+
+# Verbs and structure words the grammar keys on; they are also spelling-repair targets.
+KEYWORDS = (
+    "put", "place", "move", "stack", "tower", "pyramid", "build", "make", "assemble", "wall", "bridge",
+    "car", "house", "sandwich", "line", "align", "row", "arrange", "circle", "ring", "sort", "matching",
+    "insert", "sweep", "push", "order", "size", "then", "into", "onto", "inside", "top", "colour",
+    "color", "small", "smallest", "largest", "biggest", "ascending", "descending", "blocks", "each",
+    "every", "drop", "stand",
+)
+
+_VOCAB = sorted(set(COLORS) | set(COLOR_SYNONYMS) | set(NUMBER_WORDS) | set(NOUNS) | set(SIZE_WORDS)
+                | set(KEYWORDS))
+_KNOWN = set(_VOCAB)
+_IRREGULAR_PLURALS = {"boxes": "box", "dishes": "dish", "pieces": "piece"}
+
+
+def singular(word: str) -> str:
+    """'blocks' -> 'block', 'boxes' -> 'box'; words that are not a plural are returned unchanged."""
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss") and word[:-1] in _KNOWN:
+        return word[:-1]
+    return word
+
+
+def repair(word: str) -> str:
+    """Fix a misspelt vocabulary word ('blcok' -> 'block', 'bowel' -> 'bowl') by difflib ratio >= 0.8.
+
+    Only words of 4+ letters that are not already known are touched, so ordinary English passes
+    through unchanged (e.g. 'the', 'them').
+    """
+    if len(word) < 4 or word in _KNOWN or singular(word) in _KNOWN:
+        return word
+    close = difflib.get_close_matches(word, _VOCAB, n=1, cutoff=0.8)
+    if close:
+        return close[0]
+    if word.endswith("s"):  # misspelt plural: 'bloks' -> 'block'
+        close = difflib.get_close_matches(word[:-1], _VOCAB, n=1, cutoff=0.8)
+        if close:
+            return close[0]
+    return word
+
+
+def normalise(text: str) -> str:
+    """Lower-case, unify British spelling and punctuation; keeps commas and full stops as tokens."""
+    text = text.lower().replace("colour", "color").replace("-", " ")
+    text = re.sub(r"[^a-z0-9,.;\s]", " ", text)
+    text = re.sub(r"([,.;])", r" \1 ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """Tokens of `normalise(text)` with spelling repaired and plurals made singular."""
+    return [singular(repair(w)) for w in normalise(text).split()]
+
+
+def number_of(word: str) -> int | None:
+    """The count a token says ('3' -> 3, 'three' -> 3), or None."""
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def color_of(word: str) -> str | None:
+    """The spec §4.1 colour a token names ('grey' -> 'gray'), or None."""
+    if word in COLORS:
+        return word
+    return COLOR_SYNONYMS.get(word)

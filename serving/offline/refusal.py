@@ -1,0 +1,127 @@
+"""Saying no: ideas a suction arm on a tabletop cannot do, and the nearest library task by TF-IDF.
+
+    from serving.offline.refusal import out_of_domain, nearest_task
+    out_of_domain("do a backflip")  -> "backflip"
+    nearest_task("stack blocks into a pyramid")  -> "stack-block-pyramid"
+
+The suggestion ranks library tasks by cosine similarity of TF-IDF vectors (smoothed idf, log-scaled
+term frequency) over each task's name and description, read from `sim/tasks/index.json` or, when that
+is missing, from the class docstrings of `sim/tasks/*.py` parsed with `ast` (never imported).
+"""
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from collections import Counter
+from pathlib import Path
+
+from serving.offline import lexicon as lx
+
+TASKS_DIR = Path(__file__).resolve().parents[2] / "sim" / "tasks"
+
+# Actions a suction gripper over a table cannot perform (it picks from the top, places, or pushes).
+IMPOSSIBLE = {
+    "backflip": "do acrobatics", "flip": "flip or turn objects over", "jump": "jump", "fly": "fly",
+    "dance": "dance", "sing": "sing", "throw": "throw things", "toss": "throw things",
+    "catch": "catch things in the air", "kick": "kick", "juggle": "juggle", "spin": "spin objects",
+    "fold": "fold cloth", "laundry": "handle laundry", "shirt": "handle clothes", "towel": "handle cloth",
+    "cloth": "handle cloth", "cook": "cook", "bake": "bake", "fry": "cook", "boil": "cook", "eat": "eat",
+    "drink": "drink", "pour": "pour liquids", "water": "handle liquids", "liquid": "handle liquids",
+    "cut": "cut things", "slice": "cut things", "knife": "use tools", "tie": "tie knots",
+    "knot": "tie knots", "open": "open things", "door": "open doors", "drawer": "open drawers",
+    "unscrew": "screw or unscrew", "screw": "screw or unscrew", "write": "write", "draw": "draw",
+    "paint": "paint", "wash": "wash things", "wipe": "wipe surfaces",
+    "walk": "walk", "run": "run", "swim": "swim", "hammer": "use tools", "nail": "use tools",
+    "sew": "sew", "drive": "drive", "ride": "ride", "squeeze": "squeeze", "bend": "bend objects",
+    "break": "break things", "melt": "melt things", "inflate": "inflate things",
+    "balance": "balance objects on edges", "hang": "hang things up", "wave": "wave",
+}
+
+CAPABILITIES = ("put or move blocks, boxes, balls and cylinders into bowls, zones, containers, onto "
+                "pallets or stands; stack towers and pyramids; build a wall, bridge, house, car or "
+                "sandwich; line objects up or arrange them in a circle; sort by colour; order by size; "
+                "insert the ell into its fixture; sweep a pile into a zone")
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def out_of_domain(idea: str) -> str | None:
+    """The first word of `idea` naming something the arm cannot do, or None."""
+    for w in lx.normalise(idea).split():
+        if w in IMPOSSIBLE or (w.endswith("ing") and w[:-3] in IMPOSSIBLE) or (
+                w.endswith("s") and w[:-1] in IMPOSSIBLE):
+            return w
+    return None
+
+
+def refusal_message(idea: str, reason: str | None, suggestion: str | None) -> str:
+    """A user-facing refusal: what was not possible, what the generator can do, nearest library task."""
+    if reason:
+        key = reason if reason in IMPOSSIBLE else reason.removesuffix("ing").removesuffix("s")
+        head = (f"The robot is a single suction arm over a table: it cannot {IMPOSSIBLE.get(key, reason)}, "
+                f"so \"{idea.strip()[:80]}\" cannot become a task.")
+    else:
+        head = f"The offline rule-based generator could not understand \"{idea.strip()[:80]}\"."
+    tail = f" The closest task in the library is '{suggestion}'." if suggestion else ""
+    return f"{head} It can {CAPABILITIES}.{tail}"
+
+
+def library_texts(tasks_dir: Path = TASKS_DIR) -> dict[str, str]:
+    """{task name: name words + description} from index.json, else from class docstrings (via ast)."""
+    index = tasks_dir / "index.json"
+    if index.exists():
+        try:
+            data = json.loads(index.read_text())
+            return {t["name"]: t["name"].replace("-", " ") + " " + (t.get("description") or "")
+                    for t in data.get("tasks", [])}
+        except (ValueError, KeyError, TypeError):
+            pass  # a broken index falls back to reading the files
+    out = {}
+    for f in sorted(tasks_dir.glob("*.py")):
+        if f.name == "__init__.py":
+            continue
+        name = f.stem.replace("_", "-")
+        try:
+            tree = ast.parse(f.read_text())
+            doc = next((ast.get_docstring(n) or "" for n in tree.body if isinstance(n, ast.ClassDef)), "")
+        except (SyntaxError, UnicodeDecodeError):
+            doc = ""
+        out[name] = name.replace("-", " ") + " " + doc
+    return out
+
+
+def _terms(text: str) -> list[str]:
+    return [lx.singular(w) for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP]
+
+
+_STOP = {"there", "here", "please", "can", "you", "want", "like", "would", "the", "and", "with", "into", "onto", "from", "that", "this", "are", "for", "its", "one", "each",
+         "put", "on", "of", "to", "in", "a", "an", "is", "it", "so", "by", "at", "be", "or", "all", "then"}
+
+
+def nearest_task(idea: str, texts: dict[str, str] | None = None) -> str | None:
+    """Library task name with the highest TF-IDF cosine similarity to `idea`; None if nothing shares a term.
+
+    tf = 1 + log(count); idf = log((1 + N) / (1 + df)) + 1 (scikit-learn's smoothed form).
+    """
+    ranked = rank_tasks(idea, texts)
+    return ranked[0] if ranked else None
+
+
+def rank_tasks(idea: str, texts: dict[str, str] | None = None, k: int = 3) -> list[str]:
+    """Up to `k` library task names by decreasing TF-IDF similarity to `idea` (only positive scores)."""
+    texts = library_texts() if texts is None else texts
+    docs = {name: Counter(_terms(t)) for name, t in texts.items()}
+    n = len(docs)
+    df = Counter(term for c in docs.values() for term in c)
+    idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+
+    def vec(counts: Counter) -> dict[str, float]:
+        v = {t: (1 + math.log(c)) * idf.get(t, 0.0) for t, c in counts.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {t: x / norm for t, x in v.items()}
+
+    q = vec(Counter(_terms(idea)))
+    scores = {name: sum(q.get(t, 0.0) * x for t, x in vec(c).items()) for name, c in docs.items()}
+    return [name for name, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])) if s > 0][:k]
