@@ -72,13 +72,13 @@ def extrude(outline: Sequence[tuple[float, float]], z0: float, z1: float, centre
         if (bx - ax) * (cy - ay) - (by - ay) * (cx - ax) <= 0:
             raise ValueError("outline is not convex / star-shaped around the fan centre, or not CCW")
     faces = []
-    if centre is not None:
+    if centre is not None:  # fan index n stands for the centre: vertices 2n (bottom) and 2n + 1 (top)
         verts += [(centre[0], centre[1], z0), (centre[0], centre[1], z1)]
-    bot = lambda i: 2 * n if i == n else i  # noqa: E731  (index maps for the fan centre)
-    top = lambda i: 2 * n + 1 if i == n else i + n  # noqa: E731
+    bot = [*range(n), 2 * n]
+    top = [*range(n, 2 * n), 2 * n + 1]
     for a, b, c in fans:
-        faces.append((top(a), top(b), top(c)))
-        faces.append((bot(a), bot(c), bot(b)))
+        faces.append((top[a], top[b], top[c]))
+        faces.append((bot[a], bot[c], bot[b]))
     for i in range(n):
         j = (i + 1) % n
         faces += [(i, j, j + n), (i, j + n, i + n)]
@@ -93,14 +93,20 @@ def extrude_cells(rows: Sequence[str], width: float, height: float, z0: float, z
     Raises ValueError when two filled cells touch only at a corner (non-manifold vertex).
     """
     nr, nc = len(rows), len(rows[0])
-    filled = lambda r, c: 0 <= r < nr and 0 <= c < nc and rows[r][c] == "#"  # noqa: E731
+
+    def filled(r: int, c: int) -> bool:
+        return 0 <= r < nr and 0 <= c < nc and rows[r][c] == "#"
+
     for r in range(nr - 1):
         for c in range(nc - 1):
             a, b, d, e = filled(r, c), filled(r, c + 1), filled(r + 1, c), filled(r + 1, c + 1)
             if (a and e and not b and not d) or (b and d and not a and not e):
                 raise ValueError(f"cells touch only at a corner at row {r}, column {c}")
     cw, ch = width / nc, height / nr
-    corner = lambda r, c: (c * cw - width / 2, height / 2 - r * ch)  # noqa: E731  (grid point -> xy)
+
+    def corner(r: int, c: int) -> tuple[float, float]:  # grid point -> xy, row 0 at the top (+y)
+        return c * cw - width / 2, height / 2 - r * ch
+
     verts, faces = [], []
 
     def quad(p0, p1, p2, p3):
