@@ -12,7 +12,7 @@ from sim.assets.build import DEFAULT_OUT, build
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, build, print a one-line summary; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m sim.assets", description=__doc__.splitlines()[2])
+    parser = argparse.ArgumentParser(prog="python -m sim.assets", description=" ".join(__doc__.split("\n\n")[1].split()))
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: %(default)s)")
     parser.add_argument("--no-robot", action="store_true", help="skip sim.assets.robot (the UR5 files)")
     args = parser.parse_args(argv)
