@@ -20,9 +20,24 @@ from serving.base import BackendError, make_backend
 
 
 def backend_config(args) -> dict:
-    """make_backend keyword arguments from the CLI flags that were given."""
-    pairs = {"model": args.model, "base_url": args.base_url, "adapter": args.adapter, "path": args.path}
-    return {k: v for k, v in pairs.items() if v is not None}
+    """make_backend keyword arguments for `args.backend` from the CLI flags that were given.
+
+    For `openai`, --adapter names the served LoRA adapter, which vLLM exposes as a model name.
+    Flags that do not apply to the chosen backend raise ValueError.
+    """
+    given = {"model": args.model, "base_url": args.base_url, "adapter": args.adapter, "path": args.path}
+    given = {k: v for k, v in given.items() if v is not None}
+    allowed = {"offline": set(), "openai": {"model", "base_url", "adapter"},
+               "transformers": {"model", "adapter"}, "recorded": {"model", "path"}}.get(args.backend)
+    if allowed is None:
+        return given  # make_backend reports the unknown kind with the available ones
+    extra = set(given) - allowed
+    if extra:
+        flags = ", ".join("--" + k.replace("_", "-") for k in sorted(extra))
+        raise ValueError(f"{flags} does not apply to --backend {args.backend}")
+    if args.backend == "openai" and "adapter" in given:
+        given["model"] = given.pop("adapter")
+    return given
 
 
 def summary(result: dict) -> str:

@@ -70,7 +70,7 @@ def _init_attributes(cls) -> list[str]:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                    and target.value.id == "self"):
+                    and target.value.id == "self" and not target.attr.startswith("_")):
                 value = ast.unparse(node.value)
                 if len(value) <= 80:
                     lines.append(f"    self.{target.attr} = {value}")
@@ -121,15 +121,22 @@ def assets_root() -> Path:
         return Path(__file__).resolve().parents[1] / "assets"
 
 
+# The environment loads these itself (robot, grippers, floor); tasks never add them.
+SCENE_ASSET_FOLDERS = ("ur5", "plane")
+
+
 def asset_catalogue(root: Path | None = None) -> str:
     """One line per asset folder: `- folder: a.urdf, b.urdf` from the `*.urdf` files under `root`.
 
-    Paths are relative to the assets root, as task code writes them (e.g. `box/box-template.urdf`).
+    Paths are relative to the assets root, as task code writes them (e.g. `box/box-template.urdf`);
+    the scene's own folders (SCENE_ASSET_FOLDERS) are left out.
     """
     root = Path(root) if root is not None else assets_root()
     groups: dict[str, list[str]] = {}
     for path in sorted(root.rglob("*.urdf")) if root.is_dir() else []:
         rel = path.relative_to(root).as_posix()
+        if rel.split("/")[0] in SCENE_ASSET_FOLDERS:
+            continue
         groups.setdefault(rel.split("/")[0] if "/" in rel else ".", []).append(rel)
     if not groups:
         return "(no assets found)"

@@ -76,7 +76,6 @@ def stand_in_sandbox(code, options, cancel):
 @pytest.fixture(autouse=True)
 def no_real_sandbox(monkeypatch):
     monkeypatch.setattr(pipeline, "_sandbox_iter", stand_in_sandbox)
-    monkeypatch.setattr(pipeline.P, "task_api_listing", lambda: "class Task: TEMP")  # TEMP until sim.task lands
 
 
 def backend(scenario):

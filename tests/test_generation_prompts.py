@@ -75,7 +75,6 @@ def test_task_api_listing_from_inspect():
 
 
 def test_task_api_listing_of_the_real_task_class():
-    pytest.importorskip("sim.task", reason="sim/task.py (simcore) not committed yet")
     listing = P.task_api_listing()
     for name in ("add_goal", "get_random_pose", "reset", "fill_template"):
         assert f"def {name}(" in listing
@@ -87,6 +86,8 @@ def test_asset_catalogue_lists_urdf_paths(tmp_path):
     (tmp_path / "box").mkdir()
     (tmp_path / "box" / "box-template.urdf").write_text("<robot/>")
     (tmp_path / "box" / "notes.txt").write_text("")
+    (tmp_path / "ur5").mkdir()  # the robot is the scene's, never a task asset
+    (tmp_path / "ur5" / "ur5.urdf").write_text("<robot/>")
     assert P.asset_catalogue(tmp_path) == "- bowl: bowl/bowl.urdf\n- box: box/box-template.urdf"
     assert P.asset_catalogue(tmp_path / "missing") == "(no assets found)"
 
