@@ -1,0 +1,1 @@
+"""`cliport.tasks`: the task API modules (task, primitives, grippers, cameras)."""

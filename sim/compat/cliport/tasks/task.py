@@ -1,0 +1,2 @@
+"""`cliport.tasks.task` -> sim.task."""
+from sim.task import Task  # noqa: F401

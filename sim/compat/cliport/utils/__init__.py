@@ -1,0 +1,1 @@
+"""`cliport.utils`: `utils` and `pybullet_utils`."""

@@ -1,0 +1,105 @@
+"""One oracle episode of a task class (spec §5.4), with errors from task code captured.
+
+`run_episode(task_cls, seed)` seeds numpy and `random`, builds the task and the scene ("reset" phase),
+then lets the oracle act at most `task.max_steps` times ("oracle" phase). Success = total reward
+> 0.99. Exceptions raised by task code become the `error` dict (line number in the task file and a
+traceback trimmed to the task file's frames); they are never raised.
+"""
+from __future__ import annotations
+
+import inspect
+import random
+import time
+import traceback
+
+import numpy as np
+
+from sim import camera
+from sim.env import Environment, SimBudgetExceeded
+
+SUCCESS_THRESHOLD = 0.99
+
+
+def _task_file(task_cls) -> str | None:
+    try:
+        return inspect.getsourcefile(task_cls)
+    except TypeError:
+        return None
+
+
+def error_dict(exc: BaseException, phase: str, task_file: str | None) -> dict:
+    """{"type", "message", "line", "traceback", "phase"} for `exc`; `line` is the last line of the
+    task file in the traceback (None if the file is not in it) and `traceback` keeps only the task
+    file's frames plus the exception line."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if task_file and f.filename == task_file]
+    if isinstance(exc, SyntaxError) and task_file and exc.filename == task_file:
+        line = exc.lineno
+    else:
+        line = own[-1].lineno if own else None
+    text = "Traceback (most recent call last):\n" if own else ""
+    text += "".join(traceback.format_list(own))
+    text += "".join(traceback.format_exception_only(type(exc), exc))
+    return {"type": type(exc).__name__, "message": str(exc), "line": line, "traceback": text,
+            "phase": phase}
+
+
+def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, record=False,
+                video_size=(320, 240), fps=20, max_sim_steps=None) -> dict:
+    """Run one oracle episode -> {"seed", "reward", "success", "steps", "seconds", "warnings",
+    "error"} (+ "frames" when `record`).
+
+    `env` is reused when given (one Environment per process: PyBullet's global client); `on_phase`
+    gets "reset" then "oracle"; `on_frame(rgb HxWx3 uint8)` gets video frames every 1/fps simulated
+    seconds; `video_size` is (width, height); `max_sim_steps` bounds physics steps (exhausting it
+    ends the episode with a warning, not an error).
+    """
+    start = time.perf_counter()
+    random.seed(seed)
+    np.random.seed(seed)
+    env = env or Environment()
+    env.max_sim_steps = max_sim_steps
+    frames = []
+    sinks = [s for s in (on_frame, frames.append if record else None) if s is not None]
+    result = {"seed": seed, "reward": 0.0, "success": False, "steps": 0, "seconds": 0.0,
+              "warnings": [], "error": None}
+    task_file = _task_file(task_cls)
+    phase = "reset"
+    total = 0.0
+    try:
+        if on_phase:
+            on_phase("reset")
+        task = task_cls()
+        env.set_task(task)
+        env.frame_callback = None
+        obs = env.reset()
+        info = env.info
+        phase = "oracle"
+        if on_phase:
+            on_phase("oracle")
+        if sinks:
+            env.video_size = tuple(video_size)
+            env.frame_every = max(1, int(round(env.hz / fps)))
+            env.frame_callback = lambda frame: [s(frame) for s in sinks]
+            env.frame_callback(camera.render_view(env.video_size))
+        oracle = task.oracle(env)
+        for _ in range(task.max_steps):
+            act = oracle.act(obs, info)
+            obs, reward, done, info = env.step(act)
+            result["steps"] += 1
+            total += reward
+            if done:
+                break
+    except SimBudgetExceeded as exc:
+        env.warnings.append(str(exc))
+    except Exception as exc:  # task code may raise anything; it is reported, never raised
+        result["error"] = error_dict(exc, phase, task_file)
+    finally:
+        env.frame_callback = None
+    result["reward"] = float(total)
+    result["success"] = bool(total > SUCCESS_THRESHOLD and result["error"] is None)
+    result["warnings"] = list(env.warnings)
+    result["seconds"] = round(time.perf_counter() - start, 3)
+    if record:
+        result["frames"] = frames
+    return result

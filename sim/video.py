@@ -1,0 +1,31 @@
+"""MP4 writing for episode videos: H.264, yuv420p, faststart, through imageio-ffmpeg."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def write_mp4(frames, path, fps=20):
+    """Write RGB frames (each HxWx3 uint8, all the same size) to `path` -> the path.
+
+    Width and height are padded to even numbers (yuv420p needs them). Raises ValueError when
+    `frames` is empty."""
+    import imageio_ffmpeg
+    frames = list(frames)
+    if not frames:
+        raise ValueError("no frames to write")
+    h, w = frames[0].shape[:2]
+    pad_h, pad_w = h % 2, w % 2
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (w + pad_w, h + pad_h), fps=fps, codec="libx264", pix_fmt_out="yuv420p",
+        output_params=["-movflags", "+faststart", "-preset", "veryfast", "-crf", "26"],
+        macro_block_size=1)
+    writer.send(None)
+    for frame in frames:
+        frame = np.ascontiguousarray(frame[..., :3], dtype=np.uint8)
+        if pad_h or pad_w:
+            frame = np.pad(frame, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+        writer.send(frame)
+    writer.close()
+    return Path(path)
