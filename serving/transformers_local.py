@@ -126,7 +126,13 @@ class TransformersBackend(Backend):
 
     def _generate_kwargs(self, inputs: dict, params: GenerationParams, n: int) -> dict:
         sample = params.temperature > 0
-        kwargs = dict(inputs, max_new_tokens=params.max_tokens, do_sample=sample, num_return_sequences=n,
+        # Generating past the position table degrades or crashes models: clip to the context window.
+        context = getattr(self._lm.config, "max_position_embeddings", None)
+        prompt_tokens = inputs["input_ids"].shape[1]
+        max_new = params.max_tokens if context is None else min(params.max_tokens, context - prompt_tokens)
+        if max_new < 1:
+            raise BackendError(f"the prompt has {prompt_tokens} tokens; model {self.model!r} takes {context}")
+        kwargs = dict(inputs, max_new_tokens=max_new, do_sample=sample, num_return_sequences=n,
                       pad_token_id=self._tokenizer.pad_token_id)
         if sample:
             kwargs.update(temperature=params.temperature, top_p=params.top_p)
@@ -146,9 +152,10 @@ class TransformersBackend(Backend):
         self._check_loaded()
         # Greedy decoding gives the same answer every time: decode once, repeat it n times.
         n = params.n if params.temperature > 0 else 1
+        kwargs = self._generate_kwargs(inputs, params, n)
         try:
             with self._lock, torch.inference_mode():
-                out = self._lm.generate(**self._generate_kwargs(inputs, params, n))
+                out = self._lm.generate(**kwargs)
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"generation failed with model {self.model!r}: {exc}") from None
         start = inputs["input_ids"].shape[1]

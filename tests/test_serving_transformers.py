@@ -96,6 +96,17 @@ def test_stream_abandoned_midway_frees_the_model(backend):
     assert backend.complete("class", GenerationParams(max_tokens=4))
 
 
+def test_answers_are_clipped_to_the_context_window(backend):
+    tokenizer = backend._tokenizer
+    context = backend._lm.config.max_position_embeddings
+    prompt = tokenizer.unk_token * (context - 3)  # one token each
+    assert len(tokenizer(prompt)["input_ids"]) == context - 3
+    answer = backend.complete(prompt, GenerationParams(max_tokens=50))[0]
+    assert 0 < len(tokenizer(answer, add_special_tokens=False)["input_ids"]) <= 3 + 1  # +1: re-tokenising may split
+    with pytest.raises(BackendError, match=f"takes {context}"):
+        backend.complete(prompt * 2)
+
+
 def test_missing_model_and_offline_hub(tmp_path, monkeypatch):
     from huggingface_hub import constants
 
