@@ -28,10 +28,11 @@ class Asset:
     symmetry: str = "np.pi / 2"
 
 
-def cylinder(radius: float) -> Asset:
-    """A puck with radius == length, so the template's radius/length swap (spec §9.4-17) cannot bite."""
-    return Asset("cylinder/cylinder-template.urdf", (2 * radius, 2 * radius, radius),
-                 {"DIM": (radius, radius, radius)}, radius, "0")
+def cylinder(radius: float, length: float) -> Asset:
+    """An upright cylinder from cylinder-template (DIM0 = radius, DIM2 = length; our asset collides as it
+    looks, unlike the original's swapped one, spec §9.4-17)."""
+    return Asset("cylinder/cylinder-template.urdf", (2 * radius, 2 * radius, length),
+                 {"DIM": (radius, radius, length)}, length, "0")
 
 
 def box(size: tuple, symmetry: str = "np.pi / 2") -> Asset:
@@ -50,10 +51,10 @@ ASSETS = {
     ("plank", "medium"): box((0.12, 0.04, 0.02), "np.pi"),
     ("plank", "small"): box((0.07, 0.07, 0.015)),
     ("plank", "large"): box((0.09, 0.09, 0.02)),
-    ("cylinder", "medium"): cylinder(0.02),
-    ("cylinder", "small"): cylinder(0.015),
-    ("cylinder", "large"): cylinder(0.025),
-    ("wheel", "medium"): cylinder(0.025),
+    ("cylinder", "medium"): cylinder(0.02, 0.04),
+    ("cylinder", "small"): cylinder(0.015, 0.03),
+    ("cylinder", "large"): cylinder(0.025, 0.05),
+    ("wheel", "medium"): cylinder(0.025, 0.025),  # a puck: flat top for the chassis
     ("ball", "medium"): Asset("ball/ball-template.urdf", (0.04, 0.04, 0.04), {"DIM": (0.02,)}, 0.04, "0"),
     ("ball", "small"): Asset("ball/ball-template.urdf", (0.03, 0.03, 0.03), {"DIM": (0.015,)}, 0.03, "0"),
     ("ball", "large"): Asset("ball/ball-template.urdf", (0.05, 0.05, 0.05), {"DIM": (0.025,)}, 0.05, "0"),

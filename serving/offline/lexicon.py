@@ -101,9 +101,20 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+PLURAL = "+pl"  # token placed after a noun that was plural ('blocks' -> 'block', '+pl')
+
+
 def words(text: str) -> list[str]:
-    """Tokens of `normalise(text)` with spelling repaired and plurals made singular."""
-    return [singular(repair(w)) for w in normalise(text).split()]
+    """Tokens of `normalise(text)` with spelling repaired and plurals made singular; a plural noun is
+    followed by the PLURAL marker token so 'put the blocks ...' still means more than one."""
+    out = []
+    for w in normalise(text).split():
+        fixed = repair(w)
+        one = singular(fixed)
+        out.append(one)
+        if one != fixed and one in NOUNS:
+            out.append(PLURAL)
+    return out
 
 
 def number_of(word: str) -> int | None:

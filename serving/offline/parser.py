@@ -99,8 +99,8 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
             for c, col in pairs:
                 n = c if c is not None else (1 if not quantified else 0)
                 g = Group(kind, [col] * max(n, 1), size, quantified and c is None, c is not None)
-                if tok in ("pile", "heap") or (kind == "block" and size == "small" and tokens[i - 1:i] != ["one"]
-                                               and c is None and tok.endswith("s")):
+                if tok in ("pile", "heap") or (kind == "block" and size == "small" and c is None
+                                               and tokens[i + 1:i + 2] == [lx.PLURAL]):
                     g.kind = "pile"
                 out.append((i, g))
             pairs, count, size, quantified = [], None, "medium", False
@@ -113,6 +113,10 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
             size = lx.SIZE_WORDS[tok]
         elif tok in lx.QUANTIFIERS:
             quantified = True
+        elif tok == lx.PLURAL:
+            for _, g in out:
+                if _ == i - 1 and not g.counted:
+                    g.quantified = True
         elif tok in ("and", ",", "the", "of", "other", "colored", "color", "different", "some", "these",
                      "those", "my", "your", "more", "remaining"):
             continue
