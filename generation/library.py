@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from generation.parsing import is_valid_task_name, normalise_task_name, task_classes
+from sim.tasks import BASE_TASKS
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "sim" / "tasks"
 INDEX_NAME = "index.json"
@@ -134,9 +135,30 @@ class Library:
 
     # -- public API --------------------------------------------------------------------------
     def list(self) -> list[dict]:
-        """Index entries whose code file exists, sorted by name."""
-        files = self._task_files()
-        return [e for name, e in sorted(self._read_index().items()) if name in files]
+        """Entries of every task file, sorted by name: the index entry when there is one, else one
+        read from the code (a file dropped in without `add`; `reindex` makes it permanent).
+        Files that do not parse are left out."""
+        index = self._read_index()
+        out = []
+        for name, path in self._task_files().items():
+            if name in index:
+                out.append(index[name])
+                continue
+            try:
+                out.append(self._entry(name, path, {}))
+            except ValueError:
+                continue
+        return out
+
+    def _entry(self, name: str, path: Path, prev: dict) -> dict:
+        """Index entry of the task file `path`, keeping provenance fields of `prev`; ValueError when
+        the code does not parse or lacks one Task class."""
+        facts = describe_code(path.read_text(encoding="utf-8"))
+        return {"name": name, "file": path.name, "class": facts["class"],
+                "description": facts["description"], "assets": facts["assets"],
+                "source": prev.get("source") or ("curated" if name in BASE_TASKS else "generated"),
+                "backend": prev.get("backend"), "model": prev.get("model"),
+                "created": prev.get("created") or _now(), "stats": prev.get("stats") or {}}
 
     def names(self) -> list[str]:
         """Names of the indexed tasks whose file exists."""
@@ -205,7 +227,8 @@ class Library:
 
     def reindex(self) -> list[dict]:
         """Rebuild the index from the code files; keeps source/backend/model/created/stats of
-        known entries, marks new files "curated", drops entries whose file is gone.
+        known entries, marks new files "curated" when they are base tasks (`sim.tasks.BASE_TASKS`)
+        and "generated" otherwise, drops entries whose file is gone.
 
         Returns the new entries. Files that do not parse or lack one Task class are skipped and
         reported on stderr.
@@ -215,18 +238,9 @@ class Library:
             entries = {}
             for name, path in self._task_files().items():
                 try:
-                    facts = describe_code(path.read_text(encoding="utf-8"))
+                    entries[name] = self._entry(name, path, old.get(name, {}))
                 except ValueError as exc:
                     print(f"skipped {path.name}: {exc}", file=sys.stderr)
-                    continue
-                prev = old.get(name, {})
-                entries[name] = {
-                    "name": name, "file": path.name, "class": facts["class"],
-                    "description": facts["description"], "assets": facts["assets"],
-                    "source": prev.get("source", "curated"), "backend": prev.get("backend"),
-                    "model": prev.get("model"), "created": prev.get("created") or _now(),
-                    "stats": prev.get("stats") or {},
-                }
             self._write_index(entries)
         return [entries[k] for k in sorted(entries)]
 

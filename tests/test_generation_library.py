@@ -87,13 +87,17 @@ def test_add_rejects_code_without_one_task_class(tmp_path):
 def test_reindex_keeps_metadata_marks_new_files_curated_and_skips_bad(tmp_path, capsys):
     lib = Library(tmp_path)
     lib.add(TASK, name="gen-one", meta={"backend": "openai", "model": "m"})
-    (tmp_path / "curated_one.py").write_text(TASK.replace("RedTower", "CuratedOne"))
+    (tmp_path / "align_box_corner.py").write_text(TASK.replace("RedTower", "AlignBoxCorner"))
+    (tmp_path / "dropped_in.py").write_text(TASK.replace("RedTower", "DroppedIn"))
     (tmp_path / "broken.py").write_text("class X(Task:\n")
     (tmp_path / "__init__.py").write_text("")
+    # Listed before reindexing (read from the code), never the broken file.
+    assert [e["name"] for e in lib.list()] == ["align-box-corner", "dropped-in", "gen-one"]
     entries = {e["name"]: e for e in lib.reindex()}
-    assert set(entries) == {"gen-one", "curated-one"}
+    assert set(entries) == {"gen-one", "align-box-corner", "dropped-in"}
     assert entries["gen-one"]["source"] == "generated" and entries["gen-one"]["model"] == "m"
-    assert entries["curated-one"]["source"] == "curated"
+    assert entries["align-box-corner"]["source"] == "curated"  # a base task
+    assert entries["dropped-in"]["source"] == "generated"
     assert "broken.py" in capsys.readouterr().err
 
 
