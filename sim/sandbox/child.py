@@ -146,7 +146,14 @@ def _run(cfg: dict, chan: ChannelWriter):
         ep.pop("frames", None)
         chan.send({"t": "episode", "episode": ep})
         if ep.get("error"):
+            err = dict(ep["error"])
+            failed = "runtime" if in_runtime[0] else "reset"
+            chan.send({"t": "error", "error": {"stage": failed, **{
+                k: err.get(k) for k in ("type", "message", "line", "traceback")}}})
+            stage(failed, "fail")
             break
+    else:
+        stage("runtime", "pass")
     if encoder is not None:
         encoder.close()
     if frames.bad_shape:

@@ -88,6 +88,24 @@ def _untraversable_ancestors(path: Path) -> list[Path]:
     return out
 
 
+def _reexpose(hidden: list[Path]) -> list[str]:
+    """bwrap args that replace each folder in `hidden` (e.g. /root, mode 0700) by an empty tmpfs and
+    bind back read-only only the needed paths under it, with 0755 folders on the way."""
+    args, made = [], set()
+    for folder in hidden:
+        args += ["--perms", "0755", "--tmpfs", str(folder)]
+    for path in _needed_paths():
+        top = next((h for h in hidden if h in path.parents), None)
+        if top is None:
+            continue
+        for d in reversed(path.parents):
+            if top in d.parents and d not in made and not any(d == h for h in hidden):
+                args += ["--perms", "0755", "--dir", str(d)]
+                made.add(d)
+        args += ["--ro-bind", str(path), str(path)]
+    return args
+
+
 def _readable_by_others() -> bool:
     return not any(_untraversable_ancestors(p / "x") for p in _needed_paths())
 
@@ -132,11 +150,7 @@ def plan(workdir: Path, limits: Limits) -> Plan:
         if not root:
             argv.append("--unshare-user")
         hidden = sorted({a for p in _needed_paths() for a in _untraversable_ancestors(p / "x")})
-        for folder in hidden:          # e.g. /root (0700): hide it, re-expose only what is needed
-            argv += ["--tmpfs", str(folder)]
-        for p in _needed_paths():
-            if any(h in p.parents or h == p for h in hidden):
-                argv += ["--ro-bind", str(p), str(p)]
+        argv += _reexpose(hidden)
         argv += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
         layers["network"] = _layer(True, "bubblewrap network namespace (no interfaces but lo)")
         layers["filesystem"] = _layer(True, "read-only root, private /tmp, only workdir writable")
