@@ -17,6 +17,8 @@ import random
 import time
 from typing import Iterator
 
+import httpx
+
 from serving import prompts
 from serving.base import (Backend, BackendError, GenerationParams, StopScanner, apply_stop,
                           check_messages, resolve_params)
@@ -155,7 +157,7 @@ class OpenAIBackend(Backend):
             tail = scanner.flush()
             if tail:
                 yield tail
-        except self._openai.OpenAIError as exc:
+        except (self._openai.OpenAIError, httpx.HTTPError) as exc:  # a stream can break mid-way
             raise BackendError(self._describe(exc)) from None
         finally:
             response.close()
@@ -200,6 +202,8 @@ class OpenAIBackend(Backend):
     def redact(self, text: str) -> str:
         """`text` with the API key (and its 8-character tails, as OpenAI quotes them) masked."""
         for secret in self._secrets:
+            if len(secret) < 4:  # masking 1-3 characters everywhere would garble the message
+                continue
             text = text.replace(secret, "***")
             if len(secret) > 12:
                 text = text.replace(secret[:8], "***").replace(secret[-8:], "***")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 DEFAULT_PORT = 8000
 VLLM_DEFAULT_MAX_LORA_RANK = 16  # vLLM's own default; --max-lora-rank must be >= every adapter's rank
+VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)  # the values vLLM's LoRAConfig accepts
 SECRET_FLAGS = ("--api-key",)
 NOT_INSTALLED = ("vLLM is not installed here: it needs a Linux machine with a CUDA GPU. Install it with "
                  "`pip install -r requirements-gpu.txt`, or serve the model with `transformers serve` "
@@ -56,8 +57,9 @@ def build_command(model: str, adapters: list[tuple[str, str]] = (), host: str = 
                   port: int = DEFAULT_PORT, max_lora_rank: int | None = None, extra: list[str] = (),
                   executable: list[str] = ("vllm",)) -> list[str]:
     """The `vllm serve` argv. With adapters it adds `--enable-lora --lora-modules NAME=PATH ...` and
-    `--max-lora-rank`, defaulting to the largest rank found in the adapters' configs (at least
-    vLLM's default 16). Raises ValueError when an explicit rank is below an adapter's rank.
+    `--max-lora-rank`, defaulting to the largest rank found in the adapters' configs rounded up to a
+    value vLLM accepts (at least its default 16). Raises ValueError when an explicit rank is below an
+    adapter's rank.
     """
     cmd = [*executable, "serve", model, "--host", host, "--port", str(port)]
     if adapters:
@@ -65,7 +67,8 @@ def build_command(model: str, adapters: list[tuple[str, str]] = (), host: str = 
         needed = max(ranks, default=0)
         if max_lora_rank is not None and max_lora_rank < needed:
             raise ValueError(f"--max-lora-rank {max_lora_rank} is below the adapters' rank {needed}")
-        rank = max_lora_rank or max(needed, VLLM_DEFAULT_MAX_LORA_RANK)
+        fitting = [r for r in VLLM_LORA_RANKS if r >= max(needed, VLLM_DEFAULT_MAX_LORA_RANK)]
+        rank = max_lora_rank or (fitting[0] if fitting else needed)
         cmd += ["--enable-lora", "--lora-modules", *(f"{n}={p}" for n, p in adapters),
                 "--max-lora-rank", str(rank)]
     return cmd + list(extra)

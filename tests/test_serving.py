@@ -187,7 +187,9 @@ def test_vllm_command_with_adapters(tmp_path):
                    "--enable-lora", "--lora-modules", f"gensim={adapter}", "b=org/lora", "--max-lora-rank", "32",
                    "--dtype", "bfloat16"]
     assert "--enable-lora" not in vllm.build_command("m")
-    with pytest.raises(ValueError, match="below the adapters' rank 32"):
+    (adapter / "adapter_config.json").write_text(json.dumps({"r": 24}))
+    assert vllm.build_command("m", [("g", str(adapter))])[-1] == "32"  # rounded up to a rank vLLM accepts
+    with pytest.raises(ValueError, match="below the adapters' rank 24"):
         vllm.build_command("m", [("g", str(adapter))], max_lora_rank=8)
 
 
