@@ -73,6 +73,7 @@ class OpenAIBackend(Backend):
         self.completion_template = completion_template
         self.retries = retries
         self.backoff = backoff
+        self._max_tokens_field = "max_tokens"  # what vLLM, llama.cpp, Ollama and older OpenAI models take
         self._openai = openai
         # max_retries=0: our own loop retries, with back-off and redacted messages.
         self._client = openai.OpenAI(api_key=key or NO_KEY, base_url=self.base_url, timeout=timeout,
@@ -112,13 +113,20 @@ class OpenAIBackend(Backend):
     # -- internals -------------------------------------------------------------------------------
     def _request(self, endpoint: str, payload, params: GenerationParams, n: int, stream: bool):
         """One SDK call (no retry); `payload` is the messages or the prompt."""
-        kwargs = dict(model=self.model, max_tokens=params.max_tokens, temperature=params.temperature,
-                      top_p=params.top_p, n=n, stream=stream)
+        kwargs = dict(model=self.model, temperature=params.temperature, top_p=params.top_p, n=n, stream=stream)
         if params.stop:
             kwargs["stop"] = params.stop[:MAX_SERVER_STOPS]
-        if endpoint == "chat":
-            return self._client.chat.completions.create(messages=payload, **kwargs)
-        return self._client.completions.create(prompt=payload, **kwargs)
+        if endpoint == "completion":
+            return self._client.completions.create(prompt=payload, max_tokens=params.max_tokens, **kwargs)
+        try:
+            return self._client.chat.completions.create(messages=payload, **{self._max_tokens_field: params.max_tokens},
+                                                        **kwargs)
+        except self._openai.BadRequestError as exc:
+            # Newer OpenAI models refuse `max_tokens` and ask for `max_completion_tokens`; switch once.
+            if self._max_tokens_field == "max_tokens" and "max_completion_tokens" in str(exc):
+                self._max_tokens_field = "max_completion_tokens"
+                return self._request(endpoint, payload, params, n, stream)
+            raise
 
     def _create(self, endpoint: str, payload, params: GenerationParams, n: int) -> list[str]:
         """Up to `n` answer texts from one call, retried on transient errors."""

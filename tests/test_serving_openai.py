@@ -121,9 +121,10 @@ class Scripted(BaseHTTPRequestHandler):
     """Answers POSTs from `script`: a list of (status, body) consumed in order; records auth headers."""
     script: list = []
     seen: list = []
+    bodies: list = []
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Scripted.bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0)))))
         Scripted.seen.append(self.headers.get("Authorization", ""))
         status, body = Scripted.script.pop(0)
         data = json.dumps(body).encode()
@@ -147,6 +148,7 @@ def scripted():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     Scripted.seen.clear()
+    Scripted.bodies.clear()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
     server.server_close()
@@ -160,6 +162,18 @@ def test_transient_errors_are_retried(scripted, caplog):
         assert backend.chat(user("hi"), GenerationParams(stop=["STOP"])) == ["fine "]
     assert len(Scripted.seen) == 3 and Scripted.seen[0] == f"Bearer {SECRET}"
     assert "retrying" in caplog.text and "overloaded" in caplog.text
+
+
+def test_switches_to_max_completion_tokens_when_asked(scripted):
+    refusal = {"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                                    "Use 'max_completion_tokens' instead."}}
+    Scripted.script = [(400, refusal), (200, OK), (200, OK)]
+    backend = make_backend("openai", base_url=scripted, model="m", retries=0)
+    assert backend.chat(user("hi"), GenerationParams(max_tokens=7)) == ["fine STOP x"]
+    assert backend.chat(user("again"), GenerationParams(max_tokens=7)) == ["fine STOP x"]
+    assert Scripted.bodies[0]["max_tokens"] == 7
+    assert [b.get("max_completion_tokens") for b in Scripted.bodies[1:]] == [7, 7]
+    assert "max_tokens" not in Scripted.bodies[2]
 
 
 def test_retries_give_up_with_count(scripted):
