@@ -119,8 +119,8 @@ class OpenAIBackend(Backend):
         if endpoint == "completion":
             return self._client.completions.create(prompt=payload, max_tokens=params.max_tokens, **kwargs)
         try:
-            return self._client.chat.completions.create(messages=payload, **{self._max_tokens_field: params.max_tokens},
-                                                        **kwargs)
+            kwargs[self._max_tokens_field] = params.max_tokens
+            return self._client.chat.completions.create(messages=payload, **kwargs)
         except self._openai.BadRequestError as exc:
             # Newer OpenAI models refuse `max_tokens` and ask for `max_completion_tokens`; switch once.
             if self._max_tokens_field == "max_tokens" and "max_completion_tokens" in str(exc):

@@ -69,7 +69,8 @@ def test_make_backend_unknown_kind_lists_available():
 
 
 def test_make_backend_rejects_options_the_backend_does_not_take(tmp_path):
-    with pytest.raises(ValueError, match=r"backend 'recorded' takes no option\(s\) \['adapter'\]. Available: \['model', 'path'\]"):
+    expected = r"backend 'recorded' takes no option\(s\) \['adapter'\]. Available: \['model', 'path'\]"
+    with pytest.raises(ValueError, match=expected):
         make_backend("recorded", path=tmp_path, adapter="x")
 
 
