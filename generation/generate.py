@@ -60,7 +60,7 @@ def summary(result: dict) -> str:
     refl = result.get("reflection")
     if refl:
         lines.append(f"reflection: {'accepted' if refl['accepted'] else 'rejected'} — "
-                     + "; ".join(v["reasons"] for v in refl["votes"]))
+                     + "; ".join(dict.fromkeys(v["reasons"] for v in refl["votes"])))
     lines.append(f"accepted: {result['accepted']}")
     return "\n".join(lines)
 

@@ -1,4 +1,5 @@
 """python -m generation.library list | show NAME | add FILE [--name N] | purge NAME | reindex
+    | verify [NAME ...] [--episodes N] [--seed S]
 
 The task library: one file per task in `sim/tasks/` (`align-box-corner` -> `align_box_corner.py`)
 plus the JSON index `sim/tasks/index.json` (name, description, assets, source, backend, model,
@@ -225,6 +226,38 @@ class Library:
                 path.unlink()
             self._write_index(entries)
 
+    def set_stats(self, name: str, stats: dict) -> dict:
+        """Replace the verdict stats of indexed task `name`; returns the entry. KeyError when the
+        task has no index entry (run `reindex` first)."""
+        check_name(name)
+        with self._locked():
+            entries = self._read_index()
+            if name not in entries:
+                raise KeyError(f"No indexed task {name!r}. Available: {sorted(entries)}")
+            entries[name]["stats"] = dict(stats)
+            self._write_index(entries)
+        return entries[name]
+
+    def verify(self, name: str, episodes: int = 4, seed: int = 0) -> dict:
+        """Run task `name` through the sandbox oracle and store the verdict figures as its stats.
+
+        Returns the stats: {"success_rate", "episodes", "seed", "stage_reached", "error" (message
+        or None), "mean_seconds", "verified" (ISO time)}. The code runs only inside `sim.sandbox`.
+        """
+        from sim.sandbox import run
+
+        verdict = run(self.code(name), filename=name_to_file(name), episodes=episodes, seed=seed,
+                      video=False)
+        eps = verdict.get("episodes") or []
+        err = verdict.get("error")
+        stats = {"success_rate": verdict.get("success_rate", 0.0), "episodes": len(eps), "seed": seed,
+                 "stage_reached": verdict.get("stage_reached"),
+                 "error": f"{err.get('type')}: {err.get('message')}" if err else None,
+                 "mean_seconds": round(sum(e.get("seconds") or 0 for e in eps) / len(eps), 2) if eps else None,
+                 "verified": _now()}
+        self.set_stats(name, stats)
+        return stats
+
     def reindex(self) -> list[dict]:
         """Rebuild the index from the code files; keeps source/backend/model/created/stats of
         known entries, marks new files "curated" when they are base tasks (`sim.tasks.BASE_TASKS`)
@@ -246,7 +279,8 @@ class Library:
 
 
 def _main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generation.library", description=__doc__.split("\n")[2])
+    parser = argparse.ArgumentParser(prog="python -m generation.library",
+                                     description="Browse and edit the task library (sim/tasks).")
     parser.add_argument("--root", default=None, help="library folder (default sim/tasks)")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("list", help="list the tasks")
@@ -258,6 +292,10 @@ def _main(argv=None) -> int:
     add.add_argument("--name", default=None)
     purge = sub.add_parser("purge", help="delete a task")
     purge.add_argument("name")
+    verify = sub.add_parser("verify", help="run tasks in the sandbox and store their pass stats")
+    verify.add_argument("names", nargs="*", help="default: every task")
+    verify.add_argument("--episodes", type=int, default=4)
+    verify.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     lib = Library(args.root)
     try:
@@ -273,6 +311,12 @@ def _main(argv=None) -> int:
             code = Path(args.file).read_text(encoding="utf-8")
             entry = lib.add(code, name=args.name, meta={"source": "generated"})
             print(f"added {entry['name']} -> {lib.root / entry['file']}")
+        elif args.cmd == "verify":
+            for name in args.names or lib.names():
+                st = lib.verify(name, episodes=args.episodes, seed=args.seed)
+                print(f"{name:32s} success {st['success_rate']:.2f} over {st['episodes']} episodes, "
+                      f"{st['mean_seconds']} s each" + (f"  [{st['error']}]" if st["error"] else ""),
+                      flush=True)
         elif args.cmd == "purge":
             lib.purge(args.name)
             print(f"purged {args.name}")

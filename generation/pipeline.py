@@ -58,20 +58,30 @@ class GenerateOptions:
     def __post_init__(self):
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
-        if not isinstance(self.repair_attempts, int) or not 0 <= self.repair_attempts <= 5:
-            raise ValueError(f"repair_attempts must be an integer 0..5, got {self.repair_attempts!r}")
-        if not isinstance(self.episodes, int) or not 1 <= self.episodes <= 20:
-            raise ValueError(f"episodes must be an integer 1..20, got {self.episodes!r}")
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
-        if not isinstance(self.temperature, (int, float)) or not 0 <= self.temperature <= 2:
+        self.repair_attempts = _as_int("repair_attempts", self.repair_attempts, 0, 5)
+        self.episodes = _as_int("episodes", self.episodes, 1, 20)
+        self.seed = _as_int("seed", self.seed, 0, 2**31 - 1)
+        if isinstance(self.temperature, bool) or not isinstance(self.temperature, (int, float)) \
+                or not 0 <= self.temperature <= 2:
             raise ValueError(f"temperature must be in 0..2, got {self.temperature!r}")
-        size = tuple(self.video_size)
-        if len(size) != 2 or not all(isinstance(v, int) and 16 <= v <= 1920 for v in size):
-            raise ValueError(f"video_size must be (width, height) in 16..1920 px, got {self.video_size!r}")
-        self.video_size = size
+        try:
+            size = tuple(self.video_size)
+        except TypeError:
+            raise ValueError(f"video_size must be (width, height), got {self.video_size!r}") from None
+        if len(size) != 2:
+            raise ValueError(f"video_size must be (width, height), got {self.video_size!r}")
+        self.video_size = tuple(_as_int("video_size", v, 16, 1920) for v in size)
         if self.target is not None and not isinstance(self.target, str):
             raise ValueError(f"target must be a task name or None, got {self.target!r}")
+
+
+def _as_int(name: str, value, lo: int, hi: int) -> int:
+    """`value` as an int in lo..hi; integral floats (as UI sliders send) are accepted."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer {lo}..{hi}, got {value!r}")
+    return value
 
 
 class GenerationError(RuntimeError):

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generation.library import Library
+from generation.parsing import extract_code
 from generation.pipeline import GenerateOptions, generate
 from serving.recorded import RecordedBackend
 
@@ -52,3 +54,11 @@ def test_run_cli_saves_stats(tmp_path):
     assert "success" in out.stdout and (tmp_path / "eval_results.csv").is_file()
     assert json.loads((tmp_path / "results.jsonl").read_text())["proposal"]["task-name"] == \
         "blue-block-in-yellow-bowl"
+
+
+def test_library_verify_stores_sandbox_stats(tmp_path):
+    lib = Library(tmp_path)
+    lib.add(extract_code((DATA / "good" / "05-implementation.txt").read_text()), name="blue-in-yellow")
+    stats = lib.verify("blue-in-yellow", episodes=1, seed=5)
+    assert stats["success_rate"] == 1.0 and stats["episodes"] == 1 and stats["error"] is None
+    assert lib.get("blue-in-yellow")["stats"]["seed"] == 5

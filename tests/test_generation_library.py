@@ -101,6 +101,15 @@ def test_reindex_keeps_metadata_marks_new_files_curated_and_skips_bad(tmp_path, 
     assert "broken.py" in capsys.readouterr().err
 
 
+def test_set_stats_only_for_indexed_tasks(tmp_path):
+    lib = Library(tmp_path)
+    lib.add(TASK, name="tower")
+    assert lib.set_stats("tower", {"success_rate": 0.5})["stats"] == {"success_rate": 0.5}
+    assert lib.get("tower")["stats"] == {"success_rate": 0.5}
+    with pytest.raises(KeyError):
+        lib.set_stats("other", {})
+
+
 def test_concurrent_adds_keep_a_valid_index(tmp_path):
     lib = Library(tmp_path)
     errors = []

@@ -219,6 +219,9 @@ def test_bottomup_sends_empty_idea_and_cot_mentions_goal():
 
 def test_options_validation():
     for bad in (dict(mode="sideways"), dict(episodes=0), dict(repair_attempts=9),
-                dict(temperature=-1), dict(video_size=(0, 5)), dict(seed=-1)):
+                dict(temperature=-1), dict(video_size=(0, 5)), dict(seed=-1), dict(episodes=2.5),
+                dict(video_size=7)):
         with pytest.raises(ValueError):
             GenerateOptions(**bad)
+    ok = GenerateOptions(episodes=3.0, video_size=[640.0, 480])  # what UI sliders send
+    assert ok.episodes == 3 and ok.video_size == (640, 480)
