@@ -177,6 +177,8 @@ def _supervise(source, filename, workdir, episodes, seed, video, video_size, fps
         _kill(proc)
         returncode = proc.wait()
         killed_for = killed_for or "closed-pipes"
+    if plan.argv_prefix and 128 < returncode < 128 + 65:
+        returncode = 128 - returncode   # bwrap reports a signal death of its child as 128 + signo
     proc.stdout.close()
     proc.stderr.close()
     dropped = sum(b.dropped for b in logs.values())

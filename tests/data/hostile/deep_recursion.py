@@ -1,9 +1,14 @@
 """Hostile task: raises the recursion limit and recurses until the C stack overflows"""
 import sys as _sys
 _sys.setrecursionlimit(10 ** 8)
-def _down(n):
-    return _down(n + 1) + 1
-_down(0)
+
+
+class _Deep:
+    def __getattr__(self, name):   # every level re-enters through C: the C stack overflows
+        return getattr(self, name)
+
+
+_Deep().anything
 import numpy as np
 import os
 import pybullet as p

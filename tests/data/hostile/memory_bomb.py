@@ -22,7 +22,7 @@ class MemoryBomb(Task):
         super().reset(env)
         hog = []
         while True:
-            hog.append(np.ones((64, 1024, 1024), dtype=np.uint8))
+            hog.append(np.zeros((256, 1024, 1024), dtype=np.uint8))
         zone_size = (0.12, 0.12, 0)
         zone_pose = self.get_random_pose(env, zone_size)
         env.add_object("zone/zone.urdf", zone_pose, "fixed")
