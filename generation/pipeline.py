@@ -209,7 +209,9 @@ class _Trial:
     def implement(self, proposal: dict, entries: list[dict]) -> Iterator[dict]:
         name = proposal["task-name"]
         yield {"type": "stage", "stage": "implement", "attempt": 1}
-        self.ask(P.render("api_review", "api_review", TASK_NAME=name, TASK_API=P.task_api_listing()))
+        # Pinned: the API listing is what the code must follow, so truncation never drops it.
+        self.ask(P.render("api_review", "api_review", TASK_NAME=name, TASK_API=P.task_api_listing()),
+                 pinned=True)
         self.ask(P.render("error_review", "error_review", TASK_NAME=name))
         refs = self.references(proposal, entries)
         self.result["references"] = refs

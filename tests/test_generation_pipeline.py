@@ -111,6 +111,7 @@ def test_prompts_carry_reference_code_task_block_and_no_placeholders():
     assert impl[0]["role"] == "system"
     # The proposal exchange is still in the history when the code is written (§9.3-14).
     assert any(m["content"].startswith("[stage: proposal]") for m in impl)
+    assert any(m["content"].startswith("[stage: api_review]") and "def add_goal(" in m["content"] for m in impl)
     last = impl[-1]["content"]
     assert Library().code("place-red-in-green") in last  # reference code reaches the model (§9.3-11)
     assert '<task>\n{"task-name": "blue-block-in-yellow-bowl"' in last
@@ -225,3 +226,16 @@ def test_options_validation():
             GenerateOptions(**bad)
     ok = GenerateOptions(episodes=3.0, video_size=[640.0, 480])  # what UI sliders send
     assert ok.episodes == 3 and ok.video_size == (640, 480)
+
+
+def test_cancel_while_the_code_streams():
+    cancel = threading.Event()
+    events = []
+    for event in iter_generate("put the blue block in the yellow bowl", backend("good"),
+                               options=GenerateOptions(video=False), cancel=cancel):
+        events.append(event)
+        if event["type"] == "token":
+            cancel.set()
+    r = events[-1]["result"]
+    assert r["error"] == "Cancelled." and r["attempts"] == []
+    assert sum(e["type"] == "token" for e in events) == 1
