@@ -17,7 +17,7 @@ from serving.vllm import wait_healthy
 from tests.tinymodel import build_tiny_model
 
 SECRET = "sk-test-0123456789abcdefSECRETSECRET"
-STARTUP_SECONDS = 90
+STARTUP_SECONDS = 120  # about 7 s on an idle machine; much more on a loaded one
 
 
 def free_port() -> int:
@@ -145,7 +145,7 @@ OK = {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
 @pytest.fixture
 def scripted():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     Scripted.seen.clear()
     Scripted.bodies.clear()
