@@ -10,7 +10,9 @@ Model output is parsed as data only; code runs only through `sim.sandbox.iter_ru
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
+import traceback
 import unicodedata
 from typing import Iterator
 
@@ -173,8 +175,9 @@ class _Trial:
         try:
             data = extract_dict(answer)
             if "refusal" in data:
+                suggestion = data.get("suggestion")
                 self.result["refusal"] = {"refusal": str(data["refusal"]),
-                                          "suggestion": data.get("suggestion")}
+                                          "suggestion": suggestion if isinstance(suggestion, str) else None}
                 return None
             proposal = normalise_proposal(data)
         except ParseError as exc:
@@ -213,10 +216,14 @@ class _Trial:
         self.ask(P.render("api_review", "api_review", TASK_NAME=name, TASK_API=P.task_api_listing()),
                  pinned=True)
         self.ask(P.render("error_review", "error_review", TASK_NAME=name))
-        refs = self.references(proposal, entries)
-        self.result["references"] = refs
-        ref_code = "\n\n".join(P.fenced(self.library.code(n), f"{n} ({n.replace('-', '_')}.py)")
-                               for n in refs) or "(the library is empty)"
+        blocks = []
+        for ref in self.references(proposal, entries):
+            try:
+                blocks.append(P.fenced(self.library.code(ref), f"{ref} ({ref.replace('-', '_')}.py)"))
+            except KeyError:  # purged since the listing: show the others
+                continue
+            self.result["references"].append(ref)
+        ref_code = "\n\n".join(blocks) or "(the library is empty)"
         prompt = P.render("implementation", "implementation", TASK_JSON=P.task_json(proposal),
                           REFERENCE_CODE=ref_code, TASK_NAME=name)
         return (yield from self.stream(prompt))
@@ -365,6 +372,9 @@ def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | Non
         result["error"] = f"The model backend failed: {exc}"
     except P.PromptError as exc:
         result["error"] = f"Prompt assembly failed: {exc}"
+    except Exception as exc:  # a long-running caller (the app) must get a result, not a crash
+        traceback.print_exc(file=sys.stderr)
+        result["error"] = f"Internal error: {type(exc).__name__}: {exc}"
     yield {"type": "result", "result": result}
 
 

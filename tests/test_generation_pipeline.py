@@ -239,3 +239,13 @@ def test_cancel_while_the_code_streams():
     r = events[-1]["result"]
     assert r["error"] == "Cancelled." and r["attempts"] == []
     assert sum(e["type"] == "token" for e in events) == 1
+
+
+def test_sandbox_crash_becomes_an_error_result(monkeypatch):
+    def broken_sandbox(code, options, cancel):
+        raise OSError("bwrap: no permission")
+        yield  # a generator, as iter_run
+
+    monkeypatch.setattr(pipeline, "_sandbox_iter", broken_sandbox)
+    _, _, r = run("good")
+    assert r["error"] == "The sandbox failed: OSError: bwrap: no permission" and r["accepted"] is False
