@@ -1,8 +1,10 @@
 """serving.transformers_local in process: tiny random Llama, a random LoRA adapter, streaming, n, stops."""
+import shutil
+
 import pytest
 import torch
 
-from serving import BackendError, GenerationParams, make_backend
+from serving import BackendError, GenerationParams, make_backend, prompts
 from tests.tinymodel import build_tiny_model
 
 
@@ -55,9 +57,18 @@ def test_chat_uses_chat_template_and_streams(backend):
     assert backend.complete("[stage: implementation]\nbuild a car", GREEDY) != answer
 
 
-def test_plain_template_equals_completion(tiny_model):
-    plain = make_backend("transformers", model=str(tiny_model), device="cpu", template="plain")
-    assert plain.chat(user("class BuildCar(Task):"), GREEDY) == plain.complete("class BuildCar(Task):", GREEDY)
+def test_model_without_chat_template_falls_back_to_plain(tiny_model, tmp_path):
+    bare = tmp_path / "bare"
+    shutil.copytree(tiny_model, bare, ignore=shutil.ignore_patterns("chat_template.jinja"))
+    backend = make_backend("transformers", model=str(bare), device="cpu")
+    assert not backend._tokenizer.chat_template
+    assert backend.chat(user("class BuildCar(Task):"), GREEDY) == backend.complete("class BuildCar(Task):", GREEDY)
+
+
+def test_llama2_template(tiny_model):
+    backend = make_backend("transformers", model=str(tiny_model), device="cpu", template="llama2")
+    instruction = prompts.codeonly_instruction("build-car")
+    assert backend.chat(user(instruction), GREEDY) == backend.complete(prompts.llama2_prompt(user(instruction)), GREEDY)
 
 
 def test_stop_strings_cut_answers_and_streams(backend):
