@@ -123,8 +123,8 @@ def _source(name: str, host: dict, marker: Path) -> str:
             .replace("@@PORT@@", str(host["listeners"].port)))
 
 
-@pytest.mark.parametrize("namespaces", [True, False], ids=["namespaces", "fallback"])
 @pytest.mark.parametrize("name", sorted(EXPECT))
+@pytest.mark.parametrize("namespaces", [True, False], ids=["namespaces", "fallback"])
 def test_hostile_task(name, namespaces, host, monkeypatch):
     for var in ("OPENAI_API_KEY", "HF_TOKEN", "GENSIM_TEST_CANARY"):
         monkeypatch.setenv(var, CANARY)

@@ -91,14 +91,14 @@ def _run(cfg: dict, chan: ChannelWriter):
 
     stage("load", "start")
     t0 = time.monotonic()
-    import sim
-    sys.path.insert(0, str(sim.COMPAT_DIR))
     from sim import episode as sim_episode, loader
+    from sim.env import Environment
     import cliport.tasks.task as cliport_task
     try:
         loader.find_task_class_name(source)
     except Exception as e:  # noqa: BLE001 - TaskLoadError or a parser limit; both are load failures
         fail("load", e)
+    env = Environment()      # one PyBullet world for all episodes, up before seccomp
     encoder = (_start_encoder(Path(cfg["video_path"]), cfg["video_size"], cfg["fps"])
                if cfg["video"] else None)
     chan.send({"t": "seccomp", **install_seccomp(cfg["seccomp"])})
@@ -134,7 +134,7 @@ def _run(cfg: dict, chan: ChannelWriter):
 
         try:
             ep = sim_episode.run_episode(
-                task_cls, cfg["seed"] + i, on_phase=on_phase,
+                task_cls, cfg["seed"] + i, env=env, on_phase=on_phase,
                 on_frame=frames if (encoder or cfg["stream_frames"]) else None,
                 video_size=tuple(cfg["video_size"]), fps=cfg["fps"])
         except BaseException as e:  # noqa: BLE001 - run_episode should catch; SystemExit may not be
@@ -161,6 +161,29 @@ def _run(cfg: dict, chan: ChannelWriter):
                                               "and were left out of the video"})
 
 
+def _preload():
+    """Import what every run needs before the config arrives (lets a spare child start early).
+    Import errors are left for the load stage to report."""
+    import sim
+    sys.path.insert(0, str(sim.COMPAT_DIR))
+    for name in ("numpy", "pybullet", "PIL.Image", "imageio_ffmpeg", "sim.env", "sim.episode",
+                 "sim.loader", "cliport.tasks.task"):
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - reported by the stage that needs it
+            pass
+
+
+def _peak_address_space_mib():
+    """VmPeak of this process in MiB (what RLIMIT_AS bounds), or None off Linux."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmPeak:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+
+
 def main():
     """Entry point (see module docstring): demote, read config, run, send "done", exit."""
     ctl_fd, chan_fd, uid = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -168,11 +191,15 @@ def main():
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    with os.fdopen(ctl_fd, "rb") as ctl:
-        cfg = json.loads(ctl.read())
+    _preload()
+    with os.fdopen(ctl_fd, "rb") as ctl:      # blocks until the run starts (spare children wait)
+        data = ctl.read()
+    if not data:
+        os._exit(0)                            # parent gone or spare discarded
+    cfg = json.loads(data)
     chan = ChannelWriter(chan_fd, bytes.fromhex(cfg.pop("key")))
     chan.send({"t": "hello", "pid": os.getpid(), "seconds_since_spawn":
-               round(time.time() - cfg["spawned_at"], 3)})
+               round(time.time() - cfg["sent_at"], 3)})
     try:
         _run(cfg, chan)
     except _StageFailed:
@@ -180,6 +207,7 @@ def main():
     except BaseException as e:  # noqa: BLE001 - a harness fault must still reach the parent
         chan.send({"t": "internal", "message": f"{type(e).__name__}: {e}",
                    "traceback": traceback.format_exc()[-4000:]})
+    chan.send({"t": "resources", "peak_address_space_mib": _peak_address_space_mib()})
     chan.send({"t": "done"})
     sys.stdout.flush()
     os._exit(0)   # skip atexit hooks a task may have registered

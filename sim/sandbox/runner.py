@@ -5,28 +5,23 @@
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import select
 import shutil
-import signal
 import stat
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Iterator
 
-from sim.sandbox import isolation
+from sim.sandbox import isolation, process
 from sim.sandbox.channel import ChannelReader
 from sim.sandbox.limits import Limits
 from sim.sandbox.verdict import STAGES, VerdictBuilder
 
-_CHILD_CODE = ("import sys; sys.path.insert(0, {root!r}); "
-               "from sim.sandbox.child import main; main()")
 MAX_SOURCE_BYTES = 1 << 20
 
 
@@ -82,12 +77,13 @@ def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed:
         raise ValueError(f"episodes must be a positive int, got {episodes!r}")
     limits = limits or Limits()
     t_start = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="gensim-sandbox-"))
+    child = process.take(limits)
     try:
-        yield from _supervise(source, _safe_filename(filename), workdir, episodes, seed, video,
+        yield from _supervise(child, source, _safe_filename(filename), episodes, seed, video,
                               tuple(video_size), fps, stream_frames, limits, cancel, t_start)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        child.dispose()              # also when the caller abandons the generator mid-run
+        process.release(limits)
 
 
 def run(source: str, **kwargs) -> dict:
@@ -99,50 +95,19 @@ def run(source: str, **kwargs) -> dict:
     return verdict
 
 
-def _spawn(workdir: Path, task_path: Path, plan, limits: Limits, cfg: dict):
-    ctl_r, ctl_w = os.pipe()
-    chan_r, chan_w = os.pipe()
-    argv = plan.argv_prefix + [sys.executable, "-I", "-c",
-                               _CHILD_CODE.format(root=str(isolation.REPO_ROOT)),
-                               str(ctl_r), str(chan_w), str(plan.uid if plan.uid else -1)]
-    try:
-        proc = subprocess.Popen(argv, cwd=workdir, env=plan.env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                pass_fds=(ctl_r, chan_w), start_new_session=True,
-                                preexec_fn=isolation.rlimit_setter(limits, plan.uid))
-    finally:
-        os.close(ctl_r)
-        os.close(chan_w)
-    cfg = dict(cfg, spawned_at=time.time())
-    try:
-        os.write(ctl_w, json.dumps(cfg).encode())   # small: fits the pipe buffer
-    except OSError:
-        pass                                         # child already gone; reported as such
-    os.close(ctl_w)
-    return proc, chan_r
-
-
-def _kill(proc: subprocess.Popen):
-    """SIGKILL the child's process group (with bwrap: the namespace's init, taking all with it)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _supervise(source, filename, workdir, episodes, seed, video, video_size, fps, stream_frames,
+def _supervise(child, source, filename, episodes, seed, video, video_size, fps, stream_frames,
                limits, cancel, t_start):
-    plan = isolation.plan(workdir, limits)
+    workdir, proc, chan_fd = child.workdir, child.proc, child.chan_fd
     task_path = workdir / filename
     task_path.write_text(source)
     key = secrets.token_bytes(32)
-    builder = VerdictBuilder(episodes, seed, plan.layers, limits)
-    cfg = {"key": key.hex(), "task_path": str(task_path), "episodes": episodes, "seed": seed,
-           "video": bool(video), "video_size": list(video_size), "fps": fps,
-           "video_path": str(workdir / "video.mp4"), "stream_frames": bool(stream_frames),
-           "frame_interval": limits.frame_interval_seconds,
-           "seccomp": isolation.seccomp_requested()}
-    proc, chan_fd = _spawn(workdir, task_path, plan, limits, cfg)
+    builder = VerdictBuilder(episodes, seed, child.plan.layers, limits)
+    child.send_config({
+        "key": key.hex(), "task_path": str(task_path), "episodes": episodes, "seed": seed,
+        "video": bool(video), "video_size": list(video_size), "fps": fps,
+        "video_path": str(workdir / "video.mp4"), "stream_frames": bool(stream_frames),
+        "frame_interval": limits.frame_interval_seconds,
+        "seccomp": isolation.seccomp_requested(), "sent_at": time.time()})
     reader = ChannelReader(key)
     budget = [limits.log_bytes]
     logs = {proc.stdout.fileno(): _LogBuffer("stdout", budget),
@@ -159,7 +124,7 @@ def _supervise(source, filename, workdir, episodes, seed, video, video_size, fps
             elif time.monotonic() > deadline:
                 killed_for = "wall"
             if killed_for:
-                _kill(proc)
+                child.kill()
         ready, _, _ = select.select(list(open_fds), [], [], 0.05)
         for fd in ready:
             data = os.read(fd, 1 << 16)
@@ -170,17 +135,14 @@ def _supervise(source, filename, workdir, episodes, seed, video, video_size, fps
                     yield from builder.on_message(kind, msg)
             else:
                 yield from logs[fd].feed(data, final=not data)
-    os.close(chan_fd)
     try:
         returncode = proc.wait(timeout=5)
     except subprocess.TimeoutExpired:   # all pipes closed but alive: it closed them itself
-        _kill(proc)
+        child.kill()
         returncode = proc.wait()
         killed_for = killed_for or "closed-pipes"
-    if plan.argv_prefix and 128 < returncode < 128 + 65:
+    if child.plan.argv_prefix and 128 < returncode < 128 + 65:
         returncode = 128 - returncode   # bwrap reports a signal death of its child as 128 + signo
-    proc.stdout.close()
-    proc.stderr.close()
     dropped = sum(b.dropped for b in logs.values())
     if dropped:
         builder.warn(f"log output truncated: {dropped} bytes beyond the {limits.log_bytes}-byte "

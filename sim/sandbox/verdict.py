@@ -110,6 +110,8 @@ class VerdictBuilder:
         elif t == "seccomp":
             self.layers["seccomp"] = {"active": bool(msg.get("active")),
                                       "detail": str(msg.get("detail"))[:300]}
+        elif t == "resources":
+            self.timings["peak_address_space_mib"] = msg.get("peak_address_space_mib")
         elif t == "hello":
             self.timings["child_start_seconds"] = msg.get("seconds_since_spawn")
         elif t == "internal" and self.error is None:
