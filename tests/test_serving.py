@@ -68,6 +68,11 @@ def test_make_backend_unknown_kind_lists_available():
         make_backend("gpt5")
 
 
+def test_make_backend_offline_is_a_backend():
+    backend = make_backend("offline")
+    assert isinstance(backend, Backend) and backend.name == "offline"
+
+
 def test_make_backend_rejects_options_the_backend_does_not_take(tmp_path):
     expected = r"backend 'recorded' takes no option\(s\) \['adapter'\]. Available: \['model', 'path'\]"
     with pytest.raises(ValueError, match=expected):
