@@ -31,8 +31,39 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _recording_processes(server_pid: int) -> list[int]:
+    """Pids of a sandbox run below `server_pid`: an ffmpeg process (only a run that records
+    video has one; an idle pre-started sandbox child does not) and its parent, read from /proc."""
+    parent, name = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        name[pid] = text[text.index("(") + 1:text.rindex(")")]
+        parent[pid] = int(text.rsplit(")", 1)[1].split()[1])
+
+    def below_server(pid):
+        while pid in parent and pid > 1:
+            pid = parent[pid]
+            if pid == server_pid:
+                return True
+        return False
+
+    found = [p for p, n in name.items() if n.startswith("ffmpeg") and below_server(p)]
+    return found + [parent[p] for p in found]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="module")
-def app_url():
+def app_server():
     port = _free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in ("OPENAI_API_KEY", "GENSIM_BASE_URL", "GENSIM_MODEL", "SPACE_ID")}
@@ -54,7 +85,7 @@ def app_url():
                 assert time.monotonic() - start < 120, "app did not answer within 120 s"
                 time.sleep(0.2)
         (ARTIFACTS / "app-startup.txt").write_text(f"{time.monotonic() - start:.2f} s to first HTTP 200\n")
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         try:
@@ -62,6 +93,11 @@ def app_url():
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(app_server):
+    return app_server[0]
 
 
 def _client(url):
@@ -147,6 +183,21 @@ def test_four_concurrent_sessions_get_their_own_task(app_url):
         _assert_video(out["video"])
         videos.add(_video_path(out["video"]))
     assert len(videos) == 4
+
+
+def test_cancel_ends_the_run_and_its_sandbox_process(app_server):
+    url, pid = app_server
+    job = _client(url).submit(IDEA, episodes=10, repair_attempts=0, api_name="/generate")
+    deadline = time.monotonic() + 120
+    while not (run := _recording_processes(pid)):  # the sandbox of this run, recording
+        assert time.monotonic() < deadline and not job.done(), "no sandbox run appeared"
+        time.sleep(0.1)
+    job.cancel()
+    deadline = time.monotonic() + 30
+    while any(_alive(p) for p in run):
+        assert time.monotonic() < deadline, f"sandbox run still alive: {run}"
+        time.sleep(0.2)
+    urllib.request.urlopen(url, timeout=5).close()
 
 
 def test_run_library_task(app_url):
