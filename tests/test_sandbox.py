@@ -140,7 +140,7 @@ def test_syntax_error_reports_line():
             limits=Limits(wall_seconds=20))
     assert v["stage_reached"] == "syntax" and not v["success"]
     assert v["error"]["type"] == "SyntaxError" and v["error"]["line"] == 3
-    assert "bad_task.py" in v["error"]["traceback"]
+    assert v["error"]["traceback"].startswith('  File "bad_task.py", line 3')
 
 
 def test_good_task_succeeds_with_video_and_streams_frames(monkeypatch):

@@ -101,7 +101,7 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
     task_path = workdir / filename
     task_path.write_text(source)
     key = secrets.token_bytes(32)
-    builder = VerdictBuilder(episodes, seed, child.plan.layers, limits)
+    builder = VerdictBuilder(episodes, seed, child.plan.layers, limits, str(workdir))
     child.send_config({
         "key": key.hex(), "task_path": str(task_path), "episodes": episodes, "seed": seed,
         "video": bool(video), "video_size": list(video_size), "fps": fps,

@@ -43,8 +43,8 @@ def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broke
 class VerdictBuilder:
     """Accumulates child messages (`on_message`, yields events) and builds the verdict (`finish`)."""
 
-    def __init__(self, episodes: int, seed: int, layers: dict, limits):
-        self.n, self.seed, self.limits = episodes, seed, limits
+    def __init__(self, episodes: int, seed: int, layers: dict, limits, workdir: str = ""):
+        self.n, self.seed, self.limits, self.workdir = episodes, seed, limits, workdir
         self.layers = dict(layers, channel={"active": True, "detail": "verdict built from an "
                                             "HMAC-signed pipe, never from stdout/stderr"})
         self.status: dict[str, str] = {}
@@ -92,6 +92,9 @@ class VerdictBuilder:
         elif t == "error" and self.error is None and isinstance(msg.get("error"), dict):
             e = msg["error"]
             self.error = {k: e.get(k) for k in ("stage", "type", "message", "line", "traceback")}
+            for k in ("message", "traceback"):      # paths relative to the run's work folder
+                if isinstance(self.error[k], str) and self.workdir:
+                    self.error[k] = self.error[k].replace(self.workdir + "/", "")
         elif t == "episode" and isinstance(msg.get("episode"), dict):
             ep = msg["episode"]
             expected = self.seed + len(self.episodes)
