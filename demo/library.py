@@ -61,11 +61,12 @@ def show_code(name: str | None) -> str:
         return ""
 
 
-def save(result: dict | None, name: str | None):
+def save(result: dict | None, name: str | None, library_root=None):
     """Add the session's generated task to the library under `name` (or the name it chose).
 
     Only tasks whose verdict passed are saved; an invalid or taken name gets a message (the library
-    never overwrites). Returns (message HTML, table rows, dropdown update).
+    never overwrites). `library_root`: the library folder (default sim/tasks; tests pass a temp
+    folder). Returns (message HTML, table rows, dropdown update).
     """
     name = (name or "").strip() or None
     if not result or not result.get("code"):
@@ -82,7 +83,7 @@ def save(result: dict | None, name: str | None):
     meta = {"source": "generated", "backend": result.get("backend"), "model": result.get("model"),
             "stats": {"success_rate": result.get("success_rate"), "episodes": result.get("episodes")}}
     try:
-        entry = Library().add(result["code"], name=name, meta=meta)
+        entry = Library(library_root).add(result["code"], name=name, meta=meta)
     except ValueError as exc:
         return render.message_html(str(exc), "error"), gr.skip(), gr.skip()
     rows, dropdown = refresh()

@@ -91,3 +91,39 @@ def test_verdict_panel_shows_episodes_and_highlights_the_error_line():
     assert "at line 3" in page
     ok = render.verdict_html({"success": True, "success_rate": 1.0, "episodes": []})
     assert "SUCCESS" in ok and "gs-pass" in ok
+
+
+def test_save_to_library_checks_verdict_and_names_and_never_overwrites(tmp_path):
+    from demo import library
+    from sim.tasks import task_path
+
+    code = task_path("put-block-in-bowl").read_text()
+    passed = {"code": code, "accepted": True, "backend": "offline", "model": "rule-based",
+              "success_rate": 1.0, "episodes": 2}
+    assert "Generate a task first" in library.save(None, "x", tmp_path)[0]
+    assert "passed its verdict" in library.save(passed | {"accepted": False}, "x", tmp_path)[0]
+    assert "not a valid task name" in library.save(passed, "../evil", tmp_path)[0]
+    assert not list(tmp_path.glob("*.py"))
+    message, rows, _ = library.save(passed, "my-bowl-task", tmp_path)
+    assert "Saved as “my-bowl-task”" in message
+    assert (tmp_path / "my_bowl_task.py").read_text() == code
+    again = library.save(passed | {"code": code.replace("bowl", "dish")}, "my-bowl-task", tmp_path)[0]
+    assert "already exists" in again
+    assert (tmp_path / "my_bowl_task.py").read_text() == code  # unchanged
+    from generation.library import Library
+
+    entry = Library(tmp_path).get("my-bowl-task")
+    assert entry["source"] == "generated" and library._stats(entry) == "100% of 2 episodes"
+
+
+def test_app_builds_without_importing_heavy_packages():
+    """`python app.py` must start fast: torch, transformers and pybullet load only in handlers."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, app; demo = app.build_demo(2); "
+             "print(sorted(m for m in ('torch', 'transformers', 'pybullet', 'openai') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                         cwd=__import__("pathlib").Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
