@@ -19,25 +19,29 @@ from serving.base import (Backend, BackendError, GenerationParams, StopScanner, 
                           check_messages, resolve_params)
 
 
-def resolve_model_path(model: str, revision: str | None = None) -> Path:
+def resolve_model_path(model: str, revision: str | None = None, what: str = "model") -> Path:
     """A local folder for `model`: the folder itself, or the Hub snapshot (downloaded if needed).
+
+    `what` ("model" or "adapter") names it in error messages.
 
     Raises BackendError when the id is not cached and HF_HUB_OFFLINE is set, or the download fails.
     """
     path = Path(model).expanduser()
     if path.is_dir():
         return path
+    if model.startswith(("/", ".", "~")):
+        raise BackendError(f"cannot find {what} folder {model!r}")
     from huggingface_hub import constants, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
     try:
         return Path(snapshot_download(model, revision=revision))
     except LocalEntryNotFoundError as exc:
         if constants.HF_HUB_OFFLINE:
-            raise BackendError(f"model {model!r} is not a folder and not in the Hugging Face cache, and "
+            raise BackendError(f"{what} {model!r} is not a folder and not in the Hugging Face cache, and "
                                "HF_HUB_OFFLINE is set: download it first or unset HF_HUB_OFFLINE") from None
-        raise BackendError(f"cannot download model {model!r}: {exc}") from None
+        raise BackendError(f"cannot download {what} {model!r}: {exc}") from None
     except (HfHubHTTPError, OSError, ValueError) as exc:
-        raise BackendError(f"cannot find model {model!r} (not a folder; Hub: {exc})") from None
+        raise BackendError(f"cannot find {what} {model!r} (not a folder; Hub: {exc})") from None
 
 
 class TransformersBackend(Backend):
@@ -83,7 +87,7 @@ class TransformersBackend(Backend):
         if adapter:
             from peft import PeftModel
             try:
-                self._lm = PeftModel.from_pretrained(self._lm, str(resolve_model_path(adapter)))
+                self._lm = PeftModel.from_pretrained(self._lm, str(resolve_model_path(adapter, what="adapter")))
             except (OSError, ValueError) as exc:
                 raise BackendError(f"cannot load adapter {adapter!r}: {exc}") from None
         self._lm.to(self.device).eval()

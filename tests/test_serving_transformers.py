@@ -118,11 +118,13 @@ def test_answers_are_clipped_to_the_context_window(backend):
         backend.complete(prompt * 2)
 
 
-def test_missing_model_and_offline_hub(tmp_path, monkeypatch):
+def test_missing_model_adapter_and_offline_hub(tiny_model, tmp_path, monkeypatch):
     from huggingface_hub import constants
 
     with pytest.raises(BackendError, match="cannot load model"):
         make_backend("transformers", model=str(tmp_path))  # an empty folder
+    with pytest.raises(BackendError, match="cannot find adapter"):
+        make_backend("transformers", model=str(tiny_model), adapter=str(tmp_path / "no-such-adapter"))
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
     with pytest.raises(BackendError, match="HF_HUB_OFFLINE"):
