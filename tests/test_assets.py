@@ -233,3 +233,13 @@ def test_block_falls_through_zone_marker_onto_floor(sim, tmp_path):
     block = load(sim, "block/block.urdf", tmp_path, pos=(0.5, 0, 0.05))
     settle(sim)
     assert sim.getBasePositionAndOrientation(block)[0][2] == pytest.approx(0.02, abs=0.002)
+
+
+def test_shapes_table_import_is_light():
+    # sim.utils reads SHAPES in every sandboxed run; trimesh must not come with it
+    import subprocess
+    import sys
+    code = "import sys; from sim.assets.kitting import SHAPES; print('trimesh' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "False"

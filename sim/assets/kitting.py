@@ -5,14 +5,17 @@ ids 0..13, test split 14..19. Meshes are in "units" (the templates scale them by
 0.001 in z), footprints about 20 x 20 units, z from 0 to 20. Regular shapes are centred on their
 rotation centre so that a turn by the symmetry angle maps the outline onto itself; the others are
 centred on their bounding box.
+
+Import-light on purpose: `SHAPES` is read by `sim.utils` at import in every sandboxed task run, so
+the mesh builders (trimesh) are imported only inside `shape_mesh`.
 """
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import trimesh
-
-from sim.assets.mesh import extrude, extrude_cells, revolve
+if TYPE_CHECKING:
+    import trimesh
 
 TAU = 2 * math.pi
 
@@ -91,6 +94,8 @@ def shape_mesh(shape_id: int) -> trimesh.Trimesh:
 
     Raises KeyError for an unknown id.
     """
+    from sim.assets.mesh import extrude, extrude_cells, revolve  # trimesh: see module docstring
+
     if shape_id in GLYPHS:
         rows, w, h = GLYPHS[shape_id]
         return extrude_cells(rows, w, h, 0.0, HEIGHT)
