@@ -5,6 +5,8 @@ loaded into a private PyBullet DIRECT client so no global physics state is touch
 """
 import math
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -237,8 +239,6 @@ def test_block_falls_through_zone_marker_onto_floor(sim, tmp_path):
 
 def test_shapes_table_import_is_light():
     # sim.utils reads SHAPES in every sandboxed run; trimesh must not come with it
-    import subprocess
-    import sys
     code = "import sys; from sim.assets.kitting import SHAPES; print('trimesh' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
