@@ -1,9 +1,9 @@
-"""Usage: python benchmarks/sandbox_overhead.py [--task place-red-in-green] [--runs 3] [--episodes 1]
+"""Usage: python benchmarks/sandbox_overhead.py [--task place-red-in-green] [--runs 3] [--episodes 1] [--pause 2]
 
 Wall time added by the sandbox per run: the same task and seeds run (a) in this process (task
 class loaded, one Environment, oracle episodes) and (b) through `sim.sandbox.run` (fresh child,
-isolation layers, signed channel), video off in both. Prints per-run figures, the median overhead
-(target < 0.3 s), the child's start latency and peak address space (what Limits.memory_bytes must
+isolation layers, signed channel), video off in both, cold (no spare child) and warm (a spare child
+pre-started after the previous run). Prints per-run figures, the median overheads (target < 0.3 s), the child's start latency and peak address space (what Limits.memory_bytes must
 cover), plus the machine, versions and isolation layers it ran with.
 """
 from __future__ import annotations
@@ -40,6 +40,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--episodes", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--pause", type=float, default=2.0,
+                        help="seconds between runs in warm mode (the spare child's import time)")
     args = parser.parse_args()
     import pybullet
     from sim.sandbox import run
@@ -47,22 +49,32 @@ def main():
     path = Path(task_path(args.task))
     source = path.read_text()
     in_process(path, 1, args.seed)        # warm the imports the child pays for every run
-    rows = []
-    for r in range(args.runs):
-        local = in_process(path, args.episodes, args.seed)
-        t0 = time.perf_counter()
-        verdict = run(source, filename=path.name, episodes=args.episodes, seed=args.seed,
-                      video=False, stream_frames=False)
-        boxed = time.perf_counter() - t0
-        rows.append((local, boxed, verdict))
-        print(f"run {r}: in-process {local:.3f} s  sandbox {boxed:.3f} s  "
-              f"overhead {boxed - local:+.3f} s  child start "
-              f"{verdict['timings'].get('child_start_seconds')} s  peak address space "
-              f"{verdict['timings'].get('peak_address_space_mib')} MiB  "
-              f"stage {verdict['stage_reached']} success {verdict['success']}")
-    overhead = statistics.median(b - a for a, b, _ in rows)
-    print(f"median overhead per run: {overhead:.3f} s (target < 0.3 s)")
-    layers = rows[-1][2]["isolation"]
+    medians, rows = {}, []
+    for mode in ("cold", "warm"):
+        # cold: no spare child; warm: a spare pre-started after the previous run, given time to
+        # import (in the app an LLM call sits between two runs)
+        os.environ["GENSIM_SANDBOX_PREFORK"] = "0" if mode == "cold" else "1"
+        if mode == "warm":
+            run(source, filename=path.name, episodes=1, video=False, stream_frames=False)
+        overheads = []
+        for r in range(args.runs):
+            local = in_process(path, args.episodes, args.seed)
+            time.sleep(args.pause if mode == "warm" else 0)
+            t0 = time.perf_counter()
+            verdict = run(source, filename=path.name, episodes=args.episodes, seed=args.seed,
+                          video=False, stream_frames=False)
+            boxed = time.perf_counter() - t0
+            overheads.append(boxed - local)
+            rows.append(verdict)
+            t = verdict["timings"]
+            print(f"{mode} run {r}: in-process {local:.3f} s  sandbox {boxed:.3f} s  overhead "
+                  f"{boxed - local:+.3f} s  config->child {t.get('child_start_seconds')} s  "
+                  f"peak address space {t.get('peak_address_space_mib')} MiB  "
+                  f"stage {verdict['stage_reached']} success {verdict['success']}")
+        medians[mode] = statistics.median(overheads)
+    print(f"median overhead per run: cold {medians['cold']:.3f} s, warm (spare child) "
+          f"{medians['warm']:.3f} s (target < 0.3 s)")
+    layers = rows[-1]["isolation"]
     print("isolation:", ", ".join(f"{k}={'on' if v['active'] else 'off'}"
                                   for k, v in layers.items()))
     print(f"config: task={args.task} runs={args.runs} episodes={args.episodes} seed={args.seed}; "

@@ -70,7 +70,7 @@ def _start_encoder(path: Path, size, fps: int):
     return gen
 
 
-def _run(cfg: dict, chan: ChannelWriter):
+def _run(cfg: dict, chan: ChannelWriter, env):
     task_path = str(Path(cfg["task_path"]))
     source = Path(task_path).read_text()
     stage = lambda s, status: chan.send({"t": "stage", "stage": s, "status": status})  # noqa: E731
@@ -98,7 +98,7 @@ def _run(cfg: dict, chan: ChannelWriter):
         loader.find_task_class_name(source)
     except Exception as e:  # noqa: BLE001 - TaskLoadError or a parser limit; both are load failures
         fail("load", e)
-    env = Environment()      # one PyBullet world for all episodes, up before seccomp
+    env = env or Environment()    # one PyBullet world for all episodes, up before seccomp
     encoder = (_start_encoder(Path(cfg["video_path"]), cfg["video_size"], cfg["fps"])
                if cfg["video"] else None)
     chan.send({"t": "seccomp", **install_seccomp(cfg["seccomp"])})
@@ -162,16 +162,21 @@ def _run(cfg: dict, chan: ChannelWriter):
 
 
 def _preload():
-    """Import what every run needs before the config arrives (lets a spare child start early).
-    Import errors are left for the load stage to report."""
+    """Import what every run needs and start the PyBullet world before the config arrives (lets a
+    spare child start early) -> the Environment or None. Errors are left for the load stage."""
     import sim
     sys.path.insert(0, str(sim.COMPAT_DIR))
-    for name in ("numpy", "pybullet", "PIL.Image", "imageio_ffmpeg", "sim.env", "sim.episode",
-                 "sim.loader", "cliport.tasks.task"):
+    for name in ("numpy", "pybullet", "PIL.Image", "imageio_ffmpeg", "pyseccomp", "sim.env",
+                 "sim.episode", "sim.loader", "cliport.tasks.task"):
         try:
             __import__(name)
         except Exception:  # noqa: BLE001 - reported by the stage that needs it
             pass
+    try:
+        from sim.env import Environment
+        return Environment()
+    except Exception:  # noqa: BLE001 - the load stage retries and reports
+        return None
 
 
 def _peak_address_space_mib():
@@ -191,7 +196,7 @@ def main():
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    _preload()
+    env = _preload()
     with os.fdopen(ctl_fd, "rb") as ctl:      # blocks until the run starts (spare children wait)
         data = ctl.read()
     if not data:
@@ -201,7 +206,7 @@ def main():
     chan.send({"t": "hello", "pid": os.getpid(), "seconds_since_spawn":
                round(time.time() - cfg["sent_at"], 3)})
     try:
-        _run(cfg, chan)
+        _run(cfg, chan, env)
     except _StageFailed:
         pass
     except BaseException as e:  # noqa: BLE001 - a harness fault must still reach the parent
