@@ -166,9 +166,13 @@ def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter,
 
 def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key, local_model,
               adapter, temperature, repair_attempts, episodes, seed, video_size):
+    """Check the inputs, build the backend and stream the generation (raises InputError)."""
     idea = clean_idea(idea)
     config = backend_config(backend_kind, base_url, model, api_key, local_model, adapter)
-    options_kw = dict(
+    from generation.pipeline import GenerateOptions
+    from serving import make_backend
+
+    options = GenerateOptions(
         repair_attempts=bounded_int(repair_attempts, "Repair attempts", 0, 5),
         episodes=bounded_int(episodes, "Episodes", 1, 10),
         seed=bounded_int(seed, "Seed", 0, 2**31 - 1),
@@ -176,13 +180,19 @@ def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_
         video=True,
         video_size=parse_video_size(video_size),
     )
-    from generation.pipeline import GenerateOptions, iter_generate
-    from serving import make_backend
-
     backend = make_backend(backend_kind, **config)
     del config  # the key lives in the backend object only, for this request
+    yield from stream_generation(screen, tracker, idea, backend, options, cancel)
+
+
+def stream_generation(screen: Screen, tracker: render.StageTracker, idea: str, backend, options,
+                      cancel: threading.Event):
+    """Run `generation.pipeline.iter_generate` and yield `screen` updates (GENERATE_OUTPUTS order)
+    as its events arrive; the last update shows the Result in every panel."""
+    from generation.pipeline import iter_generate
+
     tokens, logs, attempts = "", [], []
-    for event in iter_generate(idea, backend, options=GenerateOptions(**options_kw), cancel=cancel):
+    for event in iter_generate(idea, backend, options=options, cancel=cancel):
         kind = event.get("type")
         urgent = False
         if kind == "stage":
