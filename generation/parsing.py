@@ -73,6 +73,42 @@ def extract_code(text: str) -> str:
     raise ParseError("The model's answer contains no python code block with a Task class.", text or "")
 
 
+# GenSim's import header (spec §1.1: numpy, os, pybullet, random, primitives, Spatula, Task, utils),
+# keyed by the name each line binds.
+IMPORT_HEADER = {
+    "np": "import numpy as np",
+    "os": "import os",
+    "p": "import pybullet as p",
+    "random": "import random",
+    "primitives": "from cliport.tasks import primitives",
+    "Spatula": "from cliport.tasks.grippers import Spatula",
+    "Task": "from cliport.tasks.task import Task",
+    "utils": "from cliport.utils import utils",
+}
+
+
+def with_import_header(code: str) -> str:
+    """`code` preceded by the lines of IMPORT_HEADER whose names it does not bind at top level.
+
+    GenSim prepended the whole header to every extracted block (spec §7.4); adding only the missing
+    lines leaves complete code byte-for-byte unchanged. Code that does not parse is returned as is,
+    so syntax errors keep the model's line numbers.
+    """
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return code
+    bound = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Assign, ast.ClassDef, ast.FunctionDef)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node]
+            bound.update(getattr(t, "id", getattr(t, "name", None)) for t in targets)
+    missing = [line for name, line in IMPORT_HEADER.items() if name not in bound]
+    return "\n".join(missing) + "\n" + code if missing else code
+
+
 def _balanced_spans(text: str, open_ch: str, close_ch: str):
     """Yield substrings of `text` from each `open_ch` to its matching `close_ch`.
 

@@ -20,7 +20,7 @@ from generation import prompting as P
 from generation.conversation import Conversation
 from generation.library import Library
 from generation.parsing import (ParseError, extract_code, extract_dict, extract_list,
-                                fenced_blocks, normalise_proposal, parse_bool)
+                                fenced_blocks, normalise_proposal, parse_bool, with_import_header)
 from generation.stats import normalise_asset
 from serving.base import Backend, BackendError, GenerationParams
 
@@ -231,7 +231,7 @@ class _Trial:
     def test(self, answer: str, attempt: int) -> Iterator[dict]:
         """Parse an implementation answer and run it in the sandbox; returns the verdict."""
         try:
-            code = extract_code(answer)
+            code = with_import_header(extract_code(answer))
         except ParseError as exc:
             code = ""
             verdict = failed_parse_verdict(f"{exc} The answer began: {answer[:300]!r}")

@@ -1,9 +1,9 @@
 """Parsers of model answers: code fences, dicts with nested braces, lists, critic booleans, names."""
 import pytest
 
-from generation.parsing import (ParseError, extract_code, extract_dict, extract_list, fenced_blocks,
+from generation.parsing import (IMPORT_HEADER, ParseError, extract_code, extract_dict, extract_list, fenced_blocks,
                                 is_valid_task_name, normalise_proposal, normalise_task_name,
-                                parse_bool, task_classes)
+                                parse_bool, task_classes, with_import_header)
 
 CODE = '''import numpy as np
 from cliport.tasks.task import Task
@@ -117,3 +117,15 @@ def test_normalise_proposal_key_spellings_and_asset_string():
     assert p == {"task-name": "build-car", "task-description": "d", "assets-used": ["a.urdf", "b/b.urdf"]}
     with pytest.raises(ParseError):
         normalise_proposal({"assets-used": []})
+
+
+def test_import_header_adds_only_missing_lines():
+    full = "\n".join(IMPORT_HEADER.values()) + "\n\nclass A(Task):\n    pass\n"
+    assert with_import_header(full) == full  # complete code is left byte-for-byte
+    bare = "import numpy as np\n\nclass A(Task):\n    x = p.getNumBodies\n"
+    out = with_import_header(bare)
+    assert out.endswith(bare)
+    added = out[: -len(bare)].splitlines()
+    assert "import numpy as np" not in added and "from cliport.tasks.task import Task" in added
+    assert len(added) == 7
+    assert with_import_header("class A(Task:\n") == "class A(Task:\n"  # keeps syntax-error lines
