@@ -67,8 +67,37 @@ class Runs:
         return event is not None
 
 
-# One registry per process: Stop arrives as its own event and must find the run it stops.
+class LocalModels:
+    """The most recently used in-process transformers backend, kept loaded between requests.
+
+    Loading a model takes seconds to minutes, so consecutive requests for the same (model, adapter)
+    share one backend (its own lock serialises generation); asking for another closes it first,
+    so at most one model occupies memory.
+    """
+
+    def __init__(self):
+        self._key, self._backend = None, None
+        self._lock = threading.Lock()
+
+    def get(self, config: dict):
+        """The backend for `config` ({"model", "adapter"?}); raises what make_backend raises."""
+        from serving import make_backend
+
+        key = (config.get("model"), config.get("adapter"))
+        with self._lock:
+            if self._key != key:
+                if self._backend is not None:
+                    self._backend.close()
+                self._key, self._backend = None, None
+                self._backend = make_backend("transformers", **config)
+                self._key = key
+            return self._backend
+
+
+# One of each per process: Stop arrives as its own event and must find the run it stops, and a
+# loaded model is worth keeping across visitors.
 RUNS = Runs()
+LOCAL_MODELS = LocalModels()
 
 
 class Screen:
@@ -180,7 +209,11 @@ def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_
         video=True,
         video_size=parse_video_size(video_size),
     )
-    backend = make_backend(backend_kind, **config)
+    try:
+        backend = LOCAL_MODELS.get(config) if backend_kind == "transformers" else \
+            make_backend(backend_kind, **config)
+    except ValueError as exc:  # a setting the backend does not take: the message lists valid ones
+        raise InputError(str(exc)) from None
     del config  # the key lives in the backend object only, for this request
     yield from stream_generation(screen, tracker, idea, backend, options, cancel)
 

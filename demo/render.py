@@ -157,9 +157,8 @@ def attempts_html(attempts: list[dict]) -> str:
         ok = verdict.get("success")
         label = "first try" if k == 0 else f"repair {k}"
         state = "passed" if ok else f"failed at {verdict.get('stage_reached') or '?'}"
-        parts.append(
-            f"<details><summary>{label}: {state}</summary>"
-            f"{error_html(verdict.get('error'), attempt.get('code') or '')}"
-            f"<pre class=\"gs-code\">{html.escape(attempt.get('code') or '')}</pre></details>"
-        )
+        code = attempt.get("code") or ""
+        listing = f'<pre class="gs-code">{html.escape(code)}</pre>' if code else ""
+        parts.append(f"<details><summary>{label}: {state}</summary>"
+                     f"{error_html(verdict.get('error'), code)}{listing}</details>")
     return "".join(parts)

@@ -28,3 +28,29 @@ def test_failed_attempt_shows_error_line_and_repair():
     assert Path(final["video"]).stat().st_size > 1000
     assert final["result"]["accepted"] is True and final["result"]["code"] == final["code"]
     assert "api_key" not in repr(final["result"])
+
+
+def test_model_answering_prose_gets_a_clear_message():
+    screen = handlers.Screen(handlers.GENERATE_OUTPUTS)
+    tracker = render.StageTracker(render.GENERATE_STAGES)
+    *_, last = handlers.stream_generation(
+        screen, tracker, "put the blue block in the yellow bowl", RecordedBackend(DATA / "garbage"),
+        GenerateOptions(episodes=1, repair_attempts=0), threading.Event())
+    final = dict(zip(handlers.GENERATE_OUTPUTS, last))
+    assert "FAILED at syntax" in final["verdict"]
+    assert "no python code block" in final["verdict"] and "I am sorry" in final["verdict"]
+    assert "gs-fail" in final["stages"] and final["result"]["accepted"] is False
+    assert final["video"] is None
+
+
+def test_local_model_too_small_for_the_prompt_gets_a_message_and_stays_loaded(tmp_path):
+    from tests.tinymodel import build_tiny_model
+
+    path = str(build_tiny_model(tmp_path / "tiny"))
+    *_, last = handlers.generate("put the red block in the green bowl", "transformers", "", "", "",
+                                 path, "", 0.0, 0, 1, 0, "320x240")
+    final = dict(zip(handlers.GENERATE_OUTPUTS, last))
+    assert "gs-msg-error" in final["verdict"] and "model backend failed" in final["verdict"]
+    assert "✕ propose" in final["stages"]
+    loaded = handlers.LOCAL_MODELS.get({"model": path})
+    assert handlers.LOCAL_MODELS.get({"model": path}) is loaded  # no reload for the next visitor
