@@ -138,8 +138,7 @@ class Emitter:
         ]
         if self.sweep:
             init += ["        # Pushes with the spatula; a pile needs several sweeps, so 20 actions as in Ravens.",
-                     f"        self.max_steps = {steps}",
-                     f"        self.num_blocks = {self.writer.pile_blocks}"]
+                     f"        self.max_steps = {steps}"]
         else:
             init += [f"        # {steps - 1} pick-and-place action{'s' if steps > 2 else ''} plus one spare.",
                      f"        self.max_steps = {steps}"]

@@ -10,7 +10,7 @@ import math
 
 from serving.offline import layout
 
-PILE_BLOCKS = 20  # small cubes in a swept pile (Ravens uses 50; fewer settle faster, spec §9.5-31)
+PILE_BLOCKS = 8  # cubes in a swept pile (Ravens pushes 50 1 cm cubes; see write_sweep)
 
 
 class GoalWriter:
@@ -56,10 +56,13 @@ class GoalWriter:
 
     def goal(self, inst: list[tuple[str, int]], targets: list[str], lang: str, *, matches: str = "ones",
              replace: bool = False) -> None:
-        """Write targets and one add_goal for objects `inst` (group, index) to pose expressions."""
+        """Write targets and one add_goal for objects `inst` (group, index) to pose expressions.
+
+        rotations=True even for round objects: with False the oracle keeps the object's yaw but still
+        computes the place position for the target yaw, so the grasp offset lands rotated (spec §5.1-9).
+        """
         n, m = len(inst), len(targets)
         objs = " + ".join(_runs(inst, self))
-        rotations = not all(self.asset(g).symmetry == "0" for g, _ in inst)
         syms = _symmetries([self.asset(g).symmetry for g, _ in inst])
         mat = f"np.ones(({n}, {m}))" if matches == "ones" else f"np.eye({n})"
         targ = "[" + ", ".join(targets) + "]" if len(", ".join(targets)) < 80 else \
@@ -68,7 +71,7 @@ class GoalWriter:
         self.e.say(f"targets_{k} = {targ}")
         self.calls.append({"n": n, "line": len(self.e.lines)})
         self.e.say(f"self.add_goal(objs={objs}, matches={mat}, targ_poses=targets_{k},",
-                   f"              replace={replace}, rotations={rotations}, metric='pose', params=None,",
+                   f"              replace={replace}, rotations=True, metric='pose', params=None,",
                    f"              step_max_reward=REWARD_{k}, symmetries={syms},",
                    f"              language_goal={lang!r})",
                    "")
@@ -253,18 +256,28 @@ class GoalWriter:
         self.goal(inst, [base], f"put {_one(inst[0], self.groups)} in the corner")
 
     def write_sweep(self, g: dict) -> None:
+        """A pile of PILE_BLOCKS 2 cm cubes pushed into a zone. make_piles' 1 cm cubes are about 3 pixels
+        wide in the oracle's view, so after its 3x3 erosion (spec §5.1-5) lone cubes vanish and the oracle
+        keeps pushing the ones already inside; 2 cm cubes stay visible and give one zone point each."""
         pile, zone = g["objects"][0], g["target"]
         color = self.groups[pile]["colors"][0]
-        self.e.say(f"# A pile of {self.pile_blocks} small cubes (block/small.urdf) in front of the robot.",
-                   f"pile_ids = self.make_piles(env, block_color={color!r})",
+        self.e.say(f"# A pile of {self.pile_blocks} cubes of 2 cm, scattered within 5 cm of a free spot.",
+                   "pile_size = (0.15, 0.15, 0.02)",
+                   "pile_center = self.get_random_pose(env, pile_size)[0]",
+                   "cube_urdf = self.fill_template('box/box-template.urdf', {'DIM': (0.02, 0.02, 0.02)})",
+                   "pile_ids = []",
+                   f"for _ in range({self.pile_blocks}):",
+                   "    x, y = pile_center[0] + np.random.uniform(-0.05, 0.05), pile_center[1] + np.random.uniform(-0.05, 0.05)",
+                   "    rotation = utils.eulerXYZ_to_quatXYZW((0, 0, np.random.uniform(0, 2 * np.pi)))",
+                   f"    pile_ids.append(env.add_object(cube_urdf, ((x, y, 0.01), rotation), color=utils.COLORS[{color!r}]))",
                    "",
-                   "# Goal: every cube inside the zone (zone metric: fraction of the pile inside).",
+                   "# Goal: every cube inside the zone (zone metric: the fraction of cubes inside).",
                    f"zone_size = {self.asset(zone).size!r}",
                    f"zone_pose = {self.pose_of(zone, 0)}",
                    "self.add_goal(objs=pile_ids, matches=np.ones((len(pile_ids), 1)), targ_poses=[zone_pose],",
                    "              replace=True, rotations=False, metric='zone',",
                    "              params=[(zone_pose, zone_size)], step_max_reward=1,",
-                   f"              language_goal={'push the pile of blocks into the ' + zone!r})")
+                   f"              language_goal={'push the pile of cubes into the ' + zone!r})")
 
 
 def layout_fixed():

@@ -20,6 +20,7 @@ FAMILIES = {
     "pile": ("pile",), "bowl": ("bowl",), "zone": ("zone",), "container": ("container",),
     "pallet": ("pallet",), "stand": ("stand",), "fixture": ("fixture",),
 }
+PILE_MIN = 5  # a URDF file spawned at least this often is a pile (fill_template paths are unique per call)
 _URDF_FAMILY = (("stacking/block", "cuboid"), ("box-template", "cuboid"), ("block/block", "cuboid"),
                 ("cylinder-template", "round"), ("ball-template", "ball"), ("insertion/ell", "ell"),
                 ("block/small", "pile"), ("bowl/bowl", "bowl"), ("zone/zone", "zone"),
@@ -102,13 +103,23 @@ def spawned_objects(code: str) -> list[dict]:
         for _ in range(task.num_blocks)]
     task.reset(env)
     names = {tuple(np.round(rgb, 4)): name for name, rgb in list(utils.COLORS.items())}
+    uses = {}
+    for o in env.objects:
+        uses[o["urdf"]] = uses.get(o["urdf"], 0) + 1
     out = []
     for o in env.objects:
         family = next((f for key, f in _URDF_FAMILY if key in o["urdf"]), None)
+        if uses[o["urdf"]] >= PILE_MIN and _is_pile_cube(o["urdf"]):
+            family = "pile"  # one 2 cm cube file spawned many times: the swept pile
         rgb = o["color"]
         color = names.get(tuple(np.round(rgb, 4))) if rgb is not None and not isinstance(rgb, str) else rgb
         out.append({"family": family, "category": o["category"], "color": color, "urdf": o["urdf"]})
     return out
+
+
+def _is_pile_cube(urdf: str) -> bool:
+    path = Path(urdf)
+    return path.is_absolute() and path.exists() and 'size="0.02 0.02 0.02"' in path.read_text()
 
 
 def missing(expect: dict[str, int], spec: dict, spawned: list[dict]) -> list[str]:
@@ -142,3 +153,39 @@ def missing(expect: dict[str, int], spec: dict, spawned: list[dict]) -> list[str
         elif col_spawned.get(key, 0) < n:
             problems.append(f"spawned {col_spawned.get(key, 0)} {key} objects, idea asked for {n}")
     return sorted(set(problems))
+
+
+def evaluate_idea(idea: str, expect: dict[str, int], seed: int, episodes: int = 2) -> dict:
+    """Idea -> code -> sandbox verdict, timed. Returns {"idea", "seed", "passed" (success stage),
+    "missing" [str], "ok" (passed and nothing missing), "latency_s" (idea to verdict), "rewards",
+    "error"}. Refusals count as failures with the refusal text as error.
+    """
+    import time
+
+    from serving.offline import OfflineBackend
+    from sim.sandbox import run
+
+    start = time.perf_counter()
+    result = OfflineBackend().write_task(idea)
+    if not isinstance(result, tuple):
+        return {"idea": idea, "seed": seed, "passed": False, "missing": [], "ok": False,
+                "latency_s": time.perf_counter() - start, "rewards": [], "error": result.message}
+    code, spec = result
+    verdict = run(code, episodes=episodes, seed=seed, video=False, stream_frames=False)
+    latency = time.perf_counter() - start
+    lacks = missing(expect, spec, spawned_objects(code))
+    passed = bool(verdict["passed"].get("success"))
+    return {"idea": idea, "seed": seed, "passed": passed, "missing": lacks, "ok": passed and not lacks,
+            "latency_s": latency, "rewards": [round(e["reward"], 3) for e in verdict["episodes"]],
+            "error": verdict["error"] and f"{verdict['error']['type']}: {verdict['error']['message']}"}
+
+
+def evaluate(ideas: list[tuple[str, dict]], *, episodes: int = 2, workers: int = 2, seed: int = 1000) -> list[dict]:
+    """`evaluate_idea` for every idea, `workers` sandboxes at a time; idea k gets seeds
+    seed + episodes*k ... (all distinct). Results come back in the order of `ideas`."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(evaluate_idea, idea, expect, seed + episodes * k, episodes)
+                   for k, (idea, expect) in enumerate(ideas)]
+        return [f.result() for f in futures]
