@@ -117,6 +117,8 @@ class Environment:
         Raises ValueError when no task is set."""
         if not self.task:
             raise ValueError("environment task must be set. Call set_task or pass the task arg.")
+        if not p.isConnected():  # someone disconnected the global client since construction
+            self._connect(False, False)
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
         self.warnings = []
         fallbacks.bind(self.warnings)

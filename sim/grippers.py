@@ -65,6 +65,7 @@ class Suction(Gripper):
         self.body = self._mount(robot, ee, "ur5/suction/suction-head.urdf", max_force=100)
         self.obj_ids = obj_ids
         self.contact_constraint = None
+        self.held = None
 
     def activate(self, objects=None):
         """Attach the body of the tip's last contact point if it is in obj_ids['rigid']; marks the
@@ -85,6 +86,9 @@ class Suction(Gripper):
                     childLinkIndex=contact_link, jointType=p.JOINT_FIXED, jointAxis=(0, 0, 0),
                     parentFramePosition=obj_to_tip[0], parentFrameOrientation=obj_to_tip[1],
                     childFramePosition=(0, 0, 0), childFrameOrientation=(0, 0, 0))
+                # The held object moves with the tip: their contact would only fight the constraint.
+                self.held = obj_id
+                p.setCollisionFilterPair(self.body, obj_id, 0, -1, 0)
         self.activated = True
 
     def release(self):
@@ -94,9 +98,11 @@ class Suction(Gripper):
             if self.contact_constraint is not None:
                 try:
                     p.removeConstraint(self.contact_constraint)
+                    p.setCollisionFilterPair(self.body, self.held, 0, -1, 1)
                 except p.error:  # the object was removed by task code
                     pass
                 self.contact_constraint = None
+                self.held = None
 
     def detect_contact(self):
         """Any contact of the tip, or (while holding) of the held object other than with the head."""

@@ -87,6 +87,7 @@ class UR5:
         max_steps = min(int(max_travel / delta), int(timeout * self.hz))
         for i in range(1, max_steps + 1):
             if detect_contact():
+                self._command(self.joint_positions())  # hold here: do not press into the contact
                 return False
             target = (start + down * delta * i, pose[1])
             self._command(self.solve_ik(target, iterations=10))

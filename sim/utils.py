@@ -79,12 +79,13 @@ def multiply(pose0, pose1):
 
 
 def apply(pose, position):
-    """Transform a point (3,) or points (3, N) by `pose`; returns a tuple shaped like the input."""
+    """Transform a point (3,) or points (3, N) by `pose` -> tuple shaped like the input, of float32
+    values like the original (the oracle recognises float32 bare positions as targets)."""
     position = np.float32(position)
     shape = position.shape
-    position = position.reshape(3, -1)
-    rot = np.array(p.getMatrixFromQuaternion(pose[1])).reshape(3, 3)
-    out = rot @ position + np.array(pose[0], dtype=np.float64).reshape(3, 1)
+    rotation = np.float32(p.getMatrixFromQuaternion(pose[1])).reshape(3, 3)
+    translation = np.float32(pose[0]).reshape(3, 1)
+    out = rotation @ position.reshape(3, -1) + translation
     return tuple(out.reshape(shape))
 
 

@@ -62,7 +62,7 @@ def ur5_urdf() -> str:
     h = "1.5707963268"
     parts = ['<?xml version="1.0"?>\n<robot name="ur5">\n',
              _link("world", "", 0.0),
-             _link("base_link", _cyl(0.075, 0.09, "0 0 0.045", "0 0 0", _DARK), 4.0),
+             _link("base_link", _cyl(0.075, 0.09, "0 0 0.045", "0 0 0", _DARK, False), 4.0),
              _link("shoulder_link", _cyl(0.06, 0.135, "0 0 0", "0 0 0", _BLUE), 3.7),
              _link("upper_arm_link", _cyl(0.054, 0.425, "0 0 0.2125", "0 0 0", _GREY), 8.39),
              _link("forearm_link", _cyl(0.045, 0.39225, "0 0 0.196", "0 0 0", _GREY), 2.27),
