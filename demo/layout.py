@@ -162,5 +162,10 @@ def build_demo(concurrency: int | None = None) -> gr.Blocks:
 
 
 def launch_kwargs() -> dict:
-    """Theme and CSS for `Blocks.launch` (Gradio 6 takes them there, not in `Blocks()`)."""
-    return {"theme": gr.themes.Soft(primary_hue="emerald"), "css_paths": [CSS_PATH]}
+    """Theme, CSS and options for `Blocks.launch` (Gradio 6 takes theme and CSS there).
+
+    run_history=False: Gradio's run history would save every call's inputs, the API key field
+    included, in the browser (or a bucket); the key must live only in its request.
+    """
+    return {"theme": gr.themes.Soft(primary_hue="emerald"), "css_paths": [CSS_PATH],
+            "run_history": False, "footer_links": ["api", "gradio", "settings"]}

@@ -22,7 +22,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 IDEA = "put the red block in the green bowl"
 # One episode per generation keeps the module near a minute of CPU on a small machine.
-FAST = {"episodes": 1, "repair_attempts": 1}
+FAST = {"backend_kind": "offline", "episodes": 1, "repair_attempts": 1}
+# The server runs with an OpenAI configuration in its environment (unreachable port 9): it must be
+# preselected, and this key must never reach a page, a response or the log.
+ENV_KEY = "sk-env-never-shown-9876543210"
+ENV_BASE_URL = "http://127.0.0.1:9/v1"
 
 
 def _free_port() -> int:
@@ -68,7 +72,8 @@ def app_server():
     env = {k: v for k, v in os.environ.items()
            if k not in ("OPENAI_API_KEY", "GENSIM_BASE_URL", "GENSIM_MODEL", "SPACE_ID")}
     env.update(PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
-               GENSIM_CONCURRENCY="2")
+               GENSIM_CONCURRENCY="2", OPENAI_API_KEY=ENV_KEY, GENSIM_BASE_URL=ENV_BASE_URL,
+               GENSIM_MODEL="nobody")
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "app-server.log", "w")
     start = time.monotonic()
@@ -144,13 +149,22 @@ def test_bad_ideas_get_a_message_and_the_app_keeps_serving(app_url, idea, messag
     urllib.request.urlopen(app_url, timeout=5).close()
 
 
+def test_environment_preselects_openai_without_sending_its_key(app_url):
+    page = urllib.request.urlopen(app_url + "config", timeout=10).read().decode()
+    assert ENV_BASE_URL in page and '"nobody"' in page and ENV_KEY not in page
+    info = _client(app_url).view_api(print_info=False, return_format="dict")
+    params = {p["parameter_name"]: p for p in info["named_endpoints"]["/generate"]["parameters"]}
+    assert params["backend_kind"]["parameter_default"] == "openai"
+    assert params["api_key"]["parameter_default"] == ""
+
+
 def test_openai_backend_without_server_reports_error_without_the_key(app_url):
     key = "sk-test-do-not-echo-0123456789"
-    out = _generate(app_url, IDEA, backend_kind="openai", base_url="http://127.0.0.1:9/v1",
-                    model="nobody", api_key=key, repair_attempts=0)
+    out = _generate(app_url, IDEA, backend_kind="openai", api_key=key, repair_attempts=0)
     assert key not in repr(out)
     assert "gs-msg-error" in out["verdict"] and out["verdict_json"] is None
-    assert key not in (ARTIFACTS / "app-server.log").read_text()
+    log = (ARTIFACTS / "app-server.log").read_text()
+    assert key not in log and ENV_KEY not in log and ENV_KEY not in repr(out)
 
 
 def test_four_concurrent_sessions_get_their_own_task(app_url):
@@ -187,7 +201,8 @@ def test_four_concurrent_sessions_get_their_own_task(app_url):
 
 def test_cancel_ends_the_run_and_its_sandbox_process(app_server):
     url, pid = app_server
-    job = _client(url).submit(IDEA, episodes=10, repair_attempts=0, api_name="/generate")
+    job = _client(url).submit(IDEA, backend_kind="offline", episodes=10, repair_attempts=0,
+                              api_name="/generate")
     deadline = time.monotonic() + 120
     while not (run := _recording_processes(pid)):  # the sandbox of this run, recording
         assert time.monotonic() < deadline and not job.done(), "no sandbox run appeared"
@@ -220,6 +235,7 @@ def test_browser_generate_shows_success_and_video(app_url):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(app_url)
+            page.get_by_label("Offline", exact=False).check()  # the environment preselected OpenAI
             page.locator("#gs-idea textarea").fill(IDEA)
             page.locator("#gs-generate").click()
             title = page.locator("#gs-verdict [data-testid=verdict-title]")
