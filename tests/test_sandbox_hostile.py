@@ -22,7 +22,8 @@ from sim.sandbox import Limits, iter_run
 
 HOSTILE_DIR = Path(__file__).parent / "data" / "hostile"
 CANARY = "sk-canary-" + secrets.token_hex(12)
-LIMITS = Limits(cpu_seconds=2, wall_seconds=5, memory_bytes=3 << 29, log_bytes=16 * 1024)
+# CPU limit short, wall limit with room for a loaded 2-core machine (the load stage must be reached)
+LIMITS = Limits(cpu_seconds=2, wall_seconds=8, memory_bytes=3 << 29, log_bytes=16 * 1024)
 
 # What the verdict's error ("type: message") must name, per file.
 EXPECT = {

@@ -52,12 +52,14 @@ def seccomp_requested() -> bool:
 
 @functools.lru_cache(maxsize=None)
 def probe_bwrap() -> tuple[bool, str]:
-    """Whether bubblewrap can create net+pid namespaces here -> (ok, reason). Cached per process."""
+    """Whether bubblewrap works here with the options `plan` uses -> (ok, bwrap path or reason).
+    Cached per process."""
     exe = shutil.which("bwrap")
     if exe is None:
         return False, "bwrap not installed (Debian package bubblewrap)"
-    argv = [exe, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--dev", "/dev",
-            "--proc", "/proc"]
+    argv = [exe, "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
+            "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--ro-bind", "/", "/",
+            "--dev", "/dev", "--proc", "/proc", "--perms", "0755", "--tmpfs", "/tmp"]
     if os.geteuid() != 0:
         argv.append("--unshare-user")
     try:
