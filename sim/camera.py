@@ -116,5 +116,7 @@ def render_view(size=(320, 240), view=VIDEO, shadow=0):
     vm = p.computeViewMatrix(view["position"], view["target"], (0, 0, 1))
     pm = p.computeProjectionMatrixFOV(view["fov"], width / height, 0.05, 5.0)
     _, _, color, _, _ = p.getCameraImage(width, height, vm, pm, shadow=shadow,
+                                         lightDirection=(0.4, -0.3, 1.0), lightAmbientCoeff=0.55,
+                                         lightDiffuseCoeff=0.5, lightSpecularCoeff=0.05,
                                          flags=p.ER_NO_SEGMENTATION_MASK, renderer=_state["renderer"])
     return np.array(color, dtype=np.uint8).reshape(height, width, 4)[..., :3]

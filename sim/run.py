@@ -5,11 +5,13 @@ file (.py), with seeds S, S+1, ...; prints one line per episode, or with --json 
 {"task", "episodes": [{"seed","reward","success","steps","seconds","warnings","error"}],
 "success_rate"}. --video writes all episodes into one mp4. Exit status 0 whenever the run itself
 worked (failed episodes included); 2 for bad arguments or a file that cannot be loaded.
+Task FILES run inside `sim.sandbox` (an isolated child process); library names run in-process.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -48,6 +50,36 @@ def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = 20,
     return {"task": task_cls.__name__, "episodes": results, "success_rate": rate}
 
 
+def run_sandboxed(path: Path, episodes: int, seed: int, video: str | None, fps: int = 20,
+                  video_size=(320, 240)) -> dict:
+    """Run a task FILE in sim.sandbox (isolated child process) -> the same --json result dict.
+    The sandbox stops after the first episode that raises, so `episodes` may be shorter than asked
+    (success_rate still divides by the requested count)."""
+    import shutil
+    from sim.loader import TaskLoadError
+    from sim.sandbox import run as sandbox_run
+    v = sandbox_run(path.read_text(), filename=path.name, episodes=episodes, seed=seed,
+                    video=bool(video), video_size=video_size, fps=fps, stream_frames=False)
+    if not v["passed"]["load"]:
+        e = v["error"]
+        line = f" (line {e['line']})" if e.get("line") else ""
+        raise TaskLoadError(f"{e['stage']}: {e['type']}: {e['message']}{line}")
+    if video and v["video"]:
+        shutil.move(v["video"], video)
+    return {"task": v["task"],
+            "episodes": [{k: ep.get(k) for k in EPISODE_KEYS} for ep in v["episodes"]],
+            "success_rate": v["success_rate"]}
+
+
+def _stdout_to_stderr():
+    """Send fd 1 (C-level prints of PyBullet included) to stderr; returns a file on the original
+    stdout, so that --json output is exactly one JSON object."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    return os.fdopen(saved, "w")
+
+
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m sim.run", description=__doc__.splitlines()[2])
@@ -59,9 +91,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.episodes < 1:
         parser.error("--episodes must be >= 1")
+    out = _stdout_to_stderr() if args.json else sys.stdout
     try:
         path = resolve_task(args.task)
-        result = run(path, args.episodes, args.seed, args.video)
+        runner = run_sandboxed if args.task.endswith(".py") else run
+        result = runner(path, args.episodes, args.seed, args.video)
     except (FileNotFoundError, KeyError, SyntaxError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -69,7 +103,7 @@ def main(argv=None) -> int:
         print(f"error: cannot load {args.task}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(result), file=out, flush=True)
     else:
         for ep in result["episodes"]:
             err = f"  error: {ep['error']['type']}: {ep['error']['message']}" if ep["error"] else ""

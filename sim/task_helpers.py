@@ -11,14 +11,11 @@ import pybullet as p
 
 from sim import utils
 
-# Rotational symmetry per kitting shape id (spec §6.3), from the asset generator's table when present.
-try:
-    from sim.assets.kitting import SHAPES as _SHAPES
-    KITTING_SYMMETRY = [float(sym) for _, _, sym in sorted(_SHAPES)]
-except ImportError:
-    KITTING_SYMMETRY = [2 * np.pi, 2 * np.pi, 2 * np.pi / 3, np.pi / 2, np.pi / 2, 2 * np.pi, np.pi,
-                        2 * np.pi / 5, np.pi, np.pi / 2, 2 * np.pi / 5, 0, 2 * np.pi, 2 * np.pi,
-                        2 * np.pi, 2 * np.pi, 0, 2 * np.pi / 6, 2 * np.pi, 2 * np.pi]
+# Rotational symmetry per kitting shape id (spec §6.3; equal to sim.assets.kitting.SHAPES, checked
+# by a test; literal here so that task imports do not load trimesh).
+KITTING_SYMMETRY = [2 * np.pi, 2 * np.pi, 2 * np.pi / 3, np.pi / 2, np.pi / 2, 2 * np.pi, np.pi,
+                    2 * np.pi / 5, np.pi, np.pi / 2, 2 * np.pi / 5, 0, 2 * np.pi, 2 * np.pi,
+                    2 * np.pi, 2 * np.pi, 0, 2 * np.pi / 6, 2 * np.pi, 2 * np.pi]
 
 
 class SceneHelpers:

@@ -211,18 +211,12 @@ def map_kit_scale(scale):
     return [s / 10 for s in scale]
 
 
-def _kit_shapes() -> dict[int, str]:
-    try:
-        from sim.assets.kitting import SHAPES
-        return {int(i): name for i, name, _ in SHAPES}
-    except ImportError:  # the asset generator's table is absent: use spec §6.3 names
-        names = ["letter R", "letter A", "triangle", "square", "plus", "letter T", "diamond",
-                 "pentagon", "rectangle", "flower", "star", "circle", "letter G", "letter V",
-                 "letter E", "letter L", "ring", "hexagon", "heart", "letter M"]
-        return dict(enumerate(names))
-
-
-assembling_kit_shapes = _kit_shapes()
+# Kitting shape names by id (spec §6.3; equal to sim.assets.kitting.SHAPES, checked by a test, and
+# kept literal here so task imports stay light: the asset module pulls in trimesh).
+assembling_kit_shapes = dict(enumerate([
+    "letter R", "letter A", "triangle", "square", "plus", "letter T", "diamond", "pentagon",
+    "rectangle", "flower", "star", "circle", "letter G", "letter V", "letter E", "letter L", "ring",
+    "hexagon", "heart", "letter M"]))
 # Google Scanned Objects are not shipped (spec §6.1); the lists exist so imports work.
 google_seen_obj_shapes = {"train": [], "val": [], "test": []}
 google_unseen_obj_shapes = {"train": [], "val": [], "test": []}
