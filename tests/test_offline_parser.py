@@ -204,3 +204,12 @@ def test_prompts_without_a_stage_marker_get_a_clear_error():
         OfflineBackend().chat([{"role": "user", "content": "hi"}])
     with pytest.raises(ValueError, match="no settings"):
         OfflineBackend(model="gpt-4")
+
+
+def test_bottom_up_proposals_skip_tasks_already_listed():
+    from serving.offline.backend import BOTTOM_UP_IDEAS
+    from serving.offline.emitter import task_name
+    first = task_name(understand(BOTTOM_UP_IDEAS[0]))
+    (answer,) = chat("proposal", f"<idea>\n</idea>\nLibrary: {first}")
+    proposal = json.loads(answer.split("```json")[1].split("```")[0])
+    assert proposal["task-name"] != first and proposal["idea"] in BOTTOM_UP_IDEAS

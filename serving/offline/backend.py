@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import re
 from typing import Iterator
 
@@ -24,8 +25,8 @@ from serving.offline.refusal import nearest_task, out_of_domain, rank_tasks, ref
 
 _IDEA_RE = re.compile(r"<idea>\s*(.*?)\s*</idea>", re.S)
 _TASK_RE = re.compile(r"<task>\s*(.*?)\s*</task>", re.S)
-# Bottom-up mode (no idea given): the generator proposes one of these, chosen by the prompt's length
-# so repeated calls in one run vary without any randomness.
+# Bottom-up mode (no idea given): the generator proposes the first of these whose task is not already
+# listed in the prompt; temperature > 0 shuffles the order (as sampling would vary an LLM's proposal).
 BOTTOM_UP_IDEAS = (
     "stack a red, a green and a blue block into a tower",
     "build a bridge from two blocks and a plank",
@@ -35,6 +36,12 @@ BOTTOM_UP_IDEAS = (
     "put three yellow blocks on the pallet",
     "order three blocks by size",
     "build a sandwich",
+    "build a wall out of four blocks",
+    "build a car",
+    "put two red balls in the brown container",
+    "stack the blue block on the green block, then put the red ball in the yellow bowl",
+    "sweep the pile into the green zone",
+    "insert the ell into the fixture",
 )
 
 
@@ -84,11 +91,11 @@ class OfflineBackend(Backend):
 
     # -- Backend interface -----------------------------------------------------------------------
     def chat(self, messages: list[dict], params: GenerationParams | None = None) -> list[str]:
-        """Answer the stage named by the last user message's `[stage: NAME]` line (n identical answers)."""
+        """Answer the stage named by the last user message's `[stage: NAME]` line; n answers (identical
+        unless a bottom-up proposal is sampled with temperature > 0)."""
         params = resolve_params(params)
         messages = check_messages(messages)
-        answer = apply_stop(self._answer(messages), params.stop)
-        return [answer] * params.n
+        return [apply_stop(self._answer(messages, params), params.stop) for _ in range(params.n)]
 
     def stream_chat(self, messages: list[dict], params: GenerationParams | None = None) -> Iterator[str]:
         """The chat answer line by line, so code appears progressively in a UI."""
@@ -106,7 +113,7 @@ class OfflineBackend(Backend):
         yield from answer.splitlines(keepends=True)
 
     # -- stages ----------------------------------------------------------------------------------
-    def _answer(self, messages: list[dict]) -> str:
+    def _answer(self, messages: list[dict], params: GenerationParams) -> str:
         stage = stage_of(messages)
         last = next(m["content"] for m in reversed(messages) if m["role"] == "user")
         if stage is None:
@@ -118,7 +125,7 @@ class OfflineBackend(Backend):
                 raise BackendError("the offline generator only answers GenSim Studio pipeline prompts "
                                    "(a first line '[stage: NAME]'); use another backend for free chat")
         if stage == "proposal":
-            return self._proposal(last)
+            return self._proposal(last, params.temperature)
         if stage in ("implementation", "repair"):
             return self._implementation(messages, last)
         if stage == "reference_selection":
@@ -131,11 +138,11 @@ class OfflineBackend(Backend):
             return "Understood."
         raise BackendError(f"the offline generator does not know the stage {stage!r}")
 
-    def _proposal(self, prompt: str) -> str:
+    def _proposal(self, prompt: str, temperature: float) -> str:
         m = _IDEA_RE.search(prompt)
         idea = m.group(1).strip() if m else ""
         if not idea:
-            idea = BOTTOM_UP_IDEAS[len(prompt) % len(BOTTOM_UP_IDEAS)]
+            idea = self._bottom_up_idea(prompt, temperature)
         result = self.write_task(idea)
         if isinstance(result, Refusal):
             return "```json\n" + json.dumps(result.to_json(), indent=1) + "\n```"
@@ -144,6 +151,17 @@ class OfflineBackend(Backend):
         proposal = {"task-name": spec["task_name"], "task-description": _description(code),
                     "assets-used": assets, "idea": idea}
         return "```json\n" + json.dumps(proposal, indent=1) + "\n```"
+
+    def _bottom_up_idea(self, prompt: str, temperature: float) -> str:
+        """The first BOTTOM_UP_IDEAS entry whose task name the prompt does not mention (shuffled when
+        temperature > 0); the first in order when all are taken."""
+        ideas = list(BOTTOM_UP_IDEAS)
+        if temperature > 0:
+            random.Random().shuffle(ideas)  # fresh OS entropy: never touches the global RNG
+        for idea in ideas:
+            if task_name(understand(idea)) not in prompt:
+                return idea
+        return ideas[0]
 
     def _implementation(self, messages: list[dict], prompt: str) -> str:
         idea = self._idea_from(messages, prompt)
