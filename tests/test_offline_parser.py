@@ -79,7 +79,9 @@ def test_sort_makes_one_target_per_colour():
 
 def test_counts_are_clamped_to_what_fits_the_table():
     spec = understand("put 30 blocks in the zone")
-    assert counts(spec)["block"] == 10 and spec["notes"]
+    assert counts(spec)["block"] == 6 and "reduced" in spec["notes"][0]
+    assert counts(understand("stack 3 blocks on the pallet then put 9 balls in the container")) ["ball"] == 6
+    assert sum(o["count"] for o in understand("stack 6 blocks, then line up 6 balls")["objects"]) <= 10
 
 
 def test_nonsense_is_not_understood():

@@ -28,7 +28,7 @@ NUMBER_WORDS = {
     "eleven": 11, "twelve": 12, "dozen": 12,
 }
 # "all the blocks" / "each block": the number is not said; the scene gets this many.
-QUANTIFIERS = ("all", "each", "every", "some")
+QUANTIFIERS = ("all", "each", "every", "some", "everything")
 
 # noun (singular, after spelling repair) -> object kind the emitter knows.
 NOUNS = {
@@ -44,6 +44,7 @@ NOUNS = {
     "ell": "ell", "fixture": "fixture", "slot": "fixture", "hole": "fixture",
     "pile": "pile", "heap": "pile",
     "wheel": "wheel",
+    "object": "block", "thing": "block", "item": "block", "toy": "block", "everything": "block",
 }
 # Kinds that are scenery (added with category 'fixed'); the rest can be picked by the suction cup.
 FIXED_KINDS = ("bowl", "zone", "container", "pallet", "stand", "line", "corner", "fixture")

@@ -25,7 +25,10 @@ from serving.offline import lexicon as lx
 # Scene limits that keep tasks physically reliable on a 0.5 x 1.0 m table (spec §0 workspace).
 MAX_MOVABLE = 10
 MAX_STACK = 6
-MAX_PER_GOAL = 8
+# Objects per goal type: a 6-block tower is 24 cm (the arm carries at 32 cm); 6 blocks 6 cm apart make a
+# 36 cm line, which fits the 50 cm deep table in any direction; 8 around a circle keep 7 cm apart;
+# 6 fill a 12 cm zone on a 4.5 cm grid.
+CAPS = {"stack": MAX_STACK, "line": 6, "circle": 8, "place": 6}
 VERBS = ("put", "place", "move", "drop", "stack", "build", "make", "assemble", "line", "align", "arrange",
          "sort", "insert", "sweep", "push", "order", "set", "bring", "lay", "pile", "fit", "slide",
          "organize", "organise", "group", "form", "create", "load", "fill", "rank")
@@ -63,12 +66,17 @@ class Group:
 
 
 def split_clauses(tokens: list[str]) -> list[list[str]]:
-    """Split tokens at 'then', ';', '.', and at 'and'/',' when a verb follows."""
+    """Split tokens at 'then', ';', '.', at 'and'/',' when a verb follows, and at 'and the' when both
+    sides name a target ('put X in Y and the Z in W')."""
     clauses, cur = [], []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if tok in ("then", ";", ".", "finally", "next", "afterwards") or (
-                tok in ("and", ",") and nxt in VERBS):
+        rest = tokens[i + 1:]
+        # "put X in Y and the Z in W": a second object-and-target pair after a complete clause.
+        second_pair = (tok == "and" and nxt in ("the", "a", "an") and any(t in PREPOSITIONS for t in cur[1:])
+                       and any(t in PREPOSITIONS for t in rest[:8]) and classify(cur) == "place")
+        if tok in ("then", ";", ".", "finally", "next", "afterwards") or second_pair or (
+                tok in ("and", ",") and nxt in VERBS + ("pick", "grab", "take", "lift")):
             if cur:
                 clauses.append(cur)
             cur = []
@@ -94,6 +102,7 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
             kind = last_kind  # "the blue one"
         if kind and not (tok in ("line", "stand", "square", "base") and _is_verb_use(tokens, i)):
             last_kind = kind
+            quantified = quantified or tok == "everything"
             if not pairs:
                 pairs = [(count, None)]
             for c, col in pairs:
@@ -156,6 +165,8 @@ def classify(tokens: list[str]) -> str:
         return "insert"
     if has("pyramid"):
         return "pyramid"
+    if has("corner"):
+        return "place"
     if _structure_word(tokens) and (has("build") or has("make") or has("assemble") or has("create")
                                     or has("form") or _structure_word(tokens) in ("wall", "bridge", "house",
                                                                                    "car", "sandwich")):
@@ -214,8 +225,9 @@ def understand(idea: str) -> dict:
     for clause in split_clauses(tokens):
         goal = _clause_goal(clause, scene, previous, notes)
         if goal:
-            goals.append(goal)
             previous = goal["objects"]
+            if goal["type"] != "hold":
+                goals.append(goal)
     if not goals:
         raise NotUnderstood("I could not find objects to move (blocks, balls, cylinders...) and a "
                             "place or structure for them")
@@ -240,8 +252,16 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     prep = next((i for i, t in enumerate(clause) if t in PREPOSITIONS and i > 0), None)
     if "top" in clause and "of" in clause:
         prep = clause.index("top")
+    if kind == "stack" and "bottom" in clause:  # "a red block at the bottom and a blue one on top"
+        prep = None
     movers = [g for i, g in phrases if prep is None or i < prep]
     targets = [g for i, g in phrases if prep is not None and i > prep]
+    if clause[0] in ("pick", "grab", "take", "lift") and not targets:
+        # "pick up the yellow block and put it in ...": only names what 'it' means next.
+        return {"type": "hold", "objects": [scene.add(g) for g in movers]} if movers else None
+    for g in targets:
+        if g.kind == "box" and clause[prep] in ("in", "into", "inside"):
+            g.kind = "container"  # "put it in the box": an open box
     if kind == "build":
         return _build_goal(_structure_word(clause), movers + targets, scene)
     if kind in ("sweep", "insert"):
@@ -251,6 +271,8 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     base = next((g for g in targets if g.kind in lx.FIXED_KINDS or g not in movers), None)
     if base and base.kind == "line":  # "put the cubes on the line": the line goal draws its own line
         kind, base = ("line" if kind == "place" else kind), None
+    if base is None and kind == "place":  # "align the box with the corner": any scenery named is the target
+        base = next((g for _, g in phrases if g.kind in lx.FIXED_KINDS), None)
     if kind == "sort":
         return _sort_goal(movers, [g for _, g in phrases if g.kind in ("bowl", "zone", "container")], scene)
     defaults = {"stack": 3, "pyramid": 6, "line": 4, "circle": 6, "order_by_size": 3, "place": 1}
@@ -263,6 +285,10 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
             g.colors = g.colors[:1] * defaults[kind] if kind != "place" else g.colors[:1] * 2
     if kind == "order_by_size":
         movers = _sized(movers)
+    _cap(movers, CAPS.get(kind, MAX_MOVABLE), kind, notes)
+    if base and base.kind == "corner":  # one corner marker fits one object
+        movers = movers[:1]
+        movers[0].colors = movers[0].colors[:1]
     names = [scene.add(g) for g in movers]
     goal = {"type": kind, "objects": names, "target": scene.add(base) if base else None}
     if kind == "place" and goal["target"] is None:
@@ -275,6 +301,15 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         notes.append("a pyramid has 3 (2-1) or 6 (3-2-1) blocks; using 6")
         _resize(scene, names, 6)
     return goal
+
+
+def _cap(groups: list[Group], cap: int, kind: str, notes: list[str]) -> None:
+    """Shrink the largest groups until they hold at most `cap` objects, with a note saying so."""
+    if sum(g.count for g in groups) <= cap:
+        return
+    while sum(g.count for g in groups) > cap:
+        max(groups, key=lambda g: g.count).colors.pop()
+    notes.append(f"a {kind.replace('_', ' ')} goal takes at most {cap} objects here; counts were reduced")
 
 
 def _sized(movers: list[Group]) -> list[Group]:
@@ -325,9 +360,12 @@ def _special_goal(kind: str, phrases, scene: Scene) -> dict:
 
 def _sort_goal(movers: list[Group], containers: list[Group], scene: Scene) -> dict:
     """Sort: every colour among the movers gets a target of the same colour (default 3 colours x 2)."""
-    colors = [c for g in movers for c in g.colors if c]
-    colors = list(dict.fromkeys(colors)) or ["red", "green", "blue"]
-    per_color = 1 if any(g.counted for g in movers) and len(colors) > 1 else 2
+    colors = list(dict.fromkeys(c for g in movers for c in g.colors if c))
+    n_targets = containers[0].count if containers and containers[0].counted and containers[0].count > 1 else 3
+    if not colors:
+        colors = ["red", "green", "blue", "yellow"][:min(n_targets, 4)]
+    total = sum(g.count for g in movers if g.counted and not any(g.colors))
+    per_color = -(-total // len(colors)) if total else (1 if any(g.counted for g in movers) and len(colors) > 1 else 2)
     target_kind = containers[0].kind if containers else "bowl"
     names, targets = [], []
     for c in colors[:4]:
@@ -341,13 +379,8 @@ def _sort_goal(movers: list[Group], containers: list[Group], scene: Scene) -> di
 def _limit_and_colour(scene: Scene, notes: list[str]) -> None:
     """Clamp counts to what fits on the table, then give uncoloured objects distinct colours."""
     movable = [g for g in scene.groups if g.kind not in lx.FIXED_KINDS and g.kind != "pile"]
-    total = sum(g.count for g in movable)
-    while total > MAX_MOVABLE:
-        biggest = max(movable, key=lambda g: g.count)
-        biggest.colors.pop()
-        total -= 1
-    if sum(g.count for g in movable) < sum(len(g.colors) for g in movable) or total == MAX_MOVABLE:
-        notes.append(f"at most {MAX_MOVABLE} objects fit the table; counts were reduced")
+    if sum(g.count for g in movable) > MAX_MOVABLE:
+        _cap(movable, MAX_MOVABLE, "task", notes)
     used = {c for g in scene.groups for c in g.colors if c}
     free = [c for c in PALETTE if c not in used] + list(PALETTE)
     k = 0
