@@ -43,7 +43,7 @@ class _Frames:
     def __init__(self, chan: ChannelWriter, encoder, size, interval: float, stream: bool):
         self.chan, self.encoder, self.size = chan, encoder, tuple(size)
         self.interval, self.stream = interval, stream
-        self.episode, self.last, self.bad_shape = 0, 0.0, 0
+        self.episode, self.last, self.bad_shape, self.encoded = 0, 0.0, 0, 0
 
     def __call__(self, rgb):
         if rgb.shape[1::-1] != self.size or rgb.ndim != 3:
@@ -51,6 +51,7 @@ class _Frames:
             return
         if self.encoder is not None:
             self.encoder.send(rgb.tobytes())
+            self.encoded += 1
         now = time.monotonic()
         if self.stream and now - self.last >= self.interval:
             from PIL import Image
@@ -83,7 +84,7 @@ def _run(cfg: dict, chan: ChannelWriter, env):
     stage("syntax", "start")
     try:
         compile(source, task_path, "exec")
-    except (SyntaxError, ValueError) as e:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:  # parser limits too
         fail("syntax", e)
     for w in check_source(source, Path(task_path).name):
         chan.send({"t": "warning", "warning": w})
@@ -91,9 +92,8 @@ def _run(cfg: dict, chan: ChannelWriter, env):
 
     stage("load", "start")
     t0 = time.monotonic()
-    from sim import episode as sim_episode, loader
+    from sim import loader
     from sim.env import Environment
-    import cliport.tasks.task as cliport_task
     try:
         loader.find_task_class_name(source)
     except Exception as e:  # noqa: BLE001 - TaskLoadError or a parser limit; both are load failures
@@ -101,6 +101,23 @@ def _run(cfg: dict, chan: ChannelWriter, env):
     env = env or Environment()    # one PyBullet world for all episodes, up before seccomp
     encoder = (_start_encoder(Path(cfg["video_path"]), cfg["video_size"], cfg["fps"])
                if cfg["video"] else None)
+    frames = _Frames(chan, encoder, cfg["video_size"], cfg["frame_interval"], cfg["stream_frames"])
+    try:
+        _load_and_run(cfg, chan, env, frames, fail, stage, t0)
+    finally:               # finish the mp4 also when a stage failed: it shows what went wrong
+        if encoder is not None:
+            encoder.close()
+            chan.send({"t": "video", "frames": frames.encoded})
+        if frames.bad_shape:
+            chan.send({"t": "warning", "warning": f"{frames.bad_shape} frames had the wrong "
+                                                  "size and were left out of the video"})
+
+
+def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
+    """Seccomp, import the task, check the API is intact, run the episodes (stages load..runtime)."""
+    from sim import episode as sim_episode, loader
+    import cliport.tasks.task as cliport_task
+    task_path = cfg["task_path"]
     chan.send({"t": "seccomp", **install_seccomp(cfg["seccomp"])})
     snapshot = api_snapshot()
     try:
@@ -118,8 +135,6 @@ def _run(cfg: dict, chan: ChannelWriter, env):
     chan.send({"t": "task", "name": task_cls.__name__,
                "timing": {"load_seconds": round(time.monotonic() - t0, 3)}})
     stage("load", "pass")
-
-    frames = _Frames(chan, encoder, cfg["video_size"], cfg["frame_interval"], cfg["stream_frames"])
     in_runtime = [False]
     for i in range(cfg["episodes"]):
         frames.episode = i
@@ -135,7 +150,7 @@ def _run(cfg: dict, chan: ChannelWriter, env):
         try:
             ep = sim_episode.run_episode(
                 task_cls, cfg["seed"] + i, env=env, on_phase=on_phase,
-                on_frame=frames if (encoder or cfg["stream_frames"]) else None,
+                on_frame=frames if (frames.encoder or cfg["stream_frames"]) else None,
                 video_size=tuple(cfg["video_size"]), fps=cfg["fps"])
         except BaseException as e:  # noqa: BLE001 - run_episode should catch; SystemExit may not be
             fail("runtime" if in_runtime[0] else "reset", e)
@@ -154,11 +169,6 @@ def _run(cfg: dict, chan: ChannelWriter, env):
             break
     else:
         stage("runtime", "pass")
-    if encoder is not None:
-        encoder.close()
-    if frames.bad_shape:
-        chan.send({"t": "warning", "warning": f"{frames.bad_shape} frames had the wrong size "
-                                              "and were left out of the video"})
 
 
 def _preload():

@@ -20,7 +20,7 @@ from typing import Iterator
 from sim.sandbox import isolation, process
 from sim.sandbox.channel import ChannelReader
 from sim.sandbox.limits import Limits
-from sim.sandbox.verdict import STAGES, VerdictBuilder
+from sim.sandbox.verdict import VerdictBuilder
 
 MAX_SOURCE_BYTES = 1 << 20
 
@@ -152,7 +152,8 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
     if reader.broken:
         builder.channel_broken = reader.broken
         builder.warn(f"channel: {reader.broken}")
-    video_path = _collect_video(workdir / "video.mp4", limits) if video else None
+    video_path = (_collect_video(workdir / "video.mp4", limits)
+                  if video and builder.video_frames else None)
     yield from builder.finish(returncode, killed_for, video_path,
                               wall_seconds=time.monotonic() - t_start)
 
@@ -169,5 +170,3 @@ def _collect_video(path: Path, limits: Limits) -> str | None:
     shutil.copyfile(path, out, follow_symlinks=False)
     return str(out)
 
-
-__all__ = ["iter_run", "run", "STAGES"]

@@ -54,6 +54,7 @@ class VerdictBuilder:
         self.task = None
         self.timings: dict = {}
         self.done = False
+        self.video_frames = 0
         self.channel_broken = None
 
     def warn(self, text: str):
@@ -113,6 +114,8 @@ class VerdictBuilder:
         elif t == "seccomp":
             self.layers["seccomp"] = {"active": bool(msg.get("active")),
                                       "detail": str(msg.get("detail"))[:300]}
+        elif t == "video":
+            self.video_frames = int(msg.get("frames") or 0)
         elif t == "resources":
             self.timings["peak_address_space_mib"] = msg.get("peak_address_space_mib")
         elif t == "hello":
