@@ -1,0 +1,87 @@
+"""UR5 kinematics, suction semantics and the cliport compatibility package (spec §1.1, §3.9)."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pybullet as p
+import pytest
+
+from sim.env import Environment
+from sim.robot import EE_TIP
+from sim.task import Task
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Empty(Task):
+    def __init__(self):
+        super().__init__()
+        self.max_steps = 1
+        self.lang_template = ""
+
+
+@pytest.fixture(scope="module")
+def env():
+    e = Environment()
+    e.set_task(Empty())
+    e.reset()
+    return e
+
+
+def test_body_ids_and_links(env):
+    assert env.ur5 == 2 and env.ee.base == 3 and env.ee.body == 4
+    assert len(env.joints) == 6 and env.ee_tip == EE_TIP == 10
+    assert p.getJointInfo(env.ur5, 9)[12] == b"tool_mount"
+
+
+@pytest.mark.parametrize("xyz", [(0.25, -0.5, 0.02), (0.25, 0.5, 0.02), (0.75, -0.45, 0.02),
+                                 (0.75, 0.45, 0.02), (0.5, 0.0, 0.32)])
+def test_ik_reaches_workspace_top_down(env, xyz):
+    joints = env.solve_ik((xyz, (0, 0, 0, 1)))
+    for j, q in zip(env.joints, joints):
+        p.resetJointState(env.ur5, j, q)
+    state = p.getLinkState(env.ur5, EE_TIP, computeForwardKinematics=True)
+    assert np.linalg.norm(np.subtract(state[4], xyz)) < 0.015
+    tool_z = np.array(p.getMatrixFromQuaternion(state[5])).reshape(3, 3)[:, 2]
+    assert tool_z[2] > 0.999  # identity orientation = pointing straight down
+
+
+def test_suction_picks_rigid_but_not_fixed(env):
+    env.reset()  # the IK test teleported the arm away from its gripper bodies
+    for category, expect in (("rigid", True), ("fixed", False)):
+        env.ee.release()
+        block = env.add_object("block/block.urdf", ((0.5, 0.1, 0.02), (0, 0, 0, 1)), category)
+        assert not env.movep(((0.5, 0.1, 0.1), (0, 0, 0, 1)))
+        assert not env.descend_until_contact(((0.5, 0.1, 0.1), (0, 0, 0, 1)), env.ee.detect_contact)
+        env.ee.activate()
+        assert env.ee.check_grasp() is expect
+        env.movep(((0.5, 0.1, 0.2), (0, 0, 0, 1)))
+        lifted = p.getBasePositionAndOrientation(block)[0][2] > 0.1
+        assert lifted is expect
+        env.ee.release()
+        p.removeBody(block)
+
+
+def test_compat_imports_without_torch():
+    code = ("import sys; sys.path.insert(0, 'sim/compat');"
+            "import numpy as np, os, pybullet as p, random, IPython;"
+            "from cliport.tasks import primitives; from cliport.tasks.grippers import Spatula, Suction;"
+            "from cliport.tasks.task import Task; from cliport.utils import utils;"
+            "from cliport.tasks import cameras; from cliport.utils import pybullet_utils;"
+            "assert primitives.PickPlace and primitives.push and cameras.Oracle.CONFIG;"
+            "assert utils.COLORS['red'] and pybullet_utils.load_urdf and IPython.embed() is None;"
+            "assert 'torch' not in sys.modules and 'trimesh' not in sys.modules; print('ok')")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().endswith("ok")
+
+
+def test_robot_urdf_build_is_deterministic(tmp_path):
+    from sim.assets import robot
+    a = [f.read_bytes() for f in robot.build(tmp_path / "a")]
+    b = [f.read_bytes() for f in robot.build(tmp_path / "b")]
+    assert a == b and len(a) == 5
+    shipped = ROOT / "assets" / "ur5" / "ur5.urdf"
+    assert shipped.read_bytes() == (tmp_path / "a" / "ur5" / "ur5.urdf").read_bytes()
