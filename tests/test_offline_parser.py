@@ -215,3 +215,15 @@ def test_bottom_up_proposals_skip_tasks_already_listed():
     (answer,) = chat("proposal", f"<idea>\n</idea>\nLibrary: {first}")
     proposal = json.loads(answer.split("```json")[1].split("```")[0])
     assert proposal["task-name"] != first and proposal["idea"] in BOTTOM_UP_IDEAS
+
+
+def test_order_by_size_follows_the_requested_direction():
+    code_up, _ = OfflineBackend().write_task("order three blocks by size")
+    code_down, spec = OfflineBackend().write_task("order the blocks from largest to smallest")
+    assert spec["goals"][0]["descending"] is True
+    assert "largest to smallest" in code_down and "smallest to largest" in code_up
+    # The same slots, in reverse order: the small block's slot is at the other end.
+    import re
+    first = re.findall(r"targets_0 = \[\s*\(utils.apply\(line_pose, \((-?[0-9.]+)", code_up)
+    first_down = re.findall(r"targets_0 = \[\s*\(utils.apply\(line_pose, \((-?[0-9.]+)", code_down)
+    assert float(first[0]) == -float(first_down[0]) != 0

@@ -216,7 +216,8 @@ def _sentence(spec: dict) -> str:
         elif g["type"] == "sort":
             parts.append(f"Sort the {objs} into the {', '.join(g['targets'])} of matching colour")
         elif g["type"] == "order_by_size":
-            parts.append(f"Line up the {objs} from smallest to largest")
+            order = "largest to smallest" if g.get("descending") else "smallest to largest"
+            parts.append(f"Line up the {objs} from {order}")
         else:
             verb = {"place": "Put", "stack": "Stack", "pyramid": "Build a pyramid from", "line": "Line up",
                     "circle": "Arrange in a circle", "insert": "Insert", "sweep": "Sweep"}[g["type"]]

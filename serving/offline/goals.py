@@ -219,10 +219,15 @@ class GoalWriter:
         inst = self.instances(g["objects"])
         n = len(inst)
         base = self.new_base("line", (round(0.08 * (n - 1) + 0.08, 3), 0.08, 0), "line")
+        slots = layout.row(n, 0.08)
+        if g.get("descending"):
+            slots = slots[::-1]
         targets = [f"(utils.apply({base}, ({x}, 0, {self.asset(nm).height / 2})), {base}[1])"
-                   for (nm, _), (x, _, _) in zip(inst, layout.row(n, 0.08))]
-        lang = "line up the blocks from smallest to largest"
-        self.e.say("# Goal: smallest to largest along the line; each object has its own slot (np.eye).")
+                   for (nm, _), (x, _, _) in zip(inst, slots)]
+        order = "largest to smallest" if g.get("descending") else "smallest to largest"
+        kind = plural(self.groups[inst[0][0]]["kind"])
+        lang = f"line up the {kind} from {order}"
+        self.e.say(f"# Goal: {order} along the line; each object has its own slot (np.eye).")
         self.goal(inst, targets, lang, matches="eye")
 
     def write_circle(self, g: dict) -> None:
@@ -278,6 +283,11 @@ class GoalWriter:
                    "              replace=True, rotations=False, metric='zone',",
                    "              params=[(zone_pose, zone_size)], step_max_reward=1,",
                    f"              language_goal={'push the pile of cubes into the ' + zone!r})")
+
+
+def plural(word: str) -> str:
+    from serving.offline.emitter import plural as _plural
+    return _plural(word)
 
 
 def layout_fixed():

@@ -19,6 +19,7 @@ refusal with a suggestion).
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from serving.offline import lexicon as lx
 
@@ -291,6 +292,10 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         movers[0].colors = movers[0].colors[:1]
     names = [scene.add(g) for g in movers]
     goal = {"type": kind, "objects": names, "target": scene.add(base) if base else None}
+    if kind == "order_by_size":
+        text = " ".join(clause)
+        goal["descending"] = bool(re.search(r"(largest|biggest|descending).*(smallest|$)", text)
+                                  and not re.search(r"smallest.*(largest|biggest)", text))
     if kind == "place" and goal["target"] is None:
         if previous and "there" in clause:
             goal["target"] = previous[0]
