@@ -171,3 +171,18 @@ def test_cancel_kills_the_run_promptly():
     verdict = events[-1]["verdict"]
     assert time.monotonic() - t0 < 4
     assert verdict["error"]["type"] == "Cancelled" and not verdict["success"]
+
+
+def test_abandoned_run_is_killed_and_cleaned_up(monkeypatch):
+    from sim.sandbox import process
+    taken = []
+    real_take = process.take
+    monkeypatch.setattr(process, "take", lambda limits: taken.append(real_take(limits)) or taken[-1])
+    events = iter_run((HOSTILE_DIR / "sleep_forever.py").read_text(), episodes=1, video=False,
+                      limits=LIMITS)
+    for event in events:
+        if event == {"type": "stage", "stage": "syntax", "status": "pass"}:
+            break
+    events.close()                      # e.g. the app's user went away mid-run
+    child = taken[0]
+    assert child.proc.returncode is not None and not child.workdir.exists()

@@ -54,9 +54,11 @@ class Child:
             pass
 
     def dispose(self):
-        """Kill, reap, close our pipe ends and remove the work folder."""
-        self.kill()
-        self.proc.wait()
+        """Kill (unless already reaped: its pid may be reused), reap, close our pipe ends and
+        remove the work folder."""
+        if self.proc.returncode is None:
+            self.kill()
+            self.proc.wait()
         for fd in (self.ctl_fd, self.chan_fd):
             if fd >= 0:
                 os.close(fd)

@@ -10,7 +10,6 @@ import secrets
 import select
 import shutil
 import stat
-import subprocess
 import tempfile
 import threading
 import time
@@ -113,34 +112,32 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
     logs = {proc.stdout.fileno(): _LogBuffer("stdout", budget),
             proc.stderr.fileno(): _LogBuffer("stderr", budget)}
     open_fds = {chan_fd, *logs}
-    deadline = t_start + limits.wall_seconds
-    killed_for = None
-    yield {"type": "stage", "stage": "syntax", "status": "start"}
-    builder.seen_start("syntax")
-    while open_fds:
-        if killed_for is None:
-            if cancel is not None and cancel.is_set():
-                killed_for = "cancelled"
-            elif time.monotonic() > deadline:
-                killed_for = "wall"
-            if killed_for:
-                child.kill()
-        ready, _, _ = select.select(list(open_fds), [], [], 0.05)
-        for fd in ready:
-            data = os.read(fd, 1 << 16)
-            if not data:
-                open_fds.discard(fd)
-            if fd == chan_fd:
-                for kind, msg in reader.feed(data):
-                    yield from builder.on_message(kind, msg)
-            else:
-                yield from logs[fd].feed(data, final=not data)
+    stop, killed = threading.Event(), []
+    watchdog = threading.Thread(target=_watchdog, daemon=True,
+                                args=(child, cancel, t_start + limits.wall_seconds, stop, killed))
+    watchdog.start()
     try:
-        returncode = proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:   # all pipes closed but alive: it closed them itself
-        child.kill()
-        returncode = proc.wait()
-        killed_for = killed_for or "closed-pipes"
+        yield {"type": "stage", "stage": "syntax", "status": "start"}
+        builder.seen_start("syntax")
+        while open_fds:
+            ready, _, _ = select.select(list(open_fds), [], [], 0.05)
+            for fd in ready:
+                data = os.read(fd, 1 << 16)
+                if not data:
+                    open_fds.discard(fd)
+                if fd == chan_fd:
+                    for kind, msg in reader.feed(data):
+                        yield from builder.on_message(kind, msg)
+                else:
+                    yield from logs[fd].feed(data, final=not data)
+    finally:
+        stop.set()
+        watchdog.join()
+    if not _exited(proc, timeout=5):    # all pipes closed but alive: it closed them itself
+        killed.append("closed-pipes")
+    child.kill()                        # leftovers in its group; the unreaped leader holds the id
+    returncode = proc.wait()
+    killed_for = killed[0] if killed else None
     if child.plan.argv_prefix and 128 < returncode < 128 + 65:
         returncode = 128 - returncode   # bwrap reports a signal death of its child as 128 + signo
     dropped = sum(b.dropped for b in logs.values())
@@ -156,6 +153,29 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
                   if video and builder.video_frames else None)
     yield from builder.finish(returncode, killed_for, video_path,
                               wall_seconds=time.monotonic() - t_start)
+
+
+def _exited(proc, timeout: float) -> bool:
+    """Wait up to `timeout` s for `proc` to exit WITHOUT reaping it (so its pid, which is also its
+    process group id, cannot be reused before we kill the group)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _watchdog(child, cancel, deadline: float, stop: threading.Event, killed: list):
+    """Kill the child on cancel or at the wall-clock deadline, even while the caller is not
+    iterating; records why in `killed`."""
+    while not stop.wait(0.05):
+        reason = ("cancelled" if cancel is not None and cancel.is_set() else
+                  "wall" if time.monotonic() > deadline else None)
+        if reason:
+            killed.append(reason)
+            child.kill()
+            return
 
 
 def _collect_video(path: Path, limits: Limits) -> str | None:
