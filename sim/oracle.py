@@ -36,12 +36,43 @@ def place_pose_for(pick_pose, obj_pose, targ_pose, sixdof=False, rotations=True)
     return (np.asarray(place_pose[0]), np.asarray(place_pose[1]))
 
 
+def pick_cells(task, obj_id, coarse_mask):
+    """Where the suction may pick `obj_id`: the object's top-down id mask, eroded by 3x3 cells, in
+    the oracle view's semantics (2x2 samples per cell, highest wins; spec §2.9, §5.1 step 5).
+
+    Only the object's neighbourhood is rendered at that resolution (found from the one-sample-per-cell
+    `coarse_mask`, or the object's AABB when it is not seen there), which costs a few milliseconds
+    instead of a full supersampled view. -> ((rows, cols) int arrays in heightmap cells, heights
+    float array, metres above the bounds' z-min), or None when no cell survives the erosion."""
+    bounds, pix = np.asarray(task.bounds, dtype=float), task.pix_size
+    n_rows, n_cols = coarse_mask.shape
+    rows, cols = np.nonzero(coarse_mask == obj_id)
+    if len(rows):
+        r0, r1, c0, c1 = rows.min(), rows.max(), cols.min(), cols.max()
+    else:
+        lo, hi = p.getAABB(obj_id)
+        c0, c1 = int((lo[0] - bounds[0, 0]) // pix), int((hi[0] - bounds[0, 0]) // pix)
+        r0, r1 = int((lo[1] - bounds[1, 0]) // pix), int((hi[1] - bounds[1, 0]) // pix)
+    r0, c0 = max(r0 - 2, 0), max(c0 - 2, 0)
+    r1, c1 = min(r1 + 2, n_rows - 1), min(c1 + 2, n_cols - 1)
+    if r1 < r0 or c1 < c0:
+        return None
+    sub = np.array([[bounds[0, 0] + c0 * pix, bounds[0, 0] + (c1 + 1) * pix],
+                    [bounds[1, 0] + r0 * pix, bounds[1, 0] + (r1 + 1) * pix], bounds[2]])
+    _, sub_h, sub_m = occupancy.render_topdown(sub, pix, supersample=2)
+    keep = occupancy.erode(sub_m == obj_id, 3)
+    if not keep.any():
+        return None
+    su, sv = np.nonzero(keep)
+    return (su + r0, sv + c0), sub_h[su, sv]
+
+
 def make_oracle(task, env):
     """-> OracleAgent whose `act(obs, info)` returns {'pose0': pick, 'pose1': place} or None when no
     goal object is visible (then the task's goals are cleared, ending the episode unsuccessfully)."""
 
     def act(obs, info):
-        _, hmap, obj_mask = task.get_true_image(env)
+        _, _, obj_mask = occupancy.render_topdown(task.bounds, task.pix_size)
         objs, matches, targs, replace, rotations, _, _, _ = task.goals[0]
         targs = _normalise_targets(targs)
         if not replace:
@@ -69,18 +100,21 @@ def make_oracle(task, env):
                 nn_dists.append(0)
                 nn_targets.append(-1)
         order = [i for i in np.argsort(nn_dists)[::-1] if nn_dists[i] > 0]
-        pick_mask, pick_i = None, None
+        pick = None
         for pick_i in order:
-            pick_mask = occupancy.erode(obj_mask == objs[pick_i][0], 3)
-            if np.sum(pick_mask) > 0:
+            pick = pick_cells(task, objs[pick_i][0], obj_mask)
+            if pick is not None:
                 break
-        if pick_mask is None or np.sum(pick_mask) == 0:
+        if pick is None:
             task.goals = []
             task.lang_goals = []
             fallbacks.warn("oracle: object for pick is not visible; demonstration skipped")
             return None
-        pick_pix = utils.sample_distribution(np.float32(pick_mask))
-        pick_pos = utils.pix_to_xyz(pick_pix, hmap, task.bounds, task.pix_size)
+        (rows, cols), heights = pick
+        k = np.random.randint(len(rows))  # uniform over the eroded mask, as sample_distribution
+        bounds = np.asarray(task.bounds, dtype=float)
+        pick_pos = (bounds[0, 0] + cols[k] * task.pix_size, bounds[1, 0] + rows[k] * task.pix_size,
+                    bounds[2, 0] + heights[k])
         pick_pose = (np.asarray(pick_pos), np.asarray((0, 0, 0, 1)))
         obj_pose = p.getBasePositionAndOrientation(objs[pick_i][0])
         place_pose = place_pose_for(pick_pose, obj_pose, targs[nn_targets[pick_i]], task.sixdof,
