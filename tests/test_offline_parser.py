@@ -22,13 +22,6 @@ def counts(spec):
     return out
 
 
-def run_reset(idea):
-    """(code, spec, task goals, lang goals, max_steps) after running reset with a recording env."""
-    code, spec = OfflineBackend().write_task(idea)
-    spawned = spawned_objects(code)
-    return code, spec, spawned
-
-
 # -- words -----------------------------------------------------------------------------------------
 def test_lexicon_repairs_typos_plurals_and_colour_synonyms():
     assert lexicon.words("Put the BLCOKS in the bowel!") == ["put", "the", "block", lexicon.PLURAL, "in",
@@ -197,6 +190,8 @@ def test_stream_equals_chat_and_stop_applies():
     backend = OfflineBackend()
     msgs = [{"role": "user", "content": "[stage: proposal]\n<idea>build a wall</idea>"}]
     assert "".join(backend.stream_chat(msgs)) == backend.chat(msgs)[0]
+    prompt = msgs[0]["content"]
+    assert "".join(backend.stream_complete(prompt)) == backend.complete(prompt)[0] == backend.chat(msgs)[0]
     (cut,) = backend.chat(msgs, GenerationParams(stop=["task-name"]))
     assert "task-name" not in cut
 

@@ -17,15 +17,11 @@ import functools
 import re
 
 from serving.offline import layout
-from serving.offline.goals import GoalWriter
-from serving.offline.lexicon import FIXED_KINDS
+from serving.offline.goals import GoalWriter, phrase
+from serving.offline.lexicon import FIXED_KINDS, NUMBER_NAMES, plural
+from serving.offline.lexicon import identifier as var
 
 OUTLINE_KINDS = ("zone", "line", "corner")
-
-
-def var(name: str) -> str:
-    """Python identifier for a group name: 'large red block 2' -> 'large_red_block_2'."""
-    return re.sub(r"\W+", "_", name).strip("_") or "obj"
 
 
 def class_name(spec: dict) -> str:
@@ -73,7 +69,7 @@ class Emitter:
         v = var(name)
         fixed = poses = g["kind"] in FIXED_KINDS
         colors = g["colors"]
-        what = f"{_NUMBERS.get(g['count'], g['count'])} {plural(name)}" if g["count"] > 1 else f"the {name}"
+        what = f"{NUMBER_NAMES.get(g['count'], g['count'])} {plural(name)}" if g["count"] > 1 else f"the {name}"
         say(f"# {what[0].upper() + what[1:]} ({_describe(a)}).")
         say(f"{v}_size = {a.size!r}")
         urdf = repr(a.urdf)
@@ -164,17 +160,6 @@ _BASE_COMMENT = {
 }
 
 
-_NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
-
-
-def plural(name: str) -> str:
-    """'red block' -> 'red blocks', 'box 2' -> 'boxes 2'."""
-    words = name.split(" ")
-    k = len(words) - 2 if words[-1].isdigit() and len(words) > 1 else len(words) - 1
-    words[k] += "es" if words[k].endswith(("x", "s")) else "s"
-    return " ".join(words)
-
-
 def _describe(a: layout.Asset) -> str:
     size = " x ".join(f"{s * 100:g}" for s in a.size if s) + " cm"
     return f"{a.urdf.split('/')[-1].replace('.urdf', '')}, {size}"
@@ -205,11 +190,10 @@ def _docstring(spec: dict) -> str:
 
 
 def _sentence(spec: dict) -> str:
-    from serving.offline.goals import _phrase
     groups = {o["name"]: o for o in spec["objects"]}
     parts = []
     for g in spec["goals"]:
-        objs = _phrase(g["objects"], groups)[4:]  # without the leading 'the '
+        objs = phrase(g["objects"], groups)[4:]  # without the leading 'the '
         objs = objs.replace(" and the ", ", ")
         if g["type"] == "build":
             parts.append(f"Build a {g['structure']} from the {objs}")

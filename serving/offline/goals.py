@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 
 from serving.offline import layout
+from serving.offline.lexicon import FIXED_KINDS, NUMBER_NAMES, plural
+from serving.offline.lexicon import identifier as var
 
 PILE_BLOCKS = 8  # cubes in a swept pile (Ravens pushes 50 1 cm cubes; see write_sweep)
 
@@ -27,11 +29,6 @@ class GoalWriter:
         self.n_bases = 0
 
     # -- helpers -------------------------------------------------------------------------------
-    def ids(self, name: str) -> list[str]:
-        """Expressions of every object id of group `name`: ['red_block_ids[0]', ...]."""
-        from serving.offline.emitter import var
-        return [f"{var(name)}_ids[{i}]" for i in range(self.groups[name]["count"])]
-
     def asset(self, name: str) -> layout.Asset:
         g = self.groups[name]
         return layout.asset(g["kind"], g["size"])
@@ -41,10 +38,9 @@ class GoalWriter:
 
     def pose_of(self, name: str, i: int) -> str:
         """Pose expression of object i of group `name`: where it ends up, or where it was spawned."""
-        from serving.offline.emitter import var
         if (name, i) in self.final:
             return self.final[(name, i)]
-        if self.groups[name]["kind"] in layout_fixed():
+        if self.groups[name]["kind"] in FIXED_KINDS:
             return f"{var(name)}_poses[{i}]"
         self.e.uses_p = True
         return f"p.getBasePositionAndOrientation({var(name)}_ids[{i}])"
@@ -98,11 +94,11 @@ class GoalWriter:
             return self.write_line(dict(g, target=None))
         if tk == "corner":
             return self.write_corner(g)
-        if tk not in layout_fixed():  # "on the blue block": a stack on an object that stays put
+        if tk not in FIXED_KINDS:  # "on the blue block": a stack on an object that stays put
             return self.write_stack(g)
         self.bowl_target |= tk == "bowl"
         count = self.groups[target]["count"]
-        lang = f"put {_phrase(g['objects'], self.groups)} {'in' if tk in ('bowl', 'container', 'zone') else 'on'} " \
+        lang = f"put {phrase(g['objects'], self.groups)} {'in' if tk in ('bowl', 'container', 'zone') else 'on'} " \
                f"the {target}"
         if count > 1:  # several targets of this kind: any object to any of them
             targets = [self.pose_of(target, j) for j in range(count)]
@@ -127,7 +123,7 @@ class GoalWriter:
             bases = [(base_name, 0)]
             base = self.pose_of(base_name, 0)
             kind = self.groups[base_name]["kind"]
-            level = self.asset(base_name).height / 2 if kind not in layout_fixed() else self.asset(base_name).height
+            level = self.asset(base_name).height / 2 if kind not in FIXED_KINDS else self.asset(base_name).height
             self.bowl_target |= kind == "bowl"
             where = f"on the {base_name}"
         else:
@@ -148,7 +144,7 @@ class GoalWriter:
     def write_pyramid(self, g: dict) -> None:
         inst = self.instances(g["objects"])
         base_name = g.get("target")
-        if base_name and self.groups[base_name]["kind"] in layout_fixed():
+        if base_name and self.groups[base_name]["kind"] in FIXED_KINDS:
             base, surface = self.pose_of(base_name, 0), self.asset(base_name).height
         else:
             base, surface = self.new_base("pyramid base", (0.07, 0.17, layout.PLATE_THICKNESS), "plate"), 0.001
@@ -211,7 +207,7 @@ class GoalWriter:
         base = self.new_base("line", (length, 0.06, 0), "line")
         targets = [f"(utils.apply({base}, ({x}, 0, {self.asset(nm).height / 2})), {base}[1])"
                    for (nm, _), (x, _, _) in zip(inst, layout.row(n, spacing))]
-        lang = f"line up {_phrase(g['objects'], self.groups)} along the line"
+        lang = f"line up {phrase(g['objects'], self.groups)} along the line"
         self.e.say(f"# Goal: {lang}, {spacing * 100:g} cm apart.")
         self.goal(inst, targets, lang)
 
@@ -239,7 +235,7 @@ class GoalWriter:
                  for (nm, _), (x, y, _) in zip(inst, slots)]
         self.e.say(f"# Goal: a circle of radius {radius * 100:.0f} cm; a corner marker shows each spot.")
         k = len(self.calls)
-        lang = f"arrange {_phrase(g['objects'], self.groups)} in a circle"
+        lang = f"arrange {phrase(g['objects'], self.groups)} in a circle"
         self.goal(inst, lines, lang)
         self.e.say(f"for target in targets_{k}:", "    self.add_corner_anchor_for_pose(env, target)", "")
 
@@ -285,19 +281,8 @@ class GoalWriter:
                    f"              language_goal={'push the pile of cubes into the ' + zone!r})")
 
 
-def plural(word: str) -> str:
-    from serving.offline.emitter import plural as _plural
-    return _plural(word)
-
-
-def layout_fixed():
-    from serving.offline.lexicon import FIXED_KINDS
-    return FIXED_KINDS
-
-
 def _runs(inst, w: GoalWriter) -> list[str]:
     """Object-id expressions, using whole lists or slices where a goal takes a run of one group."""
-    from serving.offline.emitter import var
     out, k = [], 0
     while k < len(inst):
         name, start = inst[k]
@@ -330,13 +315,12 @@ def _fraction(n: int, total: int) -> str:
     return f"{n // g} / {total // g}"
 
 
-def _phrase(names: list[str], groups: dict) -> str:
+def phrase(names: list[str], groups: dict) -> str:
     """'the red block', 'the three blue blocks', joined with 'and'."""
-    from serving.offline.emitter import _NUMBERS, plural
     items = []
     for n in names:
         c = groups[n]["count"]
-        items.append(f"the {n}" if c == 1 else f"the {_NUMBERS.get(c, c)} {plural(n)}")
+        items.append(f"the {n}" if c == 1 else f"the {NUMBER_NAMES.get(c, c)} {plural(n)}")
     return " and ".join(items)
 
 
@@ -357,6 +341,6 @@ def _list(inst: list[tuple[str, int]], groups: dict) -> str:
     whole = [n for n in dict.fromkeys(n for n, _ in inst)
              if sum(1 for x in inst if x[0] == n) == groups[n]["count"] > 1]
     if whole and all(n in whole for n, _ in inst):  # whole groups: 'the two black wheels'
-        return _phrase(whole, groups)
+        return phrase(whole, groups)
     words = [_one(x, groups) for x in inst]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -130,3 +130,20 @@ def color_of(word: str) -> str | None:
     if word in COLORS:
         return word
     return COLOR_SYNONYMS.get(word)
+
+
+NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+                10: "ten"}
+
+
+def plural(name: str) -> str:
+    """'red block' -> 'red blocks', 'box 2' -> 'boxes 2' (the noun is the last word before a number)."""
+    parts = name.split(" ")
+    k = len(parts) - 2 if parts[-1].isdigit() and len(parts) > 1 else len(parts) - 1
+    parts[k] += "es" if parts[k].endswith(("x", "s")) else "s"
+    return " ".join(parts)
+
+
+def identifier(name: str) -> str:
+    """Python identifier for a group name: 'large red block 2' -> 'large_red_block_2'."""
+    return re.sub(r"\W+", "_", name).strip("_") or "obj"
