@@ -143,6 +143,15 @@ def test_syntax_error_reports_line():
     assert v["error"]["traceback"].startswith('  File "bad_task.py", line 3')
 
 
+def test_load_failure_names_the_class_and_the_line():
+    src = ("from cliport.tasks.task import Task\n\n\nclass Broken(Task):\n    pass\n\n\n"
+           "x = 1 / 0\n")
+    v = run(src, video=False, limits=Limits(wall_seconds=30, cpu_seconds=10.5))
+    assert v["task"] == "Broken" and v["stage_reached"] == "load"
+    assert v["error"]["type"] == "ZeroDivisionError" and v["error"]["line"] == 8
+    assert v["passed"]["syntax"] and not v["passed"]["load"]
+
+
 def test_good_task_succeeds_with_video_and_streams_frames(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-the-sandbox")
     events = list(iter_run(GOOD_TASK.read_text(), filename=GOOD_TASK.name, episodes=2, seed=3,

@@ -95,7 +95,7 @@ def _run(cfg: dict, chan: ChannelWriter, env):
     from sim import loader
     from sim.env import Environment
     try:
-        loader.find_task_class_name(source)
+        chan.send({"t": "task", "name": loader.find_task_class_name(source)})
     except Exception as e:  # noqa: BLE001 - TaskLoadError or a parser limit; both are load failures
         fail("load", e)
     env = env or Environment()    # one PyBullet world for all episodes, up before seccomp

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import os
 import random
 import resource
@@ -204,11 +205,15 @@ def rlimit_setter(limits: Limits, uid: int | None):
     elif os.geteuid() != 0:
         nproc = _user_tasks(os.geteuid()) + limits.processes
 
+    cpu = math.ceil(limits.cpu_seconds)
+    sizes = {resource.RLIMIT_AS: int(limits.memory_bytes),
+             resource.RLIMIT_FSIZE: int(limits.file_size_bytes),
+             resource.RLIMIT_NOFILE: int(limits.open_files)}
+
     def apply():
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 2))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_bytes, limits.file_size_bytes))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
+        for which, value in sizes.items():
+            resource.setrlimit(which, (value, value))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if nproc is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))

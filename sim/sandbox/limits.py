@@ -12,7 +12,7 @@ class Limits:
     """Limits applied to the child process that runs task code.
 
     Fields (defaults and where they come from):
-      cpu_seconds: RLIMIT_CPU, seconds of CPU per process (default 100). A 4-episode run of a small
+      cpu_seconds: RLIMIT_CPU, seconds of CPU per process, rounded up (default 100). A 4-episode run of a small
         task takes about a minute of CPU (spec 10.4: ~15 s per episode with rendering).
       wall_seconds: wall-clock limit of the whole run, after which the process group / namespace is
         killed (default 120). Slightly above cpu_seconds because the machine may be shared.
@@ -31,7 +31,7 @@ class Limits:
         i.e. at most 5 frames per second on the wire; the mp4 keeps every frame).
     """
 
-    cpu_seconds: int = 100
+    cpu_seconds: float = 100
     wall_seconds: float = 120.0
     memory_bytes: int = 4 * GIB
     file_size_bytes: int = 64 * MIB
