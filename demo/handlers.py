@@ -30,6 +30,7 @@ UPDATE_EVERY_S = 0.12
 LOG_LINES = 200
 VIDEO_DIR = Path(tempfile.gettempdir()) / "gensim-app-videos"
 VIDEO_KEEP_S = 3600
+STOPPED = "Stopped. The sandbox process was ended."
 
 
 class Runs:
@@ -281,8 +282,8 @@ def _show_result(screen: Screen, tracker: render.StageTracker, result: dict, sto
         hint = refusal.get("suggestion") if isinstance(refusal, dict) else None
         headline = f"Not generated: {text}" + (f" Try the library task “{hint}”." if hint else "")
         verdict = render.message_html(headline, "error")
-    elif stopped and not final:
-        verdict = render.message_html("Stopped.", "info")
+    elif stopped and not (final or {}).get("success"):
+        verdict = render.message_html(STOPPED, "info")
     elif final:
         verdict = render.verdict_html(final, code or "")
         if result.get("error"):
@@ -306,14 +307,21 @@ def _show_result(screen: Screen, tracker: render.StageTracker, result: dict, sto
     )
 
 
-def stop_generate(request: gr.Request = None) -> None:
-    """Stop button of the Generate tab: set the cancel Event of this session's generation."""
-    RUNS.stop(_session(request), "generate")
+def stop_generate(request: gr.Request = None):
+    """Stop button of the Generate tab: set the cancel Event of this session's generation.
+
+    Returns the verdict panel's new content ("Stopped.") or gr.skip() when nothing was running.
+    """
+    if RUNS.stop(_session(request), "generate"):
+        return render.message_html("Stopping…", "info")
+    return gr.skip()
 
 
-def stop_run(request: gr.Request = None) -> None:
-    """Stop button of the Library tab: set the cancel Event of this session's task run."""
-    RUNS.stop(_session(request), "run_task")
+def stop_run(request: gr.Request = None):
+    """Stop button of the Library tab: as stop_generate, for this session's task run."""
+    if RUNS.stop(_session(request), "run_task"):
+        return render.message_html("Stopping…", "info")
+    return gr.skip()
 
 
 def run_task(name, episodes, seed, video_size, request: gr.Request = None):
@@ -352,7 +360,8 @@ def run_task(name, episodes, seed, video_size, request: gr.Request = None):
                 tracker.finish(verdict)
                 stopped = cancel.is_set() and not verdict.get("success")
                 screen.set(stages=tracker.html(), video=keep_video(verdict.get("video")),
-                           verdict=render.verdict_html(verdict, source, "Stopped." if stopped else None),
+                           verdict=render.message_html(STOPPED, "info") if stopped
+                           else render.verdict_html(verdict, source),
                            verdict_json=_public_verdict(verdict))
                 yield screen.emit(full=True)
                 return

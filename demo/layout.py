@@ -99,10 +99,13 @@ def _generate_tab(concurrency: int):
                "verdict": verdict, "verdict_json": verdict_json, "attempts": attempts,
                "log": log_box, "result": result}
     inputs = [idea, *backend_inputs, *settings]
-    run = gr.on([go.click, idea.submit], handlers.generate, inputs,
+    gr.on([go.click, idea.submit], handlers.generate, inputs,
                 [outputs[name] for name in handlers.GENERATE_OUTPUTS], api_name="generate",
                 concurrency_limit=concurrency, concurrency_id="sim", show_progress="minimal")
-    stop.click(handlers.stop_generate, None, None, cancels=[run], queue=False, api_visibility="private")
+    # No `cancels=[run]`: Gradio would flag every output "Error". Setting the Event kills the
+    # sandbox at once and the run ends itself showing "Stopped."; API clients' job.cancel()
+    # closes the handler, which sets the Event too.
+    stop.click(handlers.stop_generate, None, verdict, queue=False, api_visibility="private")
     return result, save_name, save_btn, save_msg
 
 
@@ -134,10 +137,13 @@ def _library_tab(concurrency: int):
     outputs = {"stages": stages, "code": code, "frame": frame, "video": video, "verdict": verdict,
                "verdict_json": verdict_json}
     name.change(library.show_code, name, code, api_visibility="private", queue=False)
-    run = go.click(handlers.run_task, [name, episodes, seed, size],
+    go.click(handlers.run_task, [name, episodes, seed, size],
                    [outputs[n] for n in handlers.RUN_OUTPUTS], api_name="run_task",
                    concurrency_limit=concurrency, concurrency_id="sim", show_progress="minimal")
-    stop.click(handlers.stop_run, None, None, cancels=[run], queue=False, api_visibility="private")
+    # No `cancels=[run]`: Gradio would flag every output "Error". Setting the Event kills the
+    # sandbox at once and the run ends itself showing "Stopped."; API clients' job.cancel()
+    # closes the handler, which sets the Event too.
+    stop.click(handlers.stop_run, None, verdict, queue=False, api_visibility="private")
     return table, name
 
 

@@ -205,7 +205,8 @@ def test_cancel_ends_the_run_and_its_sandbox_process(app_server):
                               api_name="/generate")
     deadline = time.monotonic() + 120
     while not (run := _recording_processes(pid)):  # the sandbox of this run, recording
-        assert time.monotonic() < deadline and not job.done(), "no sandbox run appeared"
+        assert not job.done(), f"run ended before its sandbox was seen: {job.result()[5]}"
+        assert time.monotonic() < deadline, "no sandbox run appeared"
         time.sleep(0.1)
     job.cancel()
     deadline = time.monotonic() + 30

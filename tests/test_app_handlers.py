@@ -54,3 +54,19 @@ def test_local_model_too_small_for_the_prompt_gets_a_message_and_stays_loaded(tm
     assert "✕ propose" in final["stages"]
     loaded = handlers.LOCAL_MODELS.get({"model": path})
     assert handlers.LOCAL_MODELS.get({"model": path}) is loaded  # no reload for the next visitor
+
+
+def test_stop_button_ends_the_run_with_a_stopped_message():
+    import time
+
+    stopped_at, last = None, None
+    for last in handlers.generate("put the red block in the green bowl", "offline", "", "", "", "", "",
+                                  0.0, 0, 10, 0, "320x240"):
+        stages = last[handlers.GENERATE_OUTPUTS.index("stages")]
+        if stopped_at is None and isinstance(stages, str) and "gs-run\">◐ oracle" in stages:
+            handlers.stop_generate(None)  # what the Stop button calls (request None: session "api")
+            stopped_at = time.monotonic()
+    assert stopped_at is not None, "the oracle never started"
+    assert time.monotonic() - stopped_at < 15
+    final = dict(zip(handlers.GENERATE_OUTPUTS, last))
+    assert handlers.STOPPED in final["verdict"] and final["result"]["accepted"] is False
