@@ -12,13 +12,14 @@ class Limits:
     """Limits applied to the child process that runs task code.
 
     Fields (defaults and where they come from):
-      cpu_seconds: RLIMIT_CPU, seconds of CPU per process, rounded up (default 100). A 4-episode run of a small
-        task takes about a minute of CPU (spec 10.4: ~15 s per episode with rendering).
+      cpu_seconds: RLIMIT_CPU, seconds of CPU per process, rounded up (default 100). A 4-episode
+        run of a small task takes about a minute of CPU (spec 10.4: ~15 s per episode with
+        rendering; our episodes are faster, agent cameras off).
       wall_seconds: wall-clock limit of the whole run, after which the process group / namespace is
         killed (default 120). Slightly above cpu_seconds because the machine may be shared.
-      memory_bytes: RLIMIT_AS, virtual address space per process (default 4 GiB). Measured: Python +
-        numpy + pybullet + a loaded scene use about 0.9 GiB of address space with BLAS threads pinned
-        to 1 (benchmarks/sandbox_overhead.py prints the figure).
+      memory_bytes: RLIMIT_AS, virtual address space per process (default 4 GiB). Measured: a
+        loaded scene peaks at ~160-180 MiB of address space with BLAS pinned to one thread
+        (verdict["timings"]["peak_address_space_mib"]); the rest is headroom for large scenes.
       file_size_bytes: RLIMIT_FSIZE, largest file the child may write (default 64 MiB; a 4-episode
         320x240 H.264 video is a few MiB).
       open_files: RLIMIT_NOFILE (default 256; pybullet + ffmpeg pipes use < 30).
