@@ -216,15 +216,19 @@ def is_valid_task_name(name: str) -> bool:
 
 
 def normalise_proposal(raw: dict) -> dict:
-    """A proposal dict with the keys task-name, task-description, assets-used (a list of str).
+    """A proposal dict with the keys task-name, task-description, assets-used (a list of str), plus
+    any other scalar fields of `raw` (strings of at most 2000 characters, numbers, booleans).
 
     Accepts underscore/space spellings of the keys and an asset string separated by commas
     (one library entry in the original stored it as a string, §9.2-9).
     Raises ParseError when no usable task name is present.
     """
+    def canon(key):
+        return str(key).lower().replace("_", "-").replace(" ", "-")
+
     def pick(*keys):
         for key in raw:
-            if str(key).lower().replace("_", "-").replace(" ", "-") in keys:
+            if canon(key) in keys:
                 return raw[key]
         return None
 
@@ -236,4 +240,12 @@ def normalise_proposal(raw: dict) -> dict:
         assets = [a.strip() for a in assets.split(",")]
     assets = [str(a).strip() for a in assets if str(a).strip()]
     description = str(pick("task-description", "description") or "").strip()
-    return {"task-name": name, "task-description": description, "assets-used": assets}
+    proposal = {"task-name": name, "task-description": description, "assets-used": assets}
+    # Other short text fields (GenSim's "novelty"/"challenges", the offline backend's "idea") travel
+    # with the task into the <task> block; nested structures are dropped to keep prompts small.
+    consumed = {"task-name", "name", "assets-used", "assets", "task-description", "description"}
+    for key, value in raw.items():
+        if canon(key) not in consumed and isinstance(value, (str, int, float, bool)) \
+                and len(str(value)) <= 2000:
+            proposal.setdefault(str(key), value)
+    return proposal

@@ -113,8 +113,10 @@ def test_is_valid_task_name(name, ok):
 
 def test_normalise_proposal_key_spellings_and_asset_string():
     p = normalise_proposal({"task_name": "Build Car", "Task Description": " d ",
-                            "assets_used": "a.urdf, b/b.urdf"})
-    assert p == {"task-name": "build-car", "task-description": "d", "assets-used": ["a.urdf", "b/b.urdf"]}
+                            "assets_used": "a.urdf, b/b.urdf", "idea": "build a car", "novelty": "new",
+                            "nested": {"dropped": True}, "long": "x" * 3000})
+    assert p == {"task-name": "build-car", "task-description": "d", "assets-used": ["a.urdf", "b/b.urdf"],
+                 "idea": "build a car", "novelty": "new"}
     with pytest.raises(ParseError):
         normalise_proposal({"assets-used": []})
 
