@@ -240,7 +240,9 @@ class Environment:
 
     def descend_until_contact(self, pose, detect_contact, speed=0.01):
         """Straight-line descent from `pose` until contact; True on timeout (sim.robot)."""
-        return self.robot.descend_until_contact(pose, detect_contact, speed)
+        moving = [b for b in (getattr(self.ee, "body", None), getattr(self.ee, "base", None),
+                              getattr(self.ee, "held", None)) if b is not None]
+        return self.robot.descend_until_contact(pose, detect_contact, speed, moving=moving)
 
     # ------------------------------------------------------------ observations
 

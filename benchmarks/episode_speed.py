@@ -1,0 +1,79 @@
+"""Usage: python benchmarks/episode_speed.py [--seeds 3] [--tasks NAME ...] [--no-video] [--json PATH]
+
+Seconds per oracle episode of each base task (sim.tasks.BASE_TASKS, else every task in
+sim.tasks.task_files()), without and with 320x240 video at 20 fps of simulated time: prints median
+and p90 per task and over all episodes, plus the machine and configuration. In-process (no
+sandbox), one Environment reused, seeds 0..N-1. Target (sim/README.md): median under 3 s with video.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _machine() -> dict:
+    import pybullet
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "cpus": os.cpu_count(), "loadavg": load, "numpy": np.__version__,
+            "pybullet_api": pybullet.getAPIVersion(), "renderer": "TinyRenderer (CPU)"
+            if os.environ.get("GENSIM_EGL", "0") != "1" else "EGL"}
+
+
+def main(argv=None) -> int:
+    """Run the benchmark; returns 0."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--tasks", nargs="*", help="task names (default: the base tasks)")
+    parser.add_argument("--no-video", action="store_true", help="skip the with-video pass")
+    parser.add_argument("--json", help="also write the raw timings here")
+    args = parser.parse_args(argv)
+
+    from sim import tasks
+    from sim.env import Environment
+    from sim.episode import run_episode
+    from sim.loader import load_task_class
+    files = tasks.task_files()
+    names = args.tasks or [n for n in getattr(tasks, "BASE_TASKS", files) if n in files]
+    modes = [("no video", False)] + ([] if args.no_video else [("video 320x240@20", True)])
+    print(json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480}), flush=True)
+    env = Environment()
+    raw = {}
+    for mode, video in modes:
+        all_secs = []
+        print(f"\n== {mode}")
+        print(f"{'task':28s} {'median s':>9s} {'p90 s':>7s} {'success':>8s} {'steps':>6s}")
+        for name in names:
+            cls = load_task_class(files[name])
+            secs, wins, steps = [], 0, []
+            for seed in range(args.seeds):
+                frames = [0]
+
+                def count(_frame, frames=frames):
+                    frames[0] += 1
+                start = time.perf_counter()
+                ep = run_episode(cls, seed, env=env, on_frame=count if video else None)
+                secs.append(time.perf_counter() - start)
+                wins += ep["success"]
+                steps.append(ep["steps"])
+            all_secs += secs
+            raw.setdefault(mode, {})[name] = secs
+            print(f"{name:28s} {np.median(secs):9.2f} {np.percentile(secs, 90):7.2f} "
+                  f"{wins}/{args.seeds:<6d} {np.mean(steps):6.1f}", flush=True)
+        print(f"{'ALL':28s} {np.median(all_secs):9.2f} {np.percentile(all_secs, 90):7.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": _machine(), "timings": raw}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
