@@ -69,7 +69,7 @@ class KinectFranka:
 
 
 # Video camera: an oblique front-right view of the whole workspace and the arm.
-VIDEO = {"position": (1.35, 0.55, 0.95), "target": (0.45, 0.0, 0.05), "fov": 45.0}
+VIDEO = {"position": (1.15, 0.45, 0.72), "target": (0.47, 0.0, 0.08), "fov": 45.0}
 
 
 def render(config, image_size=None, shadow=1, rng=None):

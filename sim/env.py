@@ -128,7 +128,10 @@ class Environment:
         p.setGravity(0, 0, -9.8)
         p.setTimeStep(1.0 / self.hz)
         p.configureDebugVisualizer(p.COV_ENABLE_RENDERING, 0)
-        p.loadURDF(os.path.join(self.assets_root, PLANE_URDF), [0, 0, -0.001])
+        plane = p.loadURDF(os.path.join(self.assets_root, PLANE_URDF), [0, 0, -0.001])
+        # The renderers draw visual-less bodies from their collision shapes: a 4 m white slab that
+        # costs ~60% of every frame. Transparent, it is skipped (the background is white anyway).
+        p.changeVisualShape(plane, -1, rgbaColor=[1, 1, 1, 0])
         p.loadURDF(os.path.join(self.assets_root, WORKSPACE_URDF), [0.5, 0, 0])
         self.robot = UR5(os.path.join(self.assets_root, UR5_URDF), self.step_simulation, self.hz)
         self.ur5 = self.robot.body
