@@ -1,0 +1,1 @@
+"""GenSim Studio's Gradio app: layout (layout.py), handlers (handlers.py, library.py), panels (render.py)."""

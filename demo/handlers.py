@@ -34,38 +34,38 @@ STOPPED = "Stopped. The sandbox process was ended."
 
 
 class Runs:
-    """The cancel Event of each run in flight, keyed by (browser session, kind of run).
+    """The cancel Events of the runs in flight, keyed by (browser session, kind of run).
 
-    Stop looks up the Event of its own session; sessions never see each other's runs.
+    Stop sets the Events of its own session only; sessions never see each other's runs. An API
+    client may run several at once in one session; Stop then ends them all.
     """
 
     def __init__(self):
-        self._events: dict[tuple[str, str], threading.Event] = {}
+        self._events: dict[tuple[str, str], set[threading.Event]] = {}
         self._lock = threading.Lock()
 
     def begin(self, session: str, kind: str) -> threading.Event:
-        """A fresh Event for a new run (a previous run of the same session and kind is stopped)."""
+        """A fresh Event for a new run."""
         event = threading.Event()
         with self._lock:
-            old = self._events.get((session, kind))
-            if old is not None:
-                old.set()
-            self._events[(session, kind)] = event
+            self._events.setdefault((session, kind), set()).add(event)
         return event
 
     def end(self, session: str, kind: str, event: threading.Event) -> None:
-        """Forget the run's Event (only if it is still the current one)."""
+        """Forget the run's Event."""
         with self._lock:
-            if self._events.get((session, kind)) is event:
-                del self._events[(session, kind)]
+            events = self._events.get((session, kind), set())
+            events.discard(event)
+            if not events:
+                self._events.pop((session, kind), None)
 
     def stop(self, session: str, kind: str) -> bool:
-        """Set the Event of the session's run; False when nothing was running."""
+        """Set the Events of the session's runs of `kind`; False when none was running."""
         with self._lock:
-            event = self._events.get((session, kind))
-        if event is not None:
+            events = list(self._events.get((session, kind), ()))
+        for event in events:
             event.set()
-        return event is not None
+        return bool(events)
 
 
 class LocalModels:
@@ -136,9 +136,10 @@ def _jpeg_to_image(jpeg: bytes):
 
 
 def keep_video(path: str | None) -> str | None:
-    """Copy the run's mp4 (in a temp folder the run may delete) to the app's video folder.
+    """Move a run's mp4 out of the temp folder the sandbox made for it (the caller owns and removes
+    that folder, INTERFACES.md) into the app's video folder; returns the new path or None.
 
-    Files older than VIDEO_KEEP_S seconds are pruned on each call. Returns the copy's path.
+    Files older than VIDEO_KEEP_S seconds are pruned on each call.
     """
     if not path or not Path(path).is_file():
         return None
@@ -147,9 +148,24 @@ def keep_video(path: str | None) -> str | None:
     for old in VIDEO_DIR.glob("*.mp4"):
         if now - old.stat().st_mtime > VIDEO_KEEP_S:
             old.unlink(missing_ok=True)
-    copy = VIDEO_DIR / f"{uuid.uuid4().hex}.mp4"
-    shutil.copyfile(path, copy)
-    return str(copy)
+    kept = VIDEO_DIR / f"{uuid.uuid4().hex}.mp4"
+    shutil.move(path, kept)
+    _remove_empty_parent(path)
+    return str(kept)
+
+
+def discard_video(path: str | None) -> None:
+    """Delete a run's mp4 that is not shown (an earlier attempt's) and its temp folder."""
+    if path:
+        Path(path).unlink(missing_ok=True)
+        _remove_empty_parent(path)
+
+
+def _remove_empty_parent(path: str) -> None:
+    try:
+        Path(path).parent.rmdir()  # only succeeds when the folder is empty
+    except OSError:
+        pass
 
 
 def _public_verdict(verdict: dict | None) -> dict | None:
@@ -274,6 +290,9 @@ def _show_result(screen: Screen, tracker: render.StageTracker, result: dict, sto
     """Fill every panel from the pipeline's Result (INTERFACES.md `generation`)."""
     final = result.get("final")
     attempts = result.get("attempts") or []
+    for attempt in attempts:
+        if attempt.get("verdict") is not final:
+            discard_video((attempt.get("verdict") or {}).get("video"))
     code = attempts[-1].get("code") if attempts else screen.values.get("code")
     tracker.finish(final)
     if result.get("refusal"):

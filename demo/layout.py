@@ -15,6 +15,7 @@ from demo import handlers, library, render
 from demo.inputs import BACKENDS, VIDEO_SIZES, env_defaults
 
 CSS_PATH = Path(__file__).with_name("style.css")
+QUEUE_PER_SLOT = 16
 EXAMPLES = [
     "put the red block in the green bowl",
     "stack three blocks into a tower",
@@ -77,7 +78,8 @@ def _generate_tab(concurrency: int):
             with gr.Accordion("Understood spec (offline generator)", open=False):
                 spec = gr.JSON(label="Spec")
         with gr.Column(scale=4):
-            frame = gr.Image(label="Live view (oracle acting)", type="pil", interactive=False, height=240)
+            frame = gr.Image(label="Live view (oracle acting)", type="pil", format="jpeg",
+                             interactive=False, height=240)
             video = gr.Video(label="Episode video", interactive=False, autoplay=True, loop=True,
                              elem_id="gs-video", height=260)
             verdict = gr.HTML(render.message_html("Type an idea and press Generate."),
@@ -129,7 +131,7 @@ def _library_tab(concurrency: int):
         code = gr.Code(library.show_code(names[0] if names else None), language="python",
                        label="Task code", lines=22, max_lines=40, interactive=False)
         with gr.Column():
-            frame = gr.Image(label="Live view", type="pil", interactive=False, height=240)
+            frame = gr.Image(label="Live view", type="pil", format="jpeg", interactive=False, height=240)
             video = gr.Video(label="Episode video", interactive=False, autoplay=True, loop=True, height=260)
             verdict = gr.HTML("", label="Verdict panel", show_label=False)
             with gr.Accordion("Verdict JSON", open=False):
@@ -163,7 +165,8 @@ def build_demo(concurrency: int | None = None) -> gr.Blocks:
         save_btn.click(library.save, [result, save_name], [save_msg, table, name],
                        api_name="save_to_library")
         demo.load(library.refresh, None, [table, name], api_name="library")
-    demo.queue(default_concurrency_limit=concurrency)
+    # A bounded queue: past QUEUE_PER_SLOT waiting runs per slot, visitors are told it is full.
+    demo.queue(default_concurrency_limit=concurrency, max_size=QUEUE_PER_SLOT * concurrency)
     return demo
 
 

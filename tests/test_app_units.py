@@ -1,4 +1,6 @@
-"""Unit tests of the app's input checks and panels (demo/inputs.py, demo/render.py); no server."""
+"""Unit tests of the app's input checks, panels, run registry, videos and library saving."""
+from pathlib import Path
+
 import pytest
 
 from demo import render
@@ -127,3 +129,32 @@ def test_app_builds_without_importing_heavy_packages():
                          cwd=__import__("pathlib").Path(__file__).resolve().parents[1])
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+def test_runs_stop_only_the_sessions_own_runs():
+    from demo.handlers import Runs
+
+    runs = Runs()
+    a1, a2, b = runs.begin("a", "generate"), runs.begin("a", "generate"), runs.begin("b", "generate")
+    other_kind = runs.begin("a", "run_task")
+    assert runs.stop("a", "generate") is True
+    assert a1.is_set() and a2.is_set() and not b.is_set() and not other_kind.is_set()
+    runs.end("b", "generate", b)
+    assert runs.stop("b", "generate") is False and not b.is_set()
+
+
+def test_keep_video_moves_the_file_and_removes_its_temp_folder(tmp_path):
+    from demo.handlers import discard_video, keep_video
+
+    folder = tmp_path / "gensim-video-x"
+    folder.mkdir()
+    (folder / "episodes.mp4").write_bytes(b"mp4")
+    kept = keep_video(str(folder / "episodes.mp4"))
+    assert Path(kept).read_bytes() == b"mp4" and not folder.exists()
+    Path(kept).unlink()
+    other = tmp_path / "gensim-video-y"
+    other.mkdir()
+    (other / "episodes.mp4").write_bytes(b"mp4")
+    discard_video(str(other / "episodes.mp4"))
+    assert not other.exists()
+    assert keep_video(None) is None and keep_video(str(tmp_path / "missing.mp4")) is None
