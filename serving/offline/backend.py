@@ -197,5 +197,5 @@ class OfflineBackend(Backend):
 
 
 def _description(code: str) -> str:
-    m = re.search(r'class \w+\(Task\):\n    """(.*?)\n    Written by', code, re.S)
+    m = re.search(r'class \w+\(Task\):\n    """(.*?)\n\n    Written by', code, re.S)
     return " ".join(m.group(1).split()) if m else ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import textwrap
 
 from serving.offline import layout
 from serving.offline.goals import GoalWriter, phrase
@@ -183,10 +184,13 @@ def _gerund(spec: dict) -> str:
 
 
 def _docstring(spec: dict) -> str:
-    """Class docstring: what the task is (used as the library description) and where it came from."""
-    lines = ["    \"\"\"" + _sentence(spec)]
-    lines.append(f"    Written by the offline rule-based generator from the idea: {spec['idea'][:120]!r}.\"\"\"")
-    return "\n".join(lines)
+    """Class docstring: what the task is (the library's description) and the idea it came from."""
+    pad = "    "
+    text = textwrap.wrap(_sentence(spec), 96)
+    idea = textwrap.wrap(repr(spec["idea"][:300]), 96)
+    lines = [pad + '"""' + text[0]] + [pad + t for t in text[1:]]
+    lines += ["", pad + "Written by the offline rule-based generator from the idea:"] + [pad + t for t in idea]
+    return "\n".join(lines + [pad + '"""'])
 
 
 def _sentence(spec: dict) -> str:
@@ -207,7 +211,7 @@ def _sentence(spec: dict) -> str:
                     "circle": "Arrange in a circle", "insert": "Insert", "sweep": "Sweep"}[g["type"]]
             tail = f" {'on' if g['type'] == 'stack' else 'into'} the {g['target']}" if g.get("target") else ""
             parts.append(f"{verb} the {objs}{tail}")
-    return "; then ".join(parts) + "."
+    return "; then ".join(parts[:1] + [p[0].lower() + p[1:] for p in parts[1:]]) + "."
 
 
 def _trim(lines: list[str]) -> list[str]:
