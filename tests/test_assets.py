@@ -243,3 +243,10 @@ def test_shapes_table_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"
+
+
+def test_object_parked_ten_metres_away_rests_on_the_floor(sim, tmp_path):
+    # palletizing parks boxes at y - 10 m; they must land (spec 3.2 plane is 200 x 200 m)
+    block = load(sim, "block/block.urdf", tmp_path, pos=(0.5, -10.25, 0.1))
+    settle(sim)
+    assert sim.getBasePositionAndOrientation(block)[0][2] == pytest.approx(0.02, abs=0.002)

@@ -99,8 +99,10 @@ def container() -> dict[str, str]:
 
 
 def plane() -> dict[str, str]:
-    """Collision-only 4 x 4 x 0.1 m floor slab; its top is at z = 0 when loaded at z = -0.001 (spec 3.2)."""
-    return {"plane/plane.urdf": single("plane.urdf", [Shape(box((4, 4, 0.1)), xyz=(0, 0, -0.049), visual=False)],
+    """Collision-only 200 x 200 x 10 m floor slab (the original's size); its top is at z = 0 when
+    loaded at z = -0.001 (spec 3.2). It must be that large: tasks park objects 10 m away (e.g.
+    palletizing) and expect them to rest there, not fall forever and keep env.step waiting."""
+    return {"plane/plane.urdf": single("plane.urdf", [Shape(box((200, 200, 10)), xyz=(0, 0, -4.999), visual=False)],
                                        mass=0)}
 
 
