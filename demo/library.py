@@ -5,15 +5,11 @@ its entries into table rows and its errors into messages.
 """
 from __future__ import annotations
 
-import re
-
 import gradio as gr
 
 from demo import render
 
 COLUMNS = ["name", "description", "source", "pass stats"]
-# Library names are the kebab-case ids of sim/tasks (`align-box-corner`), see STYLE.md.
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 def _stats(entry: dict) -> str:
@@ -64,8 +60,8 @@ def show_code(name: str | None) -> str:
 def save(result: dict | None, name: str | None, library_root=None):
     """Add the session's generated task to the library under `name` (or the name it chose).
 
-    Only tasks whose verdict passed are saved; an invalid or taken name gets a message (the library
-    never overwrites). `library_root`: the library folder (default sim/tasks; tests pass a temp
+    Only tasks whose verdict passed are saved; an invalid or taken name gets the library's message
+    (it checks names and never overwrites). `library_root`: the library folder (default sim/tasks; tests pass a temp
     folder). Returns (message HTML, table rows, dropdown update).
     """
     name = (name or "").strip() or None
@@ -74,10 +70,6 @@ def save(result: dict | None, name: str | None, library_root=None):
     if not result.get("accepted"):
         return (render.message_html("Only a task that passed its verdict can be saved.", "error"),
                 gr.skip(), gr.skip())
-    if name is not None and not NAME_RE.match(name):
-        return (render.message_html(
-            f"“{name}” is not a valid task name: use lower-case words joined by hyphens, "
-            "e.g. put-block-in-bowl.", "error"), gr.skip(), gr.skip())
     from generation.library import Library
 
     meta = {"source": "generated", "backend": result.get("backend"), "model": result.get("model"),

@@ -104,7 +104,7 @@ def test_save_to_library_checks_verdict_and_names_and_never_overwrites(tmp_path)
               "success_rate": 1.0, "episodes": 2}
     assert "Generate a task first" in library.save(None, "x", tmp_path)[0]
     assert "passed its verdict" in library.save(passed | {"accepted": False}, "x", tmp_path)[0]
-    assert "not a valid task name" in library.save(passed, "../evil", tmp_path)[0]
+    assert "Invalid task name" in library.save(passed, "../evil", tmp_path)[0]
     assert not list(tmp_path.glob("*.py"))
     message, rows, _ = library.save(passed, "my-bowl-task", tmp_path)
     assert "Saved as “my-bowl-task”" in message
