@@ -222,3 +222,25 @@ def test_order_by_size_follows_the_requested_direction():
     first = re.findall(r"targets_0 = \[\s*\(utils.apply\(line_pose, \((-?[0-9.]+)", code_up)
     first_down = re.findall(r"targets_0 = \[\s*\(utils.apply\(line_pose, \((-?[0-9.]+)", code_down)
     assert float(first[0]) == -float(first_down[0]) != 0
+
+
+def test_random_word_soup_never_crashes_the_generator():
+    """300 random mixes of the vocabulary: each is either not understood or gives code whose reset runs."""
+    import random
+    from serving.offline.emitter import emit
+    from serving.offline.parser import PREPOSITIONS, VERBS
+    vocab = sorted(set(lexicon.NOUNS) | set(lexicon.COLORS) | set(lexicon.NUMBER_WORDS) | set(VERBS)
+                   | set(PREPOSITIONS) | set(lexicon.KEYWORDS)) + ["then", "and", ",", "it", "them", "of",
+                                                                  "bottom", "all", "0", "100", "."]
+    rng = random.Random(7)
+    built = 0
+    for _ in range(300):
+        idea = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 14)))
+        try:
+            spec = understand(idea)
+        except NotUnderstood:
+            continue
+        code, _ = emit(spec)
+        assert spawned_objects(code), idea
+        built += 1
+    assert built > 150

@@ -21,7 +21,9 @@ from serving.base import Backend, BackendError, GenerationParams, apply_stop, ch
     stage_of
 from serving.offline.emitter import emit, task_name
 from serving.offline.parser import NotUnderstood, understand
-from serving.offline.refusal import nearest_task, out_of_domain, rank_tasks, refusal_message
+from serving.offline.refusal import CAPABILITIES, nearest_task, out_of_domain, rank_tasks, refusal_message
+
+CAPABILITY_HINT = f"it can {CAPABILITIES}."
 
 _IDEA_RE = re.compile(r"<idea>\s*(.*?)\s*</idea>", re.S)
 _TASK_RE = re.compile(r"<task>\s*(.*?)\s*</task>", re.S)
@@ -85,7 +87,12 @@ class OfflineBackend(Backend):
         spec = self.understand(idea)
         if isinstance(spec, Refusal):
             return spec
-        code, scenery = emit(spec)
+        try:
+            code, scenery = emit(spec)
+        except Exception as exc:  # a generator bug must reach the visitor as a message, not a crash
+            return Refusal(f"The offline generator understood the idea but could not write the task "
+                           f"({type(exc).__name__}: {exc}). Please rephrase it; {CAPABILITY_HINT}",
+                           nearest_task(idea))
         spec["scenery"] = scenery
         return code, spec
 

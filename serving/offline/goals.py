@@ -156,7 +156,7 @@ class GoalWriter:
             k += len(slots)
             targets = [f"(utils.apply({base}, ({dx}, {dy}, {round(surface + dz, 4)})), {base}[1])"
                        for dx, dy, dz in slots]
-            row_name = ["bottom", "middle", "top"][r] if len(rows) == 3 else ["bottom", "top"][r]
+            row_name = ["bottom", "middle", "top"][r] if len(rows) != 2 else ["bottom", "top"][r]
             self.goal(part, targets, f"put {_list(part, self.groups)} on the {row_name} row of the pyramid")
 
     def write_build(self, g: dict) -> None:

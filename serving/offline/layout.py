@@ -116,8 +116,15 @@ def slots_on(kind: str, n: int) -> list[tuple]:
 
 
 def pyramid_slots(n: int) -> list[list[tuple]]:
-    """Rows of a block pyramid (bottom first) on a base, 4 cm blocks 5 cm apart: 3-2-1 or 2-1."""
+    """Rows of a block pyramid (bottom first) on a base, 4 cm blocks 5 cm apart: 2-1 for 3 blocks,
+    else the 3-2-1 rows filled bottom-up with the first min(n, 6) slots (an unfinished pyramid)."""
     if n == 3:
         return [[(0, -0.025, 0.02), (0, 0.025, 0.02)], [(0, 0, 0.06)]]
-    return [[(0, -0.05, 0.02), (0, 0, 0.02), (0, 0.05, 0.02)],
+    rows = [[(0, -0.05, 0.02), (0, 0, 0.02), (0, 0.05, 0.02)],
             [(0, -0.025, 0.06), (0, 0.025, 0.06)], [(0, 0, 0.10)]]
+    out, left = [], n
+    for r in rows:
+        if left > 0:
+            out.append(r[:left])
+            left -= len(r)
+    return out

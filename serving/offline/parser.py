@@ -29,7 +29,7 @@ MAX_STACK = 6
 # Objects per goal type: a 6-block tower is 24 cm (the arm carries at 32 cm); 6 blocks 6 cm apart make a
 # 36 cm line, which fits the 50 cm deep table in any direction; 8 around a circle keep 7 cm apart;
 # 6 fill a 12 cm zone on a 4.5 cm grid.
-CAPS = {"stack": MAX_STACK, "line": 6, "circle": 8, "place": 6}
+CAPS = {"stack": MAX_STACK, "line": 6, "circle": 8, "place": 6, "pyramid": 6, "order_by_size": 3}
 VERBS = ("put", "place", "move", "drop", "stack", "build", "make", "assemble", "line", "align", "arrange",
          "sort", "insert", "sweep", "push", "order", "set", "bring", "lay", "pile", "fit", "slide",
          "organize", "organise", "group", "form", "create", "load", "fill", "rank")
@@ -229,6 +229,13 @@ def understand(idea: str) -> dict:
             previous = goal["objects"]
             if goal["type"] != "hold":
                 goals.append(goal)
+    if any(g["type"] == "sweep" for g in goals) and len(goals) > 1:
+        notes.append("sweeping uses the spatula for the whole task, so only the sweep was kept")
+        goals = [g for g in goals if g["type"] == "sweep"][:1]
+        used = set(goals[0]["objects"]) | {goals[0]["target"]}
+        for name in [n for n in scene.names if n not in used]:
+            k = scene.names.index(name)
+            del scene.names[k], scene.groups[k]
     if not goals:
         raise NotUnderstood("I could not find objects to move (blocks, balls, cylinders...) and a "
                             "place or structure for them")
@@ -245,7 +252,12 @@ def understand(idea: str) -> dict:
 def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: list[str]) -> dict | None:
     """The goal dict of one clause, registering its objects in `scene`; None if nothing to do."""
     kind = classify(clause)
-    phrases = noun_phrases(clause)
+    # A named line is drawn by the line goal itself; a pile only means something to a sweep.
+    phrases = [(i, g) for i, g in noun_phrases(clause) if g.kind != "line"]
+    if kind != "sweep":
+        for _, g in phrases:
+            if g.kind == "pile":
+                g.kind, g.size = "block", "small"
     if "it" in clause or "them" in clause:
         pronoun_at = clause.index("it") if "it" in clause else clause.index("them")
         prev_groups = [(pronoun_at, scene.group(n)) for n in previous]
@@ -312,8 +324,8 @@ def _cap(groups: list[Group], cap: int, kind: str, notes: list[str]) -> None:
     """Shrink the largest groups until they hold at most `cap` objects, with a note saying so."""
     if sum(g.count for g in groups) <= cap:
         return
-    while sum(g.count for g in groups) > cap:
-        max(groups, key=lambda g: g.count).colors.pop()
+    while sum(g.count for g in groups) > cap and max(g.count for g in groups) > 1:
+        max(groups, key=lambda g: g.count).colors.pop()  # every group keeps at least one object
     notes.append(f"a {kind.replace('_', ' ')} goal takes at most {cap} objects here; counts were reduced")
 
 
