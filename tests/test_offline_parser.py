@@ -244,3 +244,13 @@ def test_random_word_soup_never_crashes_the_generator():
         assert spawned_objects(code), idea
         built += 1
     assert built > 150
+
+
+def test_repairs_give_the_oracle_more_spare_actions():
+    backend = OfflineBackend()
+    first = [{"role": "user", "content": "[stage: implementation]\n<idea>stack three blocks</idea>"}]
+    (code1,) = backend.chat(first)
+    repair = first + [{"role": "assistant", "content": code1},
+                      {"role": "user", "content": '[stage: repair]\nIt failed.\n<task>{"idea": "stack three blocks"}</task>'}]
+    (code2,) = backend.chat(repair)
+    assert "self.max_steps = 4" in code1 and "self.max_steps = 6" in code2

@@ -82,13 +82,14 @@ class OfflineBackend(Backend):
         spec["task_name"] = task_name(spec)
         return spec
 
-    def write_task(self, idea: str) -> tuple[str, dict] | Refusal:
-        """(task code, spec) for `idea`; the spec gains "scenery" (objects the emitter added)."""
+    def write_task(self, idea: str, spare: int = 1) -> tuple[str, dict] | Refusal:
+        """(task code, spec) for `idea`; the spec gains "scenery" (objects the emitter added).
+        `spare`: actions allowed beyond one per object (repairs raise it)."""
         spec = self.understand(idea)
         if isinstance(spec, Refusal):
             return spec
         try:
-            code, scenery = emit(spec)
+            code, scenery = emit(spec, spare)
         except Exception as exc:  # a generator bug must reach the visitor as a message, not a crash
             return Refusal(f"The offline generator understood the idea but could not write the task "
                            f"({type(exc).__name__}: {exc}). Please rephrase it; {CAPABILITY_HINT}",
@@ -134,7 +135,7 @@ class OfflineBackend(Backend):
         if stage == "proposal":
             return self._proposal(last, params.temperature)
         if stage in ("implementation", "repair"):
-            return self._implementation(messages, last)
+            return self._implementation(messages, last, stage == "repair")
         if stage == "reference_selection":
             return json.dumps(rank_tasks(self._idea_from(messages, last) or last))
         if stage == "reflection":
@@ -170,12 +171,15 @@ class OfflineBackend(Backend):
                 return idea
         return ideas[0]
 
-    def _implementation(self, messages: list[dict], prompt: str) -> str:
+    def _implementation(self, messages: list[dict], prompt: str, repair: bool) -> str:
+        """Code + spec. The code is deterministic, so a repair cannot fix a typo; what it can do is give
+        the oracle room to retry: each earlier code answer in the chat adds two spare actions."""
         idea = self._idea_from(messages, prompt)
         if not idea:
             raise BackendError("the offline generator found no idea to implement: the prompt needs "
                                "<task>{...}</task> with an 'idea' or 'task-description'")
-        result = self.write_task(idea)
+        earlier = sum(1 for m in messages if m["role"] == "assistant" and "```python" in m["content"])
+        result = self.write_task(idea, spare=1 + 2 * max(earlier, 1) if repair else 1)
         if isinstance(result, Refusal):
             raise BackendError(result.message)
         code, spec = result

@@ -46,8 +46,9 @@ def task_name(spec: dict) -> str:
 class Emitter:
     """Accumulates the lines of `reset` section by section; `code()` assembles the file."""
 
-    def __init__(self, spec: dict):
+    def __init__(self, spec: dict, spare: int = 1):
         self.spec = spec
+        self.spare = spare
         self.groups = {o["name"]: o for o in spec["objects"]}
         # reset() in four parts: solid scenery, objects to move, flat markers, goals.
         self.parts: dict[str, list[str]] = {"solid": [], "movers": [], "markers": [], "goals": []}
@@ -137,7 +138,9 @@ class Emitter:
             init += ["        # Pushes with the spatula; a pile needs several sweeps, so 20 actions as in Ravens.",
                      f"        self.max_steps = {steps}"]
         else:
-            init += [f"        # {steps - 1} pick-and-place action{'s' if steps > 2 else ''} plus one spare.",
+            moves = self.writer.moves
+            spares = "one spare" if self.spare == 1 else f"{self.spare} spares (a repair: room to retry failed picks)"
+            init += [f"        # {moves} pick-and-place action{'s' if moves > 1 else ''} plus {spares}.",
                      f"        self.max_steps = {steps}"]
         init += [f"        self.lang_template = {lang!r}",
                  f"        self.task_completed_desc = {'done ' + _gerund(spec) + '.'!r}",
@@ -220,13 +223,16 @@ def _trim(lines: list[str]) -> list[str]:
     return lines
 
 
-def emit(spec: dict) -> tuple[str, list[dict]]:
-    """Return (task source code, scenery the emitter added) for a parser spec.
+def emit(spec: dict, spare: int = 1) -> tuple[str, list[dict]]:
+    """Return (task source code, scenery the emitter added) for a parser spec; max_steps is the number
+    of pick-and-place actions plus `spare` (>= 1; repairs give more).
 
     The code imports only what it uses; it is deterministic for a given spec (randomness happens at
     reset time through the task's own get_random_pose calls, seeded by the episode runner).
     """
-    e = Emitter(spec)
+    if not isinstance(spare, int) or spare < 1:
+        raise ValueError(f"spare must be an integer >= 1, got {spare!r}")
+    e = Emitter(spec, spare)
     code = e.build()
     compile(code, "<offline task>", "exec")  # a bug here must fail loudly, not reach the sandbox
     return code, e.scenery

@@ -83,8 +83,9 @@ class GoalWriter:
         for k, c in enumerate(self.calls):
             for j in range(c["line"], c["line"] + 4):
                 self.e.lines[j] = self.e.lines[j].replace(f"REWARD_{k}", _fraction(c["n"], total))
-        # One action per object plus a spare; a swept pile needs many pushes (20 as in Ravens).
-        self.actions = (total + 1) if self.calls else 20
+        # One action per object plus the spares; a swept pile needs many pushes (20 as in Ravens).
+        self.moves = total
+        self.actions = (total + self.e.spare) if self.calls else 20
 
     def write_place(self, g: dict) -> None:
         target = g["target"]
