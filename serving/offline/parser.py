@@ -101,7 +101,7 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
         kind = lx.NOUNS.get(tok)
         if tok == "one" and (pairs or i + 1 < len(tokens) and tokens[i + 1] in ("of",)) and last_kind:
             kind = last_kind  # "the blue one"
-        if kind and not (tok in ("line", "stand", "square", "base") and _is_verb_use(tokens, i)):
+        if kind and not _is_verb_use(tokens, i):
             last_kind = kind
             quantified = quantified or tok == "everything"
             if not pairs:
@@ -123,9 +123,9 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
             size = lx.SIZE_WORDS[tok]
         elif tok in lx.QUANTIFIERS:
             quantified = True
-        elif tok == lx.PLURAL:
-            for _, g in out:
-                if _ == i - 1 and not g.counted:
+        elif tok == lx.PLURAL:  # "the blocks": more than one, however many the goal needs
+            for at, g in out:
+                if at == i - 1 and not g.counted:
                     g.quantified = True
         elif tok in ("and", ",", "the", "of", "other", "colored", "color", "different", "some", "these",
                      "those", "my", "your", "more", "remaining"):
@@ -136,8 +136,8 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
 
 
 def _is_verb_use(tokens: list[str], i: int) -> bool:
-    """'line up the blocks', 'square' as adjective: the noun reading is wrong when a verb position."""
-    return tokens[i] == "line" and i + 1 < len(tokens) and tokens[i + 1] in ("up", "them", "the")
+    """'line up the blocks', 'pile up ...': here 'line' / 'pile' is the verb, not the noun."""
+    return tokens[i] in ("line", "pile") and i + 1 < len(tokens) and tokens[i + 1] in ("up", "them", "the")
 
 
 def _fix_shared_counts(groups: list[tuple[int, Group]]) -> list[tuple[int, Group]]:
@@ -160,7 +160,9 @@ def classify(tokens: list[str]) -> str:
     """Goal type of one clause from its keywords (first rule that fires wins)."""
     has = set(tokens).__contains__
     text = " ".join(tokens)
-    if (has("sweep") or has("push") or has("pile")) and not has("stack"):
+    if "pile up" in text:
+        return "stack"
+    if has("sweep") or ((has("pile") or has("heap") or (has("push") and has("small"))) and not has("stack")):
         return "sweep"
     if has("ell") or has("fixture") or (has("insert") and (has("slot") or has("hole"))):
         return "insert"
@@ -168,9 +170,7 @@ def classify(tokens: list[str]) -> str:
         return "pyramid"
     if has("corner"):
         return "place"
-    if _structure_word(tokens) and (has("build") or has("make") or has("assemble") or has("create")
-                                    or has("form") or _structure_word(tokens) in ("wall", "bridge", "house",
-                                                                                   "car", "sandwich")):
+    if _structure_word(tokens):
         return "build"
     if has("stack") or has("tower") or "on top of each other" in text or "pile up" in text:
         return "stack"
