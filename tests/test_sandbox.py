@@ -103,6 +103,12 @@ def _drain(gen):
     return list(gen)
 
 
+def test_frame_flood_is_throttled_by_the_parent():
+    b = _builder()
+    events = [e for _ in range(100) for e in b.on_message("frame", (0, b"\xff\xd8"))]
+    assert len(events) == 1 and events[0]["type"] == "frame"
+
+
 def test_verdict_child_death_fails_the_stage_it_reached():
     b = _builder()
     b.seen_start("syntax")

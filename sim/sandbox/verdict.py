@@ -8,6 +8,7 @@ names how it ended (signal, exit code, limit, cancellation).
 from __future__ import annotations
 
 import signal
+import time
 
 STAGES = ("syntax", "load", "reset", "runtime", "success")
 SUCCESS_REWARD = 0.99     # spec 0: an episode succeeds when its cumulative reward exceeds 0.99
@@ -55,6 +56,7 @@ class VerdictBuilder:
         self.timings: dict = {}
         self.done = False
         self.video_frames = 0
+        self.last_frame = float("-inf")
         self.channel_broken = None
 
     def warn(self, text: str):
@@ -79,8 +81,11 @@ class VerdictBuilder:
         """Take one decoded channel message; yield the events it produces."""
         if self.done:
             return
-        if kind == "frame":
-            yield {"type": "frame", "episode": msg[0], "jpeg": msg[1]}
+        if kind == "frame":     # throttled here too: task code could drive the frame writer
+            now = time.monotonic()
+            if now - self.last_frame >= self.limits.frame_interval_seconds / 2:
+                self.last_frame = now
+                yield {"type": "frame", "episode": msg[0], "jpeg": msg[1]}
             return
         t = msg.get("t")
         if t == "stage" and self._stage_ok(msg.get("stage"), msg.get("status")):
