@@ -80,10 +80,11 @@ class Emitter:
             urdf = f"{v}_urdf"
         category = ", 'fixed'" if fixed else ""
         color = ", color=utils.COLORS[color]" if colors[0] else ""
-        say(f"{v}_ids, {v}_poses = [], []" if poses else f"{v}_ids = []",
-                 f"for color in {colors!r}:",
-                 f"    pose = self.get_random_pose(env, {v}_size)",
-                 f"    {v}_ids.append(env.add_object({urdf}, pose{category}{color}))")
+        add = f"env.add_object({urdf}, pose{category}{color})"
+        say(f"{v}_poses = []" if poses else f"{v}_ids = []",  # scenery is a target: keep its poses
+            f"for color in {colors!r}:",
+            f"    pose = self.get_random_pose(env, {v}_size)",
+            f"    {add}" if poses else f"    {v}_ids.append({add})")
         if poses:
             say(f"    {v}_poses.append(pose)")
         say("")
