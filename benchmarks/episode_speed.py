@@ -1,6 +1,6 @@
 """Usage: python benchmarks/episode_speed.py [--seeds 3] [--tasks NAME ...] [--no-video] [--json PATH]
 
-Seconds per oracle episode of each base task (sim.tasks.BASE_TASKS, else every task in
+Wall and CPU seconds per oracle episode of each base task (sim.tasks.BASE_TASKS, else every task in
 sim.tasks.task_files()), without and with 320x240 video at 20 fps of simulated time: prints median
 and p90 per task and over all episodes, plus the machine and configuration. In-process (no
 sandbox), one Environment reused, seeds 0..N-1. Target (sim/README.md): median under 3 s with video.
@@ -49,27 +49,32 @@ def main(argv=None) -> int:
     env = Environment()
     raw = {}
     for mode, video in modes:
-        all_secs = []
+        all_secs, all_cpus = [], []
         print(f"\n== {mode}")
-        print(f"{'task':28s} {'median s':>9s} {'p90 s':>7s} {'success':>8s} {'steps':>6s}")
+        print(f"{'task':28s} {'median s':>9s} {'p90 s':>7s} {'cpu med':>8s} {'cpu p90':>8s} "
+              f"{'success':>8s} {'steps':>6s}")
         for name in names:
             cls = load_task_class(files[name])
-            secs, wins, steps = [], 0, []
+            secs, cpus, wins, steps = [], [], 0, []
             for seed in range(args.seeds):
                 frames = [0]
 
                 def count(_frame, frames=frames):
                     frames[0] += 1
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 ep = run_episode(cls, seed, env=env, on_frame=count if video else None)
                 secs.append(time.perf_counter() - start)
+                cpus.append(time.process_time() - cpu)
                 wins += ep["success"]
                 steps.append(ep["steps"])
             all_secs += secs
-            raw.setdefault(mode, {})[name] = secs
+            all_cpus += cpus
+            raw.setdefault(mode, {})[name] = {"wall": secs, "cpu": cpus}
             print(f"{name:28s} {np.median(secs):9.2f} {np.percentile(secs, 90):7.2f} "
+                  f"{np.median(cpus):8.2f} {np.percentile(cpus, 90):8.2f} "
                   f"{wins}/{args.seeds:<6d} {np.mean(steps):6.1f}", flush=True)
-        print(f"{'ALL':28s} {np.median(all_secs):9.2f} {np.percentile(all_secs, 90):7.2f}")
+        print(f"{'ALL':28s} {np.median(all_secs):9.2f} {np.percentile(all_secs, 90):7.2f} "
+              f"{np.median(all_cpus):8.2f} {np.percentile(all_cpus, 90):8.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": _machine(), "timings": raw}, indent=1))
     return 0
