@@ -66,6 +66,7 @@ class Suction(Gripper):
         self.obj_ids = obj_ids
         self.contact_constraint = None
         self.held = None
+        self.unfiltered = None  # released object whose tip collisions are still filtered
 
     def activate(self, objects=None):
         """Attach the body of the tip's last contact point if it is in obj_ids['rigid']; marks the
@@ -98,14 +99,22 @@ class Suction(Gripper):
             if self.contact_constraint is not None:
                 try:
                     p.removeConstraint(self.contact_constraint)
-                    p.setCollisionFilterPair(self.body, self.held, 0, -1, 1)
                 except p.error:  # the object was removed by task code
                     pass
                 self.contact_constraint = None
-                self.held = None
+                # Collisions come back once the tip has left the object (see detect_contact):
+                # re-enabling them while the two overlap would kick the object away.
+                self.unfiltered, self.held = self.held, None
 
     def detect_contact(self):
         """Any contact of the tip, or (while holding) of the held object other than with the head."""
+        if self.unfiltered is not None:
+            try:
+                if not p.getClosestPoints(self.body, self.unfiltered, 0.002, 0, -1):
+                    p.setCollisionFilterPair(self.body, self.unfiltered, 0, -1, 1)
+                    self.unfiltered = None
+            except p.error:  # removed by task code
+                self.unfiltered = None
         body, link = self.body, 0
         if self.activated and self.contact_constraint is not None:
             try:
