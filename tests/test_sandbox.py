@@ -109,6 +109,15 @@ def test_frame_flood_is_throttled_by_the_parent():
     assert len(events) == 1 and events[0]["type"] == "frame"
 
 
+def test_child_that_cannot_start_is_named():
+    b = _builder()
+    b.seen_start("syntax")
+    b.stderr_tail = ["Traceback (most recent call last):", "ModuleNotFoundError: No module named 'sim'"]
+    v = list(b.finish(1, None, None, 0.1))[-1]["verdict"]
+    assert v["error"]["type"] == "SandboxStartError" and v["stage_reached"] == "syntax"
+    assert "No module named 'sim'" in v["error"]["message"]
+
+
 def test_verdict_child_death_fails_the_stage_it_reached():
     b = _builder()
     b.seen_start("syntax")

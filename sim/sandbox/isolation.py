@@ -92,8 +92,9 @@ def _untraversable_ancestors(path: Path) -> list[Path]:
 
 
 def _reexpose(hidden: list[Path]) -> list[str]:
-    """bwrap args that replace each folder in `hidden` (e.g. /root, mode 0700) by an empty tmpfs and
-    bind back read-only only the needed paths under it, with 0755 folders on the way."""
+    """bwrap args that replace each folder in `hidden` (/tmp; e.g. /root, mode 0700) by an empty
+    tmpfs and bind back read-only only the needed paths under it (the interpreter, the venv, the
+    repository, e.g. a checkout in /tmp), with 0755 folders on the way."""
     args, made = [], set()
     for folder in hidden:
         args += ["--perms", "0755", "--tmpfs", str(folder)]
@@ -149,10 +150,12 @@ def plan(workdir: Path, limits: Limits) -> Plan:
     if use_ns:
         argv = [ns_reason, "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
                 "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         if not root:
             argv.append("--unshare-user")
-        hidden = sorted({a for p in _needed_paths() for a in _untraversable_ancestors(p / "x")})
+        # a private /tmp, and e.g. /root (0700) emptied; needed paths under them are bound back
+        hidden = sorted({Path("/tmp")} |
+                        {a for p in _needed_paths() for a in _untraversable_ancestors(p / "x")})
         argv += _reexpose(hidden)
         argv += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
         layers["network"] = _layer(True, "bubblewrap network namespace (no interfaces but lo)")

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import collections
 import os
 import secrets
 import select
@@ -36,6 +37,7 @@ class _LogBuffer:
 
     def __init__(self, stream: str, budget: list):
         self.stream, self.budget, self.partial, self.dropped = stream, budget, b"", 0
+        self.tail = collections.deque(maxlen=5)     # last lines, kept even past the budget
 
     def feed(self, data: bytes, final: bool = False) -> list[dict]:
         data = self.partial + data
@@ -48,6 +50,7 @@ class _LogBuffer:
         for raw in lines:
             if final and not raw:
                 continue
+            self.tail.append(raw[:300].decode("utf-8", "replace"))
             if self.budget[0] <= 0:
                 self.dropped += len(raw) + 1
                 continue
@@ -146,6 +149,7 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
                      "budget were dropped")
         yield {"type": "log", "stream": "stderr",
                "line": f"[sandbox] output truncated, {dropped} bytes dropped"}
+    builder.stderr_tail = list(logs[proc.stderr.fileno()].tail)
     if reader.broken:
         builder.channel_broken = reader.broken
         builder.warn(f"channel: {reader.broken}")

@@ -56,6 +56,8 @@ class VerdictBuilder:
         self.timings: dict = {}
         self.done = False
         self.video_frames = 0
+        self.stderr_tail: list[str] = []
+        self.heard = False         # any signed message from the child at all
         self.last_frame = float("-inf")
         self.channel_broken = None
 
@@ -81,6 +83,7 @@ class VerdictBuilder:
         """Take one decoded channel message; yield the events it produces."""
         if self.done:
             return
+        self.heard = True
         if kind == "frame":     # throttled here too: task code could drive the frame writer
             now = time.monotonic()
             if now - self.last_frame >= self.limits.frame_interval_seconds / 2:
@@ -151,6 +154,11 @@ class VerdictBuilder:
                 if complete:
                     etype, message = "IncompleteVerdict", (
                         f"child finished without passing or failing stage {reached!r}")
+                elif not self.heard and killed_for is None:
+                    etype, message = "SandboxStartError", (
+                        f"the sandbox child failed before running the task (exit status "
+                        f"{returncode}; is the interpreter or repository hidden from the sandbox?)"
+                        f": {' | '.join(self.stderr_tail)[-1000:]}")
                 else:
                     etype, message = _how_it_ended(returncode, killed_for, self.limits,
                                                    self.channel_broken)
