@@ -6,6 +6,8 @@ no event), the run ends within its limits, and the verdict is not a success and 
 With namespaces forced off (GENSIM_SANDBOX_NAMESPACES=0) the filesystem and network cases must be
 reported as not isolated instead (when seccomp still blocks the network, they must be blocked).
 """
+import ctypes.util
+import importlib.util
 import os
 import re
 import secrets
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from sim.sandbox import Limits, iter_run
+from sim.sandbox.isolation import probe_bwrap
 
 HOSTILE_DIR = Path(__file__).parent / "data" / "hostile"
 CANARY = "sk-canary-" + secrets.token_hex(12)
@@ -63,6 +66,10 @@ EXPECT = {
 }
 FS_CASES = {"write_outside_workdir", "write_home_dotfile", "leak_proc_environ", "read_host_secret"}
 NET_CASES = {"socket_tcp", "socket_udp"}
+# Attacks that would reach the host's processes where neither a pid namespace nor seccomp exists.
+NEEDS_CONTAINMENT = {"kill_parent", "fork_bomb", "os_fork"}
+SECCOMP_OK = (importlib.util.find_spec("pyseccomp") is not None
+              and ctypes.util.find_library("seccomp") is not None)
 
 
 def test_every_hostile_file_has_an_expectation():
@@ -133,6 +140,8 @@ def test_hostile_task(name, namespaces, host, monkeypatch):
     for var in ("OPENAI_API_KEY", "HF_TOKEN", "GENSIM_TEST_CANARY"):
         monkeypatch.setenv(var, CANARY)
     monkeypatch.setenv("GENSIM_SANDBOX_NAMESPACES", "1" if namespaces else "0")
+    if name in NEEDS_CONTAINMENT and not SECCOMP_OK and not (namespaces and probe_bwrap()[0]):
+        pytest.skip("no pid namespace and no seccomp here: this attack would hit the host")
     marker = host["dir"] / f"marker-{name}-{namespaces}"
     listeners = host["listeners"]
     listeners.seen.clear()
@@ -146,7 +155,7 @@ def test_hostile_task(name, namespaces, host, monkeypatch):
     assert [e["type"] for e in events].count("verdict") == 1
     assert {"syntax", "load", "reset", "runtime", "success"} == set(verdict["passed"])
 
-    if not namespaces and name in FS_CASES and not iso["filesystem"]["active"]:
+    if name in FS_CASES and not iso["filesystem"]["active"]:
         marker.unlink(missing_ok=True)   # not isolated here: reported, not silently passed
         assert "no mount namespace" in iso["filesystem"]["detail"]
         return
