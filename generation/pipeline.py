@@ -30,6 +30,8 @@ SANDBOX_STAGES = ("syntax", "load", "reset", "runtime", "success")
 # Sandbox stage -> the pipeline stage the app shows (INTERFACES.md).
 _STAGE_NAMES = {"syntax": "syntax", "load": "load", "reset": "reset", "runtime": "oracle"}
 REFERENCE_COUNT = 3
+# Verdict error types that are faults of the sandbox itself, not of the task code: no repair helps.
+SANDBOX_FAULTS = ("SandboxStartError", "SandboxError")
 # Spec §7.4: the critic samples n = 2 answers at temperature 0.4; any rejection vetoes.
 REFLECTION_VOTES, REFLECTION_TEMPERATURE = 2, 0.4
 
@@ -360,6 +362,9 @@ def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | Non
                                              entries, attempt)
                     break
                 trial.check_cancel()
+                fault = verdict.get("error") or {}
+                if fault.get("type") in SANDBOX_FAULTS:
+                    raise GenerationError(f"The sandbox could not run the task: {fault.get('message')}")
                 if attempt > options.repair_attempts:
                     break
                 yield {"type": "stage", "stage": "implement", "attempt": attempt + 1}

@@ -253,3 +253,16 @@ def test_sandbox_crash_becomes_an_error_result(monkeypatch):
     monkeypatch.setattr(pipeline, "_sandbox_iter", broken_sandbox)
     _, _, r = run("good")
     assert r["error"] == "The sandbox failed: OSError: bwrap: no permission" and r["accepted"] is False
+
+
+def test_sandbox_fault_is_not_sent_for_repair(monkeypatch):
+    def failing_start(code, options, cancel):
+        yield {"type": "verdict", "verdict": pipeline.failed_parse_verdict("x") | {
+            "error": {"stage": "syntax", "type": "SandboxStartError", "message": "child exited (1)",
+                      "line": None, "traceback": ""}}}
+
+    monkeypatch.setattr(pipeline, "_sandbox_iter", failing_start)
+    b, _, r = run("repair")
+    assert r["error"] == "The sandbox could not run the task: child exited (1)"
+    assert len(r["attempts"]) == 1 and not any(
+        m[-1]["content"].startswith("[stage: repair]") for m, _ in b.calls)
