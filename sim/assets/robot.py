@@ -126,8 +126,9 @@ def spatula_urdf() -> str:
 
 def workspace_urdf() -> str:
     """Visual-only dark grey 0.5 x 1.0 m rectangle (spec §3.2), loaded at (0.5, 0, 0)."""
-    # Top 0.5 mm above the plane (whose collision box the renderer draws white at z=0): no z-fighting.
-    body = ('<visual><origin xyz="0 0 -0.0095"/><geometry><box size="0.5 1.0 0.02"/></geometry>'
+    # Top 0.3 mm below z=0 so flat markers (corners, lines, zones: 1 mm thick, centred on z=0) show;
+    # the env makes the plane (which renderers draw from its collision box) transparent.
+    body = ('<visual><origin xyz="0 0 -0.0103"/><geometry><box size="0.5 1.0 0.02"/></geometry>'
             '<material name="ws"><color rgba="0.32 0.32 0.34 1"/></material></visual>')
     return _single("workspace", body, 0.0)
 
