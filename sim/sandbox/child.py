@@ -1,9 +1,9 @@
 """Child side of the sandbox: runs ONE task file through the stages, reporting on the signed channel.
 
-Started by `sim.sandbox.runner` only, as
-    python -I -c "<put repo on sys.path>; from sim.sandbox.child import main; main()" CTL_FD CHAN_FD UID
-with the run's config (JSON, including the channel key) on CTL_FD. Never run task code without it:
-this module trusts its parent, not the task.
+Started by `sim.sandbox.process.spawn` only, as
+    python -I -c "<repo on sys.path>; from sim.sandbox.child import main; main()" CTL CHAN UID RLIMITS
+with the run's config (JSON, including the channel key) on fd CTL and the rlimits (JSON) in RLIMITS.
+This module trusts its parent, not the task.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
 from sim.sandbox.channel import ChannelWriter
+from sim.sandbox.isolation import apply_rlimits
 from sim.sandbox.static_check import check_source
 from sim.sandbox.syscalls import install_seccomp
 
@@ -202,6 +203,7 @@ def _peak_address_space_mib():
 def main():
     """Entry point (see module docstring): demote, read config, run, send "done", exit."""
     ctl_fd, chan_fd, uid = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    apply_rlimits(json.loads(sys.argv[4]))    # first: nothing of the task's runs without them
     if uid >= 0:
         os.setgroups([])
         os.setgid(uid)

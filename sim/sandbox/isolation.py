@@ -195,29 +195,33 @@ def _user_tasks(uid: int) -> int:
     return count
 
 
-def rlimit_setter(limits: Limits, uid: int | None):
-    """A `preexec_fn` for Popen that applies `limits` in the child before exec.
+def rlimit_values(limits: Limits, uid: int | None) -> dict[str, list[int]]:
+    """The rlimits the child applies to itself first thing (before imports, before any task code):
+    {"RLIMIT_CPU": [soft, hard], ...}. Applied in the child rather than in a Popen `preexec_fn`,
+    which can deadlock in a multi-threaded caller such as the Gradio app.
 
     CPU gets soft = limit (SIGXCPU, which we report) and hard = limit + 2 (SIGKILL).
     RLIMIT_NPROC is counted per real uid, so it is set relative to the caller's own count when the
     child keeps the caller's uid (non-root), and absolutely for a fresh uid.
     """
-    nproc = None
-    if uid is not None:
-        nproc = limits.processes
-    elif os.geteuid() != 0:
-        nproc = _user_tasks(os.geteuid()) + limits.processes
-
     cpu = math.ceil(limits.cpu_seconds)
-    sizes = {resource.RLIMIT_AS: int(limits.memory_bytes),
-             resource.RLIMIT_FSIZE: int(limits.file_size_bytes),
-             resource.RLIMIT_NOFILE: int(limits.open_files)}
+    values = {"RLIMIT_CPU": [cpu, cpu + 2],
+              "RLIMIT_AS": [int(limits.memory_bytes)] * 2,
+              "RLIMIT_FSIZE": [int(limits.file_size_bytes)] * 2,
+              "RLIMIT_NOFILE": [int(limits.open_files)] * 2,
+              "RLIMIT_CORE": [0, 0]}
+    if uid is not None:
+        values["RLIMIT_NPROC"] = [limits.processes] * 2
+    elif os.geteuid() != 0:
+        values["RLIMIT_NPROC"] = [_user_tasks(os.geteuid()) + limits.processes] * 2
+    return values
 
-    def apply():
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
-        for which, value in sizes.items():
-            resource.setrlimit(which, (value, value))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if nproc is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    return apply
+
+def apply_rlimits(values: dict[str, list[int]]):
+    """Set `values` (from `rlimit_values`) on this process, never above an existing hard limit."""
+    for name, (soft, hard) in values.items():
+        which = getattr(resource, name)
+        _, cur_hard = resource.getrlimit(which)
+        if cur_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, cur_hard), min(hard, cur_hard)
+        resource.setrlimit(which, (soft, hard))

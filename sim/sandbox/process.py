@@ -80,12 +80,12 @@ def spawn(limits: Limits) -> Child:
     chan_r, chan_w = os.pipe()
     argv = plan.argv_prefix + [sys.executable, "-I", "-c",
                                _CHILD_CODE.format(root=str(isolation.REPO_ROOT)),
-                               str(ctl_r), str(chan_w), str(plan.uid if plan.uid else -1)]
+                               str(ctl_r), str(chan_w), str(plan.uid if plan.uid else -1),
+                               json.dumps(isolation.rlimit_values(limits, plan.uid))]
     try:
         proc = subprocess.Popen(argv, cwd=workdir, env=plan.env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                pass_fds=(ctl_r, chan_w), start_new_session=True,
-                                preexec_fn=isolation.rlimit_setter(limits, plan.uid))
+                                pass_fds=(ctl_r, chan_w), start_new_session=True)
     except BaseException:
         for fd in (ctl_w, chan_r):
             os.close(fd)
