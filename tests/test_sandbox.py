@@ -95,6 +95,16 @@ def test_scrubbed_environment_and_layers(tmp_path, monkeypatch):
     assert "forced off" in p.layers["network"]["detail"]
 
 
+def test_rlimit_values_per_uid_mode(monkeypatch):
+    from sim.sandbox import isolation
+    lim = Limits(cpu_seconds=2.5, processes=10)
+    fresh = isolation.rlimit_values(lim, uid=300000)
+    assert fresh["RLIMIT_CPU"] == [3, 5] and fresh["RLIMIT_NPROC"] == [10, 10]
+    monkeypatch.setattr(isolation.os, "geteuid", lambda: 4242)
+    monkeypatch.setattr(isolation, "_user_tasks", lambda uid: 7)
+    assert isolation.rlimit_values(lim, uid=None)["RLIMIT_NPROC"] == [17, 17]
+
+
 def _builder():
     return VerdictBuilder(2, 5, {}, Limits())
 
