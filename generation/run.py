@@ -1,6 +1,6 @@
 """python -m generation.run --mode topdown|bottomup|cot --trials N [--target NAME] [--idea TEXT]
     [--backend offline|openai|transformers|recorded] [--model M] [--base-url U] [--adapter A]
-    [--path DIR] [--episodes E] [--temperature T] [--seed S] [--save] [--out DIR]
+    [--path DIR] [--episodes E] [--temperature T] [--seed S] [--save] [--library DIR] [--out DIR]
 
 Runs N generate-and-test trials (GenSim's run_simulation, spec §7.1), prints a line per trial and the
 pass-rate table, and saves eval_results.csv + stats.json (with the config) under
@@ -60,6 +60,7 @@ def main(argv=None) -> int:
     ap.add_argument("--temperature", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save", action="store_true", help="add accepted tasks to the library")
+    ap.add_argument("--library", help="library folder (default sim/tasks)")
     ap.add_argument("--out", help="folder for the statistics")
     args = ap.parse_args(argv)
     if not 1 <= args.trials <= 1000:
@@ -73,7 +74,7 @@ def main(argv=None) -> int:
     except (ValueError, TypeError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    library = Library()
+    library = Library(args.library)
     results = []
     with backend:
         for k in range(args.trials):

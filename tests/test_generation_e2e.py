@@ -42,18 +42,22 @@ def test_generate_cli_json_and_video(tmp_path):
     assert r["final"]["video"] == str(video) and video.stat().st_size > 1000
 
 
-def test_run_cli_saves_stats(tmp_path):
+def test_run_cli_saves_stats_and_accepted_task(tmp_path):
+    lib_dir = tmp_path / "lib"
     out = subprocess.run(
         [sys.executable, "-m", "generation.run", "--mode", "topdown", "--trials", "1", "--idea", IDEA,
-         "--backend", "recorded", "--path", str(DATA / "reject"), "--episodes", "1", "--out", str(tmp_path)],
+         "--backend", "recorded", "--path", str(DATA / "good"), "--episodes", "1", "--out", str(tmp_path),
+         "--save", "--library", str(lib_dir)],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     stats = json.loads((tmp_path / "stats.json").read_text())["stats"]
-    # The task runs and succeeds, but the critic rejects it.
-    assert stats["trials"] == 1 and stats["success"] == 1.0 and stats["accepted"] == 0.0
+    assert stats["trials"] == 1 and stats["success"] == 1.0 and stats["accepted"] == 1.0
     assert "success" in out.stdout and (tmp_path / "eval_results.csv").is_file()
     assert json.loads((tmp_path / "results.jsonl").read_text())["proposal"]["task-name"] == \
         "blue-block-in-yellow-bowl"
+    entry = Library(lib_dir).get("blue-block-in-yellow-bowl")
+    assert entry["source"] == "generated" and entry["backend"] == "recorded"
+    assert entry["stats"]["success_rate"] == 1.0
 
 
 def test_library_verify_stores_sandbox_stats(tmp_path):
