@@ -243,8 +243,13 @@ class Environment:
 
     def descend_until_contact(self, pose, detect_contact, speed=0.01):
         """Straight-line descent from `pose` until contact; True on timeout (sim.robot)."""
-        moving = [b for b in (getattr(self.ee, "body", None), getattr(self.ee, "base", None),
-                              getattr(self.ee, "held", None)) if b is not None]
+        # Fast approach only with an empty gripper: a held object (inertia 1 in Ravens assets) slips
+        # in the grasp when the arm speeds up and stops (block-insertion lost the ell's alignment).
+        if getattr(self.ee, "held", None) is not None:
+            moving = []
+        else:
+            moving = [b for b in (getattr(self.ee, "body", None), getattr(self.ee, "base", None))
+                      if b is not None]
         return self.robot.descend_until_contact(pose, detect_contact, speed, moving=moving)
 
     # ------------------------------------------------------------ observations

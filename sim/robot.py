@@ -79,7 +79,8 @@ class UR5:
         (stop at first contact) in far fewer IK solves. The target advances 0.1 x `speed` metres per
         step (1 mm at the default 0.01, 0.1 mm for the rope primitive's 0.001), and 4x that while
         the bodies in `moving` (gripper, held object) have more than `margin` metres of free space
-        below them (broadphase AABB query; the table top is z = 0). Returns True on timeout: no
+        below them (broadphase AABB query; the table top is z = 0). The target never leads the
+        tip by more than 4 mm, so the arm cannot arrive at speed. Returns True on timeout: no
         contact within `max_travel` metres or `timeout` simulated seconds.
         """
         rot = np.array(p.getMatrixFromQuaternion(pose[1])).reshape(3, 3)
@@ -94,9 +95,12 @@ class UR5:
                 return False
             if travelled > max_travel:
                 return True
-            step = delta * 4 if moving and self._clear_below(moving, ignore, margin) else delta
-            target = target + down * step
-            travelled += step
+            tip = np.array(p.getLinkState(self.body, EE_TIP)[4])
+            if np.dot(tip - target, down) > -0.004:  # the arm is within 4 mm of the target: advance
+                fast = moving and self._clear_below(moving, ignore, margin)
+                step = delta * 4 if fast else delta
+                target = target + down * step
+                travelled += step
             self._command(self.solve_ik((target, pose[1]), iterations=10))
             self.step()
         return not detect_contact()
