@@ -47,9 +47,9 @@ class PalletizingBoxes(Task):
                     object_ids.append(box_id)
 
         # Take the stack apart top-down, always choosing a random box on the top surface: its
-        # pose is a target, and the box is parked out of sight (10 m away). Reversed, this order
-        # is a valid build order, and `steps` feeds the boxes back in it.
-        targets, self.steps = [], []
+        # pose in the stack is its target, and the box is parked out of sight (10 m away).
+        # Reversed, this order is a valid build order, and `steps` feeds the boxes back in it.
+        targets, self.steps = {}, []
         boxes = object_ids[:]
         while boxes:
             _, height, mask = self.get_true_image(env)
@@ -60,12 +60,13 @@ class PalletizingBoxes(Task):
                 position, rotation = p.getBasePositionAndOrientation(box_id)
                 p.resetBasePositionAndOrientation(box_id, np.float32(position) + (0, -10, 0), rotation)
                 self.steps.append(box_id)
-                targets.append((position, rotation))
+                targets[box_id] = (position, rotation)
                 boxes.remove(box_id)
         self.steps.reverse()
 
-        # Goal: every box in the pallet zone; box i's own target guides the oracle.
-        self.add_goal(objs=object_ids, matches=np.eye(len(object_ids)), targ_poses=targets,
+        # Goal: every box in the pallet zone; each box's own slot guides the oracle.
+        self.add_goal(objs=object_ids, matches=np.eye(len(object_ids)),
+                      targ_poses=[targets[box_id] for box_id in object_ids],
                       replace=False, rotations=True, metric='zone',
                       params=[(zone_pose, zone_size)], step_max_reward=1,
                       language_goal=self.lang_template)
