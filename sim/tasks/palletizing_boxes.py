@@ -25,9 +25,11 @@ class PalletizingBoxes(Task):
         zone_pose = ((0.5, 0.25, 0.02), utils.eulerXYZ_to_quatXYZW((0, 0, 0)))
         env.add_object('pallet/pallet.urdf', zone_pose, 'fixed')
 
-        # Build the finished stack on the pallet: a 19 cm cube of 2 x 3 x 3 boxes with 1 cm gaps,
+        # Build the finished stack on the pallet: a 19 cm cube of 2 x 3 x 3 boxes with 2 cm gaps
+        # (wider than the original 1 cm, so that a box placed a little off its slot does not land
+        # on a neighbour's edge and topple),
         # the grid transposed on every layer so that layers interlock.
-        margin = 0.01
+        margin = 0.02
         stack_size = np.float32([0.19, 0.19, 0.19])
         stack_dim = np.int32([2, 3, 3])
         box_size = (stack_size - (stack_dim - 1) * margin) / stack_dim
