@@ -201,8 +201,9 @@ def test_four_concurrent_sessions_get_their_own_task(app_url):
 
 def test_cancel_ends_the_run_and_its_sandbox_process(app_server):
     url, pid = app_server
-    job = _client(url).submit(IDEA, backend_kind="offline", episodes=10, repair_attempts=0,
-                              api_name="/generate")
+    # A six-action task over 10 episodes runs for a minute: the sandbox is surely seen before it ends.
+    job = _client(url).submit("build a pyramid out of six blocks", backend_kind="offline", episodes=10,
+                              repair_attempts=0, api_name="/generate")
     deadline = time.monotonic() + 120
     while not (run := _recording_processes(pid)):  # the sandbox of this run, recording
         assert not job.done(), f"run ended before its sandbox was seen: {job.result()[5]}"
