@@ -65,6 +65,9 @@ class Environment:
         self.frame_callback = None
         self.frame_every = 0
         self.video_size = (320, 240)
+        self._video_view = camera.StaticBackgroundView()
+        self._static_bodies = []
+        self._fixed_ok = {}
         self.task = None
         self.ee = None
         self.robot = None
@@ -132,7 +135,10 @@ class Environment:
         # The renderers draw visual-less bodies from their collision shapes: a 4 m white slab that
         # costs ~60% of every frame. Transparent, it is skipped (the background is white anyway).
         p.changeVisualShape(plane, -1, rgbaColor=[1, 1, 1, 0])
-        p.loadURDF(os.path.join(self.assets_root, WORKSPACE_URDF), [0.5, 0, 0])
+        workspace = p.loadURDF(os.path.join(self.assets_root, WORKSPACE_URDF), [0.5, 0, 0])
+        self._static_bodies = [plane, workspace]
+        self._fixed_ok = {}
+        self._video_view = camera.StaticBackgroundView(self.video_size)  # ids are reused
         self.robot = UR5(os.path.join(self.assets_root, UR5_URDF), self.step_simulation, self.hz)
         self.ur5 = self.robot.body
         self.joints = self.robot.joints
@@ -200,7 +206,7 @@ class Environment:
         self.sim_steps += 1
         self.step_counter += 1
         if self.frame_callback is not None and self.sim_steps % self.frame_every == 0:
-            self.frame_callback(camera.render_view(self.video_size))
+            self.frame_callback(self.video_frame())
         if self.max_sim_steps is not None and self.sim_steps > self.max_sim_steps:
             raise SimBudgetExceeded(f"simulation-step budget of {self.max_sim_steps} exhausted")
 
@@ -287,6 +293,29 @@ class Environment:
         info["lang_goal"] = self.get_lang_goal()
         return info
 
+    # ------------------------------------------------------------ video
+
+    def video_frame(self):
+        """Colour frame (H, W, 3) uint8 of the video view at `video_size` (width, height).
+
+        The workspace and the task's 'fixed' objects without movable joints are drawn once and
+        composited (camera.StaticBackgroundView): 2-3x cheaper than a full render, same pixels.
+        """
+        if self._video_view.size != tuple(self.video_size):
+            self._video_view = camera.StaticBackgroundView(self.video_size)
+        fixed = [b for b in self.obj_ids["fixed"] if self._immobile(b)]
+        return self._video_view.render(self._static_bodies + fixed)
+
+    def _immobile(self, body):
+        """Whether fixed-base `body` has only fixed joints (cached per episode)."""
+        if body not in self._fixed_ok:
+            try:
+                joints = [p.getJointInfo(body, j)[2] for j in range(p.getNumJoints(body))]
+            except p.error:  # removed by task code
+                return False
+            self._fixed_ok[body] = all(kind == p.JOINT_FIXED for kind in joints)
+        return self._fixed_ok[body]
+
     # ------------------------------------------------------------ video (original helper names)
 
     def start_rec(self, video_filename=None):
@@ -299,7 +328,7 @@ class Environment:
     def add_video_frame(self):
         """Append one frame now (while recording)."""
         if self.save_video:
-            self.rec_frames.append(camera.render_view(self.video_size))
+            self.rec_frames.append(self.video_frame())
 
     def end_rec(self):
         """Stop recording; returns the frames."""

@@ -14,7 +14,6 @@ import traceback
 
 import numpy as np
 
-from sim import camera
 from sim.env import Environment, SimBudgetExceeded
 
 SUCCESS_THRESHOLD = 0.99
@@ -81,7 +80,7 @@ def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, recor
             env.video_size = tuple(video_size)
             env.frame_every = max(1, int(round(env.hz / fps)))
             env.frame_callback = lambda frame: [s(frame) for s in sinks]
-            env.frame_callback(camera.render_view(env.video_size))
+            env.frame_callback(env.video_frame())
         oracle = task.oracle(env)
         for _ in range(task.max_steps):
             act = oracle.act(obs, info)

@@ -1,0 +1,92 @@
+"""Video frames: the composited view (static bodies drawn once) must equal a full render, also after a
+fixed object moves or changes colour, after objects move, and after a reset into another scene."""
+import numpy as np
+import pybullet as p
+import pytest
+
+from sim import camera
+from sim.env import Environment
+from sim.task import Task
+
+
+class Scene(Task):
+    """A fixed multi-visual container, a fixed pallet, two blocks; the robot in view."""
+
+    def __init__(self, shift=0.0, pad="pallet/pallet.urdf"):
+        super().__init__()
+        self.max_steps = 1
+        self.lang_template = ""
+        self.shift, self.pad_urdf = shift, pad
+
+    def reset(self, env):
+        super().reset(env)
+        self.container = env.add_object("container/container-template.urdf",
+                                        ((0.45, 0.2 + self.shift, 0.0), (0, 0, 0, 1)), "fixed")
+        self.pad = env.add_object(self.pad_urdf, ((0.6, -0.2, 0.0), (0, 0, 0, 1)), "fixed",
+                                   color="green")
+        self.blocks = [env.add_object("stacking/block.urdf", ((0.5, y, 0.02), (0, 0, 0, 1)), color=c)
+                       for y, c in ((0.0, "red"), (0.2 + self.shift, "blue"))]
+
+
+@pytest.fixture(scope="module")
+def env():
+    return Environment()
+
+
+def _same(env):
+    composite, full = env.video_frame(), camera.render_view(env.video_size)
+    assert composite.shape == full.shape == (env.video_size[1], env.video_size[0], 3)
+    return np.array_equal(composite, full)
+
+
+def test_composited_frame_equals_full_render(env):
+    env.set_task(Scene())
+    env.reset()
+    assert _same(env)
+    # The block inside the container is partly hidden by its walls: occlusion by a static body.
+    p.resetBasePositionAndOrientation(env.task.blocks[1], (0.45, 0.2, 0.03), (0, 0, 0, 1))
+    assert _same(env)
+    for _ in range(30):
+        env.step_simulation()
+    assert _same(env)
+
+
+def test_background_follows_fixed_body_changes(env):
+    env.set_task(Scene())
+    env.reset()
+    env.video_frame()
+    p.resetBasePositionAndOrientation(env.task.pad, (0.4, -0.3, 0.0), (0, 0, 0, 1))
+    assert _same(env)
+    p.changeVisualShape(env.task.container, -1, rgbaColor=(0.9, 0.1, 0.1, 1))
+    assert _same(env)
+    p.removeBody(env.task.pad)
+    assert _same(env)
+
+
+def test_background_is_redrawn_after_reset_and_resize(env):
+    env.set_task(Scene())
+    env.reset()
+    env.video_frame()
+    env.set_task(Scene(pad="kitting/kit.urdf"))  # same ids, poses and colours, another shape
+    env.reset()
+    assert _same(env)
+    env.set_task(Scene(shift=-0.3))
+    env.reset()
+    assert _same(env)
+    env.video_size = (160, 120)
+    assert _same(env)
+    env.video_size = (320, 240)
+
+
+def test_composited_frame_is_cheaper_in_pixels_drawn(env):
+    """The per-frame render must not draw the static bodies: hidden ones leave the z-buffer empty."""
+    env.set_task(Scene())
+    env.reset()
+    view = camera.StaticBackgroundView()
+    static = [b for b in range(p.getNumBodies()) if b not in (env.ur5, *env.task.blocks,
+                                                              env.ee.body, env.ee.base)]
+    with camera._hidden({b: camera._visuals(b) for b in static}):
+        _, zbuffer = camera._look_at(view.size, view.view, 0)
+    _, full_z = camera._look_at(view.size, view.view, 0)
+    assert (zbuffer < 1).sum() < 0.5 * (full_z < 1).sum()
+    assert np.array_equal(view.render(static), camera.render_view())
