@@ -152,25 +152,26 @@ class StaticBackgroundView:
         static = {}
         for body in dict.fromkeys(static_bodies):
             try:
-                static[body] = (p.getBasePositionAndOrientation(body), _visuals(body))
+                static[body] = (p.getBasePositionAndOrientation(body), visuals(body))
             except p.error:  # removed by task code
                 continue
         key = (self.size, tuple(static.items()))
         if key != self._key:
             everything = [p.getBodyUniqueId(i) for i in range(p.getNumBodies())]
-            with _hidden({b: _visuals(b) for b in everything if b not in static}):
+            with hidden({b: visuals(b) for b in everything if b not in static}):
                 self._background = _look_at(self.size, self.view, 0)
             self._key = key
-        with _hidden({b: visuals for b, (_, visuals) in static.items()}):
+        with hidden({b: shapes for b, (_, shapes) in static.items()}):
             color, zbuffer = _look_at(self.size, self.view, 0)
         bg_color, bg_z = self._background
         # One 32-bit select per pixel (RGBA viewed as uint32) is ~3x faster than per channel.
         h, w = zbuffer.shape
-        rgba = np.where(zbuffer < bg_z, color.view(np.uint32)[..., 0], bg_color.view(np.uint32)[..., 0])
+        near = zbuffer < bg_z
+        rgba = np.where(near, color.view(np.uint32)[..., 0], bg_color.view(np.uint32)[..., 0])
         return rgba.view(np.uint8).reshape(h, w, 4)[..., :3]
 
 
-def _visuals(body):
+def visuals(body):
     """((link, shape index within the link, rgba), ...) of every visual shape of `body`."""
     seen = {}
     out = []
@@ -181,16 +182,16 @@ def _visuals(body):
 
 
 @contextlib.contextmanager
-def _hidden(bodies):
-    """Make the visual shapes of `bodies` ({id: _visuals(id)}) transparent for the block."""
-    for body, visuals in bodies.items():
-        for link, index, rgba in visuals:
+def hidden(bodies):
+    """Make the visual shapes of `bodies` ({id: visuals(id)}) transparent for the block."""
+    for body, shapes in bodies.items():
+        for link, index, rgba in shapes:
             if rgba[3] > 0:
                 p.changeVisualShape(body, link, shapeIndex=index, rgbaColor=rgba[:3] + (0.0,))
     try:
         yield
     finally:
-        for body, visuals in bodies.items():
-            for link, index, rgba in visuals:
+        for body, shapes in bodies.items():
+            for link, index, rgba in shapes:
                 if rgba[3] > 0:
                     p.changeVisualShape(body, link, shapeIndex=index, rgbaColor=rgba)

@@ -66,7 +66,7 @@ class Environment:
         self.frame_every = 0
         self.video_size = (320, 240)
         self._video_view = camera.StaticBackgroundView()
-        self._static_bodies = []
+        self.table_bodies = ()
         self._fixed_ok = {}
         self.task = None
         self.ee = None
@@ -136,7 +136,7 @@ class Environment:
         # costs ~60% of every frame. Transparent, it is skipped (the background is white anyway).
         p.changeVisualShape(plane, -1, rgbaColor=[1, 1, 1, 0])
         workspace = p.loadURDF(os.path.join(self.assets_root, WORKSPACE_URDF), [0.5, 0, 0])
-        self._static_bodies = [plane, workspace]
+        self.table_bodies = (plane, workspace)  # wholly below z = 0 (see occupancy.render_topdown)
         self._fixed_ok = {}
         self._video_view = camera.StaticBackgroundView(self.video_size)  # ids are reused
         self.robot = UR5(os.path.join(self.assets_root, UR5_URDF), self.step_simulation, self.hz)
@@ -304,7 +304,7 @@ class Environment:
         if self._video_view.size != tuple(self.video_size):
             self._video_view = camera.StaticBackgroundView(self.video_size)
         fixed = [b for b in self.obj_ids["fixed"] if self._immobile(b)]
-        return self._video_view.render(self._static_bodies + fixed)
+        return self._video_view.render(list(self.table_bodies) + fixed)
 
     def _immobile(self, body):
         """Whether fixed-base `body` has only fixed joints (cached per episode)."""

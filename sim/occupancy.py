@@ -15,7 +15,7 @@ from sim import camera
 CAMERA_HEIGHT = 1000.0  # metres; same distance as the original oracle camera (near-orthographic)
 
 
-def render_topdown(bounds, pix_size, supersample=1):
+def render_topdown(bounds, pix_size, supersample=1, below_table=()):
     """Render the workspace from above -> (colormap uint8 (H, W, 3), heightmap float32 (H, W) metres
     above bounds z-min, id mask int32 (H, W); 0 where nothing within the z-bounds is seen).
 
@@ -23,6 +23,9 @@ def render_topdown(bounds, pix_size, supersample=1):
     `supersample` s renders s x s samples per cell and keeps the highest one, like the original's
     back-projection of ~1.6 mm camera pixels into 3.125 mm cells (a cell partly covered by an
     object gets its id); s = 2 costs 4x the render time of s = 1 (one sample at the cell centre).
+    `below_table` are bodies lying wholly below z = 0 (the workspace slab): when the bounds start at
+    z >= 0 they cannot give a valid cell, so they are hidden; the slab covers every pixel, and
+    hiding it makes the render ~3x cheaper with identical outputs.
     """
     bounds = np.asarray(bounds, dtype=float)
     cells_w = int(round((bounds[0, 1] - bounds[0, 0]) / pix_size))
@@ -34,8 +37,10 @@ def render_topdown(bounds, pix_size, supersample=1):
     hx, hy = (bounds[0, 1] - bounds[0, 0]) / 2, (bounds[1, 1] - bounds[1, 0]) / 2
     view = p.computeViewMatrix((cx, cy, CAMERA_HEIGHT), (cx, cy, 0.0), (0, 1, 0))
     proj = p.computeProjectionMatrix(-hx * k, hx * k, -hy * k, hy * k, near, far)
-    _, _, color, zbuf, segm = p.getCameraImage(width, height, view, proj, shadow=0,
-                                               renderer=camera._state["renderer"])
+    hidden = below_table if bounds[2, 0] >= 0 else ()
+    with camera.hidden({b: camera.visuals(b) for b in hidden}):
+        _, _, color, zbuf, segm = p.getCameraImage(width, height, view, proj, shadow=0,
+                                                   renderer=camera._state["renderer"])
     # Image row 0 is +y (top): flip so that row u grows with y like the original heightmap.
     color = np.array(color, dtype=np.uint8).reshape(height, width, 4)[::-1, :, :3]
     zbuf = np.array(zbuf, dtype=np.float64).reshape(height, width)[::-1]

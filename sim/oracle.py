@@ -36,7 +36,7 @@ def place_pose_for(pick_pose, obj_pose, targ_pose, sixdof=False, rotations=True)
     return (np.asarray(place_pose[0]), np.asarray(place_pose[1]))
 
 
-def pick_cells(task, obj_id, coarse_mask):
+def pick_cells(task, obj_id, coarse_mask, below_table=()):
     """Where the suction may pick `obj_id`: the object's top-down id mask, eroded by 3x3 cells, in
     the oracle view's semantics (2x2 samples per cell, highest wins; spec §2.9, §5.1 step 5).
 
@@ -59,7 +59,7 @@ def pick_cells(task, obj_id, coarse_mask):
         return None
     sub = np.array([[bounds[0, 0] + c0 * pix, bounds[0, 0] + (c1 + 1) * pix],
                     [bounds[1, 0] + r0 * pix, bounds[1, 0] + (r1 + 1) * pix], bounds[2]])
-    _, sub_h, sub_m = occupancy.render_topdown(sub, pix, supersample=2)
+    _, sub_h, sub_m = occupancy.render_topdown(sub, pix, supersample=2, below_table=below_table)
     keep = occupancy.erode(sub_m == obj_id, 3)
     if not keep.any():
         return None
@@ -72,7 +72,8 @@ def make_oracle(task, env):
     goal object is visible (then the task's goals are cleared, ending the episode unsuccessfully)."""
 
     def act(obs, info):
-        _, _, obj_mask = occupancy.render_topdown(task.bounds, task.pix_size)
+        _, _, obj_mask = occupancy.render_topdown(task.bounds, task.pix_size,
+                                                  below_table=getattr(env, "table_bodies", ()))
         objs, matches, targs, replace, rotations, _, _, _ = task.goals[0]
         targs = _normalise_targets(targs)
         if not replace:
@@ -102,7 +103,8 @@ def make_oracle(task, env):
         order = [i for i in np.argsort(nn_dists)[::-1] if nn_dists[i] > 0]
         pick = None
         for pick_i in order:
-            pick = pick_cells(task, objs[pick_i][0], obj_mask)
+            pick = pick_cells(task, objs[pick_i][0], obj_mask,
+                                  getattr(env, "table_bodies", ()))
             if pick is not None:
                 break
         if pick is None:

@@ -199,7 +199,8 @@ class Task(SceneHelpers):
     def get_true_image(self, env, supersample=2):
         """Top-down (colormap uint8 (320,160,3), heightmap float (320,160), id mask int (320,160)):
         highest point per cell of 2x2 samples, like the original's back-projected oracle view."""
-        cmap, hmap, mask = occupancy.render_topdown(self.bounds, self.pix_size, supersample)
+        cmap, hmap, mask = occupancy.render_topdown(self.bounds, self.pix_size, supersample,
+                                                    getattr(env, "table_bodies", ()))
         if config.active().uint8_segmentation:
             mask = np.where(mask > 0, mask % 256, 255)
         return cmap, hmap, mask

@@ -4,7 +4,7 @@ import numpy as np
 import pybullet as p
 import pytest
 
-from sim import camera
+from sim import camera, occupancy
 from sim.env import Environment
 from sim.task import Task
 
@@ -85,8 +85,25 @@ def test_composited_frame_is_cheaper_in_pixels_drawn(env):
     view = camera.StaticBackgroundView()
     static = [b for b in range(p.getNumBodies()) if b not in (env.ur5, *env.task.blocks,
                                                               env.ee.body, env.ee.base)]
-    with camera._hidden({b: camera._visuals(b) for b in static}):
+    with camera.hidden({b: camera.visuals(b) for b in static}):
         _, zbuffer = camera._look_at(view.size, view.view, 0)
     _, full_z = camera._look_at(view.size, view.view, 0)
     assert (zbuffer < 1).sum() < 0.5 * (full_z < 1).sum()
     assert np.array_equal(view.render(static), camera.render_view())
+
+
+@pytest.mark.parametrize("supersample", [1, 2])
+def test_topdown_without_the_table_slab_is_identical(env, supersample):
+    """occupancy.render_topdown hides the workspace slab (below z = 0) only where it cannot matter."""
+    env.set_task(Scene())
+    env.reset()
+    bounds = np.array(env.task.bounds, dtype=float)
+    full = occupancy.render_topdown(bounds, env.task.pix_size, supersample)
+    fast = occupancy.render_topdown(bounds, env.task.pix_size, supersample, env.table_bodies)
+    assert all(np.array_equal(a, b) for a, b in zip(full, fast))
+    assert (full[2] == env.task.pad).any() and (full[1] > 0).any()
+    # Bounds reaching below the table top: the slab is a valid surface there and must stay drawn.
+    low = bounds.copy()
+    low[2, 0] = -0.01
+    with_slab = occupancy.render_topdown(low, env.task.pix_size, 1, env.table_bodies)
+    assert (with_slab[2] == env.table_bodies[1]).mean() > 0.5
