@@ -1,7 +1,7 @@
 """Usage: python benchmarks/episode_speed.py [--seeds 3] [--tasks NAME ...] [--no-video] [--json PATH]
 
 Wall and CPU seconds per oracle episode of each base task (sim.tasks.BASE_TASKS, else every task in
-sim.tasks.task_files()), without and with 320x240 video at 20 fps of simulated time: prints median
+sim.tasks.task_files()), without and with 320x240 video at sim.video.FPS (15) frames per simulated second: prints median
 and p90 per task and over all episodes, plus the machine and configuration. In-process (no
 sandbox), one Environment reused, seeds 0..N-1. Target (sim/README.md): median under 3 s with video.
 """
@@ -44,7 +44,9 @@ def main(argv=None) -> int:
     from sim.loader import load_task_class
     files = tasks.task_files()
     names = args.tasks or [n for n in getattr(tasks, "BASE_TASKS", files) if n in files]
-    modes = [("no video", False)] + ([] if args.no_video else [("video 320x240@20", True)])
+    from sim import video
+    modes = [("no video", False)] + ([] if args.no_video else
+                                     [(f"video {video.SIZE[0]}x{video.SIZE[1]}@{video.FPS}", True)])
     print(json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480}), flush=True)
     env = Environment()
     raw = {}

@@ -14,6 +14,7 @@ import traceback
 
 import numpy as np
 
+from sim import video
 from sim.env import Environment, SimBudgetExceeded
 
 SUCCESS_THRESHOLD = 0.99
@@ -44,7 +45,7 @@ def error_dict(exc: BaseException, phase: str, task_file: str | None) -> dict:
 
 
 def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, record=False,
-                video_size=(320, 240), fps=20, max_sim_steps=None) -> dict:
+                video_size=video.SIZE, fps=video.FPS, max_sim_steps=None) -> dict:
     """Run one oracle episode -> {"seed", "reward", "success", "steps", "seconds", "warnings",
     "error"} (+ "frames" when `record`).
 

@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from sim.video import FPS, SIZE
+
 EPISODE_KEYS = ("seed", "reward", "success", "steps", "seconds", "warnings", "error")
 
 
@@ -29,8 +31,8 @@ def resolve_task(name_or_file: str) -> Path:
     return Path(tasks.task_path(name_or_file))
 
 
-def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = 20,
-        video_size=(320, 240)) -> dict:
+def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
+        video_size=SIZE) -> dict:
     """Load the task class at `path` and run `episodes` episodes -> the --json result dict."""
     from sim.episode import run_episode
     from sim.env import Environment
@@ -50,8 +52,8 @@ def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = 20,
     return {"task": task_cls.__name__, "episodes": results, "success_rate": rate}
 
 
-def run_sandboxed(path: Path, episodes: int, seed: int, video: str | None, fps: int = 20,
-                  video_size=(320, 240)) -> dict:
+def run_sandboxed(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
+                  video_size=SIZE) -> dict:
     """Run a task FILE in sim.sandbox (isolated child process) -> the same --json result dict.
     The sandbox stops after the first episode that raises, so `episodes` may be shorter than asked
     (success_rate still divides by the requested count)."""

@@ -5,8 +5,13 @@ from pathlib import Path
 
 import numpy as np
 
+# Default video: 320x240 at 15 fps of simulated time, the low end of the 15-25 fps the project asks
+# for. A 320x240 CPU frame costs ~5 ms: ~40% of a pick-and-place episode's time at 20 fps.
+FPS = 15
+SIZE = (320, 240)
 
-def write_mp4(frames, path, fps=20):
+
+def write_mp4(frames, path, fps=FPS):
     """Write RGB frames (each HxWx3 uint8, all the same size) to `path` -> the path.
 
     Width and height are padded to even numbers (yuv420p needs them). Raises ValueError when

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from sim import video as video_defaults
 from sim.sandbox import isolation, process
 from sim.sandbox.channel import ChannelReader
 from sim.sandbox.limits import Limits
@@ -62,7 +63,7 @@ class _LogBuffer:
 
 
 def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed: int = 0,
-             video: bool = True, video_size=(320, 240), fps: int = 20,
+             video: bool = True, video_size=video_defaults.SIZE, fps: int = video_defaults.FPS,
              stream_frames: bool = True, limits: Limits | None = None,
              cancel: threading.Event | None = None) -> Iterator[dict]:
     """Run task `source` in an isolated child; yield events, the last one the verdict.
