@@ -293,7 +293,7 @@ class Environment:
         info["lang_goal"] = self.get_lang_goal()
         return info
 
-    # ------------------------------------------------------------ video
+    # ------------------------------------------------------------ video frames
 
     def video_frame(self):
         """Colour frame (H, W, 3) uint8 of the video view at `video_size` (width, height).
