@@ -1,5 +1,6 @@
 """UR5 kinematics, suction semantics and the cliport compatibility package (spec §1.1, §3.9)."""
 import subprocess
+import xml.etree.ElementTree as ET
 import sys
 from pathlib import Path
 
@@ -80,6 +81,29 @@ def test_robot_urdf_build_is_deterministic(tmp_path):
     from sim.assets import robot
     a = [f.read_bytes() for f in robot.build(tmp_path / "a")]
     b = [f.read_bytes() for f in robot.build(tmp_path / "b")]
-    assert a == b and len(a) == 5
-    shipped = ROOT / "assets" / "ur5" / "ur5.urdf"
-    assert shipped.read_bytes() == (tmp_path / "a" / "ur5" / "ur5.urdf").read_bytes()
+    assert a == b and len(a) == 5 + len(robot.ARM_LINKS)
+    for path in robot.build(tmp_path / "a"):
+        shipped = ROOT / "assets" / path.relative_to(tmp_path / "a")
+        assert shipped.read_bytes() == path.read_bytes(), shipped
+
+
+def test_arm_visuals_are_meshes_with_their_own_colours_and_primitive_collisions():
+    """Each link keeps its colour (PyBullet keeps the first colour of a material name, which once
+    painted the whole arm dark) and collides as the primitive cylinder, not the visual mesh."""
+    from sim.assets import robot
+    client = p.connect(p.DIRECT)
+    try:
+        body = p.loadURDF(str(ROOT / "assets" / "ur5" / "ur5.urdf"), physicsClientId=client)
+        visuals = p.getVisualShapeData(body, physicsClientId=client)
+        assert [v[2] for v in visuals] == [p.GEOM_MESH] * len(robot.ARM_LINKS)
+        colours = [tuple(round(c, 2) for c in v[7]) for v in visuals]
+        expected = [tuple(float(c) for c in link[5].split()) for link in robot.ARM_LINKS]
+        assert colours == expected and len(set(colours)) == 3
+        urdf = ET.parse(ROOT / "assets" / "ur5" / "ur5.urdf").getroot()
+        for link, (name, radius, length, *_rest, collides, _mass) in enumerate(robot.ARM_LINKS):
+            geometry = urdf.findall(f"link[@name='{name}']/collision/geometry/cylinder")
+            assert [(float(g.get("radius")), float(g.get("length"))) for g in geometry] == (
+                [(radius, length)] if collides else [])
+            assert bool(p.getCollisionShapeData(body, link, physicsClientId=client)) == collides
+    finally:
+        p.disconnect(client)

@@ -12,7 +12,10 @@ grasp), which is the convention of the oracle's pick and place poses.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
+
+from sim.assets.mesh import obj_text, revolve
 
 # Distance from the tool mount (link 9) down to the suction tip's bottom face (link 10).
 # Suction base 0.01 + head 0.08 + tip 0.029 + half tip length 0.014 (spec §3.9 offsets).
@@ -32,13 +35,55 @@ def _inertial(mass: float, r: float = 0.05) -> str:
             f'<inertia ixx="{i:.6f}" ixy="0" ixz="0" iyy="{i:.6f}" iyz="0" izz="{i:.6f}"/></inertial>')
 
 
-def _cyl(radius: float, length: float, xyz: str, rpy: str, color: str, collide: bool = True) -> str:
+# Arm link visuals are OBJ cylinders (16 sides, cut every <= 5 cm along the axis) rather than URDF
+# primitives: PyBullet draws a primitive as a 32-sided hull whose side triangles span the whole link,
+# and TinyRenderer scans each triangle's screen bounding box, so short triangles draw the arm in ~60%
+# of the time (measured with the video camera). Collision shapes stay primitive cylinders.
+_SIDES, _CUT = 16, 0.05
+_H = "1.5707963268"
+# (link, radius, length, visual/collision origin xyz, rpy, colour, collides, mass)
+ARM_LINKS = (
+    ("base_link", 0.075, 0.09, "0 0 0.045", "0 0 0", _DARK, False, 4.0),
+    ("shoulder_link", 0.06, 0.135, "0 0 0", "0 0 0", _BLUE, True, 3.7),
+    ("upper_arm_link", 0.054, 0.425, "0 0 0.2125", "0 0 0", _GREY, True, 8.39),
+    ("forearm_link", 0.045, 0.39225, "0 0 0.196", "0 0 0", _GREY, True, 2.27),
+    ("wrist_1_link", 0.04, 0.12, "0 0.093 0", f"{_H} 0 0", _BLUE, True, 1.22),
+    ("wrist_2_link", 0.04, 0.12, "0 0 0.09465", "0 0 0", _BLUE, True, 1.22),
+    ("wrist_3_link", 0.04, 0.04, "0 0.06 0", f"{_H} 0 0", _DARK, False, 0.19),
+)
+
+
+def cylinder_mesh(radius: float, length: float):
+    """Closed trimesh cylinder (m) about z, centred on the origin, its side cut into rings <= 5 cm
+    apart."""
+    rings = max(1, math.ceil(length / _CUT - 1e-9))
+    profile = ([(0.0, -length / 2)] + [(radius, -length / 2 + length * k / rings) for k in range(rings + 1)]
+               + [(0.0, length / 2)])
+    return revolve(profile, _SIDES)
+
+
+def _material(color: str) -> str:
+    # PyBullet keeps the first colour given to a material name for the whole file: one name per colour.
+    return f'<material name="rgba {color}"><color rgba="{color}"/></material>'
+
+
+def _cyl(radius: float, length: float, xyz: str, rpy: str, color: str, collide: bool = True,
+         mesh: str | None = None) -> str:
+    """Visual (+ collision) cylinder; with `mesh` (a path relative to the URDF) the visual is that
+    OBJ file instead of the primitive."""
     geo = f'<geometry><cylinder radius="{radius}" length="{length}"/></geometry>'
     origin = f'<origin xyz="{xyz}" rpy="{rpy}"/>'
-    out = f'<visual>{origin}{geo}<material name="m"><color rgba="{color}"/></material></visual>'
+    visual = geo if mesh is None else f'<geometry><mesh filename="{mesh}"/></geometry>'
+    out = f'<visual>{origin}{visual}{_material(color)}</visual>'
     if collide:
         out += f'<collision>{origin}{geo}</collision>'
     return out
+
+
+def arm_meshes() -> dict[str, str]:
+    """{path relative to ur5/: OBJ text} of the arm link visuals referenced by ur5_urdf()."""
+    return {f"meshes/{name}.obj": obj_text(cylinder_mesh(radius, length))
+            for name, radius, length, *_ in ARM_LINKS}
 
 
 def _link(name: str, body: str = "", mass: float = 0.0) -> str:
@@ -59,16 +104,11 @@ def ur5_urdf() -> str:
     """The UR5 URDF text: links base(-1), base_link(0), 6 arm links (1-6), ee_link(7), tool0(8),
     tool_mount(9), ee_tip(10). Collision shapes are arm-link cylinders (the wrist-3 flange excluded so
     the gripper bodies never collide with it)."""
-    h = "1.5707963268"
+    h = _H
     parts = ['<?xml version="1.0"?>\n<robot name="ur5">\n',
              _link("world", "", 0.0),
-             _link("base_link", _cyl(0.075, 0.09, "0 0 0.045", "0 0 0", _DARK, False), 4.0),
-             _link("shoulder_link", _cyl(0.06, 0.135, "0 0 0", "0 0 0", _BLUE), 3.7),
-             _link("upper_arm_link", _cyl(0.054, 0.425, "0 0 0.2125", "0 0 0", _GREY), 8.39),
-             _link("forearm_link", _cyl(0.045, 0.39225, "0 0 0.196", "0 0 0", _GREY), 2.27),
-             _link("wrist_1_link", _cyl(0.04, 0.12, "0 0.093 0", f"{h} 0 0", _BLUE), 1.22),
-             _link("wrist_2_link", _cyl(0.04, 0.12, "0 0 0.09465", "0 0 0", _BLUE), 1.22),
-             _link("wrist_3_link", _cyl(0.04, 0.04, "0 0.06 0", f"{h} 0 0", _DARK, False), 0.19),
+             *(_link(name, _cyl(radius, length, xyz, rpy, color, collide, f"meshes/{name}.obj"), mass)
+               for name, radius, length, xyz, rpy, color, collide, mass in ARM_LINKS),
              _link("ee_link", "", 0.01), _link("tool0", "", 0.01), _link("tool_mount", "", 0.01),
              _link("ee_tip", "", 0.01),
              _joint("world_joint", "fixed", "world", "base_link", "0 0 0", "0 0 3.1415926536"),
@@ -118,7 +158,7 @@ def spatula_urdf() -> str:
     shaft = _cyl(0.01, TIP_OFFSET - 0.05, f"0 0 {-(TIP_OFFSET - 0.05) / 2:.4f}", "0 0 0", _GREY, False)
     blade_xyz = f"0 0 {-(TIP_OFFSET - 0.025):.4f}"
     blade = (f'<visual><origin xyz="{blade_xyz}"/><geometry><box size="0.005 0.1 0.05"/></geometry>'
-             f'<material name="m"><color rgba="{_DARK}"/></material></visual>'
+             f'{_material(_DARK)}</visual>'
              f'<collision><origin xyz="{blade_xyz}"/><geometry><box size="0.005 0.1 0.05"/></geometry>'
              '</collision>')
     return _single("spatula", shaft + blade, 0.05)
@@ -129,15 +169,16 @@ def workspace_urdf() -> str:
     # Top 0.3 mm below z=0 so flat markers (corners, lines, zones: 1 mm thick, centred on z=0) show;
     # the env makes the plane (which renderers draw from its collision box) transparent.
     body = ('<visual><origin xyz="0 0 -0.0103"/><geometry><box size="0.5 1.0 0.02"/></geometry>'
-            '<material name="ws"><color rgba="0.32 0.32 0.34 1"/></material></visual>')
+            f'{_material("0.32 0.32 0.34 1")}</visual>')
     return _single("workspace", body, 0.0)
 
 
 def build(out_dir) -> list[Path]:
-    """Write `ur5/ur5.urdf`, `ur5/workspace.urdf`, `ur5/suction/suction-{base,head}.urdf` and
-    `ur5/spatula/spatula-base.urdf` under `out_dir`; deterministic bytes. Returns the written paths."""
+    """Write `ur5/ur5.urdf` with its `ur5/meshes/*.obj`, `ur5/workspace.urdf`,
+    `ur5/suction/suction-{base,head}.urdf` and `ur5/spatula/spatula-base.urdf` under `out_dir`;
+    deterministic bytes. Returns the written paths."""
     root = Path(out_dir) / "ur5"
-    files = {"ur5.urdf": ur5_urdf(), "workspace.urdf": workspace_urdf(),
+    files = {**arm_meshes(), "ur5.urdf": ur5_urdf(), "workspace.urdf": workspace_urdf(),
              "suction/suction-base.urdf": suction_base_urdf(),
              "suction/suction-head.urdf": suction_head_urdf(),
              "spatula/spatula-base.urdf": spatula_urdf()}
