@@ -6,6 +6,8 @@ wall-clock seconds, so outcomes do not depend on machine load (spec §9.2-10).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pybullet as p
 
@@ -16,6 +18,7 @@ EE_MOUNT, EE_TIP = 9, 10
 IK_LOWER = [-3 * np.pi / 2, -2.3562, -17, -17, -17, -17]
 IK_UPPER = [-np.pi / 2, 0, 17, 17, 17, 17]
 IK_RANGES = [np.pi, 2.3562, 34, 34, 34, 34]
+IK_REST = np.float32(HOME_J).tolist()  # the original passes its float32 home pose as rest poses
 
 
 class UR5:
@@ -28,6 +31,7 @@ class UR5:
         self.hz = hz
         self.joints = [j for j in range(p.getNumJoints(self.body))
                        if p.getJointInfo(self.body, j)[2] == p.JOINT_REVOLUTE]
+        self._gains = [1.0] * len(self.joints)
         for j, q in zip(self.joints, HOME_J):
             p.resetJointState(self.body, j, q)
 
@@ -40,7 +44,7 @@ class UR5:
         joints = p.calculateInverseKinematics(
             bodyUniqueId=self.body, endEffectorLinkIndex=EE_TIP, targetPosition=pose[0],
             targetOrientation=pose[1], lowerLimits=IK_LOWER, upperLimits=IK_UPPER,
-            jointRanges=IK_RANGES, restPoses=np.float32(HOME_J).tolist(),
+            jointRanges=IK_RANGES, restPoses=IK_REST,
             maxNumIterations=iterations, residualThreshold=1e-5)
         joints = np.float32(joints)
         joints[2:] = (joints[2:] + np.pi) % (2 * np.pi) - np.pi
@@ -49,7 +53,7 @@ class UR5:
     def _command(self, targets) -> None:
         p.setJointMotorControlArray(bodyIndex=self.body, jointIndices=self.joints,
                                     controlMode=p.POSITION_CONTROL, targetPositions=targets,
-                                    positionGains=np.ones(len(self.joints)))
+                                    positionGains=self._gains)
 
     def movej(self, targj, speed=0.01, timeout=5) -> bool:
         """Move joints towards `targj` by at most `speed` rad per simulation step until every joint is
@@ -58,9 +62,9 @@ class UR5:
         for _ in range(int(timeout * self.hz)):
             currj = self.joint_positions()
             diffj = targj - currj
-            if np.all(np.abs(diffj) < 1e-2):
+            if (np.abs(diffj) < 1e-2).all():
                 return False
-            norm = np.linalg.norm(diffj)
+            norm = math.sqrt(diffj.dot(diffj))  # == np.linalg.norm(diffj), without its overhead
             v = diffj / norm if norm > 0 else 0
             self._command(currj + v * speed)
             self.step()
