@@ -47,7 +47,9 @@ def main(argv=None) -> int:
     from sim import video
     modes = [("no video", False)] + ([] if args.no_video else
                                      [(f"video {video.SIZE[0]}x{video.SIZE[1]}@{video.FPS}", True)])
-    print(json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480}), flush=True)
+    from sim import config
+    print(json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480,
+                      "solver_residual": config.SOLVER_RESIDUAL}), flush=True)
     env = Environment()
     raw = {}
     for mode, video in modes:

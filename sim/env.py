@@ -130,6 +130,8 @@ class Environment:
         p.resetSimulation()
         p.setGravity(0, 0, -9.8)
         p.setTimeStep(1.0 / self.hz)
+        p.setPhysicsEngineParameter(solverResidualThreshold=config.BULLET_SOLVER_RESIDUAL
+                                    if self.flags.exact_solver else config.SOLVER_RESIDUAL)
         p.configureDebugVisualizer(p.COV_ENABLE_RENDERING, 0)
         plane = p.loadURDF(os.path.join(self.assets_root, PLANE_URDF), [0, 0, -0.001])
         # The renderers draw visual-less bodies from their collision shapes: a 4 m white slab that

@@ -167,3 +167,40 @@ def test_cli_library_name_and_bad_input(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "sim.run", "no-such-task", "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "no-such-task" in bad.stderr and bad.stdout == ""
+
+
+TOWER = '''
+from cliport.tasks.task import Task
+
+
+class Tower(Task):
+    """Three blocks stacked at rest: the solver must hold them still."""
+
+    def reset(self, env):
+        super().reset(env)
+        self.blocks = [env.add_object('block/block.urdf', ((0.5, 0.0, 0.02 + 0.04 * i), (0, 0, 0, 1)))
+                       for i in range(3)]
+'''
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_solver_residual_follows_flag_and_keeps_a_stack_still(tmp_path, monkeypatch, exact):
+    """The default looser solver residual (config.SOLVER_RESIDUAL) still holds a 3-block stack within
+    1 mm for 2 simulated seconds; `exact_solver` restores Bullet's default threshold."""
+    from sim import config
+    calls = []
+    real = p.setPhysicsEngineParameter
+    monkeypatch.setattr(p, "setPhysicsEngineParameter",
+                        lambda **kw: (calls.append(kw), real(**kw))[1])
+    env = Environment(flags=config.CompatFlags(exact_solver=exact))
+    task = loader.load_task_class(_write(tmp_path, "tower.py", TOWER))()
+    env.set_task(task)
+    env.reset()
+    expected = config.BULLET_SOLVER_RESIDUAL if exact else config.SOLVER_RESIDUAL
+    assert {"solverResidualThreshold": expected} in calls
+    start = np.array([p.getBasePositionAndOrientation(b)[0] for b in task.blocks])
+    for _ in range(2 * env.hz):
+        env.step_simulation()
+    end = np.array([p.getBasePositionAndOrientation(b)[0] for b in task.blocks])
+    assert np.abs(end - start).max() < 1e-3
+    assert np.allclose(end[:, 2], [0.02, 0.06, 0.10], atol=1e-3)
