@@ -24,6 +24,8 @@ class CompatFlags:
         (spec §9.4-24): one long slide instead of 1 cm increments.
     uint8_segmentation: `get_true_image` and camera segmentation cast body ids to uint8 (ids >= 256
         alias, background 255; spec §9.4-22).
+    no_ik_retry: `movep` keeps the IK solution found from the current joints even when its tip
+        misses the target by more than `robot.IK_MISS` (the original never checks).
     exact_solver: keep Bullet's default constraint-solver residual threshold (1e-7, which the
         original never changes) instead of SOLVER_RESIDUAL: every step runs all 50 solver
         iterations, 1.3-2x slower with resting or stacked objects.
@@ -31,6 +33,7 @@ class CompatFlags:
     swapped_cylinder: bool = False
     single_slide_push: bool = False
     uint8_segmentation: bool = False
+    no_ik_retry: bool = False
     exact_solver: bool = False
 
     @classmethod

@@ -1,8 +1,9 @@
 """UR5 arm motion: inverse kinematics, joint-space moves and the straight-line contact descent.
 
-Motion semantics follow the original `movej`/`movep`/`solve_ik` (spec §3.6) with one change: the
+Motion semantics follow the original `movej`/`movep`/`solve_ik` (spec §3.6) with two changes: the
 timeouts are budgets of simulation steps (`timeout` simulated seconds at the physics rate), not
-wall-clock seconds, so outcomes do not depend on machine load (spec §9.2-10).
+wall-clock seconds, so outcomes do not depend on machine load (spec §9.2-10); and `movep` retries
+an IK solution that misses its target (see `UR5.movep`).
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import math
 
 import numpy as np
 import pybullet as p
+
+from sim import config
 
 HOME_J = np.array([-1, -0.5, 0.5, -0.5, -0.5, 0]) * np.pi  # spec §0
 EE_MOUNT, EE_TIP = 9, 10
@@ -19,6 +22,20 @@ IK_LOWER = [-3 * np.pi / 2, -2.3562, -17, -17, -17, -17]
 IK_UPPER = [-np.pi / 2, 0, 17, 17, 17, 17]
 IK_RANGES = [np.pi, 2.3562, 34, 34, 34, 34]
 IK_REST = np.float32(HOME_J).tolist()  # the original passes its float32 home pose as rest poses
+IK_MISS = 0.01  # m: movep retries an IK solution whose tip lands farther than this from the target
+
+
+_COPIES: dict[str, tuple[int, int]] = {}
+
+
+def _kinematic_copy(urdf_path: str) -> tuple[int, int]:
+    """(physics client, body) of an arm loaded from `urdf_path` in its own DIRECT client, created
+    once per process; only its joint positions are ever set (no stepping)."""
+    copy = _COPIES.get(urdf_path)
+    if copy is None or not p.isConnected(copy[0]):
+        client = p.connect(p.DIRECT)
+        copy = _COPIES[urdf_path] = (client, p.loadURDF(urdf_path, physicsClientId=client))
+    return copy
 
 
 class UR5:
@@ -26,6 +43,7 @@ class UR5:
     `step()` (the environment's single-step function, which also records video frames)."""
 
     def __init__(self, urdf_path: str, step, hz: int):
+        self.urdf_path = urdf_path
         self.body = p.loadURDF(urdf_path)
         self.step = step
         self.hz = hz
@@ -39,13 +57,15 @@ class UR5:
         """Current joint angles (6,) in radians."""
         return np.array([s[0] for s in p.getJointStates(self.body, self.joints)])
 
-    def solve_ik(self, pose, iterations: int = 100) -> np.ndarray:
-        """Joint angles (6,) reaching `pose` with link ee_tip; joints 3-6 wrapped to [-pi, pi)."""
+    def solve_ik(self, pose, iterations: int = 100, start=None) -> np.ndarray:
+        """Joint angles (6,) reaching `pose` with link ee_tip; joints 3-6 wrapped to [-pi, pi).
+        The damped IK iterates from the current joints, or from `start` (6,) if given."""
+        seed = {} if start is None else {"currentPositions": [float(q) for q in start]}
         joints = p.calculateInverseKinematics(
             bodyUniqueId=self.body, endEffectorLinkIndex=EE_TIP, targetPosition=pose[0],
             targetOrientation=pose[1], lowerLimits=IK_LOWER, upperLimits=IK_UPPER,
             jointRanges=IK_RANGES, restPoses=IK_REST,
-            maxNumIterations=iterations, residualThreshold=1e-5)
+            maxNumIterations=iterations, residualThreshold=1e-5, **seed)
         joints = np.float32(joints)
         joints[2:] = (joints[2:] + np.pi) % (2 * np.pi) - np.pi
         return joints
@@ -70,9 +90,33 @@ class UR5:
             self.step()
         return True
 
+    def tip_position(self, joints) -> np.ndarray:
+        """ee_tip position (3,) in metres with the arm at `joints` (6,), computed on a kinematic copy
+        of the arm in a private physics client: resetting this arm's joints, even to the same values,
+        perturbs the simulation."""
+        client, body = _kinematic_copy(self.urdf_path)
+        for j, q in zip(self.joints, joints):
+            p.resetJointState(body, j, q, physicsClientId=client)
+        return np.array(p.getLinkState(body, EE_TIP, computeForwardKinematics=True,
+                                       physicsClientId=client)[4])
+
     def movep(self, pose, speed=0.01, timeout=5) -> bool:
-        """Move the ee_tip to `pose` (IK then movej). Returns True on timeout."""
-        return self.movej(self.solve_ik(pose), speed, timeout)
+        """Move the ee_tip to `pose` (IK then movej). Returns True on timeout.
+
+        From some arm poses the damped IK settles against a shoulder limit with the tip far from a
+        reachable target (palletizing-boxes, seed 6: 0.29 m off); when the solution misses by more
+        than IK_MISS it is solved again from the home pose and the closer of the two is used
+        (`CompatFlags.no_ik_retry` turns this off).
+        """
+        joints = self.solve_ik(pose)
+        if config.active().no_ik_retry:
+            return self.movej(joints, speed, timeout)
+        miss = np.linalg.norm(self.tip_position(joints) - pose[0])
+        if miss > IK_MISS:
+            retry = self.solve_ik(pose, start=HOME_J)
+            if np.linalg.norm(self.tip_position(retry) - pose[0]) < miss:
+                joints = retry
+        return self.movej(joints, speed, timeout)
 
     def descend_until_contact(self, pose, detect_contact, speed=0.01, max_travel=1.0,
                               timeout=5, moving=(), margin=0.04) -> bool:

@@ -48,6 +48,43 @@ def test_ik_reaches_workspace_top_down(env, xyz):
     assert tool_z[2] > 0.999  # identity orientation = pointing straight down
 
 
+def test_tip_position_matches_the_arm_and_leaves_it_alone(env):
+    joints = env.solve_ik(((0.5, 0.1, 0.2), (0, 0, 0, 1)))
+    before = p.getJointStates(env.ur5, env.joints)
+    tip = env.robot.tip_position(joints)
+    assert p.getJointStates(env.ur5, env.joints) == before
+    for j, q in zip(env.joints, joints):
+        p.resetJointState(env.ur5, j, q)
+    assert np.allclose(tip, p.getLinkState(env.ur5, EE_TIP, computeForwardKinematics=True)[4], atol=1e-9)
+
+
+def test_movep_recovers_from_an_ik_stuck_at_a_shoulder_limit(env):
+    """From this arm pose (palletizing-boxes, seed 6, carrying a box over to the pallet) the damped IK
+    settles against the shoulder-lift limit 0.29 m from a reachable target; movep retries from home."""
+    start = [-3.825, -1.359, 1.154, -1.366, -1.571, -0.673]
+    pose = ((0.4193, 0.2219, 0.5601), (0.0, 0.0, 0.99963, -0.02737))
+    for j, q in zip(env.joints, start):
+        p.resetJointState(env.ur5, j, q)
+    stuck = env.robot.tip_position(env.solve_ik(pose))
+    assert np.linalg.norm(stuck - pose[0]) > 0.2
+    for j, q in zip(env.joints, start):
+        p.resetJointState(env.ur5, j, q)
+    assert env.movep(pose) is False
+    tip = p.getLinkState(env.ur5, EE_TIP)[4]
+    assert np.linalg.norm(np.subtract(tip, pose[0])) < 0.02
+
+    from sim import config
+    for j, q in zip(env.joints, start):
+        p.resetJointState(env.ur5, j, q)
+    config.activate(config.CompatFlags(no_ik_retry=True))  # the original: no check, no retry
+    try:
+        env.movep(pose)
+    finally:
+        config.activate(env.flags)
+    tip = p.getLinkState(env.ur5, EE_TIP)[4]
+    assert np.linalg.norm(np.subtract(tip, pose[0])) > 0.2
+
+
 def test_suction_picks_rigid_but_not_fixed(env):
     for category, expect in (("rigid", True), ("fixed", False)):
         env.reset()  # fresh scene (the IK test teleported the arm away from its gripper bodies)
