@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 # PyBullet's solverResidualThreshold: the solver stops its (at most 50) iterations once the squared
-# sum of the last iteration's corrections falls below it. Bullet's default is 1e-7; at 1e-4 the
-# base tasks succeed as often over seeds 0-9 (sim/README.md "Speed") and steps with resting or
-# stacked objects are 1.3-2x cheaper.
+# sum of the last iteration's corrections falls below it. Bullet's default is 1e-7; at 1e-4 steps
+# with resting or stacked objects are 1.3-2x cheaper, at the cost of slow creep of resting stacks
+# (measured, with base-task success counts, in sim/README.md "Speed").
 SOLVER_RESIDUAL = 1e-4
 BULLET_SOLVER_RESIDUAL = 1e-7
 
