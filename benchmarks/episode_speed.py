@@ -1,9 +1,9 @@
 """Usage: python benchmarks/episode_speed.py [--seeds 3] [--tasks NAME ...] [--no-video] [--json PATH]
 
 Wall and CPU seconds per oracle episode of each base task (sim.tasks.BASE_TASKS, else every task in
-sim.tasks.task_files()), without and with 320x240 video at sim.video.FPS (15) frames per simulated second: prints median
-and p90 per task and over all episodes, plus the machine and configuration. In-process (no
-sandbox), one Environment reused, seeds 0..N-1. Target (sim/README.md): median under 3 s with video.
+sim.tasks.task_files()), without and with 320x240 video at sim.video.FPS (15) frames per simulated
+second: prints median and p90 per task and over all episodes, plus the machine and configuration.
+In-process (no sandbox), one Environment reused, seeds 0..N-1. Target (sim/README.md): median under 3 s with video.
 """
 from __future__ import annotations
 
@@ -44,10 +44,11 @@ def main(argv=None) -> int:
     from sim.loader import load_task_class
     files = tasks.task_files()
     names = args.tasks or [n for n in getattr(tasks, "BASE_TASKS", files) if n in files]
-    from sim import video
-    modes = [("no video", False)] + ([] if args.no_video else
-                                     [(f"video {video.SIZE[0]}x{video.SIZE[1]}@{video.FPS}", True)])
     from sim import config
+    from sim import video as sim_video
+    size, fps = sim_video.SIZE, sim_video.FPS
+    modes = [("no video", False)] + ([] if args.no_video else
+                                     [(f"video {size[0]}x{size[1]}@{fps}", True)])
     print(json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480,
                       "solver_residual": config.SOLVER_RESIDUAL}), flush=True)
     env = Environment()

@@ -72,8 +72,8 @@ def make_oracle(task, env):
     goal object is visible (then the task's goals are cleared, ending the episode unsuccessfully)."""
 
     def act(obs, info):
-        _, _, obj_mask = occupancy.render_topdown(task.bounds, task.pix_size,
-                                                  below_table=getattr(env, "table_bodies", ()))
+        below_table = getattr(env, "table_bodies", ())
+        _, _, obj_mask = occupancy.render_topdown(task.bounds, task.pix_size, below_table=below_table)
         objs, matches, targs, replace, rotations, _, _, _ = task.goals[0]
         targs = _normalise_targets(targs)
         if not replace:
@@ -103,8 +103,7 @@ def make_oracle(task, env):
         order = [i for i in np.argsort(nn_dists)[::-1] if nn_dists[i] > 0]
         pick = None
         for pick_i in order:
-            pick = pick_cells(task, objs[pick_i][0], obj_mask,
-                                  getattr(env, "table_bodies", ()))
+            pick = pick_cells(task, objs[pick_i][0], obj_mask, below_table)
             if pick is not None:
                 break
         if pick is None:
