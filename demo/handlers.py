@@ -13,12 +13,15 @@ import threading
 import time
 import traceback
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import gradio as gr
 
-from demo import render
-from demo.inputs import InputError, backend_config, bounded_int, clean_idea, parse_video_size, scrub
+from demo import library, render
+from demo.deployment import BUSY_MESSAGE, Deployment, VisitorRuns
+from demo.inputs import InputError, bounded_int, clean_idea, parse_video_size
+from serving.secrets import scrub, scrub_tree
 
 log = logging.getLogger("gensim.app")
 
@@ -95,20 +98,47 @@ class LocalModels:
             return self._backend
 
 
-# One of each per process: Stop arrives as its own event and must find the run it stops, and a
-# loaded model is worth keeping across visitors.
+# One of each per process: Stop arrives as its own event and must find the run it stops, a
+# loaded model is worth keeping across visitors, and the one-run-per-visitor rule spans all sessions.
 RUNS = Runs()
 LOCAL_MODELS = LocalModels()
+VISITOR_RUNS = VisitorRuns()
+# The operator's policy; `demo.layout.build_demo` replaces it with the one the page was built for.
+DEPLOYMENT = Deployment.from_env()
+
+
+@contextmanager
+def visitor_slot(request):
+    """Yield True while the request's visitor holds their one run slot (public mode), False when they
+    already have a run in flight. Private mode has no per-visitor limit."""
+    if not DEPLOYMENT.public:
+        yield True
+        return
+    visitor = DEPLOYMENT.visitor(request)
+    if not VISITOR_RUNS.acquire(visitor):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        VISITOR_RUNS.release(visitor)
 
 
 class Screen:
-    """Current value of every output; `emit` sends changed ones and `gr.skip()` for the rest."""
+    """Current value of every output; `emit` sends changed ones and `gr.skip()` for the rest.
 
-    def __init__(self, names: list[str], **initial):
+    Everything sent passes `serving.secrets.scrub` (the server's secrets, `secrets` such as a key the
+    visitor typed, and key-shaped strings), except the `private` outputs (gr.State, never shown).
+    """
+
+    def __init__(self, names: list[str], secrets: tuple[str, ...] = (), private: tuple[str, ...] = (),
+                 **initial):
         self.names = names
         self.values = {name: None for name in names} | initial
         self.dirty = set(names)
         self.last = 0.0
+        self.secrets = tuple(s for s in secrets if s)
+        self.private = set(private)
 
     def set(self, **values) -> None:
         self.values.update(values)
@@ -119,10 +149,14 @@ class Screen:
         return bool(self.dirty) and time.monotonic() - self.last >= UPDATE_EVERY_S
 
     def emit(self, full: bool = False) -> tuple:
-        out = tuple(self.values[n] if full or n in self.dirty else gr.skip() for n in self.names)
+        out = tuple(self._shown(n) if full or n in self.dirty else gr.skip() for n in self.names)
         self.dirty.clear()
         self.last = time.monotonic()
         return out
+
+    def _shown(self, name: str):
+        value = self.values[name]
+        return value if name in self.private else scrub_tree(value, self.secrets)
 
 
 def _session(request: gr.Request | None) -> str:
@@ -182,39 +216,45 @@ def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter,
     Yields tuples ordered as GENERATE_OUTPUTS: stage strip HTML, code, understood spec (offline),
     live frame (PIL image), mp4 path, verdict HTML, verdict dict, attempts HTML, sandbox log, and the
     session's result (state: code + whether it passed, for Save to library; never the key).
-    Bad input or backend errors end in a message in the verdict panel, never an exception.
+    Bad input, a setting the deployment does not allow, a second run of the same visitor in public
+    mode, or backend errors end in a message in the verdict panel, never an exception.
     """
     tracker = render.StageTracker(render.GENERATE_STAGES)
-    screen = Screen(GENERATE_OUTPUTS, stages=tracker.html(), code="", verdict=render.message_html("Starting…"))
+    screen = Screen(GENERATE_OUTPUTS, secrets=(api_key or "",), private=("result",),
+                    stages=tracker.html(), code="", verdict=render.message_html("Starting…"))
     session = _session(request)
-    cancel = RUNS.begin(session, "generate")
-    key = api_key
-    try:
-        yield screen.emit(full=True)
-        yield from _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key,
-                             local_model, adapter, temperature, repair_attempts, episodes, seed,
-                             video_size)
-    except InputError as exc:
-        screen.set(verdict=render.message_html(str(exc), "error"))
-        yield screen.emit(full=True)
-    except Exception as exc:  # the app keeps serving whatever a backend or task does
-        name = type(exc).__name__
-        if name != "BackendError":
-            log.error("generate failed: %s", scrub(traceback.format_exc(), key))
-        text = scrub(str(exc), key) if name == "BackendError" else f"Internal error: {name}: {scrub(str(exc), key)}"
-        tracker.finish(None)
-        screen.set(stages=tracker.html(), verdict=render.message_html(text, "error"))
-        yield screen.emit(full=True)
-    finally:
-        cancel.set()  # a closed generator (Stop, closed tab) also ends the sandbox process
-        RUNS.end(session, "generate", cancel)
+    with visitor_slot(request) as admitted:
+        if not admitted:
+            screen.set(verdict=render.message_html(BUSY_MESSAGE, "error"))
+            yield screen.emit(full=True)
+            return
+        cancel = RUNS.begin(session, "generate")
+        try:
+            yield screen.emit(full=True)
+            yield from _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key,
+                                 local_model, adapter, temperature, repair_attempts, episodes, seed,
+                                 video_size)
+        except InputError as exc:
+            screen.set(verdict=render.message_html(str(exc), "error"))
+            yield screen.emit(full=True)
+        except Exception as exc:  # the app keeps serving whatever a backend or task does
+            name = type(exc).__name__
+            if name != "BackendError":
+                log.error("generate failed: %s", scrub(traceback.format_exc(), screen.secrets))
+            text = str(exc) if name == "BackendError" else f"Internal error: {name}: {exc}"
+            tracker.finish(None)
+            screen.set(stages=tracker.html(), verdict=render.message_html(text, "error"))
+            yield screen.emit(full=True)
+        finally:
+            cancel.set()  # a closed generator (Stop, closed tab) also ends the sandbox process
+            RUNS.end(session, "generate", cancel)
 
 
 def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key, local_model,
               adapter, temperature, repair_attempts, episodes, seed, video_size):
     """Check the inputs, build the backend and stream the generation (raises InputError)."""
     idea = clean_idea(idea)
-    config = backend_config(backend_kind, base_url, model, api_key, local_model, adapter)
+    config = DEPLOYMENT.backend_config(backend_kind, base_url, model, api_key, local_model, adapter)
     from generation.pipeline import GenerateOptions
     from serving import make_backend
 
@@ -229,7 +269,7 @@ def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_
     try:
         backend = LOCAL_MODELS.get(config) if backend_kind == "transformers" else \
             make_backend(backend_kind, **config)
-    except ValueError as exc:  # a setting the backend does not take: the message lists valid ones
+    except ValueError as exc:  # a setting the backend does not take, or a refused visitor URL
         raise InputError(str(exc)) from None
     del config  # the key lives in the backend object only, for this request
     yield from stream_generation(screen, tracker, idea, backend, options, cancel)
@@ -347,52 +387,73 @@ def run_task(name, episodes, seed, video_size, request: gr.Request = None):
     """Run library task `name` with the oracle in the sandbox and stream it.
 
     Yields tuples ordered as RUN_OUTPUTS: stage strip HTML, code, live frame, mp4 path, verdict HTML,
-    verdict dict. An unknown name or bad setting ends in a message, never an exception.
+    verdict dict. An unknown name, a bad setting or a second run of the same visitor in public mode
+    ends in a message, never an exception.
     """
     tracker = render.StageTracker(render.RUN_STAGES)
     screen = Screen(RUN_OUTPUTS, stages=tracker.html(), verdict=render.message_html("Starting…"))
     session = _session(request)
-    cancel = RUNS.begin(session, "run_task")
-    try:
-        from sim.sandbox import iter_run
-        from sim.tasks import task_path
-
+    with visitor_slot(request) as admitted:
+        if not admitted:
+            screen.set(verdict=render.message_html(BUSY_MESSAGE, "error"))
+            yield screen.emit(full=True)
+            return
+        cancel = RUNS.begin(session, "run_task")
         try:
-            source = task_path(str(name or "")).read_text()
-        except KeyError as exc:
-            raise InputError(str(exc.args[0]) if exc.args else f"Unknown task {name!r}.") from None
-        screen.set(code=source)
-        yield screen.emit(full=True)
-        for event in iter_run(source, filename=f"{str(name).replace('-', '_')}.py",
-                              episodes=bounded_int(episodes, "Episodes", 1, 10),
-                              seed=bounded_int(seed, "Seed", 0, 2**31 - 1), video=True,
-                              video_size=parse_video_size(video_size), stream_frames=True,
-                              cancel=cancel):
-            kind = event.get("type")
-            if kind == "frame":
-                screen.set(frame=_jpeg_to_image(event["jpeg"]))
-            elif kind == "stage":
-                tracker.sandbox(event)
-                screen.set(stages=tracker.html())
-            elif kind == "verdict":
-                verdict = event["verdict"]
-                tracker.finish(verdict)
-                stopped = cancel.is_set() and not verdict.get("success")
-                screen.set(stages=tracker.html(), video=keep_video(verdict.get("video")),
-                           verdict=render.message_html(STOPPED, "info") if stopped
-                           else render.verdict_html(verdict, source),
-                           verdict_json=_public_verdict(verdict))
-                yield screen.emit(full=True)
-                return
-            if kind == "stage" or screen.due():
-                yield screen.emit()
+            yield from _run_task(screen, tracker, cancel, name, episodes, seed, video_size)
+        except InputError as exc:
+            screen.set(verdict=render.message_html(str(exc), "error"))
+            yield screen.emit(full=True)
+        except Exception as exc:
+            log.error("run_task failed: %s", scrub(traceback.format_exc()))
+            screen.set(verdict=render.message_html(f"Internal error: {type(exc).__name__}: {exc}", "error"))
+            yield screen.emit(full=True)
+        finally:
+            cancel.set()
+            RUNS.end(session, "run_task", cancel)
+
+
+def _run_task(screen, tracker, cancel, name, episodes, seed, video_size):
+    """Stream library task `name` through the sandbox (raises InputError for bad settings)."""
+    from sim.sandbox import iter_run
+    from sim.tasks import task_path
+
+    try:
+        source = task_path(str(name or "")).read_text()
+    except KeyError as exc:
+        raise InputError(str(exc.args[0]) if exc.args else f"Unknown task {name!r}.") from None
+    screen.set(code=source)
+    yield screen.emit(full=True)
+    for event in iter_run(source, filename=f"{str(name).replace('-', '_')}.py",
+                          episodes=bounded_int(episodes, "Episodes", 1, 10),
+                          seed=bounded_int(seed, "Seed", 0, 2**31 - 1), video=True,
+                          video_size=parse_video_size(video_size), stream_frames=True,
+                          cancel=cancel):
+        kind = event.get("type")
+        if kind == "frame":
+            screen.set(frame=_jpeg_to_image(event["jpeg"]))
+        elif kind == "stage":
+            tracker.sandbox(event)
+            screen.set(stages=tracker.html())
+        elif kind == "verdict":
+            verdict = event["verdict"]
+            tracker.finish(verdict)
+            stopped = cancel.is_set() and not verdict.get("success")
+            screen.set(stages=tracker.html(), video=keep_video(verdict.get("video")),
+                       verdict=render.message_html(STOPPED, "info") if stopped
+                       else render.verdict_html(verdict, source),
+                       verdict_json=_public_verdict(verdict))
+            yield screen.emit(full=True)
+            return
+        if kind == "stage" or screen.due():
+            yield screen.emit()
+
+
+def save_to_library(result, name, operator_token, request: gr.Request = None):
+    """Save to library button: the deployment's rule first (public mode: off, or the operator token),
+    then `demo.library.save`. Returns (message HTML, table rows, dropdown update)."""
+    try:
+        DEPLOYMENT.check_save(operator_token)
     except InputError as exc:
-        screen.set(verdict=render.message_html(str(exc), "error"))
-        yield screen.emit(full=True)
-    except Exception as exc:
-        log.error("run_task failed: %s", traceback.format_exc())
-        screen.set(verdict=render.message_html(f"Internal error: {type(exc).__name__}: {exc}", "error"))
-        yield screen.emit(full=True)
-    finally:
-        cancel.set()
-        RUNS.end(session, "run_task", cancel)
+        return render.message_html(str(exc), "error"), gr.skip(), gr.skip()
+    return library.save(result, name)

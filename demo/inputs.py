@@ -1,24 +1,17 @@
-"""What a visitor types, checked and turned into arguments for `generation` and `serving`.
+"""What a visitor types (idea and run settings), checked; backend fields are `demo.deployment`'s.
 
 Every function here raises `InputError` with a message meant for the visitor; the handlers show it
 and the app keeps serving.
 """
 from __future__ import annotations
 
-import os
 import unicodedata
 
 # A task idea is a sentence or a short paragraph; 2,000 characters leaves room for detailed ideas
 # while keeping a pasted 1 MB file out of every prompt.
 MAX_IDEA_CHARS = 2000
 
-BACKENDS = [
-    ("Offline — rule-based generator (no model, always available)", "offline"),
-    ("OpenAI-compatible server", "openai"),
-    ("Local transformers model", "transformers"),
-]
 VIDEO_SIZES = ["320x240", "480x360", "640x480"]
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
 class InputError(ValueError):
@@ -68,58 +61,3 @@ def bounded_int(value, name: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise InputError(f"{name} must be between {low} and {high}, got {number}.")
     return number
-
-
-def env_defaults() -> dict:
-    """Backend settings preselected from the environment.
-
-    `GENSIM_BASE_URL`, `GENSIM_MODEL` or `OPENAI_API_KEY` select the OpenAI-compatible backend.
-    The key itself is never returned (it would be sent to the browser); `has_env_key` only says one
-    exists, and `backend_config` falls back to it when the password field is left blank.
-    """
-    base_url = os.environ.get("GENSIM_BASE_URL", "")
-    model = os.environ.get("GENSIM_MODEL", "")
-    has_key = bool(os.environ.get("OPENAI_API_KEY"))
-    kind = "openai" if (base_url or model or has_key) else "offline"
-    return {
-        "backend": kind,
-        "base_url": base_url or DEFAULT_BASE_URL,
-        "model": model,
-        "has_env_key": has_key,
-    }
-
-
-def backend_config(kind: str, base_url: str, model: str, api_key: str, local_model: str,
-                   adapter: str) -> dict:
-    """Keyword arguments for `serving.make_backend(kind, **config)`.
-
-    The key is taken from the field, else from `OPENAI_API_KEY`; it stays in this dict, which lives
-    only for the request. Raises InputError when a required field is missing.
-    """
-    if kind == "offline":
-        return {}
-    if kind == "openai":
-        if not (base_url or "").strip():
-            raise InputError("The OpenAI-compatible backend needs a base URL, e.g. http://127.0.0.1:8000/v1.")
-        if not (model or "").strip():
-            raise InputError("The OpenAI-compatible backend needs a model name.")
-        key = (api_key or "").strip() or os.environ.get("OPENAI_API_KEY", "")
-        config = {"base_url": base_url.strip(), "model": model.strip()}
-        if key:
-            config["api_key"] = key
-        return config
-    if kind == "transformers":
-        if not (local_model or "").strip():
-            raise InputError("The local transformers backend needs a model folder or Hub id.")
-        config = {"model": local_model.strip()}
-        if (adapter or "").strip():
-            config["adapter"] = adapter.strip()
-        return config
-    raise InputError(f"Unknown backend {kind!r}. Available: {[value for _, value in BACKENDS]}")
-
-
-def scrub(message: str, secret: str | None) -> str:
-    """The message with `secret` (an API key) replaced, so an error can never echo it."""
-    if secret and len(secret) >= 4:
-        return message.replace(secret, "***")
-    return message

@@ -12,7 +12,8 @@ from pathlib import Path
 import gradio as gr
 
 from demo import handlers, library, render
-from demo.inputs import BACKENDS, VIDEO_SIZES, env_defaults
+from demo.deployment import Deployment
+from demo.inputs import VIDEO_SIZES
 
 CSS_PATH = Path(__file__).with_name("style.css")
 QUEUE_PER_SLOT = 16
@@ -39,26 +40,38 @@ def _settings():
     return temperature, repair, episodes, seed, size
 
 
-def _backend_panel():
-    """Backend choice with the fields of the chosen one; returns the input components."""
-    env = env_defaults()
-    backend = gr.Radio(BACKENDS, value=env["backend"], label="Backend")
-    with gr.Group(visible=env["backend"] == "openai") as openai_box:
-        base_url = gr.Textbox(env["base_url"], label="Base URL")
-        model = gr.Textbox(env["model"], label="Model", placeholder="e.g. gpt-4o-mini")
-        key_hint = ("leave blank to use the server's OPENAI_API_KEY" if env["has_env_key"]
-                    else "sent with this request only; never stored or logged")
-        api_key = gr.Textbox("", label="API key", type="password", placeholder=key_hint)
-    with gr.Group(visible=False) as local_box:
-        local_model = gr.Textbox("", label="Model folder or Hub id",
-                                 placeholder="e.g. finetuned/merged or Qwen/Qwen2.5-Coder-0.5B-Instruct")
-        adapter = gr.Textbox("", label="LoRA adapter (optional)", placeholder="folder of a PEFT adapter")
+def _backend_panel(deployment: Deployment):
+    """Backend choice with the fields of the chosen one, as the deployment allows; returns the inputs.
+
+    Public mode: base URL and model are read-only unless visitors may bring their own endpoint, and
+    local models are a list of the operator's, never a free text field.
+    """
+    chosen = deployment.default_backend
+    backend = gr.Radio(deployment.backend_choices, value=chosen, label="Backend")
+    locked = deployment.endpoint_locked
+    with gr.Group(visible=chosen == "openai") as openai_box:
+        base_url = gr.Textbox(deployment.base_url, label="Base URL", interactive=not locked)
+        model = gr.Textbox(deployment.model, label="Model", placeholder="e.g. gpt-4o-mini",
+                           interactive=not locked)
+        key_hint = ("leave blank to use the server's key (only sent to the server's own base URL)"
+                    if deployment.has_server_key else "sent with this request only; never stored or logged")
+        api_key = gr.Textbox("", label="API key", type="password", placeholder=key_hint, visible=not locked)
+    with gr.Group(visible=chosen == "transformers") as local_box:
+        if deployment.public:  # the handler serves only listed models, whatever is sent
+            labels = [m.label for m in deployment.local_models]
+            local_model = gr.Dropdown(labels, value=labels[0] if labels else "", label="Model",
+                                      allow_custom_value=True)
+            adapter = gr.Textbox("", visible=False)
+        else:
+            local_model = gr.Textbox("", label="Model folder or Hub id",
+                                     placeholder="e.g. finetuned/merged or Qwen/Qwen2.5-Coder-0.5B-Instruct")
+            adapter = gr.Textbox("", label="LoRA adapter (optional)", placeholder="folder of a PEFT adapter")
     backend.change(lambda kind: (gr.update(visible=kind == "openai"), gr.update(visible=kind == "transformers")),
                    backend, [openai_box, local_box], api_visibility="private", queue=False)
     return backend, base_url, model, api_key, local_model, adapter
 
 
-def _generate_tab(concurrency: int):
+def _generate_tab(concurrency: int, deployment: Deployment):
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             idea = gr.Textbox(label="Task idea", lines=2, max_lines=6, elem_id="gs-idea",
@@ -68,7 +81,7 @@ def _generate_tab(concurrency: int):
                 go = gr.Button("Generate", variant="primary", elem_id="gs-generate")
                 stop = gr.Button("Stop", variant="stop", elem_id="gs-stop")
         with gr.Column(scale=3):
-            backend_inputs = _backend_panel()
+            backend_inputs = _backend_panel(deployment)
             settings = _settings()
     stages = gr.HTML(render.StageTracker(render.GENERATE_STAGES).html(), elem_id="gs-stages",
                      label="Stages", show_label=False)
@@ -84,10 +97,14 @@ def _generate_tab(concurrency: int):
                              elem_id="gs-video", height=260)
             verdict = gr.HTML(render.message_html("Type an idea and press Generate."),
                               elem_id="gs-verdict", label="Verdict panel", show_label=False)
-            with gr.Row():
+            with gr.Row(visible=deployment.saving != "off"):
                 save_name = gr.Textbox(label="Library name (optional)", placeholder="put-block-in-bowl", scale=3)
+                save_token = gr.Textbox("", label="Operator token", type="password", scale=2,
+                                        visible=deployment.saving == "token")
                 save_btn = gr.Button("Save to library", scale=1)
-            save_msg = gr.HTML("", label="Save message", show_label=False)
+            save_msg = gr.HTML("" if deployment.saving != "off" else render.message_html(
+                "Saving to the shared library is off on this public deployment."),
+                label="Save message", show_label=False)
     with gr.Accordion("Attempts and repairs", open=False):
         attempts = gr.HTML("", label="Attempts", show_label=False)
     with gr.Accordion("Sandbox log", open=False):
@@ -108,7 +125,7 @@ def _generate_tab(concurrency: int):
     # sandbox at once and the run ends itself showing "Stopped."; API clients' job.cancel()
     # closes the handler, which sets the Event too.
     stop.click(handlers.stop_generate, None, verdict, queue=False, api_visibility="private")
-    return result, save_name, save_btn, save_msg
+    return result, save_name, save_token, save_btn, save_msg
 
 
 def _library_tab(concurrency: int):
@@ -149,9 +166,13 @@ def _library_tab(concurrency: int):
     return table, name
 
 
-def build_demo(concurrency: int | None = None) -> gr.Blocks:
-    """The app. `concurrency`: simulator runs at once (default: number of CPUs); more queue."""
+def build_demo(concurrency: int | None = None, deployment: Deployment | None = None) -> gr.Blocks:
+    """The app. `concurrency`: simulator runs at once (default: number of CPUs); more queue.
+    `deployment`: the operator's policy (default: `Deployment.from_env()`); the handlers use it too.
+    Raises ValueError for a bad deployment setting in the environment."""
     concurrency = concurrency or os.cpu_count() or 1
+    deployment = deployment or Deployment.from_env()
+    handlers.DEPLOYMENT = deployment
     with gr.Blocks(title="GenSim Studio", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(
             "# GenSim Studio\nType a tabletop robot task. A model writes it in the CLIPort task API, "
@@ -159,10 +180,10 @@ def build_demo(concurrency: int | None = None) -> gr.Blocks:
             "and a stage-by-stage verdict.", elem_id="gs-header")
         with gr.Tabs():
             with gr.Tab("Generate"):
-                result, save_name, save_btn, save_msg = _generate_tab(concurrency)
+                result, save_name, save_token, save_btn, save_msg = _generate_tab(concurrency, deployment)
             with gr.Tab("Library"):
                 table, name = _library_tab(concurrency)
-        save_btn.click(library.save, [result, save_name], [save_msg, table, name],
+        save_btn.click(handlers.save_to_library, [result, save_name, save_token], [save_msg, table, name],
                        api_name="save_to_library")
         demo.load(library.refresh, None, [table, name], api_name="library")
     # A bounded queue: past QUEUE_PER_SLOT waiting runs per slot, visitors are told it is full.

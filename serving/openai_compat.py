@@ -3,8 +3,9 @@
     backend = make_backend("openai", base_url="http://127.0.0.1:8000/v1", model="my-model")
     GENSIM_BASE_URL=http://127.0.0.1:8000/v1 GENSIM_MODEL=my-model python -m generation.generate ...
 
-Settings come from arguments, else the environment: `OPENAI_API_KEY`, `GENSIM_BASE_URL`,
-`GENSIM_MODEL`. `prompt_format="completion"` sends chats to `/v1/completions` rendered with
+Settings come from arguments, else the environment: `GENSIM_BASE_URL`, `GENSIM_MODEL`, and
+`OPENAI_API_KEY`, which is only ever sent to the server's own endpoint (`serving.secrets`): a caller
+who points the backend at another base URL must pass its own `api_key`. `prompt_format="completion"` sends chats to `/v1/completions` rendered with
 `completion_template` ("plain" or "llama2"), for models trained on a bare instruction like
 GenSim's Code-Llama (spec §7.9). Stop strings and n are enforced on our side too, because some
 servers ignore them (e.g. `transformers serve` returns one choice and keeps the stop string).
@@ -18,10 +19,12 @@ import time
 from typing import Iterator
 
 import httpx
+import httpx2
 
-from serving import prompts
+from serving import egress, prompts
 from serving.base import (Backend, BackendError, GenerationParams, StopScanner, apply_stop,
                           check_messages, resolve_params)
+from serving.secrets import scrub, server_key_for
 
 log = logging.getLogger(__name__)
 
@@ -36,21 +39,24 @@ class OpenAIBackend(Backend):
     Args:
         model: model id on the server (default env GENSIM_MODEL); BackendError when neither is set.
         base_url: API root ending in /v1 (default env GENSIM_BASE_URL, else api.openai.com).
-        api_key: default env OPENAI_API_KEY; optional for a custom base_url. Never logged or shown.
+        api_key: the caller's key. Default: env OPENAI_API_KEY, but only when base_url is the server's
+            own endpoint (GENSIM_BASE_URL, else api.openai.com). Never logged or shown.
         prompt_format: "chat" (chat endpoint) or "completion" (chats rendered to one prompt).
         completion_template: "plain" or "llama2" ([INST] <<SYS>> wrapper), for prompt_format="completion".
         timeout: seconds per HTTP request.
         retries: extra attempts after a transient error (connection, timeout, 408/409/429/5xx).
         backoff: seconds before the first retry, doubled each time (capped at 30 s, plus up to 10 %
             jitter); GenSim retried immediately (spec §9.3, item 15), which hammers a rate limit.
-    Raises ValueError for bad option values.
+        public_only: base_url is a visitor's: it must be https and every connection goes only to a
+            public internet address, checked on the address connected to (`serving.egress`).
+    Raises ValueError for bad option values or a refused visitor URL, BackendError for missing settings.
     """
 
     name = "openai"
 
     def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
                  prompt_format: str = "chat", completion_template: str = "plain", timeout: float = 300.0,
-                 retries: int = 4, backoff: float = 1.0):
+                 retries: int = 4, backoff: float = 1.0, public_only: bool = False):
         import openai
 
         if prompt_format not in PROMPT_FORMATS:
@@ -62,12 +68,14 @@ class OpenAIBackend(Backend):
             raise ValueError(f"need retries >= 0, backoff >= 0, timeout > 0; got {retries}, {backoff}, {timeout}")
         self.model = model or os.environ.get("GENSIM_MODEL", "")
         self.base_url = (base_url or os.environ.get("GENSIM_BASE_URL") or "").rstrip("/") or None
-        key = api_key or os.environ.get("OPENAI_API_KEY")
+        key = api_key or server_key_for(self.base_url)
         if not self.model:
             raise BackendError("no model given: pass model=... or set GENSIM_MODEL")
         if not key and not self.base_url:
             raise BackendError("no API key for api.openai.com: set OPENAI_API_KEY, or set GENSIM_BASE_URL "
                                "to a local OpenAI-compatible server")
+        if public_only:
+            egress.check_visitor_url(self.base_url or "")
         self._secrets = [key] if key else []
         self.prompt_format = prompt_format
         self.completion_template = completion_template
@@ -76,8 +84,9 @@ class OpenAIBackend(Backend):
         self._max_tokens_field = "max_tokens"  # what vLLM, llama.cpp, Ollama and older OpenAI models take
         self._openai = openai
         # max_retries=0: our own loop retries, with back-off and redacted messages.
+        http_client = egress.public_only_client(timeout) if public_only else None
         self._client = openai.OpenAI(api_key=key or NO_KEY, base_url=self.base_url, timeout=timeout,
-                                     max_retries=0)
+                                     max_retries=0, http_client=http_client)
 
     def __repr__(self):
         return f"OpenAIBackend(model={self.model!r}, base_url={self.where!r}, format={self.prompt_format!r})"
@@ -165,7 +174,7 @@ class OpenAIBackend(Backend):
             tail = scanner.flush()
             if tail:
                 yield tail
-        except (self._openai.OpenAIError, httpx.HTTPError) as exc:  # a stream can break mid-way
+        except (self._openai.OpenAIError, httpx.HTTPError, httpx2.HTTPError) as exc:  # a stream can break mid-way
             raise BackendError(self._describe(exc)) from None
         finally:
             response.close()
@@ -185,6 +194,8 @@ class OpenAIBackend(Backend):
                 time.sleep(delay)
 
     def _transient(self, exc) -> bool:
+        if _egress_refusal(exc):
+            return False
         if isinstance(exc, self._openai.APIConnectionError):  # includes timeouts
             return True
         status = getattr(exc, "status_code", None)
@@ -193,7 +204,10 @@ class OpenAIBackend(Backend):
     def _describe(self, exc) -> str:
         """A user-facing message for an SDK error, with every secret replaced by '***'."""
         o = self._openai
-        if isinstance(exc, o.APITimeoutError):
+        refusal = _egress_refusal(exc)
+        if refusal:
+            text = f"refused to connect to {self.where}: {refusal}"
+        elif isinstance(exc, o.APITimeoutError):
             text = f"{self.where} timed out"
         elif isinstance(exc, o.APIConnectionError):
             text = f"cannot reach {self.where} (is the server running? see serving/README.md)"
@@ -208,14 +222,19 @@ class OpenAIBackend(Backend):
         return self.redact(text)
 
     def redact(self, text: str) -> str:
-        """`text` with the API key (and its 8-character tails, as OpenAI quotes them) masked."""
-        for secret in self._secrets:
-            if len(secret) < 4:  # masking 1-3 characters everywhere would garble the message
-                continue
-            text = text.replace(secret, "***")
-            if len(secret) > 12:
-                text = text.replace(secret[:8], "***").replace(secret[-8:], "***")
-        return text
+        """`text` with this backend's key, the server's secrets and key-shaped strings masked."""
+        return scrub(text, self._secrets)
+
+
+def _egress_refusal(exc) -> str | None:
+    """The message of an `egress.EgressRefused` somewhere in the cause chain of `exc`, else None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, egress.EgressRefused):
+            return str(exc)
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _detail(exc) -> str:

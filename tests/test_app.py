@@ -3,10 +3,6 @@
 One app process serves the whole module. The start-up time (process start to first HTTP 200) is
 written to test-artifacts/app-startup.txt; the browser test's screenshot lands there too.
 """
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -15,8 +11,9 @@ from pathlib import Path
 import imageio.v3 as iio
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
+from tests.app_process import ARTIFACTS, ROOT, serve_app
+from tests.fake_openai import FakeOpenAI
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -27,12 +24,6 @@ FAST = {"backend_kind": "offline", "episodes": 1, "repair_attempts": 1}
 # preselected, and this key must never reach a page, a response or the log.
 ENV_KEY = "sk-env-never-shown-9876543210"
 ENV_BASE_URL = "http://127.0.0.1:9/v1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _recording_processes(server_pid: int) -> list[int]:
@@ -68,36 +59,10 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def app_server():
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OPENAI_API_KEY", "GENSIM_BASE_URL", "GENSIM_MODEL", "SPACE_ID")}
-    env.update(PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
-               GENSIM_CONCURRENCY="2", OPENAI_API_KEY=ENV_KEY, GENSIM_BASE_URL=ENV_BASE_URL,
-               GENSIM_MODEL="nobody")
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "app-server.log", "w")
-    start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        while True:
-            assert proc.poll() is None, (ARTIFACTS / "app-server.log").read_text()
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() - start < 120, "app did not answer within 120 s"
-                time.sleep(0.2)
-        (ARTIFACTS / "app-startup.txt").write_text(f"{time.monotonic() - start:.2f} s to first HTTP 200\n")
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with serve_app("app-server.log", OPENAI_API_KEY=ENV_KEY, GENSIM_BASE_URL=ENV_BASE_URL,
+                   GENSIM_MODEL="nobody") as (url, pid, seconds):
+        (ARTIFACTS / "app-startup.txt").write_text(f"{seconds:.2f} s to first HTTP 200\n")
+        yield url, pid
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +130,16 @@ def test_openai_backend_without_server_reports_error_without_the_key(app_url):
     assert "gs-msg-error" in out["verdict"] and out["verdict_json"] is None
     log = (ARTIFACTS / "app-server.log").read_text()
     assert key not in log and ENV_KEY not in log and ENV_KEY not in repr(out)
+
+
+def test_visitor_base_url_never_receives_the_servers_key(app_url):
+    # The server's key belongs to ENV_BASE_URL; a visitor's own server must not get it.
+    with FakeOpenAI() as visitor:
+        out = _generate(app_url, IDEA, backend_kind="openai", base_url=visitor.base_url, model="fake-model",
+                        api_key="", repair_attempts=0)
+    assert visitor.requests, out["verdict"]
+    assert not any(ENV_KEY in value for value in visitor.header_values())
+    assert ENV_KEY not in repr(out)
 
 
 def test_four_concurrent_sessions_get_their_own_task(app_url):

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from demo import render
-from demo.inputs import (MAX_IDEA_CHARS, InputError, backend_config, clean_idea, env_defaults,
-                         parse_video_size, scrub)
+from demo.deployment import Deployment
+from demo.inputs import MAX_IDEA_CHARS, InputError, clean_idea, parse_video_size
 
 
 def test_clean_idea_folds_whitespace_and_keeps_text():
@@ -37,32 +37,23 @@ def test_video_size_parsing():
             parse_video_size(bad)
 
 
-def test_backend_config_takes_field_key_then_environment(monkeypatch):
+def test_backend_config_never_carries_the_servers_key(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env-123456")
-    assert backend_config("openai", "http://h/v1", "m", "", "", "")["api_key"] == "sk-env-123456"
-    assert backend_config("openai", "http://h/v1", "m", "sk-field", "", "")["api_key"] == "sk-field"
-    assert backend_config("offline", "", "", "sk-field", "", "") == {}
-    assert backend_config("transformers", "", "", "", "org/m", " ad ") == {"model": "org/m", "adapter": "ad"}
+    private = Deployment.from_env({"OPENAI_API_KEY": "sk-env-123456"})
+    assert "api_key" not in private.backend_config("openai", "http://h/v1", "m", "", "", "")
+    assert private.backend_config("openai", "http://h/v1", "m", "sk-field", "", "")["api_key"] == "sk-field"
+    assert private.backend_config("offline", "", "", "sk-field", "", "") == {}
     with pytest.raises(InputError, match="model name"):
-        backend_config("openai", "http://h/v1", " ", "", "", "")
+        private.backend_config("openai", "http://h/v1", " ", "", "", "")
     with pytest.raises(InputError, match="Available"):
-        backend_config("nope", "", "", "", "", "")
+        private.backend_config("nope", "", "", "", "", "")
 
 
-def test_env_defaults_preselect_openai_without_exposing_the_key(monkeypatch):
-    monkeypatch.delenv("GENSIM_BASE_URL", raising=False)
-    monkeypatch.delenv("GENSIM_MODEL", raising=False)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    assert env_defaults()["backend"] == "offline"
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value")
-    monkeypatch.setenv("GENSIM_MODEL", "gpt-x")
-    defaults = env_defaults()
-    assert defaults["backend"] == "openai" and defaults["model"] == "gpt-x" and defaults["has_env_key"]
-    assert "sk-secret-value" not in repr(defaults)
-
-
-def test_scrub_removes_the_key():
-    assert scrub("401: bad key sk-abcdef for you", "sk-abcdef") == "401: bad key *** for you"
+def test_deployment_preselects_openai_without_exposing_the_key():
+    assert Deployment.from_env({}).default_backend == "offline"
+    deployment = Deployment.from_env({"OPENAI_API_KEY": "sk-secret-value", "GENSIM_MODEL": "gpt-x"})
+    assert deployment.default_backend == "openai" and deployment.model == "gpt-x" and deployment.has_server_key
+    assert "sk-secret-value" not in repr(deployment)
 
 
 def test_stage_tracker_follows_pipeline_and_sandbox_events():
