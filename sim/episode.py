@@ -1,4 +1,4 @@
-"""One oracle episode of a task class (spec §5.4), with errors from task code captured.
+"""One oracle episode of a task class (docs/oracle.md#episode), with errors from task code captured.
 
 `run_episode(task_cls, seed)` seeds numpy and `random`, builds the task and the scene ("reset" phase),
 then lets the oracle act at most `task.max_steps` times ("oracle" phase). Success = total reward
@@ -45,14 +45,17 @@ def error_dict(exc: BaseException, phase: str, task_file: str | None) -> dict:
 
 
 def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, record=False,
-                video_size=video.SIZE, fps=video.FPS, max_sim_steps=None) -> dict:
+                video_size=video.SIZE, fps=video.FPS, max_sim_steps=None, agent=None,
+                on_step=None) -> dict:
     """Run one oracle episode -> {"seed", "reward", "success", "steps", "seconds", "warnings",
     "error"} (+ "frames" when `record`).
 
     `env` is reused when given (one Environment per process: PyBullet's global client); `on_phase`
     gets "reset" then "oracle"; `on_frame(rgb HxWx3 uint8)` gets video frames every 1/fps simulated
     seconds; `video_size` is (width, height); `max_sim_steps` bounds physics steps (exhausting it
-    ends the episode with a warning, not an error).
+    ends the episode with a warning, not an error). `agent(task, env)` makes the actor (an object
+    with `act(obs, info)`, default `task.oracle(env)`; sim.sandbox.steps uses it to record or to
+    let a policy act); `on_step(act, reward, done, info)` is called after every `env.step`.
     """
     start = time.perf_counter()
     random.seed(seed)
@@ -82,12 +85,14 @@ def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, recor
             env.frame_every = max(1, int(round(env.hz / fps)))
             env.frame_callback = lambda frame: [s(frame) for s in sinks]
             env.frame_callback(env.video_frame())
-        oracle = task.oracle(env)
+        oracle = agent(task, env) if agent is not None else task.oracle(env)
         for _ in range(task.max_steps):
             act = oracle.act(obs, info)
             obs, reward, done, info = env.step(act)
             result["steps"] += 1
             total += reward
+            if on_step is not None:
+                on_step(act, reward, done, info)
             if done:
                 break
     except SimBudgetExceeded as exc:

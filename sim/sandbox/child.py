@@ -19,6 +19,7 @@ from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
 from sim.sandbox.channel import ChannelWriter
 from sim.sandbox.isolation import apply_rlimits
 from sim.sandbox.static_check import check_source
+from sim.sandbox.steps import ChildSteps
 from sim.sandbox.syscalls import install_seccomp
 
 
@@ -119,6 +120,7 @@ def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
     from sim import episode as sim_episode, loader
     import cliport.tasks.task as cliport_task
     task_path = cfg["task_path"]
+    steps = ChildSteps(cfg, chan)        # opens the answers pipe before seccomp and task code
     chan.send({"t": "seccomp", **install_seccomp(cfg["seccomp"])})
     snapshot = api_snapshot()
     try:
@@ -152,7 +154,8 @@ def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
             ep = sim_episode.run_episode(
                 task_cls, cfg["seed"] + i, env=env, on_phase=on_phase,
                 on_frame=frames if (frames.encoder or cfg["stream_frames"]) else None,
-                video_size=tuple(cfg["video_size"]), fps=cfg["fps"])
+                video_size=tuple(cfg["video_size"]), fps=cfg["fps"],
+                **steps.episode_kwargs(cfg["seed"] + i))
         except BaseException as e:  # noqa: BLE001 - run_episode should catch; SystemExit may not be
             fail("runtime" if in_runtime[0] else "reset", e)
         patched = api_changes(snapshot)

@@ -21,6 +21,7 @@ from sim import video as video_defaults
 from sim.sandbox import isolation, process
 from sim.sandbox.channel import ChannelReader
 from sim.sandbox.limits import Limits
+from sim.sandbox.steps import MESSAGES as STEP_MESSAGES, ParentSteps, StepOptions
 from sim.sandbox.verdict import VerdictBuilder
 
 MAX_SOURCE_BYTES = 1 << 20
@@ -65,12 +66,15 @@ class _LogBuffer:
 def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed: int = 0,
              video: bool = True, video_size=video_defaults.SIZE, fps: int = video_defaults.FPS,
              stream_frames: bool = True, limits: Limits | None = None,
-             cancel: threading.Event | None = None) -> Iterator[dict]:
+             cancel: threading.Event | None = None,
+             steps: StepOptions | None = None) -> Iterator[dict]:
     """Run task `source` in an isolated child; yield events, the last one the verdict.
 
     episodes: oracle episodes with seeds seed .. seed+episodes-1. video_size: (width, height) px.
     The mp4 (verdict["video"]) is written to a fresh temp folder owned by the caller, who deletes
-    it. Raises ValueError for bad arguments (non-str source, source > 1 MiB, episodes < 1).
+    it. steps: record per-step observations or let a policy in this process act
+    (sim.sandbox.steps; adds {"type": "step", "step": {...}} events).
+    Raises ValueError for bad arguments (non-str source, source > 1 MiB, episodes < 1).
     """
     if not isinstance(source, str):
         raise ValueError(f"source must be str, got {type(source).__name__}")
@@ -83,7 +87,8 @@ def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed:
     child = process.take(limits)
     try:
         yield from _supervise(child, source, _safe_filename(filename), episodes, seed, video,
-                              tuple(video_size), fps, stream_frames, limits, cancel, t_start)
+                              tuple(video_size), fps, stream_frames, limits, cancel, t_start,
+                              steps)
     finally:
         child.dispose()              # also when the caller abandons the generator mid-run
         process.release(limits)
@@ -99,13 +104,14 @@ def run(source: str, **kwargs) -> dict:
 
 
 def _supervise(child, source, filename, episodes, seed, video, video_size, fps, stream_frames,
-               limits, cancel, t_start):
+               limits, cancel, t_start, steps=None):
     workdir, proc, chan_fd = child.workdir, child.proc, child.chan_fd
     task_path = workdir / filename
     task_path.write_text(source)
     key = secrets.token_bytes(32)
     builder = VerdictBuilder(episodes, seed, child.plan.layers, limits, str(workdir))
-    child.send_config({
+    step_io = ParentSteps(workdir, steps) if steps is not None else None
+    child.send_config({**(step_io.config() if step_io else {}),
         "key": key.hex(), "task_path": str(task_path), "episodes": episodes, "seed": seed,
         "video": bool(video), "video_size": list(video_size), "fps": fps,
         "video_path": str(workdir / "video.mp4"), "stream_frames": bool(stream_frames),
@@ -131,11 +137,18 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
                     open_fds.discard(fd)
                 if fd == chan_fd:
                     for kind, msg in reader.feed(data):
-                        yield from builder.on_message(kind, msg)
+                        if step_io and kind == "json" and msg.get("t") in STEP_MESSAGES:
+                            yield from step_io.on_message(msg)
+                        else:
+                            yield from builder.on_message(kind, msg)
                 else:
                     yield from logs[fd].feed(data, final=not data)
     finally:
         stop.set()
+        if step_io:
+            step_io.close()
+            for w in step_io.warnings[:10]:
+                builder.warn(w)
         watchdog.join()
     if not _exited(proc, timeout=5):    # all pipes closed but alive: it closed them itself
         killed.append("closed-pipes")
