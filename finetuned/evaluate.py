@@ -4,9 +4,9 @@ Usage: python -m finetuned.evaluate --backend transformers|openai --model M --ta
        [--adapter DIR] [--base-url URL] [--prompt-format chat|completion] [--template plain|llama2]
        [--label NAME] [--out DIR] [--episodes 4] [--seed 0] [--max-tokens 1800] [--temperature 0]
 
-As GenSim's fine-tune evaluation (spec §7.9): each target gets the code-only instruction
-("Write the pybullet simulation task class [name] ..."), the answer's code runs through the sandbox
-(stages syntax, load, reset, runtime, success), and the results are written to OUT:
+As GenSim's fine-tune evaluation (docs/pipeline.md#finetune-formats): each target gets the code-only
+instruction ("Write the pybullet simulation task class [name] ..."), the answer's code runs through the
+sandbox (stages syntax, load, reset, runtime, success), and the results are written to OUT:
 ``rows.csv`` (one row per task and model, appended), ``summary.csv`` and ``summary.md`` (one row per
 model label, so evaluating several models into one OUT compares them side by side, as the paper's
 table does) and ``config-<label>.json`` (the resolved config and versions).

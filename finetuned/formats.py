@@ -1,4 +1,5 @@
-"""Training-example formats of GenSim's fine-tuning data (spec §7.9), shared by prepare, train and evaluate.
+"""Training-example formats of GenSim's fine-tuning data (docs/pipeline.md#finetune-formats), shared by
+prepare, train and evaluate.
 
 Three formats, one per consumer:
 - OpenAI chat fine-tuning: ``{"messages": [system, user, assistant]}``.
@@ -27,7 +28,8 @@ _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def instruction(name: str) -> str:
-    """The code-only instruction of spec §7.9 for task ``name`` (hyphenated, e.g. ``build-car``).
+    """The code-only instruction of docs/pipeline.md#finetune-formats for task ``name`` (hyphenated, e.g.
+    ``build-car``).
 
     Raises:
         ValueError: if ``name`` is not a lower-case hyphenated task name.

@@ -6,9 +6,9 @@ Usage: python -m finetuned.train --base MODEL --data DIR --out ADAPTER_DIR [--ep
 
 DATA is a folder written by ``python -m finetuned.prepare``; training reads ``train.records.jsonl``.
 Each example is prompt + completion (as the original's llama-recipes fork did); the loss is masked
-on the prompt tokens. Defaults are the original's (spec §7.9): LoRA r 8, alpha 32, dropout 0.05 on
-q/v projections, lr 1e-4, batch 2 with 2 accumulation steps, max length 1025 tokens; epochs 3 is the
-llama-recipes default. The adapter, tokenizer, resolved config (``train_config.json``) and a
+on the prompt tokens. Defaults are the original's (docs/pipeline.md#finetune-formats): LoRA r 8, alpha 32,
+dropout 0.05 on q/v projections, lr 1e-4, batch 2 with 2 accumulation steps, max length 1025 tokens; epochs 3
+is the llama-recipes default. The adapter, tokenizer, resolved config (``train_config.json``) and a
 per-step log (``train_log.jsonl``) are written to ADAPTER_DIR; ``checkpoint/`` inside it holds the
 state needed by ``--resume``.
 """

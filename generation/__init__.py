@@ -1,4 +1,4 @@
-"""The GenSim task-creation pipeline (spec §7): an LLM proposes, writes and repairs tabletop tasks.
+"""The GenSim task-creation pipeline (docs/pipeline.md): an LLM proposes, writes and repairs tabletop tasks.
 
 - `pipeline`: `iter_generate` / `generate` — propose -> reviews -> reference code -> implement ->
   sandbox test (-> repair) -> reflection; `GenerateOptions`.

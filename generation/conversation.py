@@ -1,14 +1,14 @@
 """One conversation per generation trial, with a bounded history.
 
 The original truncated the shared history from the oldest end to ~24k characters, silently dropping
-the task proposal before the code was written (spec §9.3-14). Here the system message and pinned
-turns (the proposal exchange) are always kept; only unpinned middle turns are dropped, oldest first,
+the task proposal before the code was written (docs/compat.md#history-truncation). Here the system message and
+pinned turns (the proposal exchange) are always kept; only unpinned middle turns are dropped, oldest first,
 and the newest user prompt is always sent.
 """
 from __future__ import annotations
 
-# ~8000 tokens at ~4 characters per token: the original kept ~6000 tokens (spec §7.3), which with
-# our generated API listing and three reference tasks would drop the reviews before the code is written.
+# ~8000 tokens at ~4 characters per token: the original kept ~6000 tokens (docs/pipeline.md#llm-calls), which
+# with our generated API listing and three reference tasks would drop the reviews before the code is written.
 DEFAULT_MAX_CHARS = 32_000
 
 

@@ -1,7 +1,8 @@
 """Parsers for model answers: code blocks, JSON/dict literals, lists and critic booleans.
 
 Model output is treated as data only: JSON first, then `ast.literal_eval` — never `exec`/`eval`
-(spec §9.1-1 and §9.3-13 list what the original's exec-based parsers broke on).
+(docs/compat.md#exec-in-process and docs/compat.md#brittle-parsing list what the original's exec-based parsers
+broke on).
 """
 from __future__ import annotations
 
@@ -73,8 +74,8 @@ def extract_code(text: str) -> str:
     raise ParseError("The model's answer contains no python code block with a Task class.", text or "")
 
 
-# GenSim's import header (spec §1.1: numpy, os, pybullet, random, primitives, Spatula, Task, utils),
-# keyed by the name each line binds.
+# GenSim's import header (docs/task-api.md#module-paths: numpy, os, pybullet, random, primitives, Spatula,
+# Task, utils), keyed by the name each line binds.
 IMPORT_HEADER = {
     "np": "import numpy as np",
     "os": "import os",
@@ -90,8 +91,8 @@ IMPORT_HEADER = {
 def with_import_header(code: str) -> str:
     """`code` preceded by the lines of IMPORT_HEADER whose names it does not bind at top level.
 
-    GenSim prepended the whole header to every extracted block (spec §7.4); adding only the missing
-    lines leaves complete code byte-for-byte unchanged. Code that does not parse is returned as is,
+    GenSim prepended the whole header to every extracted block (docs/pipeline.md#stages); adding only the
+    missing lines leaves complete code byte-for-byte unchanged. Code that does not parse is returned as is,
     so syntax errors keep the model's line numbers.
     """
     try:
@@ -113,7 +114,7 @@ def _balanced_spans(text: str, open_ch: str, close_ch: str):
     """Yield substrings of `text` from each `open_ch` to its matching `close_ch`.
 
     Brackets inside single/double-quoted strings are skipped, so nested braces and braces in
-    strings do not cut a dict short (the original's non-greedy regex did, §9.3-13).
+    strings do not cut a dict short (the original's non-greedy regex did, docs/compat.md#brittle-parsing).
     """
     for start, ch in enumerate(text):
         if ch != open_ch:
@@ -220,7 +221,7 @@ def normalise_proposal(raw: dict) -> dict:
     any other scalar fields of `raw` (strings of at most 2000 characters, numbers, booleans).
 
     Accepts underscore/space spellings of the keys and an asset string separated by commas
-    (one library entry in the original stored it as a string, §9.2-9).
+    (one library entry in the original stored it as a string, docs/compat.md#diversity-raw-strings).
     Raises ParseError when no usable task name is present.
     """
     def canon(key):

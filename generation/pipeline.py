@@ -1,4 +1,4 @@
-"""The GenSim task-creation pipeline (spec §7): propose -> review API and errors -> pick reference
+"""The GenSim task-creation pipeline (docs/pipeline.md): propose -> review API and errors -> pick reference
 code -> implement -> test in the sandbox (-> repair, up to K times) -> reflect.
 
     from generation.pipeline import GenerateOptions, iter_generate
@@ -32,7 +32,7 @@ _STAGE_NAMES = {"syntax": "syntax", "load": "load", "reset": "reset", "runtime":
 REFERENCE_COUNT = 3
 # Verdict error types that are faults of the sandbox itself, not of the task code: no repair helps.
 SANDBOX_FAULTS = ("SandboxStartError", "SandboxError")
-# Spec §7.4: the critic samples n = 2 answers at temperature 0.4; any rejection vetoes.
+# docs/pipeline.md#stages: the critic samples n = 2 answers at temperature 0.4; any rejection vetoes.
 REFLECTION_VOTES, REFLECTION_TEMPERATURE = 2, 0.4
 
 

@@ -4,7 +4,7 @@ catalogue generated from our own code and `assets/` folder so the prompts never 
 Templates use `{{NAME}}` placeholders. `render` fills them in one pass (text pasted in — the
 user's idea, model code — is never scanned again) and fails loudly when a placeholder has no value
 or a value has no placeholder: the original silently left "TASK_STRING_TEMPLATE" in prompts and
-dropped the reference code (spec §9.3-11).
+dropped the reference code (docs/compat.md#reference-code-dropped).
 """
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def render(template: str, stage: str, **values) -> str:
 
 
 def system_message() -> str:
-    """The system message of every conversation (the full text; the original truncated it, §9.3-12)."""
+    """The system message of every conversation (the full text; the original truncated it,
+    docs/compat.md#system-message-truncated)."""
     return (PROMPT_DIR / "system.txt").read_text(encoding="utf-8").strip()
 
 
@@ -145,7 +146,7 @@ def asset_catalogue(root: Path | None = None) -> str:
 
 def library_listing(entries: list[dict], limit: int | None = None, seed: int = 0) -> str:
     """`- name: description` lines for library entries; a seeded random subset of `limit` when given
-    (the original showed 10 random tasks in proposals and 20 in reflections, spec §7.7)."""
+    (the original showed 10 random tasks in proposals and 20 in reflections, docs/pipeline.md#library)."""
     entries = list(entries)
     if limit is not None and len(entries) > limit:
         entries = sorted(random.Random(seed).sample(entries, limit), key=lambda e: e["name"])

@@ -1,15 +1,15 @@
 """Statistics of a generation run: pass rates per stage and diversity of the created tasks.
 
-Rates follow GenSim (spec §7.6): each = number of trials passing / number of trials, where a trial
-that failed before the sandbox (no proposal, backend error, refusal) fails every stage.
+Rates follow GenSim (docs/pipeline.md#acceptance): each = number of trials passing / number of trials, where a
+trial that failed before the sandbox (no proposal, backend error, refusal) fails every stage.
   syntax  = the code parsed and its Task class loaded (GenSim's exec + instantiate);
   runtime = every episode ran without an exception;
   success = the oracle succeeded in enough episodes (the sandbox's acceptance rule);
   accepted = success and the reflection accepted it.
 Diversity = mean over unordered pairs of created tasks of 1 - Jaccard(A, B) (0 with fewer than two
 tasks). GenSim compares raw "assets-used" strings; here the asset paths are normalised first
-(`bowl.urdf` == `bowl/bowl.urdf`, spec §9.2-9). Code diversity does the same on the sets of code
-tokens (identifiers, numbers, strings, operators; comments ignored).
+(`bowl.urdf` == `bowl/bowl.urdf`, docs/compat.md#diversity-raw-strings). Code diversity does the same on the
+sets of code tokens (identifiers, numbers, strings, operators; comments ignored).
 """
 from __future__ import annotations
 

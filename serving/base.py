@@ -9,7 +9,8 @@
 A backend subclass implements `chat` and `complete`, and overrides the two streaming methods when it
 can stream tokens; the helpers below
 (`check_messages`, `apply_stop`, `StopScanner`, `stage_of`) keep the behaviour identical across
-backends. Defaults follow GenSim's `generate_feedback` (spec §7.3: temperature 0, 2048 tokens, n 1).
+backends. Defaults follow GenSim's `generate_feedback` (docs/pipeline.md#llm-calls: temperature 0, 2048
+tokens, n 1).
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ class GenerationParams:
     """Sampling settings of one call.
 
     temperature: >= 0; 0 means greedy decoding.
-    max_tokens: >= 1, new tokens per answer (GenSim default 2048, spec §7.3).
+    max_tokens: >= 1, new tokens per answer (GenSim default 2048, docs/pipeline.md#llm-calls).
     stop: strings that end an answer; the answer is cut before the first one and excludes it.
     n: >= 1 answers per call (GenSim's critic samples n = 2 at temperature 0.4); streaming needs n == 1.
     top_p: nucleus sampling mass in (0, 1].

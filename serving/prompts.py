@@ -3,23 +3,26 @@
     from serving.prompts import codeonly_instruction, llama2_prompt
     prompt = llama2_prompt([{"role": "user", "content": codeonly_instruction("build-car")}])
 
-Texts come from the compatibility spec: the system messages from §7.3 and §7.9, the code-only
-instruction and the Llama-2 wrapper (empty <<SYS>> block) from §7.9.
+Texts as GenSim used them: the system messages of docs/pipeline.md#llm-calls and
+docs/pipeline.md#finetune-formats, the code-only instruction and the Llama-2 wrapper (empty
+<<SYS>> block) of docs/pipeline.md#finetune-formats.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
-# §7.3: the system message the GenSim pipeline actually sent (the other two sentences were dead code).
+# docs/pipeline.md#llm-calls: the system message the GenSim pipeline actually sent (the other two sentences
+# were dead code).
 GENSIM_SYSTEM = "You are a helpful and expert assistant in robot simulation code writing and task design."
-# §7.9: the system message of the OpenAI fine-tuning data.
+# docs/pipeline.md#finetune-formats: the system message of the OpenAI fine-tuning data.
 FINETUNE_SYSTEM = "You are an AI in robot simulation code and task design."
 
 TEMPLATES = ("plain", "llama2")
 
 
 def codeonly_instruction(task_name: str) -> str:
-    """The code-only fine-tuning instruction of §7.9 for `task_name` (e.g. "build-car").
+    """The code-only fine-tuning instruction of docs/pipeline.md#finetune-formats for `task_name` (e.g.
+    "build-car").
 
     The GenSim Code-Llama was trained on exactly this prompt followed by the code completion.
     """
@@ -28,7 +31,8 @@ def codeonly_instruction(task_name: str) -> str:
 
 
 def llama2_prompt(messages: Sequence[dict]) -> str:
-    """Render a chat in the Llama-2 chat format, as GenSim's Code-Llama inference did (§7.9).
+    """Render a chat in the Llama-2 chat format, as GenSim's Code-Llama inference did
+    (docs/pipeline.md#finetune-formats).
 
     `[INST] <<SYS>>\\n{system}\\n<</SYS>>\\n\\n{user} [/INST]`; an empty system block when there is no
     system message; earlier turns as `... [/INST] {assistant} </s><s>[INST] {user} [/INST]`. The leading
@@ -54,8 +58,9 @@ def plain_prompt(messages: Sequence[dict]) -> str:
     """Render a chat as plain text for models without a chat template.
 
     A lone user message (optionally after a system message) becomes its text as is (system text,
-    a blank line, then the user text): the GenSim fine-tune saw the bare instruction (§7.9).
-    Longer chats become `System: ...`, `User: ...`, `Assistant: ...` blocks ending with `Assistant:`.
+    a blank line, then the user text): the GenSim fine-tune saw the bare instruction
+    (docs/pipeline.md#finetune-formats). Longer chats become `System: ...`, `User: ...`, `Assistant: ...`
+    blocks ending with `Assistant:`.
     """
     turns = [m for m in messages if m["role"] != "system"]
     if len(turns) == 1 and turns[0]["role"] == "user":

@@ -1,4 +1,4 @@
-"""Camera configurations (spec §3.8, module `cliport.tasks.cameras`) and rendering.
+"""Camera configurations (docs/environment.md#cameras, module `cliport.tasks.cameras`) and rendering.
 
 A config is a dict with image_size (H, W), intrinsics (row-major 3x3 tuple), position, rotation
 (quaternion xyzw), zrange (near, far) and noise. `render(config)` returns (colour uint8 HxWx3, depth
@@ -77,8 +77,8 @@ VIDEO = {"position": (1.15, 0.45, 0.72), "target": (0.47, 0.0, 0.08), "fov": 45.
 def render(config, image_size=None, shadow=1, rng=None):
     """Render `config` -> (colour uint8 HxWx3, depth float32 HxW metres, segmentation int32 HxW).
 
-    Follows the original `render_camera` (spec §3.7): the camera looks along its local +z with local
-    -y up; vertical FOV = 2 atan((H/2)/f). Segmentation holds full body ids (-1 = background); the
+    Follows the original `render_camera` (docs/environment.md#rendering): the camera looks along its local +z
+    with local -y up; vertical FOV = 2 atan((H/2)/f). Segmentation holds full body ids (-1 = background); the
     original's uint8 cast is applied by the environment when its compat flag asks for it.
     """
     if image_size is None:

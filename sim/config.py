@@ -1,6 +1,6 @@
-"""Compatibility flags: switch our bug fixes back to the original GenSim behaviour (spec §9.4, §10.1
-"May fix behind a compatibility flag"). Defaults are the fixed behaviour; `CompatFlags.original()`
-reproduces the original where the fix changes outcomes of existing task files.
+"""Compatibility flags: switch our bug fixes back to the original GenSim behaviour
+(docs/compat.md#compat-flags). Defaults are the fixed behaviour; `CompatFlags.original()` reproduces the
+original where the fix changes outcomes of existing task files.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ class CompatFlags:
     """Each flag True = behave like the original.
 
     swapped_cylinder: load `cylinder/cylinder-template_swapped.urdf` for `cylinder-template.urdf`
-        (collision radius/length swapped, spec §9.4-17).
+        (collision radius/length swapped, docs/compat.md#cylinder-swap).
     single_slide_push: `primitives.push` computes every intermediate waypoint as the final one
-        (spec §9.4-24): one long slide instead of 1 cm increments.
+        (docs/compat.md#push-waypoints): one long slide instead of 1 cm increments.
     uint8_segmentation: `get_true_image` and camera segmentation cast body ids to uint8 (ids >= 256
-        alias, background 255; spec §9.4-22).
+        alias, background 255; docs/compat.md#uint8-segmentation).
     no_ik_retry: `movep` keeps the IK solution found from the current joints even when its tip
         misses the target by more than `robot.IK_MISS` (the original never checks).
     exact_solver: keep Bullet's default constraint-solver residual threshold (1e-7, which the

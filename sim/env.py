@@ -1,4 +1,4 @@
-"""The PyBullet environment (spec §3, module `cliport.environments.environment`).
+"""The PyBullet environment (docs/environment.md, module `cliport.environments.environment`).
 
 Uses the global PyBullet client (task code calls `p.*` without a client id), so one Environment
 per process. Differences from the original, all documented in sim/README.md: simulation-step
@@ -21,7 +21,7 @@ PLANE_URDF = "plane/plane.urdf"
 WORKSPACE_URDF = "ur5/workspace.urdf"
 UR5_URDF = "ur5/ur5.urdf"
 FALLBACK_URDF = "stacking/block.urdf"
-SETTLE_SPEED = 5e-3  # m/s: objects slower than this count as static (spec §3.5)
+SETTLE_SPEED = 5e-3  # m/s: objects slower than this count as static (docs/environment.md#env-step)
 
 
 class SimBudgetExceeded(RuntimeError):
@@ -153,7 +153,8 @@ class Environment:
         return obs
 
     def add_object(self, urdf, pose, category="rigid", color=None, **kwargs):
-        """Load `urdf` (relative to assets_root or absolute) at `pose` -> body id (spec §3.3).
+        """Load `urdf` (relative to assets_root or absolute) at `pose` -> body id
+        (docs/environment.md#add-object).
 
         Template paths are dummy-filled; a missing file or a load error becomes the 4 cm
         `stacking/block.urdf` (recorded in `warnings`); a bare position gets identity orientation;
@@ -263,7 +264,8 @@ class Environment:
     # ------------------------------------------------------------ observations
 
     def render_camera(self, config_, image_size=None, shadow=1):
-        """(colour uint8 HxWx3, depth float HxW, segmentation HxW) of a camera config (spec §3.7)."""
+        """(colour uint8 HxWx3, depth float HxW, segmentation HxW) of a camera config
+        (docs/environment.md#rendering)."""
         color, depth, segm = camera.render(config_, image_size, shadow, self._rng)
         if self.flags.uint8_segmentation:
             segm = np.uint8(segm & 0xFF)

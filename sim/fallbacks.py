@@ -1,8 +1,8 @@
 """Warnings for the original's silent fallbacks (unknown colour -> red, missing URDF -> block,
 unfilled template -> random size, no free space -> image centre).
 
-The fallbacks still happen (spec §9.2-7: existing tasks rely on them) but each is recorded once per
-episode. The environment binds its `env.warnings` list at reset; `sim.episode` copies it into the
+The fallbacks still happen (docs/compat.md#silent-fallbacks: existing tasks rely on them) but each is recorded
+once per episode. The environment binds its `env.warnings` list at reset; `sim.episode` copies it into the
 episode dict's `warnings`.
 """
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""End effectors (spec §3.9, module `cliport.tasks.grippers`): suction cup and spatula.
+"""End effectors (docs/environment.md#robot-grippers, module `cliport.tasks.grippers`): suction cup and
+spatula.
 
 The environment instantiates the task's `ee` class as `ee(assets_root, robot_id, 9, obj_ids)`; the
 gripper bodies are separate URDFs fixed to the arm's tool mount (link 9) by constraints.
@@ -47,7 +48,7 @@ class Gripper:
 
 
 class Spatula(Gripper):
-    """Flat blade for the push primitive; no activate/detect logic (spec §3.9)."""
+    """Flat blade for the push primitive; no activate/detect logic (docs/environment.md#robot-grippers)."""
 
     def __init__(self, assets_root, robot, ee, obj_ids):
         super().__init__(assets_root)

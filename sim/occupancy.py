@@ -1,8 +1,8 @@
 """Top-down occupancy raster: the oracle's heightmap and object-id mask at heightmap resolution.
 
 The original renders a 640x480 near-orthographic view and back-projects it into a 320x160 heightmap
-(spec §2.9). We render the same view directly at one pixel per heightmap cell (0.003125 m), which
-gives the same semantics (top surface per cell, points outside the z-bounds dropped, robot occludes)
+(docs/task-api.md#true-image). We render the same view directly at one pixel per heightmap cell (0.003125 m),
+which gives the same semantics (top surface per cell, points outside the z-bounds dropped, robot occludes)
 at a fraction of the cost. Row u <-> y = bounds[1,0] + u*pix, column v <-> x = bounds[0,0] + v*pix.
 """
 from __future__ import annotations

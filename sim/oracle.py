@@ -1,5 +1,5 @@
-"""The scripted oracle (spec §5.1): picks the goal object furthest from its nearest allowed target and
-places it so that its base frame lands on that target, preserving the grasp offset."""
+"""The scripted oracle (docs/oracle.md#oracle-act): picks the goal object furthest from its nearest allowed
+target and places it so that its base frame lands on that target, preserving the grasp offset."""
 from __future__ import annotations
 
 import collections
@@ -14,7 +14,8 @@ OracleAgent = collections.namedtuple("OracleAgent", ["act"])
 
 def _normalise_targets(targs):
     """Bare positions -> (position, identity); in place for lists (as the original). The original
-    only recognised float / float32 coordinates (spec §9.4-21); any numeric 3-vector works here."""
+    only recognised float / float32 coordinates (docs/compat.md#bare-position-targets); any numeric 3-vector
+    works here."""
     from sim.task import as_pose
     out = [as_pose(t) for t in targs]
     if isinstance(targs, list):
@@ -38,7 +39,8 @@ def place_pose_for(pick_pose, obj_pose, targ_pose, sixdof=False, rotations=True)
 
 def pick_cells(task, obj_id, coarse_mask, below_table=()):
     """Where the suction may pick `obj_id`: the object's top-down id mask, eroded by 3x3 cells, in
-    the oracle view's semantics (2x2 samples per cell, highest wins; spec §2.9, §5.1 step 5).
+    the oracle view's semantics (2x2 samples per cell, highest wins; docs/task-api.md#true-image,
+    docs/oracle.md#oracle-act step 5).
 
     Only the object's neighbourhood is rendered at that resolution (found from the one-sample-per-cell
     `coarse_mask`, or the object's AABB when it is not seen there), which costs a few milliseconds

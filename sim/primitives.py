@@ -1,4 +1,4 @@
-"""Motion primitives (spec §5.2-5.3, module `cliport.tasks.primitives`).
+"""Motion primitives (docs/oracle.md#primitives, module `cliport.tasks.primitives`).
 
 Called as `primitive(movej, movep, ee, pose0, pose1)` and return a timeout flag. When `movep` is
 bound to our Environment the contact searches use its continuous straight-line descent; with other

@@ -1,9 +1,9 @@
 """UR5 arm motion: inverse kinematics, joint-space moves and the straight-line contact descent.
 
-Motion semantics follow the original `movej`/`movep`/`solve_ik` (spec §3.6) with two changes: the
-timeouts are budgets of simulation steps (`timeout` simulated seconds at the physics rate), not
-wall-clock seconds, so outcomes do not depend on machine load (spec §9.2-10); and `movep` retries
-an IK solution that misses its target (see `UR5.movep`).
+Motion semantics follow the original `movej`/`movep`/`solve_ik` (docs/environment.md#motion) with two changes:
+the timeouts are budgets of simulation steps (`timeout` simulated seconds at the physics rate), not
+wall-clock seconds, so outcomes do not depend on machine load (docs/compat.md#wall-clock-timeouts); and
+`movep` retries an IK solution that misses its target (see `UR5.movep`).
 """
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pybullet as p
 
 from sim import config
 
-HOME_J = np.array([-1, -0.5, 0.5, -0.5, -0.5, 0]) * np.pi  # spec §0
+HOME_J = np.array([-1, -0.5, 0.5, -0.5, -0.5, 0]) * np.pi  # docs/task-api.md#key-numbers
 EE_MOUNT, EE_TIP = 9, 10
-# IK limits of the original solve_ik (spec §3.6): the shoulder pan/lift ranges pick the elbow-up,
-# facing-forward branch; wrist joints are free.
+# IK limits of the original solve_ik (docs/environment.md#motion): the shoulder pan/lift ranges pick the
+# elbow-up, facing-forward branch; wrist joints are free.
 IK_LOWER = [-3 * np.pi / 2, -2.3562, -17, -17, -17, -17]
 IK_UPPER = [-np.pi / 2, 0, 17, 17, 17, 17]
 IK_RANGES = [np.pi, 2.3562, 34, 34, 34, 34]
@@ -123,8 +123,8 @@ class UR5:
         """Move ee_tip from its current target `pose` straight down along the pose's -z until
         `detect_contact()` is true; checks contact after every simulation step.
 
-        Replaces the original's per-millimetre IK + movej loop (spec §5.2) with the same outcome
-        (stop at first contact) in far fewer IK solves. The target advances 0.1 x `speed` metres per
+        Replaces the original's per-millimetre IK + movej loop (docs/oracle.md#pick-place) with the same
+        outcome (stop at first contact) in far fewer IK solves. The target advances 0.1 x `speed` metres per
         step (1 mm at the default 0.01, 0.1 mm for the rope primitive's 0.001), and 4x that while
         the bodies in `moving` (gripper, held object) have more than `margin` metres of free space
         below them (broadphase AABB query; the table top is z = 0). The target never leads the

@@ -1,9 +1,10 @@
-"""The `Task` base class of the CLIPort/GenSim task API (spec §2, module `cliport.tasks.task`).
+"""The `Task` base class of the CLIPort/GenSim task API (docs/task-api.md#task-class, module
+`cliport.tasks.task`).
 
 Subclasses set `max_steps` and `lang_template` in `__init__`, build the scene in `reset(env)` with
 `get_random_pose`, `fill_template` and `env.add_object`, and register goals with `add_goal`. Goals,
-rewards and the oracle follow the original semantics (spec §2.4-2.7, §5.1). Scene helpers (piles,
-ropes, kitting, anchors) live in `sim.task_helpers.SceneHelpers`.
+rewards and the oracle follow the original semantics (docs/task-api.md#task-goals, docs/oracle.md#oracle-act).
+Scene helpers (piles, ropes, kitting, anchors) live in `sim.task_helpers.SceneHelpers`.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def as_pose(pose):
 
 
 class Task(SceneHelpers):
-    """Base class of all tasks; see spec §2.1 for the attribute defaults."""
+    """Base class of all tasks; see docs/task-api.md#task-defaults for the attribute defaults."""
 
     def __init__(self):
         self.ee = Suction
@@ -67,8 +68,8 @@ class Task(SceneHelpers):
         self.obj_points_cache = {}
 
     def additional_reset(self):
-        """Keyword rules on `lang_template` (spec §2.3): 'bowl' -> pos_eps 0.05; 'piles' -> spatula
-        and push; 'rope' -> slow low PickPlace and pos_eps 0.02."""
+        """Keyword rules on `lang_template` (docs/task-api.md#additional-reset): 'bowl' -> pos_eps 0.05;
+        'piles' -> spatula and push; 'rope' -> slow low PickPlace and pos_eps 0.02."""
         template = getattr(self, "lang_template", "") or ""
         if "bowl" in template:
             self.pos_eps = 0.05
@@ -99,7 +100,8 @@ class Task(SceneHelpers):
 
     def add_goal(self, objs, matches, targ_poses, replace, rotations, metric, params,
                  step_max_reward, symmetries=None, language_goal=None, **kwargs):
-        """Register one goal (spec §2.4). Extra keyword arguments are ignored, as in the original."""
+        """Register one goal (docs/task-api.md#task-goals). Extra keyword arguments are ignored, as in the
+        original."""
         objs = self.zip_obj_ids(objs, symmetries)
         if isinstance(matches, list):
             matches = np.asarray(matches)
@@ -160,7 +162,8 @@ class Task(SceneHelpers):
         return max_reward * (zone_pts / total_pts)
 
     def reward(self):
-        """Delta reward of the current goal (spec §2.7) -> (delta, {}); pops the goal when done."""
+        """Delta reward of the current goal (docs/task-api.md#reward-done) -> (delta, {}); pops the goal when
+        done."""
         objs, matches, targs, _, _, metric, params, max_reward = self.goals[0]
         step_reward = 0
         if metric == "pose":
@@ -207,8 +210,8 @@ class Task(SceneHelpers):
 
     def get_random_pose(self, env, obj_size=0.1, **kwargs):
         """Random collision-free pose for an object of `obj_size` (sx, sy[, sz]) metres
-        (spec §2.8) -> ([x, y, z] list, quaternion); z = sz/2 (0.05 when only 2 sizes are given).
-        Free space excludes every object in env.obj_ids, eroded by the object's xy diagonal; when
+        (docs/task-api.md#random-pose) -> ([x, y, z] list, quaternion); z = sz/2 (0.05 when only 2 sizes are
+        given). Free space excludes every object in env.obj_ids, eroded by the object's xy diagonal; when
         nothing is free the workspace centre is used and a warning is recorded."""
         if np.isscalar(obj_size):
             fallbacks.warn(f"get_random_pose: scalar size {obj_size} used as a cube")
@@ -238,5 +241,6 @@ class Task(SceneHelpers):
         return pos, utils.eulerXYZ_to_quatXYZW((0, 0, theta))
 
     def fill_template(self, template, replace):
-        """Fill placeholders of `template` (relative to assets_root) -> loadable path (spec §2.10)."""
+        """Fill placeholders of `template` (relative to assets_root) -> loadable path
+        (docs/task-api.md#fill-template)."""
         return templates.fill_template(self.assets_root, template, replace)

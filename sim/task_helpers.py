@@ -1,5 +1,5 @@
-"""Scene-building helpers of the Task API (spec §2.11): piles, ropes, kitting objects, corner
-anchors, random sizes, object sample points. Mixed into `sim.task.Task`; every method uses the
+"""Scene-building helpers of the Task API (docs/task-api.md#scene-helpers): piles, ropes, kitting objects,
+corner anchors, random sizes, object sample points. Mixed into `sim.task.Task`; every method uses the
 numpy/Python global RNGs exactly where the original did, so seeded episodes stay reproducible.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pybullet as p
 
 from sim import utils
 
-# Rotational symmetry per kitting shape id (spec §6.3; equal to sim.assets.kitting.SHAPES, checked
-# by a test; literal here so that task imports do not load trimesh).
+# Rotational symmetry per kitting shape id (docs/assets.md#kitting-shapes; equal to sim.assets.kitting.SHAPES,
+# checked by a test; literal here so that task imports do not load trimesh).
 KITTING_SYMMETRY = [2 * np.pi, 2 * np.pi, 2 * np.pi / 3, np.pi / 2, np.pi / 2, 2 * np.pi, np.pi,
                     2 * np.pi / 5, np.pi, np.pi / 2, 2 * np.pi / 5, 0, 2 * np.pi, 2 * np.pi,
                     2 * np.pi, 2 * np.pi, 0, 2 * np.pi / 6, 2 * np.pi, 2 * np.pi]

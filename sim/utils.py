@@ -1,5 +1,5 @@
-"""Task-facing helpers of `cliport.utils.utils` (spec §4): colours, pose algebra, Euler conversions,
-heightmaps, kitting/hanoi/packing helpers. Import-light on purpose (numpy, pybullet only).
+"""Task-facing helpers of `cliport.utils.utils` (docs/task-api.md#utils): colours, pose algebra, Euler
+conversions, heightmaps, kitting/hanoi/packing helpers. Import-light on purpose (numpy, pybullet only).
 
 Poses are (position xyz in metres, quaternion xyzw) pairs in PyBullet conventions.
 """
@@ -13,7 +13,7 @@ import pybullet as p
 
 from sim import fallbacks
 
-# ---------------------------------------------------------------- colours (spec §4.1)
+# ---------------------------------------- colours (docs/task-api.md#utils-colours)
 
 
 class _Colors(dict):
@@ -60,12 +60,12 @@ def get_random_color():
 
 def as_rgb(color) -> list[float]:
     """Normalise a colour given as a name, list, tuple or numpy array to an [r, g, b] float list
-    (the original raised on tuples and added 1 to arrays, spec §9.4-25)."""
+    (the original raised on tuples and added 1 to arrays, docs/compat.md#colour-handling)."""
     if isinstance(color, str):
         return list(COLORS[color])[:3]
     return [float(c) for c in list(np.asarray(color, dtype=float).reshape(-1))[:3]]
 
-# ---------------------------------------------------------------- pose algebra (spec §4.2)
+# ---------------------------------------- pose algebra (docs/task-api.md#utils-geometry)
 
 
 def invert(pose):
@@ -119,7 +119,8 @@ def q_mult(q1, q2):
     return (w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2, w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
             w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2, w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2)
 
-# ---------------------------------------------------------------- heightmaps (spec §2.9, §4.2)
+# ---------------------------------------- heightmaps (docs/task-api.md#true-image,
+# docs/task-api.md#utils-geometry)
 
 
 def sample_distribution(prob, n_samples=1):
@@ -203,7 +204,7 @@ def reconstruct_heightmaps(color, depth, configs, bounds, pixel_size):
         colormaps.append(colormap)
     return heightmaps, colormaps
 
-# ---------------------------------------------------------------- task helpers (spec §4.2)
+# ---------------------------------------- task helpers (docs/task-api.md#utils-task-helpers)
 
 
 def map_kit_scale(scale):
@@ -211,13 +212,13 @@ def map_kit_scale(scale):
     return [s / 10 for s in scale]
 
 
-# Kitting shape names by id (spec §6.3; equal to sim.assets.kitting.SHAPES, checked by a test, and
-# kept literal here so task imports stay light: the asset module pulls in trimesh).
+# Kitting shape names by id (docs/assets.md#kitting-shapes; equal to sim.assets.kitting.SHAPES, checked by a
+# test, and kept literal here so task imports stay light: the asset module pulls in trimesh).
 assembling_kit_shapes = dict(enumerate([
     "letter R", "letter A", "triangle", "square", "plus", "letter T", "diamond", "pentagon",
     "rectangle", "flower", "star", "circle", "letter G", "letter V", "letter E", "letter L", "ring",
     "hexagon", "heart", "letter M"]))
-# Google Scanned Objects are not shipped (spec §6.1); the lists exist so imports work.
+# Google Scanned Objects are not shipped (docs/assets.md#asset-catalogue); the lists exist so imports work.
 google_seen_obj_shapes = {"train": [], "val": [], "test": []}
 google_unseen_obj_shapes = {"train": [], "val": [], "test": []}
 google_all_shapes = {"train": [], "val": [], "test": []}

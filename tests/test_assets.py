@@ -1,4 +1,4 @@
-"""Tests of the procedural asset tree (`python -m sim.assets`, spec section 6).
+"""Tests of the procedural asset tree (`python -m sim.assets`, docs/assets.md).
 
 Templates are filled here with plain string replacement, the way `fill_template` does it, and
 loaded into a private PyBullet DIRECT client so no global physics state is touched.
@@ -21,7 +21,7 @@ from sim.assets.kitting import SHAPES
 
 ASSETS = DEFAULT_OUT
 
-# Spec 6.1 table (present files) and the "other files present" list after it.
+# docs/assets.md#asset-catalogue table (present files) and the "other files present" list after it.
 SPEC_PATHS = """
 block/block.urdf cylinder/cylinder-template.urdf pallet/pallet.urdf zone/zone.urdf box/box-template.urdf
 container/container-template.urdf block/small.urdf corner/corner-template.urdf ball/ball-template.urdf
@@ -42,7 +42,7 @@ square/rectangle-template-sides-1_test.urdf hanoi/block.urdf hanoi/slimdisk.urdf
 kitting/object-template_FNAME_COLOR_SCALE.urdf
 """.split() + [f"kitting/{i:02d}.obj" for i in range(20)]
 
-# Spec 6.3 footprints (units) per kitting id.
+# Footprints (units) per kitting id: docs/assets.md#kitting-shapes.
 FOOTPRINTS = {0: (13.5, 18.9), 1: (16.6, 19.0), 2: (20, 20), 3: (20, 20), 4: (20, 20), 5: (20, 20), 6: (25, 20),
               7: (19.1, 18.1), 8: (25, 15), 9: (20, 20), 10: (19.2, 20.2), 11: (20, 20), 12: (15.1, 19.4),
               13: (15.7, 18.9), 14: (10.7, 18.9), 15: (20, 20), 16: (20, 20), 17: (17.3, 20), 18: (19.2, 17.6),
@@ -92,7 +92,8 @@ def settle(client, steps=480):
 def test_spec_paths_exist_and_missing_ones_stay_missing():
     missing = [rel for rel in SPEC_PATHS if not (ASSETS / rel).is_file()]
     assert not missing
-    # the original lacks these; add_object's fallbacks depend on their absence (spec 6.1)
+    # the original lacks these; add_object's fallbacks depend on their absence
+    # (docs/assets.md#asset-catalogue)
     assert not (ASSETS / "block/block-template.urdf").exists()
     assert not (ASSETS / "cylinder/cylinder.urdf").exists()
 
@@ -157,7 +158,7 @@ def test_cylinder_collision_matches_visual_and_swapped_variant_swaps(sim, tmp_pa
     assert sx == pytest.approx(0.04, abs=0.005) and sz == pytest.approx(0.1, abs=0.005)
     for variant in ("cylinder/cylinder-template_swapped.urdf", "cylinder/cylinder-template_old.urdf"):
         bad = load(sim, variant, tmp_path, dims, pos=(1, 0, 1), fixed=True)
-        sx, sy, sz = aabb_size(sim, bad)  # disc of radius 0.1 and height 0.02 (spec 9.4-17)
+        sx, sy, sz = aabb_size(sim, bad)  # disc of radius 0.1 and height 0.02 (docs/compat.md#cylinder-swap)
         assert sx == pytest.approx(0.2, abs=0.005) and sz == pytest.approx(0.02, abs=0.005)
         assert sim.getVisualShapeData(bad)[0][3][:2] == pytest.approx((0.1, 0.02))  # visual: length, radius
 
@@ -172,7 +173,7 @@ def test_block_on_plane_rests_at_floor_level(sim, tmp_path):
 def test_block_dropped_into_bowl_stays_inside(sim, tmp_path, offset):
     bowl = load(sim, "bowl/bowl.urdf", tmp_path, pos=(0.5, 0, 0))
     com = sim.getBasePositionAndOrientation(bowl)[0]
-    assert com == pytest.approx((0.49, 0, 0.02), abs=1e-6)  # inertial origin kept (spec 9.4-27)
+    assert com == pytest.approx((0.49, 0, 0.02), abs=1e-6)  # inertial origin kept (docs/compat.md#inertial-offset)
     block = load(sim, "block/block.urdf", tmp_path, pos=(0.5 + offset[0], offset[1], 0.1))
     settle(sim)
     x, y, z = sim.getBasePositionAndOrientation(block)[0]
@@ -209,7 +210,7 @@ def _props(rel):
             len(root.findall(".//collision")), len(root.findall(".//visual")))
 
 
-# (mass kg, lateral friction) of spec 6.1; everything else is Ravens' 0.1 kg / 1.0.
+# (mass kg, lateral friction) of docs/assets.md#asset-catalogue; everything else is Ravens' 0.1 kg / 1.0.
 SPEC_MASS_FRICTION = {"block/small.urdf": (0.001, 0.5), "stacking/block.urdf": (0.01, 1.0),
                       "block/block_for_anchors.urdf": (0.02, 1.0), "container/container-template.urdf": (0.1, 0.3),
                       "insertion/ell.urdf": (0.1, 0.3), "insertion/fixture.urdf": (0.1, 0.3),
@@ -227,7 +228,7 @@ def test_masses_frictions_and_visual_only_markers():
     for rel in ("block/block.urdf", "box/box-template.urdf", "kitting/object-template.urdf", "pallet/pallet.urdf"):
         assert _props(rel)[2] > 0, rel
     _, _, n_collision, n_visual = _props("plane/plane.urdf")
-    assert n_collision == 1 and n_visual == 0  # collision-only floor (spec 3.2)
+    assert n_collision == 1 and n_visual == 0  # collision-only floor (docs/environment.md#env-reset)
 
 
 def test_block_falls_through_zone_marker_onto_floor(sim, tmp_path):
@@ -246,7 +247,8 @@ def test_shapes_table_import_is_light():
 
 
 def test_object_parked_ten_metres_away_rests_on_the_floor(sim, tmp_path):
-    # palletizing parks boxes at y - 10 m; they must land (spec 3.2 plane is 200 x 200 m)
+    # palletizing parks boxes at y - 10 m; they must land (the 200 x 200 m plane,
+    # docs/environment.md#env-reset)
     block = load(sim, "block/block.urdf", tmp_path, pos=(0.5, -10.25, 0.1))
     settle(sim)
     assert sim.getBasePositionAndOrientation(block)[0][2] == pytest.approx(0.02, abs=0.002)

@@ -10,7 +10,7 @@ import pytest
 import sim.tasks
 from sim.tasks import BASE_TASKS, task_files, task_path
 
-# Imports a library task may use: the compatible API of spec section 1.1.
+# Imports a library task may use: the compatible API of docs/task-api.md#module-paths.
 ALLOWED_IMPORTS = {"numpy", "os", "random", "pybullet", "copy", "cliport.tasks.task",
                    "cliport.utils", "cliport.tasks", "cliport.tasks.grippers"}
 

@@ -109,11 +109,13 @@ def test_prompts_carry_reference_code_task_block_and_no_placeholders():
     b, _, r = run("good")
     impl = b.prompt("implementation")
     assert impl[0]["role"] == "system"
-    # The proposal exchange is still in the history when the code is written (§9.3-14).
+    # The proposal exchange is still in the history when the code is written
+    # (docs/compat.md#history-truncation).
     assert any(m["content"].startswith("[stage: proposal]") for m in impl)
     assert any(m["content"].startswith("[stage: api_review]") and "def add_goal(" in m["content"] for m in impl)
     last = impl[-1]["content"]
-    assert Library().code("place-red-in-green") in last  # reference code reaches the model (§9.3-11)
+    # The reference code reaches the model (docs/compat.md#reference-code-dropped).
+    assert Library().code("place-red-in-green") in last
     assert '<task>\n{"task-name": "blue-block-in-yellow-bowl"' in last
     for messages, _ in b.calls:
         assert not LEFTOVER.search(messages[-1]["content"])

@@ -1,4 +1,5 @@
-"""UR5 kinematics, suction semantics and the cliport compatibility package (spec §1.1, §3.9)."""
+"""UR5 kinematics, suction semantics and the cliport compatibility package (docs/task-api.md#module-paths,
+docs/environment.md#robot-grippers)."""
 import subprocess
 import xml.etree.ElementTree as ET
 import sys

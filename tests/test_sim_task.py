@@ -1,5 +1,6 @@
-"""Task base class semantics (spec §2, §3.3, §5.1): goals, is_match, zone metric, random poses,
-add_object fallbacks, scene helpers and the oracle's place-pose algebra."""
+"""Task base class semantics (docs/task-api.md#task-class, docs/environment.md#add-object,
+docs/oracle.md#oracle-act): goals, is_match, zone metric, random poses, add_object fallbacks, scene helpers
+and the oracle's place-pose algebra."""
 import numpy as np
 import pybullet as p
 import pytest

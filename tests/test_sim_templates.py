@@ -1,4 +1,5 @@
-"""Template filling (spec §2.10) and dummy filling (§3.4) on every shipped template."""
+"""Template filling (docs/task-api.md#fill-template) and dummy filling (docs/environment.md#dummy-filling) on
+every shipped template."""
 import os
 import re
 

@@ -1,4 +1,5 @@
-"""sim.utils: colours, pose algebra, Euler conversions, heightmap and task helpers (spec §4)."""
+"""sim.utils: colours, pose algebra, Euler conversions, heightmap and task helpers
+(docs/task-api.md#utils)."""
 import random
 
 import numpy as np

@@ -67,7 +67,7 @@ class RecordingEnv:
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
 
     def add_object(self, urdf, pose, category="rigid", color=None, **kwargs):
-        obj_id = len(self.objects) + 5  # ids after plane, workspace, robot and gripper (spec §3.2)
+        obj_id = len(self.objects) + 5  # ids after plane, workspace, robot and gripper (docs/environment.md#env-reset)
         self.objects.append({"urdf": str(urdf), "pose": pose, "category": category, "color": color})
         self.obj_ids[category].append(obj_id)
         return obj_id

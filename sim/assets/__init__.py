@@ -1,4 +1,4 @@
-"""Procedural asset generator: writes the Ravens/CLIPort-compatible `assets/` tree (spec section 6).
+"""Procedural asset generator: writes the Ravens/CLIPort-compatible `assets/` tree (docs/assets.md).
 
 Regenerate with `python -m sim.assets`. Modules: `urdf` (URDF text), `mesh` (meshes and OBJ text),
 `kitting` (the 20 kitting shapes and their `SHAPES` symmetry table), `catalog` (primitives and

@@ -1,5 +1,6 @@
-"""Primitive assets and templates of spec 6.1/6.2: blocks, boxes, balls, spheres, cylinders, markers
-(line, square, corner, zone), container, plane and the kitting templates.
+"""Primitive assets and templates of docs/assets.md#asset-catalogue, docs/assets.md#placeholders: blocks,
+boxes, balls, spheres, cylinders, markers (line, square, corner, zone), container, plane and the kitting
+templates.
 
 Each function returns {relative path: file text}. Placeholders are written verbatim (`DIM0`,
 `HALF1`, ...) for `fill_template` / the dummy filler to replace. Visual-only markers have mass 0,
@@ -38,7 +39,8 @@ def solids() -> dict[str, str]:
         "ball/ball.urdf": ball, "ball/ball-template_COLOR.urdf": ball,
         "sphere/sphere.urdf": ball, "sphere/sphere-template.urdf": ball_t, "sphere/sphere-template_DIM.urdf": ball_t,
         "sphere/sphere_rope.urdf": single("sphere_rope.urdf", [Shape(sphere(0.005), color=RED)]),
-        # Correct cylinder: radius DIM0, length DIM2 for visual and collision alike (spec 9.4-17).
+        # Correct cylinder: radius DIM0, length DIM2 for visual and collision alike
+        # (docs/compat.md#cylinder-swap).
         "cylinder/cylinder-template.urdf": single("cylinder.urdf", [Shape(cylinder("DIM0", "DIM2"), color=RED)]),
         # The original's collision swaps radius and length; kept for a compatibility flag.
         "cylinder/cylinder-template_swapped.urdf": cyl_swapped,
@@ -72,7 +74,7 @@ def markers() -> dict[str, str]:
     frame = meshes.obj_text(meshes.revolve([(9 * 2 ** 0.5, 0), (10 * 2 ** 0.5, 0), (10 * 2 ** 0.5, 20),
                                             (9 * 2 ** 0.5, 20)], 4, phase=3.141592653589793 / 4))
     zone = single("zone.urdf", [Shape(mesh("zone.obj", (0.006, 0.006, 0.00005)), color=GREEN, collision=False)],
-                  mass=0, inertial_xyz=(-0.01, 0, 0.02))  # inertial offset as the original (spec 9.4-27)
+                  mass=0, inertial_xyz=(-0.01, 0, 0.02))  # inertial offset as the original (docs/compat.md#inertial-offset)
     files = {
         "line/line-template.urdf": line, "line/line-template_DIM.urdf": line,
         "line/single-green-line-template.urdf": line, "line/line.obj": frame,
@@ -100,8 +102,8 @@ def container() -> dict[str, str]:
 
 def plane() -> dict[str, str]:
     """Collision-only 200 x 200 x 10 m floor slab (the original's size); its top is at z = 0 when
-    loaded at z = -0.001 (spec 3.2). It must be that large: tasks park objects 10 m away (e.g.
-    palletizing) and expect them to rest there, not fall forever and keep env.step waiting."""
+    loaded at z = -0.001 (docs/environment.md#env-reset). It must be that large: tasks park objects 10 m away
+    (e.g. palletizing) and expect them to rest there, not fall forever and keep env.step waiting."""
     return {"plane/plane.urdf": single("plane.urdf", [Shape(box((200, 200, 10)), xyz=(0, 0, -4.999), visual=False)],
                                        mass=0)}
 

@@ -1,8 +1,8 @@
 """Compound assets: bowl, pallet, insertion ell and fixture, stacking stand, hanoi stand and disks.
 
-Each function returns {relative path: file text}. Geometry follows spec 6.1/6.3. Bodies that must
-hold things inside a concave shape (bowl, hanoi disks) get collision made of convex pieces, because
-PyBullet replaces a dynamic body's mesh collision by its convex hull.
+Each function returns {relative path: file text}. Geometry follows docs/assets.md#asset-catalogue,
+docs/assets.md#kitting-shapes. Bodies that must hold things inside a concave shape (bowl, hanoi disks) get
+collision made of convex pieces, because PyBullet replaces a dynamic body's mesh collision by its convex hull.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sim.assets.urdf import (BOWL_GREEN, BLUE, BROWN, DARK_BROWN, GRAY, GREEN, L
 BOWL_RADIUS, BOWL_HEIGHT, BOWL_FLOOR_RADIUS = 0.058, 0.035, 0.035
 BOWL_WALL, BOWL_FLOOR, BOWL_SEGMENTS = 0.004, 0.004, 16
 BOWL_SCALE = (1.25, 1.25, 0.25)  # kept so getVisualShapeData reports the original mesh scale
-BOWL_INERTIAL = (-0.01, 0, 0.02)  # spec 9.4-27: getBasePositionAndOrientation is offset by this
+BOWL_INERTIAL = (-0.01, 0, 0.02)  # docs/compat.md#inertial-offset: getBasePositionAndOrientation is offset by this
 
 
 def bowl() -> dict[str, str]:

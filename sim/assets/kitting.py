@@ -1,7 +1,7 @@
 """Kitting shapes: the 20 extruded outlines `kitting/00.obj` .. `19.obj` and their symmetry table.
 
-Ids, names, footprints and symmetries follow spec section 6.3 (the Ravens kitting set): train split
-ids 0..13, test split 14..19. Meshes are in "units" (the templates scale them by 0.003 in xy and
+Ids, names, footprints and symmetries follow docs/assets.md#kitting-shapes (the Ravens kitting set): train
+split ids 0..13, test split 14..19. Meshes are in "units" (the templates scale them by 0.003 in xy and
 0.001 in z), footprints about 20 x 20 units, z from 0 to 20. Regular shapes are centred on their
 rotation centre so that a turn by the symmetry angle maps the outline onto itself; the others are
 centred on their bounding box.
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 TAU = 2 * math.pi
 
 # (id, name, symmetry in radians) as used by make_kitting_objects; 2pi means "no symmetry" (the yaw
-# must match within rot_eps) and 0 means yaw is ignored (spec 6.3).
+# must match within rot_eps) and 0 means yaw is ignored (docs/assets.md#kitting-shapes).
 SHAPES: list[tuple[int, str, float]] = [
     (0, "letter R", TAU),
     (1, "letter A", TAU),
@@ -46,7 +46,8 @@ SHAPES: list[tuple[int, str, float]] = [
 
 HEIGHT = 20.0  # extrusion height in mesh units (z from 0 to 20)
 
-# Blocky glyphs: text rows, '#' filled; footprints (width, height) from the spec table.
+# Blocky glyphs: text rows, '#' filled; footprints (width, height) from the table in
+# docs/assets.md#kitting-shapes.
 GLYPHS: dict[int, tuple[tuple[str, ...], float, float]] = {
     0: (("#####", "#...#", "#...#", "#####", "#.##.", "#..##", "#...#"), 13.5, 18.9),
     1: ((".###.", "##.##", "#...#", "#...#", "#####", "#...#", "#...#"), 16.6, 19.0),
@@ -80,7 +81,7 @@ def flower(samples: int = 128) -> list[tuple[float, float]]:
 
 def heart(samples: int = 96, width: float = 19.2, height: float = 17.6) -> list[tuple[float, float]]:
     """Classic parametric heart (x = 16 sin^3 t, y = 13 cos t - 5 cos 2t - 2 cos 3t - cos 4t),
-    traced counter-clockwise and scaled/centred to the spec footprint."""
+    traced counter-clockwise and scaled/centred to the footprint of docs/assets.md#kitting-shapes."""
     pts = [(-16 * math.sin(t) ** 3, 13 * math.cos(t) - 5 * math.cos(2 * t) - 2 * math.cos(3 * t) - math.cos(4 * t))
            for t in (TAU * i / samples for i in range(samples))]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]

@@ -3,9 +3,9 @@
 Usage: `python -m sim.assets` (the asset generator calls `build(out_dir)`), or directly
 `python -c "import sim.assets.robot as r; r.build('assets')"`.
 
-Kinematics are the standard UR5 ones of the `ur_description` package (spec §3.9: shoulder height
-0.089159, upper arm 0.425, forearm 0.39225, wrist offsets 0.093 / 0.09465 / 0.0823). The link order
-matches the original `ur5.urdf` where it matters to the environment: 6 revolute joints, the gripper is
+Kinematics are the standard UR5 ones of the `ur_description` package (docs/environment.md#robot-grippers:
+shoulder height 0.089159, upper arm 0.425, forearm 0.39225, wrist offsets 0.093 / 0.09465 / 0.0823). The link
+order matches the original `ur5.urdf` where it matters to the environment: 6 revolute joints, the gripper is
 mounted on link 9 (`tool_mount`) and the IK target link 10 (`ee_tip`) sits at the bottom of the suction
 tip. Both frames are world-aligned when the arm points straight down (identity quaternion = top-down
 grasp), which is the convention of the oracle's pick and place poses.
@@ -18,7 +18,8 @@ from pathlib import Path
 from sim.assets.mesh import obj_text, revolve
 
 # Distance from the tool mount (link 9) down to the suction tip's bottom face (link 10).
-# Suction base 0.01 + head 0.08 + tip 0.029 + half tip length 0.014 (spec §3.9 offsets).
+# Suction base 0.01 + head 0.08 + tip 0.029 + half tip length 0.014 (docs/environment.md#robot-grippers
+# offsets).
 TIP_OFFSET = 0.133
 # Link 9 orientation relative to ee_link: maps the flange axis (ee_link +x) onto -z, so that the
 # frame is world-aligned in the top-down configuration (checked by tests/test_sim_robot.py).
@@ -141,7 +142,8 @@ def suction_base_urdf() -> str:
 
 def suction_head_urdf() -> str:
     """Suction head (origin = mount point) and its tip link (link 0): a thin cylinder of radius
-    0.001 m, length 0.028 m whose bottom face is TIP_OFFSET below the mount (spec §3.9)."""
+    0.001 m, length 0.028 m whose bottom face is TIP_OFFSET below the mount
+    (docs/environment.md#robot-grippers)."""
     head = _cyl(0.012, 0.08, "0 0 -0.05", "0 0 0", _GREY, False)
     tip = _cyl(0.006, 0.028, "0 0 0", "0 0 0", _DARK, False) + (
         '<collision><origin xyz="0 0 0"/><geometry><cylinder radius="0.001" length="0.028"/>'
@@ -165,7 +167,7 @@ def spatula_urdf() -> str:
 
 
 def workspace_urdf() -> str:
-    """Visual-only dark grey 0.5 x 1.0 m rectangle (spec §3.2), loaded at (0.5, 0, 0)."""
+    """Visual-only dark grey 0.5 x 1.0 m rectangle (docs/environment.md#env-reset), loaded at (0.5, 0, 0)."""
     # Top 0.3 mm below z=0 so flat markers (corners, lines, zones: 1 mm thick, centred on z=0) show;
     # the env makes the plane (which renderers draw from its collision box) transparent.
     body = ('<visual><origin xyz="0 0 -0.0103"/><geometry><box size="0.5 1.0 0.02"/></geometry>'

@@ -2,7 +2,7 @@
 
 Numbers are written with at most 6 decimals and no trailing zeros; strings pass through unchanged
 so template placeholders (`DIM0`, `-HALF2`, `FNAME0`, ...) can stand wherever a number goes.
-Links carry the Ravens defaults (spec 6: mass 0.1 kg, diagonal inertia 1, lateral friction 1.0,
+Links carry the Ravens defaults (docs/assets.md: mass 0.1 kg, diagonal inertia 1, lateral friction 1.0,
 rolling friction 0.0001, inertia scaling 3). Colours are written exactly as
 `<color rgba="r g b 1"/>` because `fill_template` rewrites that element for the COLOR key.
 """
@@ -13,7 +13,7 @@ from typing import Sequence, Union
 
 Num = Union[float, int, str]
 
-# Colour defaults (utils.COLORS of Ravens, spec 6.1).
+# Colour defaults (utils.COLORS of Ravens, docs/assets.md#asset-catalogue).
 RED = (1.0, 0.341, 0.349)
 GREEN = (0.0, 1.0, 0.0)
 BOWL_GREEN = (0.349, 0.663, 0.310)

@@ -1,4 +1,4 @@
-"""Stub of IPython: two generated tasks import it (spec §1.1); `embed()` does nothing."""
+"""Stub of IPython: two generated tasks import it (docs/task-api.md#module-paths); `embed()` does nothing."""
 
 
 def embed(*args, **kwargs):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ast
 
-# What task code needs (spec 1.1): numpy, pybullet, random, math, copy, os (for os.path), the task
-# API `cliport.*`; plus harmless stdlib helpers seen in generated tasks.
+# What task code needs (docs/task-api.md#module-paths): numpy, pybullet, random, math, copy, os (for os.path),
+# the task API `cliport.*`; plus harmless stdlib helpers seen in generated tasks.
 ALLOWED_MODULES = {"numpy", "pybullet", "random", "math", "copy", "os", "cliport", "IPython",
                    "itertools", "functools", "collections", "string", "typing", "dataclasses",
                    "enum", "__future__", "abc", "trimesh"}

@@ -1,7 +1,7 @@
 """The task library: one task per file, found by listing this folder.
 
 A task named `align-box-corner` lives in `align_box_corner.py` and defines the class `AlignBoxCorner`
-(spec section 1.7: names and files differ only by '-' <-> '_'). This module never imports task
+(docs/task-api.md#task-names: names and files differ only by '-' <-> '_'). This module never imports task
 files: accepted generated tasks live here too, and generated code only ever runs in the sandbox.
 Load a task with `sim.loader.load_task_class(task_path(name))`.
 """
@@ -9,7 +9,7 @@ from pathlib import Path
 
 TASKS_DIR = Path(__file__).resolve().parent
 
-# The hand-written tasks of spec section 8.1 (the rest of the folder is generated, accepted code).
+# The hand-written tasks of docs/task-api.md#base-tasks (the rest of the folder is generated, accepted code).
 BASE_TASKS = (
     "align-box-corner",
     "align-rope",

@@ -1,2 +1,2 @@
 """`cliport` compatibility package: thin re-exports of `sim` for task code written for the original
-CLIPort/GenSim API (spec §1.1). Import-light: no torch."""
+CLIPort/GenSim API (docs/task-api.md#module-paths). Import-light: no torch."""

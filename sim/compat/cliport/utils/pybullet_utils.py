@@ -1,4 +1,5 @@
-"""`cliport.utils.pybullet_utils`: `load_urdf` with retries and a block fallback (spec §4.3)."""
+"""`cliport.utils.pybullet_utils`: `load_urdf` with retries and a block fallback
+(docs/task-api.md#pybullet-utils)."""
 import os
 
 from sim import fallbacks
