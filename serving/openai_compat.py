@@ -7,15 +7,12 @@ Settings come from arguments, else the environment: `GENSIM_BASE_URL`, `GENSIM_M
 `OPENAI_API_KEY`, which is only ever sent to the server's own endpoint (`serving.secrets`): a caller
 who points the backend at another base URL must pass its own `api_key`. `prompt_format="completion"` sends chats to `/v1/completions` rendered with
 `completion_template` ("plain" or "llama2"), for models trained on a bare instruction like
-GenSim's Code-Llama (spec §7.9). Stop strings and n are enforced on our side too, because some
-servers ignore them (e.g. `transformers serve` returns one choice and keeps the stop string).
+GenSim's Code-Llama (docs/pipeline.md#finetune-formats). Stop strings and n are enforced on our side too,
+because some servers ignore them (e.g. `transformers serve` returns one choice and keeps the stop string).
 """
 from __future__ import annotations
 
-import logging
 import os
-import random
-import time
 from typing import Iterator
 
 import httpx
@@ -25,8 +22,6 @@ from serving import egress, prompts
 from serving.base import (Backend, BackendError, GenerationParams, StopScanner, apply_stop,
                           check_messages, resolve_params)
 from serving.secrets import scrub, server_key_for
-
-log = logging.getLogger(__name__)
 
 PROMPT_FORMATS = ("chat", "completion")
 MAX_SERVER_STOPS = 4  # the OpenAI API rejects more than 4 stop strings; the rest are applied here
@@ -44,9 +39,10 @@ class OpenAIBackend(Backend):
         prompt_format: "chat" (chat endpoint) or "completion" (chats rendered to one prompt).
         completion_template: "plain" or "llama2" ([INST] <<SYS>> wrapper), for prompt_format="completion".
         timeout: seconds per HTTP request.
-        retries: extra attempts after a transient error (connection, timeout, 408/409/429/5xx).
-        backoff: seconds before the first retry, doubled each time (capped at 30 s, plus up to 10 %
-            jitter); GenSim retried immediately (spec §9.3, item 15), which hammers a rate limit.
+        retries: extra attempts after a transient error (connection, timeout, 408/409/429/5xx), made by
+            the openai SDK with its exponential back-off (0.5 s doubling to 8 s, with jitter, honouring
+            the server's Retry-After); GenSim retried immediately (docs/compat.md#plumbing-defects), which
+            hammers a rate limit.
         public_only: base_url is a visitor's: it must be https and every connection goes only to a
             public internet address, checked on the address connected to (`serving.egress`).
     Raises ValueError for bad option values or a refused visitor URL, BackendError for missing settings.
@@ -56,7 +52,7 @@ class OpenAIBackend(Backend):
 
     def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
                  prompt_format: str = "chat", completion_template: str = "plain", timeout: float = 300.0,
-                 retries: int = 4, backoff: float = 1.0, public_only: bool = False):
+                 retries: int = 4, public_only: bool = False):
         import openai
 
         if prompt_format not in PROMPT_FORMATS:
@@ -64,8 +60,8 @@ class OpenAIBackend(Backend):
         if completion_template not in prompts.TEMPLATES:
             raise ValueError(f"Unknown completion_template {completion_template!r}. "
                              f"Available: {list(prompts.TEMPLATES)}")
-        if retries < 0 or backoff < 0 or timeout <= 0:
-            raise ValueError(f"need retries >= 0, backoff >= 0, timeout > 0; got {retries}, {backoff}, {timeout}")
+        if retries < 0 or timeout <= 0:
+            raise ValueError(f"need retries >= 0 and timeout > 0; got {retries}, {timeout}")
         self.model = model or os.environ.get("GENSIM_MODEL", "")
         self.base_url = (base_url or os.environ.get("GENSIM_BASE_URL") or "").rstrip("/") or None
         key = api_key or server_key_for(self.base_url)
@@ -80,13 +76,11 @@ class OpenAIBackend(Backend):
         self.prompt_format = prompt_format
         self.completion_template = completion_template
         self.retries = retries
-        self.backoff = backoff
         self._max_tokens_field = "max_tokens"  # what vLLM, llama.cpp, Ollama and older OpenAI models take
         self._openai = openai
-        # max_retries=0: our own loop retries, with back-off and redacted messages.
         http_client = egress.public_only_client(timeout) if public_only else None
         self._client = openai.OpenAI(api_key=key or NO_KEY, base_url=self.base_url, timeout=timeout,
-                                     max_retries=0, http_client=http_client)
+                                     max_retries=retries, http_client=http_client)
 
     def __repr__(self):
         return f"OpenAIBackend(model={self.model!r}, base_url={self.where!r}, format={self.prompt_format!r})"
@@ -139,7 +133,7 @@ class OpenAIBackend(Backend):
 
     def _create(self, endpoint: str, payload, params: GenerationParams, n: int) -> list[str]:
         """Up to `n` answer texts from one call, retried on transient errors."""
-        response = self._retrying(lambda: self._request(endpoint, payload, params, n, stream=False))
+        response = self._call(lambda: self._request(endpoint, payload, params, n, stream=False))
         texts = [(c.message.content if endpoint == "chat" else c.text) or "" for c in response.choices]
         return [apply_stop(t, params.stop) for t in texts]
 
@@ -158,7 +152,7 @@ class OpenAIBackend(Backend):
     def _stream(self, endpoint: str, payload, params: GenerationParams) -> Iterator[str]:
         # Connection errors before the first delta are retried; once text went out they are not
         # (the caller has shown it), so they surface as BackendError.
-        response = self._retrying(lambda: self._request(endpoint, payload, params, 1, stream=True))
+        response = self._call(lambda: self._request(endpoint, payload, params, 1, stream=True))
         scanner = StopScanner(params.stop)
         try:
             for chunk in response:
@@ -179,19 +173,13 @@ class OpenAIBackend(Backend):
         finally:
             response.close()
 
-    def _retrying(self, call):
-        """Run `call`, retrying transient errors with exponential back-off; BackendError otherwise."""
-        for attempt in range(self.retries + 1):
-            try:
-                return call()
-            except self._openai.OpenAIError as exc:
-                message = self._describe(exc)
-                if not self._transient(exc) or attempt == self.retries:
-                    suffix = f" (after {attempt + 1} attempts)" if attempt else ""
-                    raise BackendError(message + suffix) from None
-                delay = min(self.backoff * 2 ** attempt, 30.0) * (1 + 0.1 * random.random())
-                log.warning("%s; retrying in %.1f s (%d/%d)", message, delay, attempt + 1, self.retries)
-                time.sleep(delay)
+    def _call(self, call):
+        """Run `call` (the SDK has retried transient errors already); SDK errors become BackendError."""
+        try:
+            return call()
+        except self._openai.OpenAIError as exc:
+            suffix = f" (gave up after {self.retries} retries)" if self.retries and self._transient(exc) else ""
+            raise BackendError(self._describe(exc) + suffix) from None
 
     def _transient(self, exc) -> bool:
         if _egress_refusal(exc):
