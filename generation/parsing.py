@@ -10,6 +10,8 @@ import ast
 import json
 import re
 
+from sim.loader import task_classes
+
 # ``` fences with an optional language tag; an unterminated last fence runs to the end of the text.
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _CODE_LANGS = {"python", "py", "python3", ""}
@@ -34,24 +36,6 @@ def _parses(source: str) -> bool:
     except (SyntaxError, ValueError):
         return False
     return True
-
-
-def task_classes(source: str) -> list[ast.ClassDef]:
-    """Top-level classes of `source` deriving directly from `Task` (`Task` or `x.Task`).
-
-    Raises SyntaxError when `source` does not parse.
-    """
-    tree = ast.parse(source)
-    found = []
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        for base in node.bases:
-            if (isinstance(base, ast.Name) and base.id == "Task") or (
-                    isinstance(base, ast.Attribute) and base.attr == "Task"):
-                found.append(node)
-                break
-    return found
 
 
 def extract_code(text: str) -> str:

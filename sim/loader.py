@@ -26,14 +26,23 @@ def _base_name(node: ast.expr) -> str | None:
     return None
 
 
+def task_classes(source: str | ast.Module) -> list[ast.ClassDef]:
+    """The top-level class nodes of `source` (text or a parsed module) deriving directly from `Task`
+    (`class X(Task)` or `class X(task.Task)`). The one place the project finds task classes by AST.
+
+    Raises SyntaxError when `source` does not parse.
+    """
+    tree = ast.parse(source) if isinstance(source, str) else source
+    return [node for node in tree.body if isinstance(node, ast.ClassDef)
+            and any(_base_name(b) == "Task" for b in node.bases)]
+
+
 def find_task_class_name(source: str) -> str:
     """Name of the single top-level class whose bases include `Task`.
 
     Raises SyntaxError for unparsable source and TaskLoadError when zero or several such classes
     exist (the message gives the count and names)."""
-    tree = ast.parse(source)
-    names = [node.name for node in tree.body if isinstance(node, ast.ClassDef)
-             and any(_base_name(b) == "Task" for b in node.bases)]
+    names = [node.name for node in task_classes(source)]
     if len(names) != 1:
         found = f": {', '.join(names)}" if names else ""
         raise TaskLoadError(f"expected exactly one class deriving from Task, found {len(names)}{found}")

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 import sim.tasks
+from sim.loader import task_classes
 from sim.tasks import BASE_TASKS, task_files, task_path
 
 # Imports a library task may use: the compatible API of docs/task-api.md#module-paths.
@@ -29,13 +30,6 @@ def camel(name):
     return "".join(part.capitalize() for part in name.split("-"))
 
 
-def task_class_node(path):
-    """The ast.ClassDef nodes of `path` that derive directly from `Task`."""
-    tree = ast.parse(path.read_text(), filename=str(path))
-    return [node for node in tree.body if isinstance(node, ast.ClassDef)
-            and any(isinstance(b, ast.Name) and b.id == "Task" for b in node.bases)]
-
-
 def test_task_files_lists_every_base_task():
     files = task_files()
     assert len(BASE_TASKS) == 13
@@ -49,7 +43,7 @@ def test_task_files_lists_every_base_task():
 @pytest.mark.parametrize("name", BASE_TASKS)
 def test_file_follows_conventions(name):
     path = task_files()[name]
-    classes = task_class_node(path)
+    classes = task_classes(path.read_text())
     assert [c.name for c in classes] == [camel(name)]
     doc = ast.get_docstring(classes[0])
     assert doc and len(doc.split()) >= 10, "the class docstring is the task description"

@@ -3,7 +3,8 @@ import pytest
 
 from generation.parsing import (IMPORT_HEADER, ParseError, extract_code, extract_dict, extract_list, fenced_blocks,
                                 is_valid_task_name, normalise_proposal, normalise_task_name,
-                                parse_bool, task_classes, with_import_header)
+                                parse_bool, with_import_header)
+from sim.loader import task_classes
 
 CODE = '''import numpy as np
 from cliport.tasks.task import Task
