@@ -1,16 +1,24 @@
 """python -m generation.run --mode topdown|bottomup|cot --trials N [--target NAME] [--idea TEXT]
     [--backend offline|openai|transformers|recorded] [--model M] [--base-url U] [--adapter A]
     [--path DIR] [--episodes E] [--temperature T] [--seed S] [--save] [--library DIR] [--out DIR]
+    [--workers W] [--ray [auto|ADDRESS]] [--no-progress]
 
-Runs N generate-and-test trials (GenSim's run_simulation, spec §7.1), prints a line per trial and the
-pass-rate table, and saves eval_results.csv + stats.json (with the config) under
-runs/generation/<mode>_<UTC time>/ (or --out). Trial k uses seed S + 1000 k. With --save, accepted
-tasks are added to the library (sim/tasks) and so become examples for later trials (bottom-up growth).
+Runs N generate-and-test trials (GenSim's run_simulation, docs/pipeline.md#components) as `sim.batch` units
+(local worker processes, or Ray with --ray), prints a line per trial as it finishes and the pass-rate
+table, and saves eval_results.csv + stats.json (with the config) and results.jsonl (one result R per
+trial, in trial order) under runs/generation/<mode>_<UTC time>/ (or --out). trials.jsonl there
+records each trial as it finishes: re-running with the same --out skips the trials already done.
+Trial k uses seed S + 1000 k. With --save, accepted tasks are added to the library (sim/tasks) as
+they finish and so become examples for trials that start later (bottom-up growth; with W workers a
+trial sees the tasks saved before it started). Each worker builds its own backend; API keys are
+read from the worker's environment (OPENAI_API_KEY), never sent with the trial.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
+import hashlib
 import json
 import platform
 import sys
@@ -21,8 +29,31 @@ from generation.generate import backend_config
 from generation.library import Library
 from generation.pipeline import GenerateOptions, generate
 from serving.base import BackendError, make_backend
+from sim import batch
 
 RUNS_DIR = Path(__file__).resolve().parents[1] / "runs" / "generation"
+_BACKENDS: dict = {}     # per worker process: one backend per (kind, config), so a model loads once
+
+
+def run_trial(idea: str, backend: str, config: dict, options: dict, library: str | None = None) -> dict:
+    """One generate-and-test trial (a `sim.batch` unit): result R of `generation.pipeline.generate`.
+
+    backend/config: `make_backend` arguments (no API key: backends read it from this process's
+    environment). options: `GenerateOptions` fields. library: library folder (default sim/tasks).
+    Raises what make_backend raises (ValueError, BackendError); the pipeline itself reports errors
+    in R["error"].
+    """
+    key = (backend, json.dumps(config, sort_keys=True))
+    if key not in _BACKENDS:
+        _BACKENDS[key] = make_backend(backend, **config)
+    return generate(idea, _BACKENDS[key], options=GenerateOptions(**options), library=Library(library))
+
+
+def not_run_result(idea: str, error: str) -> dict:
+    """Result R standing for a trial whose unit failed to run (its worker died twice, or it raised)."""
+    return {"idea": idea, "backend": None, "model": None, "proposal": None, "spec": None,
+            "refusal": None, "references": [], "attempts": [], "final": None, "reflection": None,
+            "accepted": False, "error": f"trial failed to run: {error}"}
 
 
 def save_accepted(library: Library, result: dict) -> str | None:
@@ -56,12 +87,14 @@ def main(argv=None) -> int:
     ap.add_argument("--path", help="answers folder or .jsonl for --backend recorded")
     ap.add_argument("--episodes", type=int, default=4)
     ap.add_argument("--repair-attempts", type=int, default=2)
-    # Spec §7.2: GenSim proposes at 0.8 for diversity.
+    # docs/pipeline.md#config-defaults: GenSim proposes at 0.8 for diversity.
     ap.add_argument("--temperature", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save", action="store_true", help="add accepted tasks to the library")
     ap.add_argument("--library", help="library folder (default sim/tasks)")
-    ap.add_argument("--out", help="folder for the statistics")
+    ap.add_argument("--out", help="folder for the statistics (re-using one resumes its run)")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bar")
+    batch.add_engine_args(ap)
     args = ap.parse_args(argv)
     if not 1 <= args.trials <= 1000:
         print(f"error: --trials must be 1..1000, got {args.trials}", file=sys.stderr)
@@ -74,28 +107,47 @@ def main(argv=None) -> int:
     except (ValueError, TypeError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    library = Library(args.library)
-    results = []
-    with backend:
-        for k in range(args.trials):
-            options = GenerateOptions(**{**base.__dict__, "seed": args.seed + 1000 * k})
-            result = generate(args.idea, backend, options=options, library=library)
-            results.append(result)
-            flags = stats.trial_flags(result)
-            name = (result.get("proposal") or {}).get("task-name", "-")
-            status = result.get("error") or ("refused" if result.get("refusal") else
-                                             " ".join(f"{s}={int(v)}" for s, v in flags.items()))
-            print(f"trial {k + 1}/{args.trials} {name}: {status}", flush=True)
-            if args.save and (saved := save_accepted(library, result)):
-                print(f"  saved to the library as {saved}")
+    backend.close()      # built here only to check the flags: each worker builds its own
     label = f"{args.mode}_{_dt.datetime.now(_dt.timezone.utc):%Y%m%d-%H%M%S}"
+    out = Path(args.out) if args.out else RUNS_DIR / label
+    try:
+        engine = batch.make_engine(args.workers, args.ray)
+    except (RuntimeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    library = Library(args.library)
+    config = backend_config(args)
+    fingerprint = hashlib.sha1(json.dumps(
+        [args.mode, args.idea, args.target, args.backend, config, args.episodes, args.repair_attempts,
+         args.temperature], sort_keys=True).encode()).hexdigest()[:12]
+    units = [batch.Unit(
+        key=f"trial={k}|seed={args.seed + 1000 * k}|{fingerprint}", fn="generation.run:run_trial",
+        kwargs={"idea": args.idea, "backend": args.backend, "config": config,
+                "options": dataclasses.asdict(base) | {"seed": args.seed + 1000 * k},
+                "library": str(library.root)},
+        meta={"trial": k}) for k in range(args.trials)]
+
+    def report(rec):
+        k = rec["meta"]["trial"]
+        result = rec["result"] if rec["status"] == "done" else not_run_result(args.idea, rec["error"])
+        flags = stats.trial_flags(result)
+        name = (result.get("proposal") or {}).get("task-name", "-")
+        status = result.get("error") or ("refused" if result.get("refusal") else
+                                         " ".join(f"{s}={int(v)}" for s, v in flags.items()))
+        print(f"trial {k + 1}/{args.trials} {name}: {status}", flush=True)
+        if args.save and (saved := save_accepted(library, result)):
+            print(f"  saved to the library as {saved}")
+
+    records = batch.run_units(units, engine=engine, journal=batch.JsonlJournal(out / "trials.jsonl"),
+                              progress=not args.no_progress, desc="trials", on_record=report)
+    results = [r["result"] if r["status"] == "done" else not_run_result(args.idea, r["error"])
+               for r in records]
     summary = stats.run_stats(results)
     print(stats.format_table(summary, label))
-    config = dict(vars(args)) | {
+    run_config = dict(vars(args)) | {
         "backend_name": getattr(backend, "name", None), "model_name": getattr(backend, "model", None),
-        "python": platform.python_version(), "machine": platform.platform()}
-    out = Path(args.out) if args.out else RUNS_DIR / label
-    csv_path, json_path = stats.save_stats(summary, out, label, config)
+        "engine": engine.describe(), "python": platform.python_version(), "machine": platform.platform()}
+    csv_path, json_path = stats.save_stats(summary, out, label, run_config)
     with open(out / "results.jsonl", "w", encoding="utf-8") as fh:
         for r in results:
             fh.write(json.dumps(r, default=str) + "\n")
