@@ -21,6 +21,7 @@ from serving.base import Backend, BackendError, GenerationParams, apply_stop, ch
     stage_of
 from serving.offline.emitter import emit, task_name
 from serving.offline.parser import NotUnderstood, understand
+from serving.offline.understanding import understanding
 from serving.offline.refusal import CAPABILITIES, nearest_task, out_of_domain, rank_tasks, refusal_message
 
 CAPABILITY_HINT = f"it can {CAPABILITIES}."
@@ -95,6 +96,7 @@ class OfflineBackend(Backend):
                            f"({type(exc).__name__}: {exc}). Please rephrase it; {CAPABILITY_HINT}",
                            nearest_task(idea))
         spec["scenery"] = scenery
+        spec["understanding"] = understanding(spec)
         return code, spec
 
     # -- Backend interface -----------------------------------------------------------------------
@@ -156,8 +158,8 @@ class OfflineBackend(Backend):
             return "```json\n" + json.dumps(result.to_json(), indent=1) + "\n```"
         code, spec = result
         assets = sorted(set(re.findall(r"'([a-z]+/[\w-]+\.urdf)'", code)))
-        proposal = {"task-name": spec["task_name"], "task-description": _description(code),
-                    "assets-used": assets, "idea": idea}
+        proposal = {"task-name": spec["task_name"], "task-description": spec["understanding"]["summary"],
+                    "assets-used": assets, "idea": idea, "understanding": spec["understanding"]}
         return "```json\n" + json.dumps(proposal, indent=1) + "\n```"
 
     def _bottom_up_idea(self, prompt: str, temperature: float) -> str:
@@ -205,8 +207,3 @@ class OfflineBackend(Backend):
         if isinstance(task, dict):
             return str(task.get("task-description") or "")
         return ""
-
-
-def _description(code: str) -> str:
-    m = re.search(r'class \w+\(Task\):\n    """(.*?)\n\n    Written by', code, re.S)
-    return " ".join(m.group(1).split()) if m else ""

@@ -1,4 +1,5 @@
-"""Task spec (from `serving.offline.parser`) -> readable CLIPort task code (spec §1-2, §5, §6).
+"""Task spec (from `serving.offline.parser`) -> readable CLIPort task code (docs/task-api.md, docs/oracle.md,
+docs/assets.md).
 
     from serving.offline.emitter import emit
     code, scenery = emit(spec)
@@ -8,7 +9,7 @@ The code has the shape of the curated tasks in `sim/tasks/`: `class X(Task)` wit
 that spawns solid scenery first, then the objects to move, then flat markers (zones, lines, anchors: their
 outline leaves the inside free, so they go last and `get_random_pose` keeps movables off them), and
 registers one goal per step with one language goal each. Stacks are successive single-object goals from
-the bottom up, so a goal is never satisfied before its turn (spec §9.4-19). Goal rewards are
+the bottom up, so a goal is never satisfied before its turn (docs/compat.md#height-ignored). Goal rewards are
 "objects in the goal / objects moved in the task", so they sum to 1.
 """
 from __future__ import annotations
@@ -18,9 +19,10 @@ import re
 import textwrap
 
 from serving.offline import layout
-from serving.offline.goals import GoalWriter, phrase
+from serving.offline.goals import RELATION_WORDS, GoalWriter, phrase, relation_offsets
 from serving.offline.lexicon import FIXED_KINDS, NUMBER_NAMES, plural
 from serving.offline.lexicon import identifier as var
+from serving.offline.understanding import summary, understanding
 
 OUTLINE_KINDS = ("zone", "line", "corner")
 
@@ -50,8 +52,10 @@ class Emitter:
         self.spec = spec
         self.spare = spare
         self.groups = {o["name"]: o for o in spec["objects"]}
-        # reset() in four parts: solid scenery, objects to move, flat markers, goals.
-        self.parts: dict[str, list[str]] = {"solid": [], "movers": [], "markers": [], "goals": []}
+        # reset() in five parts: solid scenery, objects to move, flat markers, reference objects placed
+        # with room for what goes next to them (drawn last so their regions avoid everything), goals.
+        self.parts: dict[str, list[str]] = {"solid": [], "movers": [], "markers": [], "anchored": [],
+                                            "goals": []}
         self.lines = self.parts["goals"]  # GoalWriter edits lines it wrote (rewards) by index
         self.scenery: list[dict] = []  # scenery the emitter added that the idea did not name
         self.uses_p = False
@@ -81,9 +85,22 @@ class Emitter:
         category = ", 'fixed'" if fixed else ""
         color = ", color=utils.COLORS[color]" if colors[0] else ""
         add = f"env.add_object({urdf}, pose{category}{color})"
+        start = g.get("start")
+        if start:  # "off the pallet": the objects begin on (in) their source, spread over it
+            src = self.groups[start]
+            sa = layout.asset(src["kind"], src["size"])
+            slots = [(dx, dy, round(sa.height + a.height / 2 + 0.002, 4)) for dx, dy, _ in
+                     (layout.grid(len(colors), 0.045) if src["kind"] != "pallet" else layout.grid(len(colors), 0.07))]
+            say(f"# They start on the {start}.",
+                f"{v}_starts = {slots!r}")
+            pose_line = f"    pose = (utils.apply({var(start)}_poses[0], {v}_starts[k]), {var(start)}_poses[0][1])"
+            loop = f"for k, color in enumerate({colors!r}):"
+        else:
+            pose_line = f"    pose = self.get_random_pose(env, {v}_size)"
+            loop = f"for color in {colors!r}:"
         say(f"{v}_poses = []" if poses else f"{v}_ids = []",  # scenery is a target: keep its poses
-            f"for color in {colors!r}:",
-            f"    pose = self.get_random_pose(env, {v}_size)",
+            loop,
+            pose_line,
             f"    {add}" if poses else f"    {v}_ids.append({add})")
         if poses:
             say(f"    {v}_poses.append(pose)")
@@ -109,13 +126,69 @@ class Emitter:
         say("")
         return v
 
+    def _anchor_clusters(self) -> set:
+        """Reference objects of relation / around / between goals, spawned with their target spots as
+        one free region so that every spot is on the table and clear: returns their group names."""
+        done = set()
+        for goal in self.spec["goals"]:
+            if goal["type"] not in ("relation", "around", "between"):
+                continue
+            offsets = relation_offsets(goal, self.groups)
+            if goal["type"] == "between":
+                (a, _), (b, _) = goal["targets"]
+                members = [(a, (0.0, 0.0)), (b, offsets[0])]
+                spots = offsets[1:]
+            else:
+                members, spots = [(goal["target"], (0.0, 0.0))], offsets
+            names = [m for m, _ in members]
+            if any(n in done or self.groups[n].get("start") for n in names) or \
+                    len(set(names)) != len(names) and self.groups[names[0]]["count"] != 2 or \
+                    any(self.groups[n]["count"] > (2 if len(set(names)) == 1 else 1) for n in names):
+                continue  # already placed, or a group of several: spawned the ordinary way
+            m_half = max(layout.half_extent(self.groups[n]["kind"], self.groups[n]["size"]) for n in goal["objects"])
+            boxes = [(dx, dy, layout.half_extent(self.groups[n]["kind"], self.groups[n]["size"])) for n, (dx, dy) in members]
+            boxes += [(dx, dy, m_half) for dx, dy in spots]
+            lo_x, hi_x = min(x - h for x, _, h in boxes), max(x + h for x, _, h in boxes)
+            lo_y, hi_y = min(y - h for _, y, h in boxes), max(y + h for _, y, h in boxes)
+            cx, cy = (lo_x + hi_x) / 2, (lo_y + hi_y) / 2
+            k = len(done)
+            say = functools.partial(self.say, part="anchored")
+            say(f"# The {' and the '.join(dict.fromkeys(names))} with room for what goes "
+                f"{'between' if goal['type'] == 'between' else RELATION_WORDS[goal['relation']].split(' of')[0]} "
+                "(one free region, so every spot is on the table).",
+                f"region_{k} = self.get_random_pose(env, ({round(hi_x - lo_x + 0.02, 3)}, {round(hi_y - lo_y + 0.02, 3)}, 0))[0]")
+            for n in dict.fromkeys(names):
+                g = self.groups[n]
+                a = layout.asset(g["kind"], g["size"])
+                urdf = repr(a.urdf)
+                if a.fill:
+                    say(f"{var(n)}_urdf = self.fill_template({a.urdf!r}, {a.fill!r})")
+                    urdf = f"{var(n)}_urdf"
+                offs = [off for m, off in members if m == n]
+                poses = ", ".join(f"((region_{k}[0] + {round(dx - cx, 4)}, region_{k}[1] + {round(dy - cy, 4)}, "
+                                  f"{a.size[2] / 2}), (0, 0, 0, 1))" for dx, dy in offs)
+                fixed = g["kind"] in FIXED_KINDS
+                say(f"{var(n)}_poses = [{poses}]")
+                if not fixed:
+                    say(f"{var(n)}_ids = []")
+                for i, c in enumerate(g["colors"][:len(offs)]):
+                    add = f"env.add_object({urdf}, {var(n)}_poses[{i}]{', ' + repr('fixed') if fixed else ''}" \
+                          f"{f', color=utils.COLORS[{c!r}]' if c else ''})"
+                    say(add if fixed else f"{var(n)}_ids.append({add})")
+                done.add(n)
+            say("")
+        return done
+
     # -- assembly ------------------------------------------------------------------------------
     def build(self) -> str:
         """Write `reset` and return the whole task file."""
+        sources = {g.get("start") for g in self.groups.values()}
+        anchored = self._anchor_clusters()
         for name, g in self.groups.items():
-            if g["kind"] == "pile":
-                continue  # make_piles spawns it next to its goal
-            part = "movers" if g["kind"] not in FIXED_KINDS else "markers" if g["kind"] in OUTLINE_KINDS else "solid"
+            if g["kind"] in ("pile", "hanoi_stand", "disk", "rope") or name in anchored:
+                continue  # spawned by their goal (make_piles, hanoi, make_ropes) or by an anchor cluster
+            part = "movers" if g["kind"] not in FIXED_KINDS else \
+                "markers" if g["kind"] in OUTLINE_KINDS and name not in sources else "solid"
             self.spawn(name, part)
         self.writer.write_all(self.spec["goals"])
         return self._file()
@@ -171,51 +244,37 @@ def _describe(a: layout.Asset) -> str:
 
 
 def _lang_template(spec: dict) -> str:
-    """One sentence for the whole task; words that would trigger additional_reset rules are avoided."""
-    text = re.sub(r"\s+", " ", spec["idea"].strip().rstrip(".!")).lower()
-    text = text.replace("piles", "pile").replace("rope", "r-o-p-e") if not any(
-        g["type"] == "sweep" for g in spec["goals"]) else text
-    if not any(g["type"] == "sweep" for g in spec["goals"]):
+    """The understood task in one sentence (not the raw idea); words that would trigger
+    additional_reset rules (docs/task-api.md#additional-reset) are avoided unless the task is about them."""
+    text = summary(spec).rstrip(".").lower()
+    types = {g["type"] for g in spec["goals"]}
+    if "sweep" not in types:
         text = text.replace("piles", "heaps")
+    if "rope" not in types:
+        text = text.replace("rope", "r-o-p-e")
     return text[:200]
 
 
 def _gerund(spec: dict) -> str:
     names = {"place": "placing", "stack": "stacking", "pyramid": "building the pyramid", "build": "building",
              "line": "lining up", "circle": "arranging", "sort": "sorting", "order_by_size": "ordering",
-             "insert": "inserting", "sweep": "sweeping"}
+             "insert": "inserting", "sweep": "sweeping", "relation": "placing", "around": "placing",
+             "between": "placing", "distribute": "distributing", "remove": "moving", "arrange": "arranging",
+             "hanoi": "solving towers of hanoi", "rope": "laying out the rope"}
     return " and ".join(dict.fromkeys(names[g["type"]] for g in spec["goals"]))
 
 
 def _docstring(spec: dict) -> str:
-    """Class docstring: what the task is (the library's description) and the idea it came from."""
+    """Class docstring: the understood task, what it approximates, and the idea it came from."""
     pad = "    "
-    text = textwrap.wrap(_sentence(spec), 96)
-    idea = textwrap.wrap(repr(spec["idea"][:300]), 96)
+    text = textwrap.wrap(summary(spec), 96)
     lines = [pad + '"""' + text[0]] + [pad + t for t in text[1:]]
+    notes = understanding(spec)["notes"]
+    if notes:
+        lines += [""] + [pad + t for t in textwrap.wrap("Approximated: " + "; ".join(notes) + ".", 96)]
+    idea = textwrap.wrap(repr(spec["idea"][:300]), 96)
     lines += ["", pad + "Written by the offline rule-based generator from the idea:"] + [pad + t for t in idea]
     return "\n".join(lines + [pad + '"""'])
-
-
-def _sentence(spec: dict) -> str:
-    groups = {o["name"]: o for o in spec["objects"]}
-    parts = []
-    for g in spec["goals"]:
-        objs = phrase(g["objects"], groups)[4:]  # without the leading 'the '
-        objs = objs.replace(" and the ", ", ")
-        if g["type"] == "build":
-            parts.append(f"Build a {g['structure']} from the {objs}")
-        elif g["type"] == "sort":
-            parts.append(f"Sort the {objs} into the {', '.join(g['targets'])} of matching colour")
-        elif g["type"] == "order_by_size":
-            order = "largest to smallest" if g.get("descending") else "smallest to largest"
-            parts.append(f"Line up the {objs} from {order}")
-        else:
-            verb = {"place": "Put", "stack": "Stack", "pyramid": "Build a pyramid from", "line": "Line up",
-                    "circle": "Arrange in a circle", "insert": "Insert", "sweep": "Sweep"}[g["type"]]
-            tail = f" {'on' if g['type'] == 'stack' else 'into'} the {g['target']}" if g.get("target") else ""
-            parts.append(f"{verb} the {objs}{tail}")
-    return "; then ".join(parts[:1] + [p[0].lower() + p[1:] for p in parts[1:]]) + "."
 
 
 def _trim(lines: list[str]) -> list[str]:

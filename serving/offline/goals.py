@@ -2,7 +2,8 @@
 
 One `GoalWriter` per task. It counts pick-and-place actions (one per object moved), keeps where every
 moved object ends up (so a later "put X on it" targets the right place), and pays each goal
-"objects in it / objects moved in the task" so the rewards sum to 1 (spec §2.4, §2.7).
+"objects in it / objects moved in the task" so the rewards sum to 1
+(docs/task-api.md#task-goals, docs/task-api.md#reward-done).
 """
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ class GoalWriter:
         """Write targets and one add_goal for objects `inst` (group, index) to pose expressions.
 
         rotations=True even for round objects: with False the oracle keeps the object's yaw but still
-        computes the place position for the target yaw, so the grasp offset lands rotated (spec §5.1-9).
+        computes the place position for the target yaw, so the grasp offset lands rotated
+        (docs/oracle.md#oracle-act).
         """
         n, m = len(inst), len(targets)
         objs = " + ".join(_runs(inst, self))
@@ -81,11 +83,17 @@ class GoalWriter:
             getattr(self, "write_" + g["type"])(g)
         total = sum(c["n"] for c in self.calls)
         for k, c in enumerate(self.calls):
+            if c["line"] is None:  # a goal that writes its own rewards (hanoi, rope): the only goal
+                continue
             for j in range(c["line"], c["line"] + 4):
                 self.e.lines[j] = self.e.lines[j].replace(f"REWARD_{k}", _fraction(c["n"], total))
         # One action per object plus the spares; a swept pile needs many pushes (20 as in Ravens).
         self.moves = total
         self.actions = (total + self.e.spare) if self.calls else 20
+        if any(g["type"] == "rope" for g in goals):
+            self.actions = 20 + self.e.spare - 1  # as align-rope: a rope needs many small moves
+        elif any(g["type"] == "hanoi" for g in goals):
+            self.actions = 2 * total  # as the library's towers-of-hanoi: room for one retry per move
 
     def write_place(self, g: dict) -> None:
         target = g["target"]
@@ -119,7 +127,19 @@ class GoalWriter:
 
     def write_stack(self, g: dict) -> None:
         inst = self.instances(g["objects"])
-        if g.get("target"):
+        towers = g.get("towers", 1)
+        if towers > 1 and not g.get("target"):  # several towers: the objects split evenly, each its own base
+            per = -(-len(inst) // towers)
+            for t in range(towers):
+                self._tower(inst[t * per:(t + 1) * per], None)
+            return
+        self._tower(inst, g.get("target"))
+
+    def _tower(self, inst: list[tuple[str, int]], target: str | None) -> None:
+        if not inst:
+            return
+        if target:
+            g = {"target": target}
             base_name = g["target"]
             bases = [(base_name, 0)]
             base = self.pose_of(base_name, 0)
@@ -131,7 +151,7 @@ class GoalWriter:
             base = self.new_base("tower base", (0.12, 0.12, 0), "zone")
             bases, level, where = [], 0.0, "in the zone"
         self.e.say("# Stack from the bottom up, one goal per object, so each goal only becomes current once",
-                   "# the object below is in place (is_match ignores height, spec 2.5).")
+                   "# the object below is in place (is_match ignores height, docs/task-api.md#metric-pose).")
         below = [_one(b, self.groups) for b in bases]
         for name, i in inst:
             h = self.asset(name).height
@@ -165,12 +185,12 @@ class GoalWriter:
         parts = g["objects"]
         inst = self.instances(parts)
         if s == "wall":
-            n = len(inst)
-            k = math.ceil(n / 2)
-            base = self.new_base("wall base", (round(0.05 * k + 0.04, 3), 0.08, layout.PLATE_THICKNESS), "plate")
-            slots = layout.row(k, 0.05)
-            levels = [(inst[:k], [(x, y, 0.021) for x, y, _ in slots], "bottom"),
-                      (inst[k:], [(x, y, 0.061) for x, y, _ in slots[:n - k]], "top")]
+            rows, cols = g.get("rows") or 2, g.get("cols") or math.ceil(len(inst) / 2)
+            base = self.new_base("wall base", (round(0.05 * cols + 0.04, 3), 0.08, layout.PLATE_THICKNESS), "plate")
+            slots = layout.row(cols, 0.05)
+            names = ["bottom", "second", "third"] if rows > 2 else ["bottom", "top"]
+            levels = [(inst[r * cols:(r + 1) * cols], [(x, y, round(0.021 + 0.04 * r, 3)) for x, y, _ in slots],
+                       names[r] if rows > 1 else "only") for r in range(rows)]
         else:
             size = {"bridge": (0.18, 0.08), "house": (0.16, 0.08), "car": (0.16, 0.08), "sandwich": (0.12, 0.12)}[s]
             base = self.new_base(f"{s} base", size + (layout.PLATE_THICKNESS,), "plate")
@@ -257,10 +277,166 @@ class GoalWriter:
         self.e.say("# Goal: one corner of the object against the L-shaped marker (as align-box-corner).")
         self.goal(inst, [base], f"put {_one(inst[0], self.groups)} in the corner")
 
+    def write_relation(self, g: dict) -> None:
+        """Objects beside a reference: targets are world offsets from where the reference is (or ends
+        up), identity orientation, so left/right/front/behind are as seen in the video."""
+        inst = self.instances(g["objects"])
+        ref = self.pose_of(g["target"], 0)
+        offsets = relation_offsets(g, self.groups)
+        rel = RELATION_WORDS[g["relation"]]
+        lang = f"put {phrase(g['objects'], self.groups)} {rel} the {g['target']}"
+        k = len(self.calls)
+        self.e.say(f"# Goal: {lang}" + (" (as seen in the video: left is -y, front is +x)." if g["relation"] in
+                                        ("left", "right", "front", "behind") else "."),
+                   f"reference_{k} = {ref}[0]")
+        targets = [f"((reference_{k}[0] + {dx}, reference_{k}[1] + {dy}, {self.asset(nm).height / 2}), (0, 0, 0, 1))"
+                   for (nm, _), (dx, dy) in zip(inst, offsets)]
+        self.goal(inst, targets, lang)
+
+    write_around = write_relation
+
+    def write_between(self, g: dict) -> None:
+        inst = self.instances(g["objects"])
+        (a, i), (b, j) = g["targets"]
+        _, (dx, dy) = relation_offsets(g, self.groups)
+        first, second = self.pose_of(a, i), self.pose_of(b, j)
+        lang = f"put {phrase(g['objects'], self.groups)} between {_one((a, i), self.groups)} and " \
+               f"{_one((b, j), self.groups)}"
+        k = len(self.calls)
+        self.e.say(f"# Goal: {lang}: the midpoint of the two.",
+                   f"ends_{k} = ({first}[0], {second}[0])")
+        z = self.asset(inst[0][0]).height / 2
+        self.goal(inst, [f"(((ends_{k}[0][0] + ends_{k}[1][0]) / 2, (ends_{k}[0][1] + ends_{k}[1][1]) / 2, {z}), "
+                         f"(0, 0, 0, 1))"], lang)
+
+    def write_distribute(self, g: dict) -> None:
+        """'two in each of the three bowls': one goal per container with its share of the objects."""
+        inst = self.instances(g["objects"])
+        target, per = g["target"], g["per"]
+        tk = self.groups[target]["kind"]
+        self.bowl_target |= tk == "bowl"
+        self.e.say(f"# Goal: {per} object{'s' if per > 1 else ''} in each {tk}, one goal per {tk}.")
+        for j in range(self.groups[target]["count"]):
+            part = inst[j * per:(j + 1) * per]
+            base = self.pose_of(target, j)
+            surface = self.asset(target).height
+            slots = layout.slots_on(tk, len(part))
+            targets = [f"(utils.apply({base}, ({dx}, {dy}, {round(surface + dz + self.asset(nm).height / 2, 4)})), "
+                       f"{base}[1])" for (nm, _), (dx, dy, dz) in zip(part, slots)]
+            lang = f"put {_list(part, self.groups)} in {tk} {j + 1}"
+            if len(set(slots)) == 1:
+                self.goal(part, targets[:1], lang, replace=len(part) > 1)
+            else:
+                self.goal(part, targets, lang)
+
+    def write_remove(self, g: dict) -> None:
+        """Objects onto free table spots: one free region drawn after everything is spawned, with a row
+        of spots in it (independent draws could pick the same spot twice)."""
+        inst = self.instances(g["objects"])
+        n = len(inst)
+        spacing = max(self.asset(nm).size[0] for nm, _ in inst) + 0.03
+        k = len(self.calls)
+        src = f" off the {g['source']}" if g.get("source") else ""
+        lang = f"move {phrase(g['objects'], self.groups)}{src} onto the table"
+        self.e.say(f"# Goal: {lang}: a free stretch of table, found now that everything is spawned.",
+                   f"spots_{k} = self.get_random_pose(env, ({round(spacing * n + 0.02, 3)}, {round(spacing + 0.02, 3)}, 0))")
+        targets = [f"(utils.apply(spots_{k}, ({x}, 0, {self.asset(nm).height / 2})), spots_{k}[1])"
+                   for (nm, _), (x, _, _) in zip(inst, layout.row(n, spacing))]
+        self.goal(inst, targets, lang)
+
+    def write_arrange(self, g: dict) -> None:
+        """A square (4 corners or 8 corner and side points) or an R x C grid around a free centre."""
+        inst = self.instances(g["objects"])
+        n = len(inst)
+        spacing = max(self.asset(nm).size[0] for nm, _ in inst) + (0.04 if g["shape"] == "square" else 0.03)
+        if g["shape"] == "square":
+            slots = layout.square_slots(n, spacing)
+            extent = 2 * spacing if n == 8 else spacing
+            desc = "in a square"
+        else:
+            slots = layout.grid_slots(g["rows"], g["cols"], spacing, n)
+            extent = max(g["rows"], g["cols"]) * spacing
+            desc = f"in a {g['rows']} by {g['cols']} grid"
+        d = round(extent + 0.08, 3)
+        base = self.new_base(f"{g['shape']} center", (d, d, 0), "center")
+        targets = [f"(utils.apply({base}, ({x}, {y}, {self.asset(nm).height / 2})), {base}[1])"
+                   for (nm, _), (x, y, _) in zip(inst, slots)]
+        k = len(self.calls)
+        lang = f"arrange {phrase(g['objects'], self.groups)} {desc}"
+        self.e.say(f"# Goal: {lang}, {spacing * 100:g} cm apart; a corner marker shows each spot.")
+        self.goal(inst, targets, lang)
+        self.e.say(f"for target in targets_{k}:", "    self.add_corner_anchor_for_pose(env, target)", "")
+
+    def write_hanoi(self, g: dict) -> None:
+        """Towers of Hanoi as the library task: the stand, n disks on rod 0 (largest at the bottom),
+        one goal per move of the optimal solution (2^n - 1 moves)."""
+        n = self.groups[g["objects"][0]]["count"]
+        self.e.say("# The hanoi stand: three tiles in a row, each with a vertical rod.",
+                   "base_size = (0.12, 0.36, 0.01)",
+                   "base_pose = self.get_random_pose(env, base_size)",
+                   "env.add_object('hanoi/stand.urdf', base_pose, 'fixed')",
+                   "rod_pos = ((0, -0.12, 0.03), (0, 0, 0.03), (0, 0.12, 0.03))",
+                   "",
+                   f"# {n} disks on the first rod, disk{n - 1} (the largest) at the bottom, 1.5 cm apart.",
+                   f"n_disks = {n}",
+                   "disks = []",
+                   "rod0 = utils.apply(base_pose, rod_pos[0])",
+                   "for i in range(n_disks):",
+                   "    z = 0.015 * (n_disks - i - 2)",
+                   "    disks.append(env.add_object(f'hanoi/disk{i}.urdf', ((rod0[0], rod0[1], rod0[2] + z), base_pose[1])))",
+                   "",
+                   "# One goal per move of the optimal solution; rings are round (symmetry 0).",
+                   "steps = utils.solve_hanoi_all(n_disks)",
+                   "for disk, _, to_rod in steps:",
+                   "    target = (utils.apply(base_pose, rod_pos[to_rod]), (0, 0, 0, 1))",
+                   "    self.add_goal(objs=[disks[disk]], matches=np.int32([[1]]), targ_poses=[target],",
+                   "                  replace=False, rotations=True, metric='pose', params=None,",
+                   "                  step_max_reward=1 / len(steps), symmetries=[0],",
+                   f"                  language_goal='move the stack of {n} disks to the rod at the other end')")
+        self.calls.append({"n": 2 ** n - 1, "line": None})
+
+    def write_rope(self, g: dict) -> None:
+        """A 20-bead rope laid along a black line (align-rope's geometry) or closing the open side of a
+        three-sided square (manipulating-rope)."""
+        color = self.groups[g["objects"][0]]["colors"][0]
+        self.e.say("# Rope geometry: 20 beads of 5 mm radius; its laid-out length is 2 r n sqrt(2).",
+                   "n_parts, radius = 20, 0.005",
+                   "length = 2 * radius * n_parts * np.sqrt(2)")
+        if g["shape"] == "square":
+            self.e.say("# A three-sided square, open on its +y side; the rope closes it.",
+                       "square_size = (length, length, 0)",
+                       "square_pose = self.get_random_pose(env, square_size)",
+                       "square_urdf = self.fill_template('square/square-template.urdf', "
+                       "{'DIM': (length,), 'HALF': (length / 2 - 0.005,)})",
+                       "env.add_object(square_urdf, square_pose, 'fixed')",
+                       "corners = (utils.apply(square_pose, (length / 2, length / 2, 0.001)),",
+                       "           utils.apply(square_pose, (-length / 2, length / 2, 0.001)))")
+            lang = "close the open side of the square with the rope"
+        else:
+            self.e.say("# A black line as long as the rope; the rope is straightened along it.",
+                       "line_size = (length, 0.04, 0)",
+                       "line_pose = self.get_random_pose(env, line_size)",
+                       "line_urdf = self.fill_template('line/line-template.urdf', {'DIM': (length, 0.01, 0.001)})",
+                       "env.add_object(line_urdf, line_pose, 'fixed', color=utils.COLORS['black'])",
+                       "corners = (utils.apply(line_pose, (-length / 2, 0, 0.001)),",
+                       "           utils.apply(line_pose, (length / 2, 0, 0.001)))")
+            lang = "straighten the rope along the line"
+        self.e.say(f"objects, targets, matches = self.make_ropes(env, corners=corners, radius=radius, "
+                   f"n_parts=n_parts, color_name={color!r})",
+                   "self.add_goal(objs=objects, matches=matches, targ_poses=targets, replace=False,",
+                   "              rotations=False, metric='pose', params=None, step_max_reward=1,",
+                   f"              language_goal={lang!r})",
+                   "# Let the bead chain settle before the first action.",
+                   "for _ in range(480):",
+                   "    p.stepSimulation()")
+        self.e.uses_p = True
+        self.calls.append({"n": 20, "line": None})
+
     def write_sweep(self, g: dict) -> None:
         """A pile of PILE_BLOCKS 2 cm cubes pushed into a zone. make_piles' 1 cm cubes are about 3 pixels
-        wide in the oracle's view, so after its 3x3 erosion (spec §5.1-5) lone cubes vanish and the oracle
-        keeps pushing the ones already inside; 2 cm cubes stay visible and give one zone point each."""
+        wide in the oracle's view, so after its 3x3 erosion (docs/oracle.md#oracle-act) lone cubes vanish and
+        the oracle keeps pushing the ones already inside; 2 cm cubes stay visible and give one zone point
+        each."""
         pile, zone = g["objects"][0], g["target"]
         color = self.groups[pile]["colors"][0]
         self.e.say(f"# A pile of {self.pile_blocks} cubes of 2 cm, scattered within 5 cm of a free spot.",
@@ -280,6 +456,28 @@ class GoalWriter:
                    "              replace=True, rotations=False, metric='zone',",
                    "              params=[(zone_pose, zone_size)], step_max_reward=1,",
                    f"              language_goal={'push the pile of cubes into the ' + zone!r})")
+
+
+def relation_offsets(goal: dict, groups: dict) -> list[tuple]:
+    """(dx, dy) world offsets from the reference's centre of each moved object of a relation, around
+    or between goal (between: the second reference first, then the object between them)."""
+    movers = [(n, i) for n in goal["objects"] for i in range(groups[n]["count"])]
+    m_half = max(layout.half_extent(groups[n]["kind"], groups[n]["size"]) for n, _ in movers)
+    if goal["type"] == "between":
+        (a, _), (b, _) = goal["targets"]
+        ga, gb = groups[a], groups[b]
+        d = max(layout.half_extent(ga["kind"], ga["size"]), layout.half_extent(gb["kind"], gb["size"])) \
+            + m_half + layout.GAP
+        return [(0.0, round(2 * d, 4)), (0.0, round(d, 4))]
+    ref = groups[goal["target"]]
+    r_half = layout.half_extent(ref["kind"], ref["size"])
+    if goal["type"] == "around":
+        return layout.ring_around(r_half, m_half, len(movers))
+    return layout.side_slots(goal["relation"], r_half, m_half, len(movers))
+
+
+RELATION_WORDS = {"left": "to the left of", "right": "to the right of", "front": "in front of",
+                  "behind": "behind", "next": "next to", "around": "around"}
 
 
 def _runs(inst, w: GoalWriter) -> list[str]:

@@ -2,8 +2,8 @@
 
 Sizes are metres (x, y, z); slots are offsets (dx, dy, dz) in the frame of a base pose, turned into
 targets by the generated code with `utils.apply(base_pose, slot)`. Spacing keeps 4 cm blocks at least
-1 cm apart, so the oracle's contact descent (spec §5.2) never lands on a neighbour, and every slot is
-more than `pos_eps` (1 cm, spec §2.5) from every other one.
+1 cm apart, so the oracle's contact descent (docs/oracle.md#pick-place) never lands on a neighbour, and every
+slot is more than `pos_eps` (1 cm, docs/task-api.md#metric-pose) from every other one.
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import math
 class Asset:
     """How to spawn one object kind.
 
-    urdf: path under the assets root (spec §6.1); fill: placeholder dict for `fill_template`
-    (values are Python literals written into the code) or None for a plain URDF; size: footprint
-    passed to `get_random_pose`; height: top of the object above its base frame bottom, used to
-    stack on it; symmetry: yaw symmetry for `add_goal` (0 = yaw ignored, spec §2.4).
+    urdf: path under the assets root (docs/assets.md#asset-catalogue); fill: placeholder dict for
+    `fill_template` (values are Python literals written into the code) or None for a plain URDF; size:
+    footprint passed to `get_random_pose`; height: top of the object above its base frame bottom, used to
+    stack on it; symmetry: yaw symmetry for `add_goal` (0 = yaw ignored, docs/task-api.md#task-goals).
     """
 
     urdf: str
@@ -30,13 +30,13 @@ class Asset:
 
 def cylinder(radius: float, length: float) -> Asset:
     """An upright cylinder from cylinder-template (DIM0 = radius, DIM2 = length; our asset collides as it
-    looks, unlike the original's swapped one, spec §9.4-17)."""
+    looks, unlike the original's swapped one, docs/compat.md#cylinder-swap)."""
     return Asset("cylinder/cylinder-template.urdf", (2 * radius, 2 * radius, length),
                  {"DIM": (radius, radius, length)}, length, "0")
 
 
 def box(size: tuple, symmetry: str = "np.pi / 2") -> Asset:
-    """A solid box of full extents `size` from box-template (DIM = extents, spec §6.2)."""
+    """A solid box of full extents `size` from box-template (DIM = extents, docs/assets.md#placeholders)."""
     return Asset("box/box-template.urdf", size, {"DIM": size}, size[2], symmetry)
 
 
@@ -128,3 +128,52 @@ def pyramid_slots(n: int) -> list[list[tuple]]:
             out.append(r[:left])
             left -= len(r)
     return out
+
+
+# Directions of the relations in world coordinates (x, y), as seen in the video: its camera stands in
+# front of the table (+x) looking back towards the robot (sim/camera.py VIDEO), so the viewer's left is -y.
+RELATION_AXES = {"left": (0.0, -1.0), "right": (0.0, 1.0), "front": (1.0, 0.0), "behind": (-1.0, 0.0),
+                 "next": (0.0, 1.0)}
+ROUND_KINDS = ("bowl", "ball", "cylinder", "wheel", "disk")
+GAP = 0.03  # free space between a reference object and what is placed next to it
+
+
+def half_extent(kind: str, size: str = "medium") -> float:
+    """Radius of the footprint of `kind` in metres: round objects their radius, others half their
+    diagonal (they may be spawned at any yaw)."""
+    sx, sy = asset(kind, size).size[:2]
+    return round(max(sx, sy) / 2 if kind in ROUND_KINDS else math.hypot(sx, sy) / 2, 4)
+
+
+def side_slots(relation: str, ref_half: float, mover_half: float, n: int) -> list[tuple]:
+    """n (dx, dy) offsets from a reference's centre for objects placed `relation` of it, side by side
+    across the relation's axis, 2 cm apart."""
+    ax, ay = RELATION_AXES[relation]
+    d = ref_half + mover_half + GAP
+    step = 2 * mover_half + 0.02
+    return [(round(ax * d + ay * (k - (n - 1) / 2) * step, 4), round(ay * d + ax * (k - (n - 1) / 2) * step, 4))
+            for k in range(n)]
+
+
+def ring_around(ref_half: float, mover_half: float, n: int) -> list[tuple]:
+    """n (dx, dy) offsets evenly around a reference, far enough that neighbours keep 2 cm apart."""
+    chord = 2 * mover_half + 0.02
+    radius = max(ref_half + mover_half + GAP, chord / (2 * math.sin(math.pi / max(n, 2))))
+    return [(round(radius * math.cos(2 * math.pi * k / n + math.pi / 2), 4),
+             round(radius * math.sin(2 * math.pi * k / n + math.pi / 2), 4)) for k in range(n)]
+
+
+def square_slots(n: int, spacing: float) -> list[tuple]:
+    """4 corners of a square, or its 8 corner-and-side points, `spacing` apart (z = 0)."""
+    if n == 4:
+        return [(round(x * spacing / 2, 4), round(y * spacing / 2, 4), 0.0) for x, y in
+                ((-1, -1), (-1, 1), (1, 1), (1, -1))]
+    pts = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
+    return [(round(x * spacing, 4), round(y * spacing, 4), 0.0) for x, y in pts[:n]]
+
+
+def grid_slots(rows: int, cols: int, spacing: float, n: int) -> list[tuple]:
+    """The first n of rows x cols slots, row by row (rows along x, columns along y), centred."""
+    out = [(round((r - (rows - 1) / 2) * spacing, 4), round((c - (cols - 1) / 2) * spacing, 4), 0.0)
+           for r in range(rows) for c in range(cols)]
+    return out[:n]

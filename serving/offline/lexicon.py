@@ -1,16 +1,16 @@
 """Words the offline generator understands: colours, numbers, object nouns, sizes and spelling repair.
 
 Everything here is data plus two small helpers (`normalise`, `words`); the grammar lives in
-`serving.offline.parser`. Colour names are the 16 keys of `utils.COLORS` (spec §4.1) — anything else a
-visitor types is mapped onto them through `COLOR_SYNONYMS`, because the original silently turned unknown
-names into red (spec §9.2-7).
+`serving.offline.parser`. Colour names are the 16 keys of `utils.COLORS` (docs/task-api.md#utils-colours) —
+anything else a visitor types is mapped onto them through `COLOR_SYNONYMS`, because the original silently
+turned unknown names into red (docs/compat.md#silent-fallbacks).
 """
 from __future__ import annotations
 
 import difflib
 import re
 
-# The 16 colours of spec §4.1, in `utils.COLORS_NAMES` order.
+# The 16 colours of docs/task-api.md#utils-colours, in `utils.COLORS_NAMES` order.
 COLORS = ("blue", "red", "green", "orange", "yellow", "purple", "pink", "cyan", "brown", "white",
           "gray", "indigo", "violet", "black", "silver", "gold")
 
@@ -41,7 +41,7 @@ NOUNS = {
     "container": "container", "bin": "container", "basket": "container", "tray": "container",
     "pallet": "pallet", "stand": "stand", "base": "stand", "platform": "stand",
     "line": "line", "corner": "corner", "marker": "corner",
-    "ell": "ell", "fixture": "fixture", "slot": "fixture", "hole": "fixture",
+    "ell": "ell", "fixture": "fixture", "slot": "fixture", "hole": "fixture", "table": "table",
     "pile": "pile", "heap": "pile",
     "wheel": "wheel",
     "object": "block", "thing": "block", "item": "block", "toy": "block", "everything": "block",
@@ -58,12 +58,18 @@ KEYWORDS = (
     "car", "house", "sandwich", "line", "align", "row", "arrange", "circle", "ring", "sort", "matching",
     "insert", "sweep", "push", "order", "size", "then", "into", "onto", "inside", "top", "colour",
     "color", "small", "smallest", "largest", "biggest", "ascending", "descending", "blocks", "each",
-    "every", "drop", "stand",
+    "every", "drop", "stand", "left", "right", "front", "behind", "between", "around", "beside", "bottom",
+    "except", "remove", "table", "hanoi", "rope", "grid", "square", "pyramid", "tower", "towers",
+    "surround", "middle", "center", "disks", "empty", "clear", "stack",
 )
 
 _VOCAB = sorted(set(COLORS) | set(COLOR_SYNONYMS) | set(NUMBER_WORDS) | set(NOUNS) | set(SIZE_WORDS)
                 | set(KEYWORDS))
-_KNOWN = set(_VOCAB)
+_KNOWN = set(_VOCAB) | {"solve", "straighten", "along", "straight", "stacks", "lines", "rows", "bowls", "towers",
+                        "colors", "sizes", "boxes"}
+_BY_LETTER: dict[str, list[str]] = {}
+for _w in _VOCAB:
+    _BY_LETTER.setdefault(_w[0], []).append(_w)
 _IRREGULAR_PLURALS = {"boxes": "box", "dishes": "dish", "pieces": "piece"}
 
 
@@ -84,11 +90,14 @@ def repair(word: str) -> str:
     """
     if len(word) < 4 or word in _KNOWN or singular(word) in _KNOWN:
         return word
-    close = difflib.get_close_matches(word, _VOCAB, n=1, cutoff=0.8)
+    # Typos rarely change the first letter; requiring it keeps 'fridge' from becoming 'bridge' and
+    # 'solve' from becoming 'olive' (a colour).
+    vocab = _BY_LETTER.get(word[0], [])
+    close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.8)
     if close:
         return close[0]
     if word.endswith("s"):  # misspelt plural: 'bloks' -> 'block'
-        close = difflib.get_close_matches(word[:-1], _VOCAB, n=1, cutoff=0.8)
+        close = difflib.get_close_matches(word[:-1], vocab, n=1, cutoff=0.8)
         if close:
             return close[0]
     return word
@@ -97,6 +106,8 @@ def repair(word: str) -> str:
 def normalise(text: str) -> str:
     """Lower-case, unify British spelling and punctuation; keeps commas and full stops as tokens."""
     text = text.lower().replace("colour", "color").replace("-", " ")
+    text = re.sub(r"(\d+)\s*(?:x|\*|×)\s*(\d+)", r"\1 by \2", text)  # "2x3 grid" -> "2 by 3 grid"
+    text = re.sub(r"\bl\s+shaped(\s+(block|piece|object|thing)s?)?\b", "ell", text)
     text = re.sub(r"[^a-z0-9,.;\s]", " ", text)
     text = re.sub(r"([,.;])", r" \1 ", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -126,7 +137,7 @@ def number_of(word: str) -> int | None:
 
 
 def color_of(word: str) -> str | None:
-    """The spec §4.1 colour a token names ('grey' -> 'gray'), or None."""
+    """The colour (docs/task-api.md#utils-colours) a token names ('grey' -> 'gray'), or None."""
     if word in COLORS:
         return word
     return COLOR_SYNONYMS.get(word)

@@ -19,17 +19,20 @@ refusal with a suggestion).
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 from serving.offline import lexicon as lx
 
-# Scene limits that keep tasks physically reliable on a 0.5 x 1.0 m table (spec §0 workspace).
+# Scene limits that keep tasks physically reliable on a 0.5 x 1.0 m table (workspace:
+# docs/task-api.md#key-numbers).
 MAX_MOVABLE = 10
 MAX_STACK = 6
 # Objects per goal type: a 6-block tower is 24 cm (the arm carries at 32 cm); 6 blocks 6 cm apart make a
 # 36 cm line, which fits the 50 cm deep table in any direction; 8 around a circle keep 7 cm apart;
 # 6 fill a 12 cm zone on a 4.5 cm grid.
-CAPS = {"stack": MAX_STACK, "line": 6, "circle": 8, "place": 6, "pyramid": 6, "order_by_size": 3}
+CAPS = {"stack": MAX_STACK, "line": 6, "circle": 8, "place": 6, "pyramid": 6, "order_by_size": 3, "square": 8,
+        "grid": 9}
 VERBS = ("put", "place", "move", "drop", "stack", "build", "make", "assemble", "line", "align", "arrange",
          "sort", "insert", "sweep", "push", "order", "set", "bring", "lay", "pile", "fit", "slide",
          "organize", "organise", "group", "form", "create", "load", "fill", "rank")
@@ -60,6 +63,7 @@ class Group:
     size: str = "medium"
     quantified: bool = False  # "all"/"each"/"every" without a number
     counted: bool = False  # the idea gave a number
+    start: str | None = None  # name of the group these objects begin on or in ("off the pallet")
 
     @property
     def count(self) -> int:
@@ -76,7 +80,12 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
         # "put X in Y and the Z in W": a second object-and-target pair after a complete clause.
         second_pair = (tok == "and" and nxt in ("the", "a", "an") and any(t in PREPOSITIONS for t in cur[1:])
                        and any(t in PREPOSITIONS for t in rest[:8]) and classify(cur) == "place")
-        if tok in ("then", ";", ".", "finally", "next", "afterwards") or second_pair or (
+        # "blue at the bottom, then yellow, then red on top": one ordered tower, not three clauses.
+        ordered = "bottom" in cur and tok in ("then", ",", "next", "finally") and nxt not in VERBS
+        if ordered:
+            cur.append(",")
+            continue
+        if (tok in ("then", ";", ".", "finally", "afterwards") or (tok == "next" and nxt != "to")) or second_pair or (
                 tok in ("and", ",") and nxt in VERBS + ("pick", "grab", "take", "lift")):
             if cur:
                 clauses.append(cur)
@@ -174,6 +183,10 @@ def classify(tokens: list[str]) -> str:
         return "build"
     if has("stack") or has("tower") or "on top of each other" in text or "pile up" in text:
         return "stack"
+    if has("grid"):
+        return "grid"
+    if has("square") and ("a square" in text or re.search(r"square (shape|formation|pattern)", text)):
+        return "square"
     if has("circle") or has("ring"):
         return "circle"
     if "by size" in text or has("smallest") or has("largest") or has("biggest") or has("ascending") \
@@ -222,13 +235,20 @@ def understand(idea: str) -> dict:
     if not isinstance(idea, str) or not idea.strip():
         raise NotUnderstood("the idea is empty; describe objects and what to do with them")
     tokens = lx.words(idea)
+    special = _whole_idea(tokens)
+    if special:
+        return dict(special, idea=idea.strip())
     scene, goals, notes, previous = Scene(), [], [], []
     for clause in split_clauses(tokens):
         goal = _clause_goal(clause, scene, previous, notes)
         if goal:
+            if goals and goals[-1].pop("pick", False) and set(goals[-1]["objects"]) <= set(goal["objects"]):
+                goals.pop()  # "take the ball out of the box and put it in the bowl": one move, not two
             previous = goal["objects"]
             if goal["type"] != "hold":
                 goals.append(goal)
+    if goals:
+        goals[-1].pop("pick", None)
     if any(g["type"] == "sweep" for g in goals) and len(goals) > 1:
         notes.append("sweeping uses the spatula for the whole task, so only the sweep was kept")
         goals = [g for g in goals if g["type"] == "sweep"][:1]
@@ -243,7 +263,8 @@ def understand(idea: str) -> dict:
     return {
         "idea": idea.strip(),
         "objects": [{"name": n, "kind": g.kind, "colors": list(g.colors), "count": g.count, "size": g.size,
-                     "fixed": g.kind in lx.FIXED_KINDS} for n, g in zip(scene.names, scene.groups)],
+                     "fixed": g.kind in lx.FIXED_KINDS, **({"start": g.start} if g.start else {})}
+                    for n, g in zip(scene.names, scene.groups)],
         "goals": goals,
         "notes": notes,
     }
@@ -251,6 +272,12 @@ def understand(idea: str) -> dict:
 
 def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: list[str]) -> dict | None:
     """The goal dict of one clause, registering its objects in `scene`; None if nothing to do."""
+    clause, excepted = split_except(clause)
+    if excepted:
+        goal = _clause_goal(clause, scene, previous, notes)
+        if goal:
+            _add_excepted(goal, excepted, clause, scene)
+        return goal
     kind = classify(clause)
     # A named line is drawn by the line goal itself; a pile only means something to a sweep.
     phrases = [(i, g) for i, g in noun_phrases(clause) if g.kind != "line"]
@@ -262,6 +289,9 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         pronoun_at = clause.index("it") if "it" in clause else clause.index("them")
         prev_groups = [(pronoun_at, scene.group(n)) for n in previous]
         phrases = sorted(phrases + prev_groups, key=lambda p: p[0])
+    for i, g in phrases:
+        if g.kind == "box" and ("out" in clause[max(i - 4, 0):i] or "from" in clause[max(i - 3, 0):i]):
+            g.kind = "container"  # "take the ball out of the box": an open box
     prep = next((i for i, t in enumerate(clause) if t in PREPOSITIONS and i > 0), None)
     if "top" in clause and "of" in clause:
         prep = clause.index("top")
@@ -269,41 +299,91 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         prep = None
     movers = [g for i, g in phrases if prep is None or i < prep]
     targets = [g for i, g in phrases if prep is not None and i > prep]
+    if clause[0] in ("pick", "grab", "take", "lift") and _source_at(clause) is not None:
+        goal = _move_goal(clause, phrases, scene, notes)
+        if goal:
+            return dict(goal, pick=goal["type"] == "remove")
     if clause[0] in ("pick", "grab", "take", "lift") and not targets:
         # "pick up the yellow block and put it in ...": only names what 'it' means next.
         return {"type": "hold", "objects": [scene.add(g) for g in movers]} if movers else None
     for g in targets:
         if g.kind == "box" and clause[prep] in ("in", "into", "inside"):
             g.kind = "container"  # "put it in the box": an open box
+    rel = find_relation(clause)
+    if rel and kind not in ("build", "sweep", "insert", "pyramid", "sort"):
+        return _relation_goal(clause, rel, phrases, scene, notes)
+    if kind in ("place", "line", "stack") and _source_at(clause) is not None:
+        goal = _move_goal(clause, phrases, scene, notes)
+        if goal:
+            return goal
+    if any(g.kind == "table" for g in targets) and kind == "place":
+        return _table_goal(movers, scene, notes)
+    phrases = [(i, g) for i, g in phrases if g.kind != "table"]
+    movers = [g for g in movers if g.kind != "table"]
+    targets = [g for g in targets if g.kind != "table"]
+    if kind == "stack" and "bottom" in clause:
+        return _ordered_tower(clause, phrases, scene, notes)
     if kind == "build":
-        return _build_goal(_structure_word(clause), movers + targets, scene)
+        return _build_goal(_structure_word(clause), movers + targets, scene, clause, notes)
     if kind in ("sweep", "insert"):
         return _special_goal(kind, phrases, scene)
     movers = [g for g in movers if g.kind not in lx.FIXED_KINDS] or \
              [g for g in targets if g.kind not in lx.FIXED_KINDS]
+    chain = [g for g in targets if g.kind not in lx.FIXED_KINDS and g not in movers]
+    if kind in ("place", "stack") and chain and len(movers) == 1 and (len(chain) >= 2 or chain[0].count == 1):
+        return _chain_stack(movers, chain, scene, notes)
     base = next((g for g in targets if g.kind in lx.FIXED_KINDS or g not in movers), None)
+    if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and (
+            set(clause[prep:]) & {"each", "every", "all", "both"}):
+        return _distribute_goal(movers, base, scene, notes)
     if base and base.kind == "line":  # "put the cubes on the line": the line goal draws its own line
         kind, base = ("line" if kind == "place" else kind), None
     if base is None and kind == "place":  # "align the box with the corner": any scenery named is the target
         base = next((g for _, g in phrases if g.kind in lx.FIXED_KINDS), None)
     if kind == "sort":
         return _sort_goal(movers, [g for _, g in phrases if g.kind in ("bowl", "zone", "container")], scene)
-    defaults = {"stack": 3, "pyramid": 6, "line": 4, "circle": 6, "order_by_size": 3, "place": 1}
+    defaults = {"stack": 3, "pyramid": 6, "line": 4, "circle": 6, "order_by_size": 3, "place": 1, "square": 4,
+                "grid": 4}
+    dims = _dims(clause)
+    if kind == "grid" and dims:
+        defaults["grid"] = dims[0] * dims[1]
+    movers = [g for g in movers if g.kind != "table"]
+    if kind in ("square", "grid") and base is not None and base.kind == "zone":
+        base = None  # 'in a square': the shape, not a zone
     if not movers:
         if kind == "place":
             return None
         movers = [Group("block", [None] * defaults[kind])]
+    towers = _tower_count(clause) if kind == "stack" else 1
+    if towers > 1:  # 'two towers of three blocks': the count is per tower
+        for g in movers:
+            g.colors = (g.colors if g.counted else g.colors[:1] * defaults["stack"]) * towers
+            g.counted = True
     for g in movers:
         if not g.counted and (g.quantified or (kind != "place" and len(movers) == 1 and g.colors[0] is None)):
             g.colors = g.colors[:1] * defaults[kind] if kind != "place" else g.colors[:1] * 2
     if kind == "order_by_size":
         movers = _sized(movers)
-    _cap(movers, CAPS.get(kind, MAX_MOVABLE), kind, notes)
+    if kind == "grid" and dims and sum(g.count for g in movers) != dims[0] * dims[1]:
+        notes.append(f"a {dims[0]} by {dims[1]} grid has {dims[0] * dims[1]} places; "
+                     f"{sum(g.count for g in movers)} objects were named, so the grid is filled in order")
+    if kind == "square" and sum(g.count for g in movers) not in (4, 8):
+        want = 4 if sum(g.count for g in movers) < 6 else 8
+        notes.append(f"a square is made of 4 (corners) or 8 (corners and sides) objects; using {want}")
+        _resize_groups(movers, want)
+    _cap(movers, CAPS.get(kind, MAX_MOVABLE) * towers, kind, notes)
     if base and base.kind == "corner":  # one corner marker fits one object
         movers = movers[:1]
         movers[0].colors = movers[0].colors[:1]
     names = [scene.add(g) for g in movers]
     goal = {"type": kind, "objects": names, "target": scene.add(base) if base else None}
+    if kind in ("square", "grid"):
+        n = sum(scene.group(x).count for x in names)
+        rows, cols = dims if kind == "grid" and dims else (0, 0)
+        goal = {"type": "arrange", "shape": kind, "objects": names, "target": None,
+                "rows": rows or math.ceil(n / math.ceil(math.sqrt(n))), "cols": cols or math.ceil(math.sqrt(n))}
+    if towers > 1:
+        goal["towers"] = towers
     if kind == "order_by_size":
         text = " ".join(clause)
         goal["descending"] = bool(re.search(r"(largest|biggest|descending).*(smallest|$)", text)
@@ -345,19 +425,93 @@ def _resize(scene: Scene, names: list[str], total: int) -> None:
     g.colors = (g.colors * total)[:max(total - others, 1)]
 
 
-def _build_goal(structure: str, groups: list[Group], scene: Scene) -> dict:
-    """Structure goals take their parts from STRUCTURE_PARTS; named colours recolour the parts."""
+def _build_goal(structure: str, groups: list[Group], scene: Scene, clause: list[str], notes: list[str]) -> dict:
+    """Structure goals take their parts from STRUCTURE_PARTS; named colours recolour the parts.
+    A wall is rows x columns of blocks ('a 2 by 3 wall', 'a wall 4 blocks wide and 2 high', 'a wall of
+    six blocks' = 2 rows of 3)."""
     named = [c for g in groups for c in g.colors if c]
-    parts = []
+    parts, rows, cols = [], 0, 0
+    if structure == "wall":
+        given = next((g for g in groups if g.kind == "block" and g.counted), None)
+        rows, cols = _wall_dims(clause, given.count if given else None)
+        if rows > 3 or cols > 5:
+            notes.append(f"a wall here is at most 3 rows of 5 blocks; {rows} x {cols} became "
+                         f"{min(rows, 3)} x {min(cols, 5)}")
+            rows, cols = min(rows, 3), min(cols, 5)
+        if given and given.count != rows * cols:
+            notes.append(f"{given.count} blocks do not fill whole rows; the wall has {rows} rows of {cols}")
+    elif any(g.counted and g.kind == "block" and g.count != 2 for g in groups) and structure == "bridge":
+        notes.append("a bridge here is two blocks with a plank across; the block count was not used")
     for k, (kind, color, count, size) in enumerate(STRUCTURE_PARTS[structure]):
-        given = next((g for g in groups if g.kind == kind), None)
-        if structure == "wall" and given and given.counted:
-            count = min(max(given.count, 2), MAX_STACK * 2)
+        if structure == "wall":
+            count = rows * cols
         colors = [color] * count
         if structure in ("wall", "bridge", "house") and kind == "block" and named:
             colors = [named[i % len(named)] for i in range(count)]
         parts.append(scene.add(Group(kind, colors, size, counted=True), reuse=False))
-    return {"type": "build", "structure": structure, "objects": parts, "target": None}
+    goal = {"type": "build", "structure": structure, "objects": parts, "target": None}
+    if structure == "wall":
+        goal.update(rows=rows, cols=cols)
+    return goal
+
+
+def _dims(clause: list[str]) -> tuple[int, int] | None:
+    """(rows, columns) from 'N by M' in the clause, or None."""
+    for i in range(1, len(clause) - 1):
+        a, b = lx.number_of(clause[i - 1]), lx.number_of(clause[i + 1])
+        if clause[i] == "by" and a and b and a < 100 and b < 100:
+            return a, b
+    return None
+
+
+def _wall_dims(clause: list[str], count: int | None) -> tuple[int, int]:
+    """(rows, columns) of a wall: 'R by C', 'C wide/long and R high/tall', 'R rows/layers', a block
+    count (two rows), else 2 x 3."""
+    dims = _dims(clause)
+    if dims:
+        return dims
+    rows = cols = None
+    for i, tok in enumerate(clause[1:], 1):
+        n = next((lx.number_of(t) for t in clause[max(i - 3, 0):i][::-1] if lx.number_of(t)), None)
+        if tok in ("high", "tall", "row", "layer", "level") and n:
+            rows = n
+        elif tok in ("wide", "long", "across", "column") and n:
+            cols = n
+    if rows and cols:
+        return rows, cols
+    if count:
+        rows = rows or (1 if count <= 2 else 2 if count <= 10 else 3)
+        return rows, max(-(-count // rows), 1)
+    if rows or cols:
+        return rows or 2, cols or 3
+    return 2, 3
+
+
+def _tower_count(clause: list[str]) -> int:
+    """'two towers of three blocks' -> 2; one tower otherwise (at most 3 towers fit)."""
+    for i, tok in enumerate(clause):
+        if tok == "tower" and i > 0:
+            n = lx.number_of(clause[i - 1])
+            if n and n > 1:
+                return min(n, 3)
+    return 1
+
+
+def _resize_groups(groups: list[Group], total: int) -> None:
+    """Grow or shrink the groups' colour lists (the first group absorbs the change) to `total`."""
+    others = sum(g.count for g in groups[1:])
+    g = groups[0]
+    g.colors = (g.colors * total)[:max(total - others, 1)]
+
+
+def _add_excepted(goal: dict, excepted: list[str], clause: list[str], scene: Scene) -> None:
+    """Objects named after 'except' are spawned but left where they are (goal["except"] names them)."""
+    kind = next((lx.NOUNS[t] for t in clause if lx.NOUNS.get(t) and lx.NOUNS[t] not in lx.FIXED_KINDS), "block")
+    groups = [g for _, g in noun_phrases(excepted)]
+    colors = [lx.color_of(t) for t in excepted if lx.color_of(t)]
+    if not groups:
+        groups = [Group(kind, [c]) for c in colors] or [Group(kind, [None])]
+    goal["except"] = [scene.add(Group(g.kind, g.colors, g.size, counted=True), reuse=False) for g in groups]
 
 
 def _special_goal(kind: str, phrases, scene: Scene) -> dict:
@@ -412,3 +566,245 @@ def _limit_and_colour(scene: Scene, notes: list[str]) -> None:
                 else:
                     g.colors[i] = free[k % len(free)]
                     k += 1
+
+
+# -- relations, moves between places, orders and counts ------------------------------------------
+# Relation words -> relation. Left/right/front/behind are as seen in the video (camera in front of
+# the table looking towards the robot): see serving.offline.layout.RELATION_AXES.
+RELATION_WORDS = {"left": "left", "right": "right", "front": "front", "behind": "behind", "back": "behind",
+                  "next": "next", "beside": "next", "besides": "next", "alongside": "next", "near": "next",
+                  "close": "next", "adjacent": "next", "nearby": "next", "by": "next",
+                  "between": "between", "around": "around", "surround": "around", "surrounding": "around",
+                  "encircle": "around", "under": "under", "below": "under", "beneath": "under",
+                  "underneath": "under"}
+
+
+def find_relation(clause: list[str]) -> tuple[int, str] | None:
+    """(index, relation) of the first spatial relation phrase in `clause`, or None.
+
+    'left'/'right' need 'of'/'side' after them ('to the left of', 'on the right side of'); 'front' needs
+    'of'; 'back' needs 'of' ('in back of'); 'next'/'close' need 'to'; 'by' needs 'the side'."""
+    for i, tok in enumerate(clause):
+        rel = RELATION_WORDS.get(tok)
+        if rel is None or i == 0 and tok not in ("surround", "encircle"):
+            continue
+        after = clause[i + 1:i + 3]
+        if tok in ("left", "right") and not (set(after) & {"of", "side", "hand"}):
+            continue
+        if tok in ("front", "back") and "of" not in after:
+            continue
+        if tok in ("next", "close", "adjacent") and "to" not in after:
+            continue
+        if tok == "by" and after[:2] != ["the", "side"]:
+            continue
+        if tok == "around" and not any(lx.NOUNS.get(t) for t in clause[i + 1:]) and "it" not in clause[i + 1:]:
+            continue  # "move the blocks around": no reference object
+        return i, rel
+    return None
+
+
+def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str]) -> dict | None:
+    """relation / between / around / under goals: movers are named before the relation word, the
+    reference object(s) after it."""
+    at, kind = rel
+    movers = [g for i, g in phrases if i < at and g.kind != "table"]
+    refs = [g for i, g in phrases if i > at and g.kind != "table"]
+    if kind in ("around",) and clause[0] in ("surround", "encircle") and not movers:
+        movers, refs = refs[1:], refs[:1]  # "surround the bowl with four blocks"
+    if not refs:
+        notes.append(f"'{clause[at]}' names no reference object, so the relation was ignored")
+        return None
+    if not movers:
+        movers = [Group("block", [None] * (4 if kind == "around" else 1))]
+    if kind == "between":
+        movers = [g for g in movers if g.kind not in lx.FIXED_KINDS] or [Group("block", [None])]
+        pair = refs[:2] if len(refs) >= 2 or refs[0].count < 2 else refs[:1]
+        if len(pair) == 1 and pair[0].count < 2:
+            notes.append("'between' needs two reference objects; a second one was added")
+            pair = [pair[0], Group(pair[0].kind, [None], pair[0].size)]
+        mover = movers[0]
+        if sum(g.count for g in movers) > 1:
+            notes.append("only one object fits between the two references; one was placed there")
+            mover.colors = mover.colors[:1]
+        names = [scene.add(g) for g in pair]
+        ends = [[names[0], 0], [names[-1], 1 if len(names) == 1 else 0]]
+        return {"type": "between", "objects": [scene.add(mover)], "targets": ends}
+    ref = refs[0]
+    if all(g.kind in lx.FIXED_KINDS for g in movers) and ref.kind not in lx.FIXED_KINDS:
+        inverse = {"left": "right", "right": "left", "front": "behind", "behind": "front", "next": "next",
+                   "under": "on"}.get(kind, kind)
+        notes.append(f"the arm cannot move a {movers[0].kind}, so the {ref.kind} is moved instead "
+                     f"(the relation is the same)")
+        movers, ref, kind = [ref], movers[0], inverse
+    movers = [g for g in movers if g.kind not in lx.FIXED_KINDS]
+    if not movers:
+        notes.append(f"the arm cannot move a {ref.kind}; nothing was placed {clause[at]} it")
+        return None
+    for g in movers:
+        if not g.counted and g.quantified:
+            g.colors = g.colors[:1] * (4 if kind == "around" else 2)
+    if kind == "under":  # "put the red block under the blue one": the blue one goes on top of it
+        notes.append(f"the arm cannot slide one object under another, so the {ref.kind} is stacked "
+                     f"onto the {movers[0].kind} instead (the final arrangement is the same)")
+        return {"type": "stack", "objects": [scene.add(ref)], "target": scene.add(movers[0])}
+    if kind == "on":
+        return {"type": "stack", "objects": [scene.add(g) for g in movers], "target": scene.add(ref)}
+    cap = 8 if kind == "around" else 3
+    _cap(movers, cap, f"'{kind}' relation", notes)
+    return {"type": "around" if kind == "around" else "relation", "relation": kind,
+            "objects": [scene.add(g) for g in movers], "target": scene.add(ref)}
+
+
+SOURCE_WORDS = ("off", "out", "from", "remove", "empty", "clear", "unload", "unstack")
+
+
+def _source_at(clause: list[str]) -> int | None:
+    """Index of the word that introduces where the objects start ('off the pallet', 'out of the box',
+    'from the zone', 'empty the bowl'), or None."""
+    for i, tok in enumerate(clause):
+        if tok in ("off", "from") or (tok == "out" and "of" in clause[i + 1:i + 2]):
+            return i
+        if tok in ("empty", "clear", "unload", "unstack") and i == 0:
+            return i
+    return None
+
+
+def _move_goal(clause, phrases, scene: Scene, notes: list[str]) -> dict | None:
+    """Objects that start on/in a source and go to a target after it, or onto the table.
+
+    'move every block off the pallet onto the table', 'take the ball out of the box',
+    'move the red block from the zone to the blue bowl', 'empty the bowl'."""
+    at = _source_at(clause)
+    after = [(i, g) for i, g in phrases if i > at]
+    source = next((g for i, g in after if g.kind in lx.FIXED_KINDS), None)
+    if source is None:
+        return None
+    src_i = next(i for i, g in after if g is source)
+    movers = [g for i, g in phrases if i < at and g.kind not in lx.FIXED_KINDS + ("table",)]
+    movers += [g for i, g in after if i < src_i and g.kind not in lx.FIXED_KINDS + ("table",)]
+    dest = next((g for i, g in after if i > src_i and g.kind in lx.FIXED_KINDS + ("table",)), None)
+    if not movers:
+        movers = [Group("block", [None] * 2)]  # "empty the bowl": what is in it is ours to choose
+    for g in movers:
+        if not g.counted and g.quantified:
+            g.colors = g.colors[:1] * 2
+    if source.kind in ("line", "corner"):
+        notes.append(f"objects cannot start on a {source.kind}; they start on the table")
+        source = None
+    _cap(movers, 6 if source is not None and source.kind in ("pallet", "zone", "container") else 3,
+         "move", notes)
+    src_name = scene.add(source) if source is not None else None
+    if src_name is not None and source.count > 1:
+        source.colors = source.colors[:1]
+    names = []
+    for g in movers:
+        g.start = src_name
+        names.append(scene.add(g, reuse=False))
+    if dest is None or dest.kind == "table":
+        return {"type": "remove", "objects": names, "target": None, "source": src_name}
+    return {"type": "place", "objects": names, "target": scene.add(dest), "source": src_name}
+
+
+def _table_goal(movers: list[Group], scene: Scene, notes: list[str]) -> dict | None:
+    """'put the blocks on the table': free spots on the table."""
+    movers = [g for g in movers if g.kind not in lx.FIXED_KINDS + ("table",)]
+    if not movers:
+        return None
+    _cap(movers, 6, "table", notes)
+    return {"type": "remove", "objects": [scene.add(g) for g in movers], "target": None, "source": None}
+
+
+def _ordered_tower(clause, phrases, scene: Scene, notes: list[str]) -> dict:
+    """'a tower with blue at the bottom, then yellow, then red on top' -> a stack in that order.
+
+    Colours are read in clause order; 'from top to bottom' or a 'top' named before 'bottom' reverses."""
+    text = " ".join(clause)
+    kind = next((g.kind for _, g in phrases if g.kind not in lx.FIXED_KINDS), "block")
+    size = next((g.size for _, g in phrases if g.kind == kind), "medium")
+    colors = [lx.color_of(t) for t in clause if lx.color_of(t)]
+    top_first = "top to bottom" in text or (
+        "bottom to top" not in text and "top" in clause and clause.index("top") < clause.index("bottom"))
+    if top_first:
+        colors = colors[::-1]
+    if not colors:
+        return _clause_goal([t for t in clause if t != "bottom"], scene, [], notes)
+    if len(colors) > MAX_STACK:
+        notes.append(f"a tower takes at most {MAX_STACK} objects here; the top colours were dropped")
+        colors = colors[:MAX_STACK]
+    names = [scene.add(Group(kind, [c], size, counted=True)) for c in colors]
+    return {"type": "stack", "objects": names, "target": None, "ordered": True}
+
+
+def _chain_stack(movers: list[Group], chain: list[Group], scene: Scene, notes: list[str]) -> dict:
+    """'stack the red block on the green block on the blue block': the last one named stays put at
+    the bottom, the others go on it in reverse order of naming."""
+    if len(chain) + sum(g.count for g in movers) > MAX_STACK:
+        notes.append(f"a tower takes at most {MAX_STACK} objects here; the top ones were dropped")
+    order = list(reversed(chain[:-1])) + movers
+    names = [scene.add(g) for g in order][:MAX_STACK - 1]
+    return {"type": "stack", "objects": names, "target": scene.add(chain[-1]), "ordered": True}
+
+
+def _distribute_goal(movers: list[Group], base: Group, scene: Scene, notes: list[str]) -> dict:
+    """'two red blocks in each of the three bowls': every container gets the named count."""
+    if not base.counted:
+        base.colors = base.colors[:1] * 3
+    if len(set(base.colors)) > 1 and base.colors[0] is not None:
+        pass  # distinct colours named for the containers are kept
+    movers = [g for g in movers if g.kind not in lx.FIXED_KINDS] or [Group("block", [None])]
+    per = sum(g.count for g in movers)
+    if per * base.count > MAX_MOVABLE:
+        keep = max(MAX_MOVABLE // per, 1)
+        notes.append(f"{per} objects in each of {base.count} {base.kind}s is more than fits on the table; "
+                     f"{keep} {base.kind}s were used")
+        base.colors = base.colors[:keep]
+    names = []
+    for g in movers:
+        g.colors = [c for c in g.colors for _ in range(base.count)]
+        names.append(scene.add(g, reuse=False))
+    return {"type": "distribute", "objects": names, "target": scene.add(base), "per": per}
+
+
+def split_except(clause: list[str]) -> tuple[list[str], list[str]]:
+    """(clause without the excepted part, the excepted words): 'all blocks except the red one in the
+    bowl' -> ('all blocks in the bowl', 'the red one')."""
+    for i, tok in enumerate(clause):
+        if tok in ("except", "excluding") or (tok == "but" and clause[i + 1:i + 2] in (["not"], ["the"])) or (
+                tok == "apart" and clause[i + 1:i + 2] == ["from"]) or (
+                tok == "other" and clause[i + 1:i + 2] == ["than"]):
+            end = next((j for j in range(i + 1, len(clause)) if clause[j] in PREPOSITIONS and clause[j] != "of"
+                        and j > i + 1), len(clause))
+            return clause[:i] + clause[end:], clause[i:end]
+    return clause, []
+
+
+HANOI_MAX = 4  # the hanoi assets ship disk0..disk3
+ROPE_WORDS = ("rope", "cable", "string", "cord", "chain")
+
+
+def _whole_idea(tokens: list[str]) -> dict | None:
+    """Ideas that are one whole task of their own: towers of Hanoi, a rope, a kit. None otherwise."""
+    notes = []
+    if "hanoi" in tokens:
+        n = next((lx.number_of(tokens[i - 1]) for i, t in enumerate(tokens)
+                  if t in ("disk", "ring", "disc", "cylinder", "piece", "level") and i and lx.number_of(tokens[i - 1])), 3)
+        if n > HANOI_MAX or n < 1:
+            notes.append(f"the hanoi assets have {HANOI_MAX} disks; {n} disks became {min(max(n, 1), HANOI_MAX)}")
+            n = min(max(n, 1), HANOI_MAX)
+        return {"objects": [{"name": "hanoi stand", "kind": "hanoi_stand", "colors": [None], "count": 1,
+                             "size": "medium", "fixed": True},
+                            {"name": "disk", "kind": "disk", "colors": [None] * n, "count": n, "size": "medium",
+                             "fixed": False}],
+                "goals": [{"type": "hanoi", "objects": ["disk"], "target": "hanoi stand"}], "notes": notes}
+    if any(t in ROPE_WORDS for t in tokens):
+        text = " ".join(tokens)
+        shape = "square" if ("square" in tokens or "close" in tokens or "complete" in tokens) else "line"
+        if any(t in tokens for t in ("circle", "ring", "triangle", "knot", "shape")) and shape == "line":
+            notes.append("a rope can only be straightened along a line or close a three-sided square here; "
+                         "it is straightened along a line")
+        color = next((lx.color_of(t) for t in tokens if lx.color_of(t)), "red")
+        return {"objects": [{"name": f"{color} rope", "kind": "rope", "colors": [color], "count": 1,
+                             "size": "medium", "fixed": False}],
+                "goals": [{"type": "rope", "shape": shape, "objects": [f"{color} rope"], "target": None}],
+                "notes": notes, "rope_text": text}
+    return None

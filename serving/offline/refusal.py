@@ -37,7 +37,35 @@ IMPOSSIBLE = {
     "sew": "sew", "drive": "drive", "ride": "ride", "squeeze": "squeeze", "bend": "bend objects",
     "break": "break things", "melt": "melt things", "inflate": "inflate things",
     "balance": "balance objects on edges", "hang": "hang things up", "wave": "wave",
+    "stir": "stir", "shake": "shake things", "crush": "crush things", "squash": "crush things",
+    "glue": "glue things", "tape": "tape things", "type": "type", "lock": "lock things",
+    "feed": "feed anything", "hug": "hug", "heat": "heat things", "freeze": "freeze things",
+    "burn": "burn things", "roll": "roll things", "shoot": "shoot", "launch": "launch things",
 }
+
+# Things there is no asset for, by category; `refusal_message` names the category.
+_THINGS = {
+    "animals": "animal pet dog puppy cat kitten horse cow pig sheep goat bird duck chicken fish mouse rat lion "
+               "tiger bear monkey giraffe zebra rabbit bunny snake frog turtle insect bug spider ant bee "
+               "butterfly dinosaur shark whale dolphin penguin owl fox wolf deer hamster parrot octopus "
+               "unicorn dragon elephant",
+    "furniture and appliances": "fridge refrigerator chair sofa couch bed desk shelf cupboard cabinet wardrobe "
+                                "closet lamp oven microwave sink toilet bathtub piano tv television computer "
+                                "laptop phone truck bus bike bicycle door window room building furniture",
+    "food": "food apple banana fruit bread cheese pizza cake cookie egg meat carrot potato tomato burger "
+            "candy rice pasta soup cereal donut grape lemon strawberry cherry snack vegetable sushi",
+    "liquids": "water milk juice coffee tea wine beer soda oil sauce liquid sand",
+    "people": "person man woman child kid baby people human boy girl friend",
+    "everyday objects": "book pen pencil paper scissors fork spoon bottle key shoe sock hat plant flower tree "
+                        "leaf rock stone glass pillow blanket",
+}
+UNKNOWN_THINGS = {w: cat for cat, words in _THINGS.items() for w in words.split()}
+# What an unknown thing is replaced by in the suggested idea: containers become the box, the rest a block.
+_CONTAINERS = {"fridge", "refrigerator", "cupboard", "cabinet", "wardrobe", "closet", "oven", "microwave",
+               "sink", "shelf", "bathtub", "toilet"}
+# Actions refused only where they are the verb (first word of a clause): 'the open box' is fine.
+_VERB_ONLY = {"open", "draw", "run", "break", "balance", "hang", "wave", "spin", "flip", "tie", "drive", "ride",
+              "bend", "walk", "jump", "fly"}
 
 CAPABILITIES = ("put or move blocks, boxes, balls and cylinders into bowls, zones, containers, onto "
                 "pallets or stands; stack towers and pyramids; build a wall, bridge, house, car or "
@@ -48,20 +76,65 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def out_of_domain(idea: str) -> str | None:
-    """The first word of `idea` naming something the arm cannot do, or None."""
-    for w in lx.normalise(idea).split():
-        if w in IMPOSSIBLE or (w.endswith("ing") and w[:-3] in IMPOSSIBLE) or (
-                w.endswith("s") and w[:-1] in IMPOSSIBLE):
-            return w
+    """The first word of `idea` naming an action the arm cannot do or a thing there is no asset for,
+    or None. Ambiguous verbs (_VERB_ONLY) count only as the first word of a clause."""
+    words = lx.normalise(idea).split()
+    for i, w in enumerate(words):
+        stem = w[:-3] if w.endswith("ing") and w[:-3] in IMPOSSIBLE else w[:-1] if (
+            w.endswith("s") and w[:-1] in IMPOSSIBLE) else w
+        if stem in IMPOSSIBLE:
+            clause_start = i == 0 or words[i - 1] in ("then", "and", ",", ".", ";", "to", "please", "robot",
+                                                      "can", "you", "first", "will", "should")
+            if stem not in _VERB_ONLY or clause_start:
+                return w
+        thing = w if w in UNKNOWN_THINGS else w[:-1] if w.endswith("s") and w[:-1] in UNKNOWN_THINGS else \
+            w[:-2] if w.endswith("es") and w[:-2] in UNKNOWN_THINGS else None
+        if thing:
+            return thing
     return None
 
 
+def suggest_idea(idea: str, reason: str) -> str:
+    """The nearest idea the generator supports: refused verbs replaced by 'put', unknown things by
+    blocks (a box when it is something to put things in); a plain example when the result would still
+    not be built exactly."""
+    from serving.offline.parser import NotUnderstood, understand
+    from serving.offline.understanding import scan
+    out = []
+    for w in lx.normalise(idea).split():
+        thing = next((t for t in (w, w.removesuffix("s"), w.removesuffix("es")) if t in UNKNOWN_THINGS), None)
+        verb = next((t for t in (w, w.removesuffix("ing"), w.removesuffix("s")) if t in IMPOSSIBLE), None)
+        if thing:
+            many = bool(out) and (lx.number_of(out[-1]) or 0) > 1 or w != thing
+            out.append("" if UNKNOWN_THINGS[thing] == "liquids" else
+                       ("boxes" if many else "box") if thing in _CONTAINERS else ("blocks" if many else "block"))
+        elif verb and (verb not in _VERB_ONLY or not out or out[-1] in ("then", "and", ",")):
+            out.append("put")
+        else:
+            out.append(w)
+    candidate = " ".join(t for t in out if t)
+    try:
+        spec = understand(candidate)
+        if not scan(spec):
+            return candidate
+    except NotUnderstood:
+        pass
+    return "put the red block in the green bowl"
+
+
 def refusal_message(idea: str, reason: str | None, suggestion: str | None) -> str:
-    """A user-facing refusal: what was not possible, what the generator can do, nearest library task."""
+    """A user-facing refusal: why, the nearest supported idea, what the generator can do, and the
+    nearest library task."""
     if reason:
         key = reason if reason in IMPOSSIBLE else reason.removesuffix("ing").removesuffix("s")
-        head = (f"The robot is a single suction arm over a table: it cannot {IMPOSSIBLE.get(key, reason)}, "
-                f"so \"{idea.strip()[:80]}\" cannot become a task.")
+        if reason in UNKNOWN_THINGS:
+            head = (f"There is no {reason} in the simulator: it has no {UNKNOWN_THINGS[reason]}, only blocks, "
+                    f"boxes, balls, cylinders, bowls, zones, containers, pallets and the like, so "
+                    f"\"{idea.strip()[:80]}\" cannot become a task.")
+        else:
+            head = (f"The robot is a single suction arm over a table: it cannot {IMPOSSIBLE.get(key, reason)}, "
+                    f"so \"{idea.strip()[:80]}\" cannot become a task.")
+        head += f" Nearest supported idea: \"{suggest_idea(idea, reason)}\"."
     else:
         head = f"The offline rule-based generator could not understand \"{idea.strip()[:80]}\"."
     tail = f" The closest task in the library is '{suggestion}'." if suggestion else ""
