@@ -11,7 +11,7 @@ import pybullet as p
 
 from sim import utils
 
-# Rotational symmetry per kitting shape id (docs/assets.md#kitting-shapes; equal to sim.assets.kitting.SHAPES,
+# Rotational symmetry per kitting shape id (docs/assets.md#kitting-shapes; equal to sim.assetgen.kitting.SHAPES,
 # checked by a test; literal here so that task imports do not load trimesh).
 KITTING_SYMMETRY = [2 * np.pi, 2 * np.pi, 2 * np.pi / 3, np.pi / 2, np.pi / 2, 2 * np.pi, np.pi,
                     2 * np.pi / 5, np.pi, np.pi / 2, 2 * np.pi / 5, 0, 2 * np.pi, 2 * np.pi,

@@ -212,7 +212,7 @@ def map_kit_scale(scale):
     return [s / 10 for s in scale]
 
 
-# Kitting shape names by id (docs/assets.md#kitting-shapes; equal to sim.assets.kitting.SHAPES, checked by a
+# Kitting shape names by id (docs/assets.md#kitting-shapes; equal to sim.assetgen.kitting.SHAPES, checked by a
 # test, and kept literal here so task imports stay light: the asset module pulls in trimesh).
 assembling_kit_shapes = dict(enumerate([
     "letter R", "letter A", "triangle", "square", "plus", "letter T", "diamond", "pentagon",

@@ -1,4 +1,4 @@
-"""Tests of the procedural asset tree (`python -m sim.assets`, docs/assets.md).
+"""Tests of the procedural asset tree (`python -m sim.assetgen`, docs/assets.md).
 
 Templates are filled here with plain string replacement, the way `fill_template` does it, and
 loaded into a private PyBullet DIRECT client so no global physics state is touched.
@@ -15,9 +15,9 @@ import pytest
 import trimesh
 from pybullet_utils.bullet_client import BulletClient
 
-from sim.assets import fixtures
-from sim.assets.build import DEFAULT_OUT, build, generated_files
-from sim.assets.kitting import SHAPES
+from sim.assetgen import fixtures
+from sim.assetgen.build import DEFAULT_OUT, build, generated_files
+from sim.assetgen.kitting import SHAPES
 
 ASSETS = DEFAULT_OUT
 
@@ -100,7 +100,7 @@ def test_spec_paths_exist_and_missing_ones_stay_missing():
 
 def test_committed_tree_is_current_and_small():
     for rel, text in generated_files().items():
-        assert (ASSETS / rel).read_text() == text, f"{rel} is stale: run python -m sim.assets"
+        assert (ASSETS / rel).read_text() == text, f"{rel} is stale: run python -m sim.assetgen"
     total = sum(f.stat().st_size for f in ASSETS.rglob("*") if f.is_file())
     assert total < 5e6
 
@@ -240,7 +240,7 @@ def test_block_falls_through_zone_marker_onto_floor(sim, tmp_path):
 
 def test_shapes_table_import_is_light():
     # sim.utils reads SHAPES in every sandboxed run; trimesh must not come with it
-    code = "import sys; from sim.assets.kitting import SHAPES; print('trimesh' in sys.modules)"
+    code = "import sys; from sim.assetgen.kitting import SHAPES; print('trimesh' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"

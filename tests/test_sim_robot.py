@@ -116,7 +116,7 @@ def test_compat_imports_without_torch():
 
 
 def test_robot_urdf_build_is_deterministic(tmp_path):
-    from sim.assets import robot
+    from sim.assetgen import ur5 as robot
     a = [f.read_bytes() for f in robot.build(tmp_path / "a")]
     b = [f.read_bytes() for f in robot.build(tmp_path / "b")]
     assert a == b and len(a) == 5 + len(robot.ARM_LINKS)
@@ -128,7 +128,7 @@ def test_robot_urdf_build_is_deterministic(tmp_path):
 def test_arm_visuals_are_meshes_with_their_own_colours_and_primitive_collisions():
     """Each link keeps its colour (PyBullet keeps the first colour of a material name, which once
     painted the whole arm dark) and collides as the primitive cylinder, not the visual mesh."""
-    from sim.assets import robot
+    from sim.assetgen import ur5 as robot
     client = p.connect(p.DIRECT)
     try:
         body = p.loadURDF(str(ROOT / "assets" / "ur5" / "ur5.urdf"), physicsClientId=client)

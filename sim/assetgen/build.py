@@ -1,16 +1,13 @@
 """Write the asset tree: every generated file, byte-identical from run to run.
 
 `build(out_dir)` writes the files of `catalog` and `fixtures` (sorted by path, UTF-8, '\\n' line
-ends), then lets `sim.assets.robot.build(out_dir)` add the UR5 files when that module exists.
+ends), then lets `sim.assetgen.ur5.build(out_dir)` add the UR5 files.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 from pathlib import Path
 
-from sim.assets import catalog, fixtures
+from sim.assetgen import catalog, fixtures, ur5
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "assets"
 
@@ -30,8 +27,7 @@ def build(out_dir: Path | str = DEFAULT_OUT, *, robot: bool = True) -> list[Path
     """Write every generated asset under `out_dir` (created if missing); returns the paths written.
 
     Files are only rewritten when their bytes change, so rebuilding leaves mtimes alone. With
-    `robot`, also calls `sim.assets.robot.build(out_dir)` if that module exists (owned by simcore),
-    printing a notice to stderr when it does not.
+    `robot`, also writes the UR5 files (`sim.assetgen.ur5.build(out_dir)`).
     """
     out = Path(out_dir)
     written = []
@@ -43,8 +39,5 @@ def build(out_dir: Path | str = DEFAULT_OUT, *, robot: bool = True) -> list[Path
             path.write_bytes(data)
         written.append(path)
     if robot:
-        if importlib.util.find_spec("sim.assets.robot") is None:
-            print("sim.assets.robot not found: UR5 assets not written", file=sys.stderr)
-        else:
-            importlib.import_module("sim.assets.robot").build(out)
+        ur5.build(out)
     return written

@@ -9,9 +9,9 @@ so one added with category 'rigid' stays put instead of falling through the floo
 """
 from __future__ import annotations
 
-from sim.assets import mesh as meshes
-from sim.assets.kitting import SHAPES, shape_mesh
-from sim.assets.urdf import BROWN, GREEN, RED, Shape, box, cylinder, mesh, single, sphere
+from sim.assetgen import mesh as meshes
+from sim.assetgen.kitting import SHAPES, shape_mesh
+from sim.assetgen.urdf import BROWN, GREEN, RED, Shape, box, cylinder, mesh, single, sphere
 
 
 def _cube(name: str, size: float, **kw) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from sim.assets import mesh as meshes
-from sim.assets.urdf import (BOWL_GREEN, BLUE, BROWN, DARK_BROWN, GRAY, GREEN, LIGHT_BROWN, RED, WOOD, YELLOW,
+from sim.assetgen import mesh as meshes
+from sim.assetgen.urdf import (BOWL_GREEN, BLUE, BROWN, DARK_BROWN, GRAY, GREEN, LIGHT_BROWN, RED, WOOD, YELLOW,
                              Link, Shape, box, cylinder, mesh, robot, single)
 
 # Bowl (metres): outer rim radius and height as the original after its (1.25, 1.25, 0.25) mesh scale.

@@ -95,7 +95,7 @@ def shape_mesh(shape_id: int) -> trimesh.Trimesh:
 
     Raises KeyError for an unknown id.
     """
-    from sim.assets.mesh import extrude, extrude_cells, revolve  # trimesh: see module docstring
+    from sim.assetgen.mesh import extrude, extrude_cells, revolve  # trimesh: see module docstring
 
     if shape_id in GLYPHS:
         rows, w, h = GLYPHS[shape_id]

@@ -1,7 +1,7 @@
 """UR5 arm, suction gripper, spatula and workspace URDFs, authored with primitive link shapes.
 
-Usage: `python -m sim.assets` (the asset generator calls `build(out_dir)`), or directly
-`python -c "import sim.assets.robot as r; r.build('assets')"`.
+Usage: `python -m sim.assetgen` (the asset generator calls `build(out_dir)`), or directly
+`python -c "import sim.assetgen.ur5 as r; r.build('assets')"`.
 
 Kinematics are the standard UR5 ones of the `ur_description` package (docs/environment.md#robot-grippers:
 shoulder height 0.089159, upper arm 0.425, forearm 0.39225, wrist offsets 0.093 / 0.09465 / 0.0823). The link
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from sim.assets.mesh import obj_text, revolve
+from sim.assetgen.mesh import obj_text, revolve
 
 # Distance from the tool mount (link 9) down to the suction tip's bottom face (link 10).
 # Suction base 0.01 + head 0.08 + tip 0.029 + half tip length 0.014 (docs/environment.md#robot-grippers
