@@ -44,11 +44,43 @@ def error_dict(exc: BaseException, phase: str, task_file: str | None) -> dict:
             "phase": phase}
 
 
+MAX_SCENE_OBJECTS = 60  # a rope is 20 beads; more than this is not worth sending
+
+
+def final_scene(env) -> list[dict]:
+    """The task's fixed and rigid objects where they are now: [{"id", "name" (URDF robot name without
+    '.urdf', '' for bodies built in code), "category", "color" (nearest utils.COLORS name within 0.1
+    RGB distance, else None), "position" [x, y, z] m, "size" [dx, dy, dz] m (world AABB)}].
+    Never raises: a body that cannot be read is left out."""
+    import pybullet as p
+
+    from sim import utils
+    out = []
+    for category in ("fixed", "rigid"):
+        for body in list(env.obj_ids.get(category, []))[:MAX_SCENE_OBJECTS - len(out)]:
+            try:
+                name = p.getBodyInfo(body)[1].decode(errors="replace").removesuffix(".urdf")
+                pos = p.getBasePositionAndOrientation(body)[0]
+                lo, hi = p.getAABB(body)
+                shapes = p.getVisualShapeData(body)
+            except (p.error, IndexError):
+                continue
+            rgb = np.asarray(shapes[0][7][:3]) if shapes else None
+            color = None
+            if rgb is not None:
+                dist, best = min((float(np.linalg.norm(rgb - np.asarray(c[:3]))), n) for n, c in utils.COLORS.items())
+                color = best if dist < 0.1 else None
+            out.append({"id": body, "name": name, "category": category, "color": color,
+                        "position": [round(float(v), 4) for v in pos],
+                        "size": [round(float(h - l), 4) for l, h in zip(lo, hi)]})
+    return out
+
+
 def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, record=False,
                 video_size=video.SIZE, fps=video.FPS, max_sim_steps=None, agent=None,
                 on_step=None) -> dict:
     """Run one oracle episode -> {"seed", "reward", "success", "steps", "seconds", "warnings",
-    "error"} (+ "frames" when `record`).
+    "error", "scene" (`final_scene` after the last action)} (+ "frames" when `record`).
 
     `env` is reused when given (one Environment per process: PyBullet's global client); `on_phase`
     gets "reset" then "oracle"; `on_frame(rgb HxWx3 uint8)` gets video frames every 1/fps simulated
@@ -101,6 +133,7 @@ def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, recor
         result["error"] = error_dict(exc, phase, task_file)
     finally:
         env.frame_callback = None
+    result["scene"] = final_scene(env)
     result["reward"] = float(total)
     result["success"] = bool(total > SUCCESS_THRESHOLD and result["error"] is None)
     result["warnings"] = list(env.warnings)

@@ -1,9 +1,9 @@
 """Build the verdict from the child's signed messages and how the child ended.
 
 Only signed channel messages count, and only in stage order; success is recomputed here from the
-episode rewards (reward > 0.99 on at least half the episodes, spec 7.6), never taken from the child.
-A child that ends without its final "done" message fails at the stage it reached, with an error that
-names how it ended (signal, exit code, limit, cancellation).
+episode rewards (reward > 0.99 on at least half the episodes, docs/pipeline.md#acceptance), never taken from
+the child. A child that ends without its final "done" message fails at the stage it reached, with an error
+that names how it ended (signal, exit code, limit, cancellation).
 """
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ import signal
 import time
 
 STAGES = ("syntax", "load", "reset", "runtime", "success")
-SUCCESS_REWARD = 0.99     # spec 0: an episode succeeds when its cumulative reward exceeds 0.99
+SUCCESS_REWARD = 0.99     # docs/task-api.md#key-numbers: an episode succeeds when its cumulative reward exceeds 0.99
 MAX_WARNINGS = 50
+CHILD_LAYERS = ("capabilities", "landlock")   # isolation layers the child reports on itself
+# Error types the parent gives a run whose child did not finish on its own (limits, signals, faults of
+# the sandbox itself), as opposed to an exception of the task code.
+RUN_ENDINGS = frozenset({"Cancelled", "WallTimeLimit", "Stalled", "ChannelClosed", "CpuTimeLimit",
+                         "Killed", "Crashed", "ExitedEarly", "IncompleteVerdict",
+                         "SandboxStartError", "SandboxError"})
 
 
 def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broken) -> tuple:
@@ -22,6 +28,9 @@ def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broke
     if killed_for == "wall":
         return "WallTimeLimit", (f"wall-clock limit of {limits.wall_seconds} s hit; the sandbox "
                                  "process group was killed")
+    if killed_for == "stalled":
+        return "Stalled", (f"no progress (simulation step, stage or episode) for "
+                           f"{limits.stall_seconds} s; the sandbox process group was killed")
     if killed_for == "closed-pipes":
         return "ChannelClosed", "task code closed the sandbox's pipes; the child was killed"
     if returncode < 0:
@@ -119,9 +128,9 @@ class VerdictBuilder:
         elif t == "task":
             self.task = str(msg.get("name"))[:200]
             self.timings.update(msg.get("timing") or {})
-        elif t == "seccomp":
-            self.layers["seccomp"] = {"active": bool(msg.get("active")),
-                                      "detail": str(msg.get("detail"))[:300]}
+        elif t == "seccomp" or (t == "layer" and msg.get("name") in CHILD_LAYERS):
+            self.layers[t if t == "seccomp" else msg["name"]] = {
+                "active": bool(msg.get("active")), "detail": str(msg.get("detail"))[:400]}
         elif t == "video":
             self.video_frames = int(msg.get("frames") or 0)
         elif t == "resources":
@@ -177,7 +186,9 @@ class VerdictBuilder:
                    "success": passed["success"], "error": self.error,
                    "warnings": self.warnings, "isolation": self.layers,
                    "limits": self.limits.to_dict(), "timings": self.timings,
-                   "video": video if complete else None}
+                   "video": video if complete else None,
+                   # the task objects at the end of each episode (sim.episode.final_scene), as data
+                   "scene": [e.get("scene") if isinstance(e.get("scene"), list) else [] for e in self.episodes]}
         yield {"type": "verdict", "verdict": verdict}
 
     def _judge_success(self, rate: float):
