@@ -27,7 +27,7 @@ from finetuned import formats
 from generation.parsing import ParseError, extract_code
 from serving import GenerationParams, make_backend
 from serving.base import Backend, BackendError
-from serving.prompts import FINETUNE_SYSTEM
+from serving.prompt_formats import FINETUNE_SYSTEM
 from sim.sandbox import run as run_in_sandbox
 
 STAGES = ("syntax", "runtime", "success")

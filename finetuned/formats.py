@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from serving.prompts import FINETUNE_SYSTEM, codeonly_instruction
+from serving.prompt_formats import FINETUNE_SYSTEM, codeonly_instruction
 
 # Completion terminators of the original: chat data ends with STOP, Code-Llama data with ###.
 CHAT_END = "STOP"

@@ -16,7 +16,7 @@ import traceback
 import unicodedata
 from typing import Iterator
 
-from generation import prompting as P
+from generation import prompt_assembly as P
 from generation.conversation import Conversation
 from generation.library import Library
 from generation.parsing import (ParseError, extract_code, extract_dict, extract_list,

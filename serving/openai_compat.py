@@ -18,7 +18,7 @@ from typing import Iterator
 import httpx
 import httpx2
 
-from serving import egress, prompts
+from serving import egress, prompt_formats
 from serving.base import (Backend, BackendError, GenerationParams, StopScanner, apply_stop,
                           check_messages, resolve_params)
 from serving.secrets import scrub, server_key_for
@@ -57,9 +57,9 @@ class OpenAIBackend(Backend):
 
         if prompt_format not in PROMPT_FORMATS:
             raise ValueError(f"Unknown prompt_format {prompt_format!r}. Available: {list(PROMPT_FORMATS)}")
-        if completion_template not in prompts.TEMPLATES:
+        if completion_template not in prompt_formats.TEMPLATES:
             raise ValueError(f"Unknown completion_template {completion_template!r}. "
-                             f"Available: {list(prompts.TEMPLATES)}")
+                             f"Available: {list(prompt_formats.TEMPLATES)}")
         if retries < 0 or timeout <= 0:
             raise ValueError(f"need retries >= 0 and timeout > 0; got {retries}, {timeout}")
         self.model = model or os.environ.get("GENSIM_MODEL", "")
@@ -97,13 +97,13 @@ class OpenAIBackend(Backend):
     def chat(self, messages: list[dict], params: GenerationParams | None = None) -> list[str]:
         params, messages = resolve_params(params), check_messages(messages)
         if self.prompt_format == "completion":
-            return self.complete(prompts.render(messages, self.completion_template), params)
+            return self.complete(prompt_formats.render(messages, self.completion_template), params)
         return self._collect(lambda k: self._create("chat", messages, params, k), params)
 
     def stream_chat(self, messages: list[dict], params: GenerationParams | None = None) -> Iterator[str]:
         params, messages = resolve_params(params, streaming=True), check_messages(messages)
         if self.prompt_format == "completion":
-            return self.stream_complete(prompts.render(messages, self.completion_template), params)
+            return self.stream_complete(prompt_formats.render(messages, self.completion_template), params)
         return self._stream("chat", messages, params)
 
     def complete(self, prompt: str, params: GenerationParams | None = None) -> list[str]:

@@ -1,6 +1,6 @@
 """Prompt formats for completion-style models: GenSim's fine-tuning instruction and Llama-2 [INST].
 
-    from serving.prompts import codeonly_instruction, llama2_prompt
+    from serving.prompt_formats import codeonly_instruction, llama2_prompt
     prompt = llama2_prompt([{"role": "user", "content": codeonly_instruction("build-car")}])
 
 Texts as GenSim used them: the system messages of docs/pipeline.md#llm-calls and

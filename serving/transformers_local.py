@@ -6,7 +6,7 @@
 
 Runs on CPU or GPU. Hub ids are fetched with `huggingface_hub.snapshot_download`, which honours
 `HF_HUB_OFFLINE=1` (then only the local cache is used). Chats go through the tokenizer's chat template,
-or `template="plain"|"llama2"` (serving.prompts) when the model has none or was trained on one of those.
+or `template="plain"|"llama2"` (serving.prompt_formats) when the model has none or was trained on one of those.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-from serving import prompts
+from serving import prompt_formats
 from serving.base import (Backend, BackendError, GenerationParams, StopScanner, apply_stop,
                           check_messages, resolve_params)
 
@@ -53,7 +53,7 @@ class TransformersBackend(Backend):
         device: "auto" (CUDA when available, else CPU), "cpu", "cuda", "cuda:1", ...
         dtype: "auto" (bfloat16 on CUDA, float32 on CPU) or a torch dtype name such as "float16".
         template: None = the tokenizer's chat template (plain format when it has none); "plain" or
-            "llama2" to force one of serving.prompts' formats.
+            "llama2" to force one of serving.prompt_formats' formats.
         revision: Hub revision for a Hub id.
     Calls are serialised by a lock: one model, one generation at a time.
     Raises BackendError when the model or adapter cannot be loaded, ValueError for bad options.
@@ -66,8 +66,8 @@ class TransformersBackend(Backend):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        if template is not None and template not in prompts.TEMPLATES:
-            raise ValueError(f"Unknown template {template!r}. Available: {[None, *prompts.TEMPLATES]}")
+        if template is not None and template not in prompt_formats.TEMPLATES:
+            raise ValueError(f"Unknown template {template!r}. Available: {[None, *prompt_formats.TEMPLATES]}")
         self.model = model
         self.adapter = adapter
         self.template = template
@@ -126,7 +126,7 @@ class TransformersBackend(Backend):
             enc = self._tokenizer.apply_chat_template(messages, add_generation_prompt=True,
                                                       return_tensors="pt", return_dict=True)
             return dict(enc.to(self.device))
-        return self._encode_text(prompts.render(messages, self.template or "plain"))
+        return self._encode_text(prompt_formats.render(messages, self.template or "plain"))
 
     def _generate_kwargs(self, inputs: dict, params: GenerationParams, n: int) -> dict:
         sample = params.temperature > 0

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from generation import prompting as P
+from generation import prompt_assembly as P
 from generation.conversation import Conversation
 from generation.pipeline import MODES
 

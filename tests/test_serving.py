@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from serving import Backend, BackendError, GenerationParams, make_backend
-from serving import prompts, vllm
+from serving import prompt_formats, vllm
 from serving.base import StopScanner, apply_stop, check_messages, stage_of
 from serving.recorded import Recorder, RecordedBackend
 
@@ -109,23 +109,23 @@ def test_default_streaming_yields_the_chat_answer():
 
 # -- prompts --------------------------------------------------------------------------------------
 def test_llama2_prompt_matches_gensim_inference_format():
-    instruction = prompts.codeonly_instruction("build-car")
+    instruction = prompt_formats.codeonly_instruction("build-car")
     assert instruction == ("Write the pybullet simulation task class [build-car]. Provide answers in a "
                            "python code block starting with ```python")
-    assert prompts.llama2_prompt(user(instruction)) == f"[INST] <<SYS>>\n\n<</SYS>>\n\n{instruction} [/INST]"
+    assert prompt_formats.llama2_prompt(user(instruction)) == f"[INST] <<SYS>>\n\n<</SYS>>\n\n{instruction} [/INST]"
     chat = [{"role": "system", "content": "S"}, {"role": "user", "content": "a"},
             {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]
-    assert prompts.llama2_prompt(chat) == "[INST] <<SYS>>\nS\n<</SYS>>\n\na [/INST] b </s><s>[INST] c [/INST]"
+    assert prompt_formats.llama2_prompt(chat) == "[INST] <<SYS>>\nS\n<</SYS>>\n\na [/INST] b </s><s>[INST] c [/INST]"
     with pytest.raises(ValueError):
-        prompts.llama2_prompt(chat[:3])
+        prompt_formats.llama2_prompt(chat[:3])
 
 
 def test_plain_prompt():
-    assert prompts.plain_prompt(user("just this")) == "just this"
+    assert prompt_formats.plain_prompt(user("just this")) == "just this"
     chat = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]
-    assert prompts.plain_prompt(chat) == "User: a\n\nAssistant: b\n\nUser: c\n\nAssistant:"
+    assert prompt_formats.plain_prompt(chat) == "User: a\n\nAssistant: b\n\nUser: c\n\nAssistant:"
     with pytest.raises(ValueError, match="Available"):
-        prompts.render(chat, "chatml")
+        prompt_formats.render(chat, "chatml")
 
 
 # -- recorded -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import shutil
 import pytest
 import torch
 
-from serving import BackendError, GenerationParams, make_backend, prompts
+from serving import BackendError, GenerationParams, make_backend, prompt_formats
 from tests.tinymodel import build_tiny_model
 
 
@@ -67,8 +67,8 @@ def test_model_without_chat_template_falls_back_to_plain(tiny_model, tmp_path):
 
 def test_llama2_template(tiny_model):
     backend = make_backend("transformers", model=str(tiny_model), device="cpu", template="llama2")
-    instruction = prompts.codeonly_instruction("build-car")
-    assert backend.chat(user(instruction), GREEDY) == backend.complete(prompts.llama2_prompt(user(instruction)), GREEDY)
+    instruction = prompt_formats.codeonly_instruction("build-car")
+    assert backend.chat(user(instruction), GREEDY) == backend.complete(prompt_formats.llama2_prompt(user(instruction)), GREEDY)
 
 
 def test_stop_strings_cut_answers_and_streams(backend):
