@@ -180,8 +180,14 @@ class _Trial:
                 suggestion = data.get("suggestion")
                 self.result["refusal"] = {"refusal": str(data["refusal"]),
                                           "suggestion": suggestion if isinstance(suggestion, str) else None}
+                self.result["understanding"] = {"summary": "Nothing is built: the idea was refused.",
+                                                "faithful": None, "notes": []}
                 return None
             proposal = normalise_proposal(data)
+            # A backend that reports what it understood (the offline one) is taken at its word;
+            # a model's understanding is its proposal, so faithfulness is unknown (None).
+            self.result["understanding"] = understanding_of(data) or {
+                "summary": proposal["task-description"], "faithful": None, "notes": []}
         except ParseError as exc:
             raise GenerationError(f"Could not read the task proposal: {exc} The model said: "
                                   f"{answer[:500]!r}") from None
@@ -242,6 +248,8 @@ class _Trial:
             if spec is not None:
                 try:
                     self.result["spec"] = extract_dict(spec)
+                    self.result["understanding"] = understanding_of(self.result["spec"]) or \
+                        self.result["understanding"]
                     yield {"type": "spec", "spec": self.result["spec"]}
                 except ParseError:
                     pass
@@ -326,13 +334,24 @@ def reflection_vote(answer: str) -> dict:
     return {"accept": accept, "reasons": reasons}
 
 
+def understanding_of(data: dict) -> dict | None:
+    """data["understanding"] as {"summary": str, "faithful": bool | None, "notes": [str]} when it is
+    well formed (faithful true only with no notes), else None."""
+    u = data.get("understanding") if isinstance(data, dict) else None
+    if not (isinstance(u, dict) and isinstance(u.get("summary"), str) and isinstance(u.get("notes"), list)
+            and u.get("faithful") in (True, False, None)):
+        return None
+    notes = [str(n) for n in u["notes"]]
+    return {"summary": u["summary"], "faithful": u["faithful"] and not notes, "notes": notes}
+
+
 def new_result(idea, backend) -> dict:
     """An empty Result R (INTERFACES.md); `references` and `reflection` are additions."""
     text = idea if isinstance(idea, str) else ""
     return {"idea": text[:MAX_IDEA_CHARS], "backend": getattr(backend, "name", None),
             "model": getattr(backend, "model", None), "proposal": None, "spec": None, "refusal": None,
             "references": [], "attempts": [], "final": None, "reflection": None, "accepted": False,
-            "error": None}
+            "error": None, "understanding": {"summary": "", "faithful": None, "notes": []}}
 
 
 def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | None = None,
