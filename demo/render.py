@@ -115,6 +115,25 @@ def error_html(error: dict | None, code: str = "") -> str:
     )
 
 
+def understanding_html(understanding: dict | None) -> str:
+    """What the generator understood, shown above the verdict: the summary, and when it approximated
+    the idea an amber "approximated" badge with each note, so a SUCCESS reads as success at *this*
+    task. "" when there is no summary."""
+    u = understanding if isinstance(understanding, dict) else {}
+    summary = str(u.get("summary") or "")
+    if not summary:
+        return ""
+    notes = [str(n) for n in u.get("notes") or []]
+    badge = ""
+    if notes:
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+        badge = ('<span class="gs-approx" data-testid="approximated-badge" style="background:#f5a623;'
+                 'color:#3d2600;border-radius:4px;padding:1px 6px;font-size:0.8rem;font-weight:600">'
+                 f'approximated</span><ul class="gs-approx-notes" style="color:#8a5a00;margin:4px 0 0">{items}</ul>')
+    return (f'<div class="gs-understanding" data-testid="understanding" style="margin-bottom:6px">'
+            f'<b>Understood:</b> {html.escape(summary)} {badge}</div>')
+
+
 def verdict_html(verdict: dict | None, code: str = "", headline: str | None = None) -> str:
     """The verdict panel: SUCCESS/FAILED, success rate, one row per episode, warnings, the error."""
     if not verdict:
