@@ -122,7 +122,7 @@ def train(data: Path, out: Path, steps: int, *, tasks=None, config: PolicyConfig
             if not quiet:
                 print(json.dumps(last), file=sys.stderr)
         if step % save_every == 0 or step == steps:
-            _save(out, model, vocab, optimizer, step, rng)
+            _save(out, model, vocab, optimizer, step, rng, _observation_source(data))
     log.close()
     seconds = time.monotonic() - t0
     done = step - start
@@ -131,9 +131,21 @@ def train(data: Path, out: Path, steps: int, *, tasks=None, config: PolicyConfig
             "samples": len(samples), "loss": last.get("loss")}
 
 
-def _save(out, model, vocab, optimizer, step, rng):
+def _save(out, model, vocab, optimizer, step, rng, observation):
     checkpoint.save(out, model, vocab, optimizer, step,
-                    extra={"numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()})
+                    extra={"numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                           "observation": observation})
+
+
+def _observation_source(data: Path) -> str:
+    """The dataset card's observation source ("cameras" when the card does not say): evaluation
+    must render what training saw."""
+    import yaml
+    try:
+        header = (Path(data) / "README.md").read_text().split("---")[1]
+        return str(yaml.safe_load(header)["gensim"]["observation"])
+    except (OSError, IndexError, KeyError, TypeError, yaml.YAMLError):
+        return "cameras"
 
 
 def main(argv=None) -> int:
