@@ -22,8 +22,11 @@ import os
 import threading
 from dataclasses import dataclass
 
-from demo.inputs import InputError
 from serving.secrets import DEFAULT_OPENAI_URL, normalise_url
+
+class InputError(ValueError):
+    """A request this deployment refuses, or bad visitor input; the message says what to change."""
+
 
 ALL_BACKENDS = {
     "offline": "Offline — rule-based generator (no model, always available)",

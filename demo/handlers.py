@@ -19,9 +19,10 @@ from pathlib import Path
 import gradio as gr
 
 from demo import library, render
-from demo.deployment import BUSY_MESSAGE, Deployment, VisitorRuns
-from demo.inputs import InputError, bounded_int, clean_idea, parse_video_size
+from demo.deployment import BUSY_MESSAGE, Deployment, InputError, VisitorRuns
+from generation.idea import clean_idea
 from serving.secrets import scrub, scrub_tree
+from sim.settings import RunSettings
 
 log = logging.getLogger("gensim.app")
 
@@ -253,19 +254,18 @@ def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter,
 def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key, local_model,
               adapter, temperature, repair_attempts, episodes, seed, video_size):
     """Check the inputs, build the backend and stream the generation (raises InputError)."""
-    idea = clean_idea(idea)
-    config = DEPLOYMENT.backend_config(backend_kind, base_url, model, api_key, local_model, adapter)
     from generation.pipeline import GenerateOptions
     from serving import make_backend
 
-    options = GenerateOptions(
-        repair_attempts=bounded_int(repair_attempts, "Repair attempts", 0, 5),
-        episodes=bounded_int(episodes, "Episodes", 1, 10),
-        seed=bounded_int(seed, "Seed", 0, 2**31 - 1),
-        temperature=float(temperature or 0.0),
-        video=True,
-        video_size=parse_video_size(video_size),
-    )
+    try:
+        idea = clean_idea(idea)
+        settings = RunSettings(episodes=episodes, seed=seed, video_size=video_size)
+        options = GenerateOptions(repair_attempts=repair_attempts, episodes=settings.episodes,
+                                  seed=settings.seed, temperature=float(temperature or 0.0), video=True,
+                                  video_size=settings.video_size)
+    except ValueError as exc:  # the idea or a setting: the message names it
+        raise InputError(str(exc)) from None
+    config = DEPLOYMENT.backend_config(backend_kind, base_url, model, api_key, local_model, adapter)
     try:
         backend = LOCAL_MODELS.get(config) if backend_kind == "transformers" else \
             make_backend(backend_kind, **config)
@@ -422,13 +422,14 @@ def _run_task(screen, tracker, cancel, name, episodes, seed, video_size):
         source = task_path(str(name or "")).read_text()
     except KeyError as exc:
         raise InputError(str(exc.args[0]) if exc.args else f"Unknown task {name!r}.") from None
+    try:
+        settings = RunSettings(episodes=episodes, seed=seed, video_size=video_size)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     screen.set(code=source)
     yield screen.emit(full=True)
-    for event in iter_run(source, filename=f"{str(name).replace('-', '_')}.py",
-                          episodes=bounded_int(episodes, "Episodes", 1, 10),
-                          seed=bounded_int(seed, "Seed", 0, 2**31 - 1), video=True,
-                          video_size=parse_video_size(video_size), stream_frames=True,
-                          cancel=cancel):
+    for event in iter_run(source, filename=f"{str(name).replace('-', '_')}.py", stream_frames=True,
+                          cancel=cancel, **settings.run_kwargs()):
         kind = event.get("type")
         if kind == "frame":
             screen.set(frame=_jpeg_to_image(event["jpeg"]))

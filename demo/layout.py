@@ -13,7 +13,7 @@ import gradio as gr
 
 from demo import handlers, library, render
 from demo.deployment import Deployment
-from demo.inputs import VIDEO_SIZES
+from sim.settings import DEFAULT_EPISODES, MAX_EPISODES, VIDEO_SIZE_CHOICES
 
 CSS_PATH = Path(__file__).with_name("style.css")
 QUEUE_PER_SLOT = 16
@@ -33,10 +33,10 @@ def _settings():
                                 info="Sampling temperature of LLM backends (0 = greedy).")
         repair = gr.Slider(0, 5, value=2, step=1, label="Repair attempts",
                            info="How often a failing task is sent back with its error.")
-        episodes = gr.Slider(1, 10, value=2, step=1, label="Episodes",
+        episodes = gr.Slider(1, MAX_EPISODES, value=DEFAULT_EPISODES, step=1, label="Episodes",
                              info="Oracle episodes (different seeds) that judge the task.")
         seed = gr.Number(0, precision=0, minimum=0, label="Seed")
-        size = gr.Dropdown(VIDEO_SIZES, value=VIDEO_SIZES[0], label="Video size (pixels)")
+        size = gr.Dropdown(VIDEO_SIZE_CHOICES, value=VIDEO_SIZE_CHOICES[0], label="Video size (pixels)")
     return temperature, repair, episodes, seed, size
 
 
@@ -137,9 +137,9 @@ def _library_tab(concurrency: int):
         # Custom values allowed: tasks saved after start-up, and unknown names get a clear message.
         name = gr.Dropdown(names, value=names[0] if names else None, label="Task", scale=3,
                            allow_custom_value=True)
-        episodes = gr.Slider(1, 10, value=1, step=1, label="Episodes", scale=2)
+        episodes = gr.Slider(1, MAX_EPISODES, value=DEFAULT_EPISODES, step=1, label="Episodes", scale=2)
         seed = gr.Number(0, precision=0, minimum=0, label="Seed", scale=1)
-        size = gr.Dropdown(VIDEO_SIZES, value=VIDEO_SIZES[0], label="Video size", scale=1)
+        size = gr.Dropdown(VIDEO_SIZE_CHOICES, value=VIDEO_SIZE_CHOICES[0], label="Video size", scale=1)
     with gr.Row():
         go = gr.Button("Run with the oracle", variant="primary")
         stop = gr.Button("Stop", variant="stop")

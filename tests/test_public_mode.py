@@ -8,8 +8,7 @@ import httpcore2
 import pytest
 
 from demo import handlers
-from demo.deployment import Deployment, LocalModel
-from demo.inputs import InputError
+from demo.deployment import Deployment, InputError, LocalModel
 from serving import egress
 from serving.openai_compat import OpenAIBackend
 from serving.secrets import normalise_url, scrub, server_key_for
