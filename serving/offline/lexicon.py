@@ -96,6 +96,9 @@ def repair(word: str) -> str:
     close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.8)
     if close:
         return close[0]
+    swapped = [v for v in vocab if len(v) == len(word) and sorted(v) == sorted(word)]  # 'lfet' -> 'left'
+    if swapped:
+        return swapped[0]
     if word.endswith("s"):  # misspelt plural: 'bloks' -> 'block'
         close = difflib.get_close_matches(word[:-1], vocab, n=1, cutoff=0.8)
         if close:

@@ -133,8 +133,9 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
         elif tok in lx.QUANTIFIERS:
             quantified = True
         elif tok == lx.PLURAL:  # "the blocks": more than one, however many the goal needs
-            for at, g in out:
-                if at == i - 1 and not g.counted:
+            named = [g for at, g in out if at == i - 1]
+            for g in named:  # "the red, green and blue balls": one of each colour named
+                if not g.counted and not (len(named) > 1 and g.colors[0] is not None):
                     g.quantified = True
         elif tok in ("and", ",", "the", "of", "other", "colored", "color", "different", "some", "these",
                      "those", "my", "your", "more", "remaining"):
@@ -243,7 +244,8 @@ def understand(idea: str) -> dict:
         goal = _clause_goal(clause, scene, previous, notes)
         if goal:
             if goals and goals[-1].pop("pick", False) and set(goals[-1]["objects"]) <= set(goal["objects"]):
-                goals.pop()  # "take the ball out of the box and put it in the bowl": one move, not two
+                # "take the ball out of the box and put it in the bowl": one move, not two
+                goal.setdefault("source", goals.pop()["source"])
             previous = goal["objects"]
             if goal["type"] != "hold":
                 goals.append(goal)
@@ -433,6 +435,8 @@ def _build_goal(structure: str, groups: list[Group], scene: Scene, clause: list[
     parts, rows, cols = [], 0, 0
     if structure == "wall":
         given = next((g for g in groups if g.kind == "block" and g.counted), None)
+        if given and set(clause) & {"wide", "high", "tall", "long", "row", "layer", "level", "across"}:
+            given = None  # 'four blocks wide': a dimension, not a count
         rows, cols = _wall_dims(clause, given.count if given else None)
         if rows > 3 or cols > 5:
             notes.append(f"a wall here is at most 3 rows of 5 blocks; {rows} x {cols} became "
@@ -475,6 +479,9 @@ def _wall_dims(clause: list[str], count: int | None) -> tuple[int, int]:
         n = next((lx.number_of(t) for t in clause[max(i - 3, 0):i][::-1] if lx.number_of(t)), None)
         if tok in ("high", "tall", "row", "layer", "level") and n:
             rows = n
+            per = next((lx.number_of(t) for t in clause[i + 1:i + 5] if lx.number_of(t)), None)
+            if tok in ("row", "layer", "level") and "of" in clause[i + 1:i + 3] and per:
+                cols = per  # 'two rows of four blocks'
         elif tok in ("wide", "long", "across", "column") and n:
             cols = n
     if rows and cols:
@@ -643,9 +650,7 @@ def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str]) -> dict
     for g in movers:
         if not g.counted and g.quantified:
             g.colors = g.colors[:1] * (4 if kind == "around" else 2)
-    if kind == "under":  # "put the red block under the blue one": the blue one goes on top of it
-        notes.append(f"the arm cannot slide one object under another, so the {ref.kind} is stacked "
-                     f"onto the {movers[0].kind} instead (the final arrangement is the same)")
+    if kind == "under":  # "put the red block under the blue one": the blue one goes on top of it (the
         return {"type": "stack", "objects": [scene.add(ref)], "target": scene.add(movers[0])}
     if kind == "on":
         return {"type": "stack", "objects": [scene.add(g) for g in movers], "target": scene.add(ref)}

@@ -34,6 +34,7 @@ its their my your our his her ones single each every several few many
 up please thanks thank you simple small large big little tiny huge medium mini giant
 matching match according respective corresponding its by size sizes colors
 straighten straight along solve disks rings ring flat upright standing open empty
+but except excluding apart play end ends ending finish finished final result out onto
 """.split())
 
 
@@ -159,6 +160,8 @@ def scan(spec: dict) -> list[str]:
             continue
         if t in ("disk", "disc") and "hanoi" in types:
             continue
+        if kind == "block" and "sweep" in types:
+            kind = "pile"  # 'a pile of small blocks'
         if kind == "pile" and "sweep" not in types and "small block" not in {o["name"] for o in spec["objects"]}:
             kind = "block"
         if not ({kind, *_SAME.get(t, ())} & kinds):
@@ -219,6 +222,9 @@ def _honoured(cue, word, tokens, goals) -> bool:
         i = tokens.index(word)
         if word == "out" and "of" not in tokens[i + 1:i + 2]:
             return True
+        noun = next((lx.NOUNS[t] for t in tokens[i + 1:] if lx.NOUNS.get(t)), None)
+        if noun not in lx.FIXED_KINDS:
+            return True  # 'a wall out of six blocks', 'a bridge from two blocks': what it is made of
         if word == "from" and (set(tokens[i + 1:i + 3]) & {"smallest", "largest", "biggest", "left", "right",
                                                              "bottom", "top"}):
             return True
@@ -244,7 +250,10 @@ def _count_notes(tokens: list[str], spec: dict) -> list[str]:
         kind = lx.NOUNS[noun]
         if kind in ("table", "line") or noun in ("square",):
             continue
-        counts = by_kind.get(kind, []) + by_kind.get("container" if kind == "box" else kind, [])
+        if set(tokens[i + 1:i + 4]) & {"wide", "high", "tall", "long", "row", "layer", "level", "across"} or \
+                set(tokens[max(i - 3, 0):i]) & {"row", "layer", "level"}:
+            continue  # 'four blocks wide': a dimension
+        counts = by_kind.get(kind, []) + (by_kind.get("container", []) if kind == "box" else [])
         if kind == "cylinder":
             counts += by_kind.get("disk", [])
         ok = n in counts or sum(counts) == n or any(n * c == cnt for name, c in per.items() for cnt in counts) \
