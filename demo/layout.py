@@ -129,6 +129,8 @@ def _generate_tab(concurrency: int, deployment: Deployment):
 
 
 def _library_tab(concurrency: int):
+    source = gr.Dropdown(library.source_choices(), value=library.ALL_SOURCES, label="Source",
+                         elem_id="gs-library-source")
     table = gr.Dataframe(headers=library.COLUMNS, datatype=["str"] * 4, interactive=False,
                          wrap=True, max_height=320, label="Task library",
                          column_widths=["18%", "58%", "10%", "14%"])
@@ -156,6 +158,8 @@ def _library_tab(concurrency: int):
     outputs = {"stages": stages, "code": code, "frame": frame, "video": video, "verdict": verdict,
                "verdict_json": verdict_json}
     name.change(library.show_code, name, code, api_visibility="private", queue=False)
+    source.change(library.library_rows, source, table, api_visibility="private", queue=False)
+    source.focus(library.source_update, None, source, api_visibility="private", queue=False)
     go.click(handlers.run_task, [name, episodes, seed, size],
                    [outputs[n] for n in handlers.RUN_OUTPUTS], api_name="run_task",
                    concurrency_limit=concurrency, concurrency_id="sim", show_progress="minimal")

@@ -8,34 +8,53 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import render
+from generation.library import Library
+from sim.tasks import task_files
 
 COLUMNS = ["name", "description", "source", "pass stats"]
 
 
+ALL_SOURCES = "all sources"
+
+
 def _stats(entry: dict) -> str:
-    """'75% of 4 episodes' from the entry's `stats` (`success_rate`, `episodes`); '' if none."""
+    """'75% of 4 episodes' from the entry's `stats` (`success_rate`, `episodes`), with ', failing'
+    for an imported task kept below the pass bar; '' if none."""
     stats = entry.get("stats") or {}
     rate, episodes = stats.get("success_rate"), stats.get("episodes")
     if rate is None:
         return ""
-    return f"{float(rate):.0%}" + (f" of {episodes} episodes" if episodes else "")
+    return (f"{float(rate):.0%}" + (f" of {episodes} episodes" if episodes else "")
+            + (", failing" if entry.get("failing") else ""))
 
 
-def library_rows() -> list[list[str]]:
-    """One row per library task: name, description, source (original / generated), pass stats."""
-    from generation.library import Library
+def library_rows(source: str | None = None) -> list[list[str]]:
+    """One row per library task: name, description, source (curated / generated / an import's
+    source name), pass stats. `source`: only that source (None or ALL_SOURCES: every task).
+    A corrupt index gives one row that says so and where, instead of an error page."""
+    try:
+        entries = Library().list(source=None if source in (None, ALL_SOURCES) else source)
+    except ValueError as exc:
+        return [["(library index unreadable)", str(exc), "", ""]]
+    return [[str(e.get("name", "")), str(e.get("description") or ""), str(e.get("source") or ""),
+             _stats(e)] for e in entries]
 
-    rows = []
-    for entry in Library().list():
-        rows.append([str(entry.get("name", "")), str(entry.get("description") or ""),
-                     str(entry.get("source") or ""), _stats(entry)])
-    return rows
+
+def source_choices() -> list[str]:
+    """ALL_SOURCES, then every source of the library's tasks (curated, generated, imports)."""
+    try:
+        return [ALL_SOURCES, *Library().sources()]
+    except ValueError:
+        return [ALL_SOURCES]
+
+
+def source_update():
+    """Dropdown update with the current sources (imports made after start-up appear too)."""
+    return gr.update(choices=source_choices())
 
 
 def task_names() -> list[str]:
     """Names of every task in sim/tasks (listing files, so no task code runs here)."""
-    from sim.tasks import task_files
-
     return sorted(task_files())
 
 
@@ -49,8 +68,6 @@ def show_code(name: str | None) -> str:
     """The source of library task `name` ('' when none is selected or it does not exist)."""
     if not name:
         return ""
-    from generation.library import Library
-
     try:
         return Library().code(name)
     except (KeyError, ValueError, OSError):
@@ -70,8 +87,6 @@ def save(result: dict | None, name: str | None, library_root=None):
     if not result.get("accepted"):
         return (render.message_html("Only a task that passed its verdict can be saved.", "error"),
                 gr.skip(), gr.skip())
-    from generation.library import Library
-
     meta = {"source": "generated", "backend": result.get("backend"), "model": result.get("model"),
             "stats": {"success_rate": result.get("success_rate"), "episodes": result.get("episodes")}}
     try:

@@ -2,21 +2,28 @@
     [--base-url U] [--adapter A] [--path DIR] [--video PATH] [--episodes N] [--seed S]
     [--repair-attempts K] [--mode topdown|bottomup|cot] [--target NAME] [--json]
 
-Generates one task for IDEA, tests it in the sandbox and prints the code and the verdict (with --json:
-the Result R of INTERFACES.md). The default backend is the offline rule-based generator; `openai`
-reads its key from OPENAI_API_KEY (never from the command line), `recorded` replays answers from
---path. Exit status 0 when the task passed and was accepted, 1 otherwise, 2 for bad arguments.
+Generates one task for IDEA, tests it in the sandbox and prints the code and the verdict. The default
+backend is the offline rule-based generator; `openai` reads its key from OPENAI_API_KEY (never from
+the command line), `recorded` replays answers from --path.
+
+--json prints exactly one JSON document on stdout for every outcome: the Result R of INTERFACES.md
+(for bad arguments an empty R whose "error" starts with "bad arguments:"; when cancelled, "error" is
+"Cancelled."). Anything else the run prints goes to stderr.
+
+Exit status: 0 the task passed and was accepted; 1 it was not (refused, failed, rejected, or the
+backend failed: R["error"]); 2 bad arguments; 130 cancelled (SIGINT or SIGTERM: the running sandbox
+child is killed, the result so far is reported).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
 from pathlib import Path
 
-from generation.pipeline import GenerateOptions, generate
+from generation.pipeline import GenerateOptions, generate, new_result
 from serving.base import BackendError, make_backend
+from sim import cli
 
 
 def backend_config(args) -> dict:
@@ -65,9 +72,9 @@ def summary(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m generation.generate",
-                                 description="Generate one task, test it and print code + verdict.")
+def _parser() -> cli.ArgumentParser:
+    ap = cli.ArgumentParser(prog="python -m generation.generate",
+                            description="Generate one task, test it and print code + verdict.")
     ap.add_argument("idea")
     ap.add_argument("--backend", default="offline")
     ap.add_argument("--model")
@@ -82,29 +89,64 @@ def main(argv=None) -> int:
     ap.add_argument("--mode", default="topdown")
     ap.add_argument("--target")
     ap.add_argument("--json", action="store_true", help="print the Result R as JSON")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def _discard_videos(result: dict):
+    """Remove every attempt's mp4 with its caller-owned temp folder (sim.sandbox.run) and set the
+    verdicts' `video` to None."""
+    for verdict in [a.get("verdict") or {} for a in result.get("attempts") or []] + [
+            result.get("final") or {}]:
+        if verdict.get("video"):
+            shutil.rmtree(Path(verdict["video"]).parent, ignore_errors=True)
+            verdict["video"] = None
+
+
+def main(argv=None) -> int:
+    """CLI entry point; returns the exit status (module docstring)."""
+    as_json = cli.wants_json(argv)
+    out = cli.json_stdout() if as_json else sys.stdout
+    ap = _parser()
+    args = None
     try:
+        args = ap.parse_args(argv)
         options = GenerateOptions(mode=args.mode, repair_attempts=args.repair_attempts,
                                   episodes=args.episodes, seed=args.seed, temperature=args.temperature,
                                   video=bool(args.video), target=args.target)
         backend = make_backend(args.backend, **backend_config(args))
-    except (ValueError, TypeError, BackendError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    with backend:
-        result = generate(args.idea, backend, options=options)
-    video = (result.get("final") or {}).get("video")
-    if args.video and video and Path(video).is_file():
-        shutil.copyfile(video, args.video)
-        result["final"]["video"] = str(Path(args.video).resolve())
-    if args.json:
-        print(json.dumps(result, indent=1, default=str))
+    except (cli.UsageError, ValueError, TypeError, BackendError) as exc:
+        if as_json:
+            cli.emit(dict(new_result(args.idea if args else "", None),
+                          error=f"bad arguments: {exc}"), out)
+        else:
+            ap.print_usage(sys.stderr)
+            print(f"error: {exc}", file=sys.stderr)
+        return cli.EXIT_USAGE
+    with cli.cancel_on_signals() as cancel:
+        try:
+            with backend:
+                result = generate(args.idea, backend, options=options, cancel=cancel)
+        except Exception as exc:  # noqa: BLE001 - e.g. a backend that fails to load or close
+            result = dict(new_result(args.idea, backend),
+                          error=f"The model backend failed: {type(exc).__name__}: {exc}")
+    final = result.get("final") or {}
+    made = final.get("video")
+    copied = bool(args.video and made and Path(made).is_file())
+    if copied:
+        shutil.copyfile(made, args.video)
+    _discard_videos(result)      # no mp4 outlives the run but the copy asked for
+    if copied:
+        final["video"] = str(Path(args.video).resolve())
+    if as_json:
+        cli.emit(result, out)
     else:
         code = result["attempts"][-1]["code"] if result["attempts"] else ""
         if code:
             print(code)
         print(summary(result))
-    return 0 if result["accepted"] else 1
+    if cancel.is_set():
+        return cli.EXIT_CANCELLED
+    return cli.EXIT_OK if result["accepted"] else cli.EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -1,27 +1,40 @@
 """Usage: python -m sim.run NAME_OR_FILE [--episodes N] [--seed S] [--video PATH] [--json]
 
 Run oracle episodes of a library task (hyphenated name, via `sim.tasks.task_path`) or of a task
-file (.py), with seeds S, S+1, ...; prints one line per episode, or with --json exactly
-{"task", "episodes": [{"seed","reward","success","steps","seconds","warnings","error"}],
-"success_rate"}. --video writes all episodes into one mp4. Exit status 0 whenever the run itself
-worked (failed episodes included); 2 for bad arguments or a file that cannot be loaded.
-Task FILES run inside `sim.sandbox` (an isolated child process); library names run in-process.
+file (.py), with seeds S, S+1, ...; prints one line per episode. --video writes all episodes into
+one mp4. Task FILES run inside `sim.sandbox` (an isolated child process whose wall and CPU limits
+scale with N); library names run in-process.
+
+--json prints exactly one JSON document on stdout for every outcome:
+  {"task", "episodes": [{"seed","reward","success","steps","seconds","warnings","error"}],
+   "success_rate", "error": null | {"stage", "type", "message", "line", "traceback"},
+   "warnings": [str], "sandboxed": bool}
+and, for a task file, every other key of the sandbox verdict (`stage_reached`, `passed`, `success`,
+`isolation`, `limits`, `timings`; `video` is the --video path or null), so the CLI reports what
+`sim.sandbox.run` returns. Errors found before any run have type `UsageError` (bad arguments),
+`UnknownTask` or `FileNotFoundError`; a cancelled run has type `Cancelled`.
+
+Exit status: 0 every requested episode ran without an exception (successful or not); 1 the run
+failed (an episode raised, or the sandbox stopped it: WallTimeLimit, Stalled, CpuTimeLimit, Killed,
+...); 2 bad arguments, unknown task, or a task that cannot be compiled or loaded; 130 cancelled
+(SIGINT or SIGTERM; the sandbox child is killed and its folder removed first).
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
+from sim import cli
 from sim.video import FPS, SIZE
 
 EPISODE_KEYS = ("seed", "reward", "success", "steps", "seconds", "warnings", "error")
 
 
 def resolve_task(name_or_file: str) -> Path:
-    """A .py path as given, else the library task file of that name (KeyError lists names)."""
+    """A .py path as given, else the library task file of that name (KeyError lists names;
+    FileNotFoundError for a missing .py)."""
     if name_or_file.endswith(".py") or Path(name_or_file).is_file():
         path = Path(name_or_file)
         if not path.is_file():
@@ -31,90 +44,156 @@ def resolve_task(name_or_file: str) -> Path:
     return Path(tasks.task_path(name_or_file))
 
 
+class LoadFailed(Exception):
+    """The task file could not be imported in this process; `cause` is the task's exception."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
+def _result(task, episodes, requested: int, error=None, warnings=(), sandboxed=False) -> dict:
+    rate = sum(bool(e.get("success")) for e in episodes) / max(1, requested)
+    return {"task": task, "episodes": episodes, "success_rate": rate, "error": error,
+            "warnings": list(warnings), "sandboxed": sandboxed}
+
+
 def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
         video_size=SIZE) -> dict:
-    """Load the task class at `path` and run `episodes` episodes -> the --json result dict."""
+    """Load the task class at `path` in this process and run `episodes` episodes -> the --json
+    result dict; its `error` is the first episode error (stage "reset" or "runtime"), as the
+    sandbox reports it. Raises LoadFailed when the task file cannot be imported."""
     from sim.episode import run_episode
     from sim.env import Environment
     from sim.loader import load_task_class
-    task_cls = load_task_class(path)
+    try:
+        task_cls = load_task_class(path)
+    except Exception as exc:  # noqa: BLE001 - whatever the task's module raises at import
+        raise LoadFailed(exc) from exc
     env = Environment()
-    results, frames = [], []
+    results, frames, error = [], [], None
     for k in range(episodes):
         ep = run_episode(task_cls, seed + k, env=env, record=bool(video), video_size=video_size,
                          fps=fps)
         frames.extend(ep.pop("frames", []))
         results.append({key: ep[key] for key in EPISODE_KEYS})
+        if ep["error"] and error is None:
+            error = {"stage": "reset" if ep["error"]["phase"] == "reset" else "runtime",
+                     **{key: ep["error"][key] for key in ("type", "message", "line", "traceback")}}
     if video and frames:
         from sim.video import write_mp4
         write_mp4(frames, video, fps=fps)
-    rate = sum(e["success"] for e in results) / max(1, len(results))
-    return {"task": task_cls.__name__, "episodes": results, "success_rate": rate}
+    return _result(task_cls.__name__, results, episodes, error)
 
 
 def run_sandboxed(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
-                  video_size=SIZE) -> dict:
-    """Run a task FILE in sim.sandbox (isolated child process) -> the same --json result dict.
-    The sandbox stops after the first episode that raises, so `episodes` may be shorter than asked
-    (success_rate still divides by the requested count)."""
-    import shutil
-    from sim.loader import TaskLoadError
+                  video_size=SIZE, cancel=None) -> dict:
+    """Run a task FILE in sim.sandbox (isolated child process) -> the --json result dict: the
+    verdict with `sandboxed` true and `video` the path written (or null). The sandbox stops after
+    the first episode that raises, so `episodes` may be shorter than asked (success_rate still
+    divides by the requested count)."""
     from sim.sandbox import run as sandbox_run
     v = sandbox_run(path.read_text(), filename=path.name, episodes=episodes, seed=seed,
-                    video=bool(video), video_size=video_size, fps=fps, stream_frames=False)
-    if not v["passed"]["load"]:
-        e = v["error"]
-        line = f" (line {e['line']})" if e.get("line") else ""
-        raise TaskLoadError(f"{e['stage']}: {e['type']}: {e['message']}{line}")
-    if video and v["video"]:
-        shutil.move(v["video"], video)
-    return {"task": v["task"],
-            "episodes": [{k: ep.get(k) for k in EPISODE_KEYS} for ep in v["episodes"]],
-            "success_rate": v["success_rate"]}
+                    video=bool(video), video_size=video_size, fps=fps, stream_frames=False,
+                    cancel=cancel)
+    made, v["video"] = v["video"], None
+    if made:
+        if video:
+            shutil.move(made, video)
+            v["video"] = str(Path(video).resolve())
+        shutil.rmtree(Path(made).parent, ignore_errors=True)   # the caller-owned temp folder
+    v["episodes"] = [{k: ep.get(k) for k in EPISODE_KEYS} for ep in v["episodes"]]
+    return {**_result(v["task"], v["episodes"], episodes, v["error"], v["warnings"], True),
+            **{k: val for k, val in v.items() if k not in ("episodes", "error", "warnings")}}
 
 
-def _stdout_to_stderr():
-    """Send fd 1 (C-level prints of PyBullet included) to stderr; returns a file on the original
-    stdout, so that --json output is exactly one JSON object."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    return os.fdopen(saved, "w")
+def exit_status(result: dict) -> int:
+    """The documented exit status for a --json result dict (see the module docstring)."""
+    from sim.sandbox.verdict import RUN_ENDINGS
+    err = result.get("error")
+    if not err or err.get("type") == "LowSuccessRate":     # all episodes ran, some unsuccessful
+        return cli.EXIT_OK
+    if err.get("type") == "Cancelled":
+        return cli.EXIT_CANCELLED
+    if err.get("stage") in ("syntax", "load") and err.get("type") not in RUN_ENDINGS:
+        return cli.EXIT_USAGE
+    return cli.EXIT_FAILED
 
 
-def main(argv=None) -> int:
-    """CLI entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m sim.run", description=__doc__.splitlines()[2])
+def _print_text(result: dict):
+    for ep in result["episodes"]:
+        err = f"  error: {ep['error']['type']}: {ep['error']['message']}" if ep["error"] else ""
+        print(f"seed {ep['seed']}: reward {ep['reward']:.3f} success {ep['success']} "
+              f"steps {ep['steps']} {ep['seconds']:.2f}s{err}")
+        for w in ep["warnings"]:
+            print(f"  warning: {w}")
+    err = result["error"]
+    if err and err.get("type") != "LowSuccessRate":
+        where = f" at {err['stage']}" if err.get("stage") else ""
+        line = f" (line {err['line']})" if err.get("line") else ""
+        print(f"error{where}: {err['type']}: {err['message']}{line}", file=sys.stderr)
+    print(f"{result['task']}: success rate {result['success_rate']:.2f}")
+
+
+def _parser() -> cli.ArgumentParser:
+    parser = cli.ArgumentParser(prog="python -m sim.run", description=__doc__.splitlines()[2])
     parser.add_argument("task", help="library task name (e.g. align-box-corner) or a .py file")
     parser.add_argument("--episodes", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--video", help="write an mp4 of all episodes here")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    args = parser.parse_args(argv)
-    if args.episodes < 1:
-        parser.error("--episodes must be >= 1")
-    out = _stdout_to_stderr() if args.json else sys.stdout
+    return parser
+
+
+def main(argv=None) -> int:
+    """CLI entry point; returns the exit status (module docstring)."""
+    as_json = cli.wants_json(argv)
+    out = cli.json_stdout() if as_json else sys.stdout
+    parser = _parser()
+
+    def fail(etype: str, message: str, status: int, stage=None) -> int:
+        if as_json:
+            cli.emit(_result(None, [], 1, {"stage": stage, "type": etype, "message": message,
+                                           "line": None, "traceback": ""}), out)
+        else:
+            print(f"error: {message}", file=sys.stderr)
+        return status
+
+    try:
+        args = parser.parse_args(argv)
+        if args.episodes < 1:
+            raise cli.UsageError("--episodes must be >= 1")
+    except cli.UsageError as exc:
+        if not as_json:
+            parser.print_usage(sys.stderr)
+        return fail("UsageError", str(exc), cli.EXIT_USAGE)
     try:
         path = resolve_task(args.task)
-        runner = run_sandboxed if args.task.endswith(".py") else run
-        result = runner(path, args.episodes, args.seed, args.video)
-    except (FileNotFoundError, KeyError, SyntaxError, ImportError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # import-time errors of the task file (TaskLoadError included)
-        print(f"error: cannot load {args.task}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result), file=out, flush=True)
+    except FileNotFoundError as exc:
+        return fail("FileNotFoundError", str(exc), cli.EXIT_USAGE)
+    except KeyError as exc:
+        return fail("UnknownTask", str(exc.args[0] if exc.args else exc), cli.EXIT_USAGE)
+    sandboxed = args.task.endswith(".py")
+    # one run per process: a pre-started spare child would only be started to be killed at exit
+    os.environ.setdefault("GENSIM_SANDBOX_PREFORK", "0")
+    # a sandboxed run polls `cancel` (the sandbox kills its child and still gives a verdict); an
+    # in-process run is interrupted
+    with cli.cancel_on_signals(interrupt=not sandboxed) as cancel:
+        try:
+            if sandboxed:
+                result = run_sandboxed(path, args.episodes, args.seed, args.video, cancel=cancel)
+            else:
+                result = run(path, args.episodes, args.seed, args.video)
+        except KeyboardInterrupt:
+            return fail("Cancelled", "cancelled before the run finished", cli.EXIT_CANCELLED)
+        except LoadFailed as exc:
+            return fail(type(exc.cause).__name__, f"cannot load {args.task}: {exc.cause}",
+                        cli.EXIT_USAGE, stage="load")
+    if as_json:
+        cli.emit(result, out)
     else:
-        for ep in result["episodes"]:
-            err = f"  error: {ep['error']['type']}: {ep['error']['message']}" if ep["error"] else ""
-            print(f"seed {ep['seed']}: reward {ep['reward']:.3f} success {ep['success']} "
-                  f"steps {ep['steps']} {ep['seconds']:.2f}s{err}")
-            for w in ep["warnings"]:
-                print(f"  warning: {w}")
-        print(f"{result['task']}: success rate {result['success_rate']:.2f}")
-    return 0
+        _print_text(result)
+    return exit_status(result)
 
 
 if __name__ == "__main__":

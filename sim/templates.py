@@ -1,6 +1,9 @@
-"""URDF template filling (spec §2.10 `fill_template`, §3.4 dummy filling).
+"""URDF template filling (`fill_template`: docs/task-api.md#fill-template; dummy filling:
+docs/environment.md#dummy-filling).
 
-Filled files go to a per-process temp folder; their names are `<template basename>.<16 hex digits of
+Filled files go to a per-process temp folder (`sim.tmpdirs`, kind "urdf": removed at exit, swept
+when its process was killed; inside the sandbox the temp dir is the run's work folder, so they
+live and die with the run); their names are `<template basename>.<16 hex digits of
 a content hash>` so filling consumes no RNG (the original drew the name from Python's `random`, which
 shifted task randomness) and identical fills reuse one file.
 """
@@ -11,11 +14,10 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 
 import numpy as np
 
-from sim import config, fallbacks, utils
+from sim import config, fallbacks, tmpdirs, utils
 
 _tmp = {"dir": None}
 _COLOR_RE = re.compile(r'<color\s+rgba="[^"]*"\s*/>')
@@ -24,7 +26,7 @@ _COLOR_RE = re.compile(r'<color\s+rgba="[^"]*"\s*/>')
 def temp_dir() -> str:
     """The per-process folder holding filled templates (removed at exit)."""
     if _tmp["dir"] is None:
-        _tmp["dir"] = tempfile.mkdtemp(prefix="gensim-urdf-")
+        _tmp["dir"] = str(tmpdirs.make("urdf"))
         atexit.register(shutil.rmtree, _tmp["dir"], True)
     return _tmp["dir"]
 
@@ -75,9 +77,9 @@ def fill_template(assets_root, template, replace):
 
 
 def fill_dummy_template(assets_root, template):
-    """Replace unfilled size placeholders by random values (numpy RNG, spec §3.4): DIMH, DIMR, DIMX,
-    DIMY, DIMZ, DIM (indices 0..2) uniform in [0.03, 0.05] m, HALF uniform in [0.01, 0.03] m.
-    Returns the filled file's path, or `template` when nothing needed filling. Records a warning."""
+    """Replace unfilled size placeholders by random values (numpy RNG, docs/environment.md#dummy-filling):
+    DIMH, DIMR, DIMX, DIMY, DIMZ, DIM (indices 0..2) uniform in [0.03, 0.05] m, HALF uniform in [0.01, 0.03]
+    m. Returns the filled file's path, or `template` when nothing needed filling. Records a warning."""
     full = resolve(assets_root, template)
     with open(full) as f:
         text = f.read()

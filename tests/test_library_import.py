@@ -103,3 +103,24 @@ def test_keep_failing_marks_the_task_and_a_library_task_copy_is_a_duplicate(tmp_
 def test_bad_source_names_are_refused(tmp_path, source):
     with pytest.raises(ValueError, match="--source"):
         Library(tmp_path).import_files([ORIGINAL], source, progress=False)
+
+
+def test_app_library_rows_filter_by_source_and_survive_a_corrupt_index(tmp_path, monkeypatch):
+    import generation.library
+    from demo import library as demo_library
+
+    monkeypatch.setattr(generation.library, "DEFAULT_ROOT", tmp_path)
+    lib = Library(tmp_path)
+    zone = (ORIGINAL / "blue_block_in_red_zone.py").read_text()
+    lib.add(zone, meta={"source": "gensim", "stats": {"success_rate": 0.5, "episodes": 4}, "failing": True})
+    lib.add((ORIGINAL / "two_blocks_in_bowls.py").read_text(), meta={"source": "generated"})
+    assert demo_library.source_choices() == [demo_library.ALL_SOURCES, "generated", "gensim"]
+    assert [r[0] for r in demo_library.library_rows(demo_library.ALL_SOURCES)] == [
+        "blue-block-in-red-zone", "two-blocks-in-bowls"]
+    assert demo_library.library_rows("gensim") == [
+        ["blue-block-in-red-zone", "Pick up the blue block and place it inside the red zone on the table.",
+         "gensim", "50% of 4 episodes, failing"]]
+    lib.index_path.write_text(lib.index_path.read_text().replace('"tasks": [', '"tasks": [,'))
+    rows = demo_library.library_rows()
+    assert len(rows) == 1 and rows[0][0] == "(library index unreadable)" and "line 3" in rows[0][1]
+    assert demo_library.source_choices() == [demo_library.ALL_SOURCES]

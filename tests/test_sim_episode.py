@@ -156,7 +156,8 @@ def test_original_style_file_runs_unchanged_through_cli(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)  # stdout is exactly one JSON object
-    assert list(result) == ["task", "episodes", "success_rate"] and result["task"] == "PalletAndZone"
+    assert list(result)[:3] == ["task", "episodes", "success_rate"] and result["task"] == "PalletAndZone"
+    assert result["sandboxed"] and result["passed"]["runtime"] and result["error"] is None
     assert [e["seed"] for e in result["episodes"]] == [0, 1]
     assert set(result["episodes"][0]) == {"seed", "reward", "success", "steps", "seconds", "warnings", "error"}
     assert result["success_rate"] == 1.0 and all(e["error"] is None for e in result["episodes"])
@@ -166,7 +167,8 @@ def test_original_style_file_runs_unchanged_through_cli(tmp_path):
 def test_cli_library_name_and_bad_input(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "sim.run", "no-such-task", "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and "no-such-task" in bad.stderr and bad.stdout == ""
+    assert bad.returncode == 2 and json.loads(bad.stdout)["error"]["type"] == "UnknownTask"
+    assert "no-such-task" in json.loads(bad.stdout)["error"]["message"]
 
 
 TOWER = '''

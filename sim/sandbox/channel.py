@@ -15,6 +15,7 @@ import hmac
 import json
 import os
 import struct
+import threading
 
 MAX_PAYLOAD = 4 << 20       # a JPEG frame or an episode dict is far below this
 _HEADER = struct.Struct(">IB")
@@ -27,18 +28,21 @@ def _sign(key: bytes, seq: int, kind: int, payload: bytes) -> bytes:
 
 
 class ChannelWriter:
-    """Child side: `send(obj)` writes a JSON frame, `send_frame(episode, jpeg)` a frame image."""
+    """Child side: `send(obj)` writes a JSON frame, `send_frame(episode, jpeg)` a frame image.
+    Thread-safe (the heartbeat thread sends too): a lock keeps sequence numbers and frames whole."""
 
     def __init__(self, fd: int, key: bytes):
         self._fd, self._key, self._seq = fd, key, 0
+        self._lock = threading.Lock()
 
     def _write(self, kind: bytes, payload: bytes):
-        data = (_HEADER.pack(len(payload), kind[0]) + payload
-                + _sign(self._key, self._seq, kind[0], payload))
-        self._seq += 1
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view):]
+        with self._lock:
+            data = (_HEADER.pack(len(payload), kind[0]) + payload
+                    + _sign(self._key, self._seq, kind[0], payload))
+            self._seq += 1
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view):]
 
     def send(self, obj: dict):
         """Send one JSON-serialisable dict (non-JSON values are stringified)."""

@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
+from sim.sandbox import heartbeat
 from sim.sandbox.channel import ChannelWriter
 from sim.sandbox.isolation import apply_rlimits
 from sim.sandbox.static_check import check_source
@@ -101,6 +102,7 @@ def _run(cfg: dict, chan: ChannelWriter, env):
     except Exception as e:  # noqa: BLE001 - TaskLoadError or a parser limit; both are load failures
         fail("load", e)
     env = env or Environment()    # one PyBullet world for all episodes, up before seccomp
+    heartbeat.start(chan, env)    # progress reports: the parent stops a stalled run
     encoder = (_start_encoder(Path(cfg["video_path"]), cfg["video_size"], cfg["fps"])
                if cfg["video"] else None)
     frames = _Frames(chan, encoder, cfg["video_size"], cfg["frame_interval"], cfg["stream_frames"])

@@ -157,6 +157,11 @@ def plan(workdir: Path, limits: Limits) -> Plan:
         hidden = sorted({Path("/tmp")} |
                         {a for p in _needed_paths() for a in _untraversable_ancestors(p / "x")})
         argv += _reexpose(hidden)
+        # a work folder deeper in a hidden folder (TMPDIR=/tmp/app): traversable folders above it
+        top = next((h for h in hidden if h in workdir.parents), None)
+        for d in reversed(workdir.parents):
+            if top is not None and top in d.parents:
+                argv += ["--perms", "0755", "--dir", str(d)]
         argv += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
         layers["network"] = _layer(True, "bubblewrap network namespace (no interfaces but lo)")
         layers["filesystem"] = _layer(True, "read-only root, private /tmp, only workdir writable")

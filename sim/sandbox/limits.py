@@ -11,12 +11,26 @@ MIB = 1 << 20
 class Limits:
     """Limits applied to the child process that runs task code.
 
+    Wall and CPU limits scale with the run: `for_episodes(n)` gives the limits of an n-episode run,
+    startup allowance + per-episode budget x n, unless `wall_seconds` / `cpu_seconds` are given,
+    which then hold for any number of episodes. Measured figures behind the defaults are in
+    sim/sandbox/README.md ("Limits").
+
     Fields (defaults and where they come from):
-      cpu_seconds: RLIMIT_CPU, seconds of CPU per process, rounded up (default 100). A 4-episode
-        run of a small task takes about a minute of CPU (spec 10.4: ~15 s per episode with
-        rendering; our episodes are faster, agent cameras off).
-      wall_seconds: wall-clock limit of the whole run, after which the process group / namespace is
-        killed (default 120). Slightly above cpu_seconds because the machine may be shared.
+      wall_seconds: fixed wall-clock limit of the whole run, after which the process group /
+        namespace is killed (default None: scaled, see the two below).
+      cpu_seconds: fixed RLIMIT_CPU in seconds, rounded up (default None: scaled).
+      startup_wall_seconds, episode_wall_seconds: the scaled wall limit is startup + episode x n
+        (defaults 30 and 90 s). Startup covers a cold child on a busy machine (interpreter, numpy,
+        pybullet, world: ~1 s idle) plus loading the task and closing the video. The heaviest base
+        task episode (palletizing-boxes, piles) takes ~20 s idle and up to ~3x that on a 2-core
+        machine shared by several runs.
+      startup_cpu_seconds, episode_cpu_seconds: the scaled CPU limit, the same way (defaults 20
+        and 60 s). CPU time does not grow with load as wall time does; the heaviest base episode
+        uses ~20 CPU s.
+      stall_seconds: a run whose child reports no progress (a simulation step, a stage or an
+        episode) for this long is stopped with error type `Stalled` (default 30 s), so a task
+        that hangs (sleeps, waits on a lock, loops without stepping) frees its slot early.
       memory_bytes: RLIMIT_AS, virtual address space per process (default 4 GiB). Measured: a
         loaded scene peaks at ~160-180 MiB of address space with BLAS pinned to one thread
         (verdict["timings"]["peak_address_space_mib"]); the rest is headroom for large scenes.
@@ -30,10 +44,16 @@ class Limits:
         dropped (default 64 KiB) so a print loop cannot exhaust the caller's memory.
       frame_interval_seconds: least wall time between two live JPEG frame events (default 0.2 s,
         i.e. at most 5 frames per second on the wire; the mp4 keeps every frame).
+    Raises ValueError for a value that is not a positive number.
     """
 
-    cpu_seconds: float = 100
-    wall_seconds: float = 120.0
+    wall_seconds: float | None = None
+    cpu_seconds: float | None = None
+    startup_wall_seconds: float = 30.0
+    episode_wall_seconds: float = 90.0
+    startup_cpu_seconds: float = 20.0
+    episode_cpu_seconds: float = 60.0
+    stall_seconds: float = 30.0
     memory_bytes: int = 4 * GIB
     file_size_bytes: int = 64 * MIB
     open_files: int = 256
@@ -44,11 +64,22 @@ class Limits:
     def __post_init__(self):
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
+            if value is None and field.name in ("wall_seconds", "cpu_seconds"):
+                continue
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Limits.{field.name} must be a positive number, got {value!r}")
         if self.memory_bytes < 512 * MIB:
             raise ValueError(f"Limits.memory_bytes={self.memory_bytes} is below 512 MiB; "
                              "Python + numpy + pybullet cannot start")
+
+    def for_episodes(self, episodes: int) -> "Limits":
+        """These limits with `wall_seconds` and `cpu_seconds` set for a run of `episodes` episodes
+        (fixed values kept). Raises ValueError for episodes < 1."""
+        if not isinstance(episodes, int) or episodes < 1:
+            raise ValueError(f"episodes must be a positive int, got {episodes!r}")
+        wall = self.wall_seconds or self.startup_wall_seconds + self.episode_wall_seconds * episodes
+        cpu = self.cpu_seconds or self.startup_cpu_seconds + self.episode_cpu_seconds * episodes
+        return dataclasses.replace(self, wall_seconds=float(wall), cpu_seconds=cpu)
 
     def to_dict(self) -> dict:
         """The limits as a JSON-ready dict (the verdict's `limits`)."""

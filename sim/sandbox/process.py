@@ -16,10 +16,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
+from sim import tmpdirs
 from sim.sandbox import isolation
 from sim.sandbox.limits import Limits
 
@@ -73,8 +73,10 @@ def _key(limits: Limits) -> tuple:
 
 
 def spawn(limits: Limits) -> Child:
-    """Start a child in a fresh work folder; it imports the simulator and waits for its config."""
-    workdir = Path(tempfile.mkdtemp(prefix="gensim-sandbox-"))
+    """Start a child in a fresh work folder; it imports the simulator and waits for its config.
+    The folder's name records this process (`sim.tmpdirs`), so if it is killed before removing the
+    folder, the next process that makes one sweeps it."""
+    workdir = tmpdirs.make("sandbox")
     plan = isolation.plan(workdir, limits)
     ctl_r, ctl_w = os.pipe()
     chan_r, chan_w = os.pipe()

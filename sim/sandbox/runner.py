@@ -11,13 +11,12 @@ import secrets
 import select
 import shutil
 import stat
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Iterator
 
-from sim import video as video_defaults
+from sim import tmpdirs, video as video_defaults
 from sim.sandbox import isolation, process
 from sim.sandbox.channel import ChannelReader
 from sim.sandbox.limits import Limits
@@ -72,8 +71,10 @@ def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed:
 
     episodes: oracle episodes with seeds seed .. seed+episodes-1. video_size: (width, height) px.
     The mp4 (verdict["video"]) is written to a fresh temp folder owned by the caller, who deletes
-    it. steps: record per-step observations or let a policy in this process act
-    (sim.sandbox.steps; adds {"type": "step", "step": {...}} events).
+    it. limits: wall and CPU limits scale with `episodes` unless fixed (Limits.for_episodes); a
+    run without progress for limits.stall_seconds is stopped (error type "Stalled"). steps:
+    record per-step observations or let a policy in this process act (sim.sandbox.steps; adds
+    {"type": "step", "step": {...}} events).
     Raises ValueError for bad arguments (non-str source, source > 1 MiB, episodes < 1).
     """
     if not isinstance(source, str):
@@ -82,7 +83,7 @@ def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed:
         raise ValueError(f"task source is larger than {MAX_SOURCE_BYTES} bytes")
     if not isinstance(episodes, int) or episodes < 1:
         raise ValueError(f"episodes must be a positive int, got {episodes!r}")
-    limits = limits or Limits()
+    limits = (limits or Limits()).for_episodes(episodes)
     t_start = time.monotonic()
     child = process.take(limits)
     try:
@@ -123,8 +124,10 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
             proc.stderr.fileno(): _LogBuffer("stderr", budget)}
     open_fds = {chan_fd, *logs}
     stop, killed = threading.Event(), []
+    progress = [time.monotonic()]       # when the child last sent a signed message
     watchdog = threading.Thread(target=_watchdog, daemon=True,
-                                args=(child, cancel, t_start + limits.wall_seconds, stop, killed))
+                                args=(child, cancel, t_start + limits.wall_seconds, stop, killed,
+                                      progress, limits.stall_seconds))
     watchdog.start()
     try:
         yield {"type": "stage", "stage": "syntax", "status": "start"}
@@ -136,7 +139,10 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
                 if not data:
                     open_fds.discard(fd)
                 if fd == chan_fd:
-                    for kind, msg in reader.feed(data):
+                    messages = reader.feed(data)
+                    if messages:
+                        progress[0] = time.monotonic()
+                    for kind, msg in messages:
                         if step_io and kind == "json" and msg.get("t") in STEP_MESSAGES:
                             yield from step_io.on_message(msg)
                         else:
@@ -184,12 +190,16 @@ def _exited(proc, timeout: float) -> bool:
     return False
 
 
-def _watchdog(child, cancel, deadline: float, stop: threading.Event, killed: list):
-    """Kill the child on cancel or at the wall-clock deadline, even while the caller is not
+def _watchdog(child, cancel, deadline: float, stop: threading.Event, killed: list,
+              progress: list, stall_seconds: float):
+    """Kill the child on cancel, at the wall-clock deadline, or when its last signed message
+    (progress[0], monotonic s) is more than `stall_seconds` old, even while the caller is not
     iterating; records why in `killed`."""
     while not stop.wait(0.05):
+        now = time.monotonic()
         reason = ("cancelled" if cancel is not None and cancel.is_set() else
-                  "wall" if time.monotonic() > deadline else None)
+                  "wall" if now > deadline else
+                  "stalled" if now - progress[0] > stall_seconds else None)
         if reason:
             killed.append(reason)
             child.kill()
@@ -204,7 +214,7 @@ def _collect_video(path: Path, limits: Limits) -> str | None:
         return None
     if not stat.S_ISREG(st.st_mode) or st.st_size == 0 or st.st_size > limits.file_size_bytes:
         return None
-    out = Path(tempfile.mkdtemp(prefix="gensim-video-")) / "episodes.mp4"
+    out = tmpdirs.make("video") / "episodes.mp4"
     shutil.copyfile(path, out, follow_symlinks=False)
     return str(out)
 

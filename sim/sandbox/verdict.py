@@ -13,6 +13,11 @@ import time
 STAGES = ("syntax", "load", "reset", "runtime", "success")
 SUCCESS_REWARD = 0.99     # docs/task-api.md#key-numbers: an episode succeeds when its cumulative reward exceeds 0.99
 MAX_WARNINGS = 50
+# Error types the parent gives a run whose child did not finish on its own (limits, signals, faults of
+# the sandbox itself), as opposed to an exception of the task code.
+RUN_ENDINGS = frozenset({"Cancelled", "WallTimeLimit", "Stalled", "ChannelClosed", "CpuTimeLimit",
+                         "Killed", "Crashed", "ExitedEarly", "IncompleteVerdict",
+                         "SandboxStartError", "SandboxError"})
 CHILD_LAYERS = ("capabilities", "landlock")   # isolation layers the child reports on itself
 # Error types the parent gives a run whose child did not finish on its own (limits, signals, faults of
 # the sandbox itself), as opposed to an exception of the task code.
@@ -28,6 +33,9 @@ def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broke
     if killed_for == "wall":
         return "WallTimeLimit", (f"wall-clock limit of {limits.wall_seconds} s hit; the sandbox "
                                  "process group was killed")
+    if killed_for == "stalled":
+        return "Stalled", (f"no progress (simulation step, stage or episode) for "
+                           f"{limits.stall_seconds} s; the sandbox process group was killed")
     if killed_for == "stalled":
         return "Stalled", (f"no progress (simulation step, stage or episode) for "
                            f"{limits.stall_seconds} s; the sandbox process group was killed")
