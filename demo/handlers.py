@@ -1,7 +1,8 @@
 """Event handlers of the app: plain generator functions that call `generation`, `serving` and `sim`.
 
 Each handler yields tuples in the order of its `*_OUTPUTS` list (the layout wires components in the
-same order). Heavy packages are imported inside the handlers so `python app.py` starts fast.
+same order). Nothing here imports torch, transformers or pybullet: `python app.py` starts fast, and
+task code runs only in the sandbox.
 """
 from __future__ import annotations
 
@@ -21,8 +22,12 @@ import gradio as gr
 from demo import library, render
 from demo.deployment import BUSY_MESSAGE, Deployment, InputError, VisitorRuns
 from generation.idea import clean_idea
+from generation.pipeline import GenerateOptions, iter_generate
+from serving import make_backend
 from serving.secrets import scrub, scrub_tree
+from sim.sandbox import iter_run
 from sim.settings import RunSettings
+from sim.tasks import task_path
 
 log = logging.getLogger("gensim.app")
 
@@ -86,8 +91,6 @@ class LocalModels:
 
     def get(self, config: dict):
         """The backend for `config` ({"model", "adapter"?}); raises what make_backend raises."""
-        from serving import make_backend
-
         key = (config.get("model"), config.get("adapter"))
         with self._lock:
             if self._key != key:
@@ -254,9 +257,6 @@ def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter,
 def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key, local_model,
               adapter, temperature, repair_attempts, episodes, seed, video_size):
     """Check the inputs, build the backend and stream the generation (raises InputError)."""
-    from generation.pipeline import GenerateOptions
-    from serving import make_backend
-
     try:
         idea = clean_idea(idea)
         settings = RunSettings(episodes=episodes, seed=seed, video_size=video_size)
@@ -279,8 +279,6 @@ def stream_generation(screen: Screen, tracker: render.StageTracker, idea: str, b
                       cancel: threading.Event):
     """Run `generation.pipeline.iter_generate` and yield `screen` updates (GENERATE_OUTPUTS order)
     as its events arrive; the last update shows the Result in every panel."""
-    from generation.pipeline import iter_generate
-
     tokens, logs, attempts = "", [], []
     for event in iter_generate(idea, backend, options=options, cancel=cancel):
         kind = event.get("type")
@@ -415,9 +413,6 @@ def run_task(name, episodes, seed, video_size, request: gr.Request = None):
 
 def _run_task(screen, tracker, cancel, name, episodes, seed, video_size):
     """Stream library task `name` through the sandbox (raises InputError for bad settings)."""
-    from sim.sandbox import iter_run
-    from sim.tasks import task_path
-
     try:
         source = task_path(str(name or "")).read_text()
     except KeyError as exc:
