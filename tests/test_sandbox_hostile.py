@@ -34,7 +34,7 @@ EXPECT = {
     "write_home_dotfile": r"PermissionError|OSError",
     "leak_env_error": r"RuntimeError: env:",
     "leak_env_stdout": r"KeyError: 'OPENAI_API_KEY'",
-    "leak_proc_environ": r"RuntimeError: no API key found",
+    "leak_proc_environ": r"RuntimeError: no API key found|PermissionError",
     "read_host_secret": r"PermissionError|FileNotFoundError",
     "socket_tcp": r"PermissionError|OSError|Connection\w*Error|TimeoutError",
     "socket_udp": r"PermissionError|OSError|TimeoutError",
@@ -63,6 +63,12 @@ EXPECT = {
     "patch_task_api": r"APIPatched|patched the task API: .*Task\.(reward|done)",
     "patch_pybullet": r"patched the task API: pybullet\.getBasePositionAndOrientation",
     "patch_episode_runner": r"patched the task API: sim\.episode\.run_episode",
+    # tests/test_sandbox_fallback.py asserts what each of these must find, per layer
+    "read_parent_environ": r"PermissionError|FileNotFoundError|RuntimeError: parent environment",
+    "read_parent_memory": r"PermissionError|FileNotFoundError|RuntimeError: parent memory",
+    "write_tmp": r"PermissionError|RuntimeError: wrote /tmp/",
+    "write_project_tree": r"PermissionError|OSError|RuntimeError: wrote into the project tree",
+    "hijack_heartbeat": r"PermissionError|RuntimeError: heartbeat thread",
 }
 FS_CASES = {"write_outside_workdir", "write_home_dotfile", "leak_proc_environ", "read_host_secret"}
 NET_CASES = {"socket_tcp", "socket_udp"}

@@ -2,7 +2,9 @@
 
 Started by `sim.sandbox.process.spawn` only, as
     python -I -c "<repo on sys.path>; from sim.sandbox.child import main; main()" CTL CHAN UID RLIMITS
-with the run's config (JSON, including the channel key) on fd CTL and the rlimits (JSON) in RLIMITS.
+        CONFINE
+with the run's config (JSON, including the channel key) on fd CTL, the rlimits (JSON) in RLIMITS
+and the `isolation.confine_child` arguments (JSON: work folder, Landlock wanted) in CONFINE.
 This module trusts its parent, not the task.
 """
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
 from sim.sandbox import heartbeat
 from sim.sandbox.channel import ChannelWriter
-from sim.sandbox.isolation import apply_rlimits
+from sim.sandbox.isolation import apply_rlimits, confine_child
 from sim.sandbox.static_check import check_source
 from sim.sandbox.steps import ChildSteps
 from sim.sandbox.syscalls import install_seccomp
@@ -213,6 +215,7 @@ def main():
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
+    layers = confine_child(json.loads(sys.argv[5]))   # before any thread: Landlock binds threads
     env = _preload()
     with os.fdopen(ctl_fd, "rb") as ctl:      # blocks until the run starts (spare children wait)
         data = ctl.read()
@@ -222,6 +225,8 @@ def main():
     chan = ChannelWriter(chan_fd, bytes.fromhex(cfg.pop("key")))
     chan.send({"t": "hello", "pid": os.getpid(), "seconds_since_spawn":
                round(time.time() - cfg["sent_at"], 3)})
+    for name, layer in layers.items():
+        chan.send({"t": "layer", "name": name, **layer})
     try:
         _run(cfg, chan, env)
     except _StageFailed:

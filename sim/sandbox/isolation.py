@@ -1,9 +1,12 @@
-"""How the child process is confined: scrubbed environment, rlimits, own uid, bubblewrap namespaces.
+"""How the child process is confined: scrubbed environment, rlimits, own uid, bubblewrap namespaces,
+a non-dumpable caller, and (in the child) no capabilities and Landlock.
 
 `plan(workdir, limits)` decides, for this machine, the command prefix and which layers are active;
 the result's `layers` is the verdict's `isolation` (each layer: {"active": bool, "detail": str}).
-Set GENSIM_SANDBOX_NAMESPACES=0 to force the no-namespace fallback (tests use it), and
-GENSIM_SANDBOX_SECCOMP=0 to skip the seccomp filter the child installs (see child.py).
+It also makes the calling process non-dumpable (`protect_caller`), so a child running as the same
+user cannot read the caller's environment (API keys) or memory. Set GENSIM_SANDBOX_NAMESPACES=0 to
+force the no-namespace fallback (tests use it), GENSIM_SANDBOX_SECCOMP=0 to skip the seccomp filter
+and GENSIM_SANDBOX_LANDLOCK=0 to skip the Landlock rules the child installs (see child.py).
 """
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sim.sandbox import landlock
 from sim.sandbox.limits import Limits
+from sim.sandbox.syscalls import drop_capabilities, prctl
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,6 +54,45 @@ def namespaces_requested() -> bool:
 def seccomp_requested() -> bool:
     """False when GENSIM_SANDBOX_SECCOMP=0 disables the child's seccomp filter."""
     return _flag("GENSIM_SANDBOX_SECCOMP")
+
+
+def landlock_requested() -> bool:
+    """False when GENSIM_SANDBOX_LANDLOCK=0 disables the child's Landlock rules."""
+    return _flag("GENSIM_SANDBOX_LANDLOCK")
+
+
+PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4
+
+
+def protect_caller() -> dict:
+    """Make this (the calling, key-holding) process non-dumpable -> the verdict layer.
+
+    A non-dumpable process's /proc/<pid>/environ, mem, maps, fd ... are owned by root, and reading
+    them or ptrace-attaching needs CAP_SYS_PTRACE: a child of the same uid without capabilities
+    cannot read the caller's API keys. Costs: no core dumps of this process, and debuggers or
+    profilers of the same user (gdb, py-spy) cannot attach. The flag survives fork but not exec:
+    sandbox children start dumpable again (they hold no secrets). Never raises."""
+    try:
+        prctl(PR_SET_DUMPABLE, 0)
+        dumpable = prctl(PR_GET_DUMPABLE)
+    except OSError as e:
+        return _layer(False, f"prctl(PR_SET_DUMPABLE, 0) failed: {e}")
+    if dumpable:
+        return _layer(False, "the caller is still dumpable")
+    return _layer(True, "caller non-dumpable (prctl PR_SET_DUMPABLE 0): a child without "
+                        "CAP_SYS_PTRACE cannot read its /proc/<pid>/environ or memory")
+
+
+def confine_child(args: dict) -> dict:
+    """Child side, before any thread starts: drop every capability, then apply Landlock to
+    `args["workdir"]` unless `args["landlock"]` is false -> {"capabilities": layer, "landlock":
+    layer} for the verdict. Never raises."""
+    try:    # its import runs ldconfig (ctypes.util.find_library), which Landlock forbids later
+        import pyseccomp  # noqa: F401
+    except Exception:  # noqa: BLE001 - the seccomp layer reports it
+        pass
+    return {"capabilities": drop_capabilities(),
+            "landlock": landlock.confine_child(Path(args["workdir"]), bool(args["landlock"]))}
 
 
 @functools.lru_cache(maxsize=None)
@@ -117,11 +161,13 @@ def _readable_by_others() -> bool:
 @dataclasses.dataclass
 class Plan:
     """How to start the child: `argv_prefix` before the python command, `uid` to drop to (or None),
-    `env`, and `layers` for the verdict's `isolation`."""
+    `env`, `layers` for the verdict's `isolation`, and `confine` (the `confine_child` arguments
+    the child gets on its command line)."""
     argv_prefix: list[str]
     uid: int | None
     env: dict
     layers: dict
+    confine: dict
 
 
 def _layer(active: bool, detail: str) -> dict:
@@ -132,10 +178,15 @@ def plan(workdir: Path, limits: Limits) -> Plan:
     """Choose the isolation for a run whose only writable folder is `workdir` (created by caller).
 
     When running as root the child drops to a fresh unprivileged uid (so RLIMIT_NPROC applies and
-    files outside `workdir` are not writable); `workdir` is chowned to it.
+    files outside `workdir` are not writable); `workdir` is chowned to it. Makes the calling
+    process non-dumpable (`protect_caller`).
     """
     env = dict(_FIXED_ENV, HOME=str(workdir), TMPDIR=str(workdir))
-    layers = {"environment": _layer(True, f"allowlist only: {sorted(env)}"),
+    pending = "not reported: the child ended before confining itself"
+    layers = {"parent_protected": protect_caller(),
+              "capabilities": _layer(False, pending),
+              "landlock": _layer(False, pending),
+              "environment": _layer(True, f"allowlist only: {sorted(env)}"),
               "rlimits": _layer(True, "cpu, address space, file size, open files"),
               "wall_clock": _layer(True, f"process group killed after {limits.wall_seconds} s"),
               "workdir": _layer(True, "fresh folder, removed afterwards")}
@@ -170,7 +221,8 @@ def plan(workdir: Path, limits: Limits) -> Plan:
         layers["network"] = _layer(False, f"no network namespace ({ns_reason}); "
                                           "only the seccomp layer can deny sockets")
         fs = ("other folders not writable by the child's uid" if uid is not None else
-              "child runs as the caller's user: it can read and write what the caller can")
+              "child runs as the caller's user: only the landlock layer keeps it from reading "
+              "and writing what the caller can")
         layers["filesystem"] = _layer(False, f"no mount namespace ({ns_reason}); {fs}")
         layers["pid_namespace"] = _layer(False, f"no pid namespace ({ns_reason})")
     if uid is not None:
@@ -184,7 +236,7 @@ def plan(workdir: Path, limits: Limits) -> Plan:
         layers["uid"] = _layer(False, "runs as the caller's uid (not root)")
         layers["processes"] = _layer(True, f"RLIMIT_NPROC = current processes of uid + "
                                            f"{limits.processes}")
-    return Plan(argv, uid, env, layers)
+    return Plan(argv, uid, env, layers, {"workdir": str(workdir), "landlock": landlock_requested()})
 
 
 def _user_tasks(uid: int) -> int:

@@ -69,7 +69,8 @@ class Child:
 
 
 def _key(limits: Limits) -> tuple:
-    return (limits, isolation.namespaces_requested(), isolation.seccomp_requested())
+    return (limits, isolation.namespaces_requested(), isolation.seccomp_requested(),
+            isolation.landlock_requested())
 
 
 def spawn(limits: Limits) -> Child:
@@ -83,7 +84,8 @@ def spawn(limits: Limits) -> Child:
     argv = plan.argv_prefix + [sys.executable, "-I", "-c",
                                _CHILD_CODE.format(root=str(isolation.REPO_ROOT)),
                                str(ctl_r), str(chan_w), str(plan.uid if plan.uid else -1),
-                               json.dumps(isolation.rlimit_values(limits, plan.uid))]
+                               json.dumps(isolation.rlimit_values(limits, plan.uid)),
+                               json.dumps(plan.confine)]
     try:
         proc = subprocess.Popen(argv, cwd=workdir, env=plan.env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,

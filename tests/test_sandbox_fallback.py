@@ -1,0 +1,336 @@
+"""The sandbox without namespaces (GENSIM_SANDBOX_NAMESPACES=0), as on a Hugging Face Space.
+
+A driver process plays the app: it is started with a fake OPENAI_API_KEY and HF_TOKEN in its
+initial environment (as a Space passes its secrets), under a shell that stays alive with the same
+environment (as a container's entry script may), and runs hostile task files through
+`sim.sandbox.iter_run`, printing every event as JSON. Its task children run as its own user.
+Configurations: the caller as the tests' user (root here: the interpreter under /root is not
+readable by a spare uid, so the child keeps uid 0 and drops its capabilities), and an unprivileged
+caller (uid 65534) that owns its copy of sim/ and assets/ as a Space's user owns the app (run with
+the system's python3 of the same version, through a venv whose .pth points at this venv's
+packages), each with Landlock on and off (GENSIM_SANDBOX_LANDLOCK=0). Checked:
+- the planted keys appear in no event (verdict, error, log), and the driver is non-dumpable;
+- the parent's /proc/<pid>/environ and memory are closed to the child (non-dumpable caller and a
+  child without CAP_SYS_PTRACE: holds with or without Landlock);
+- no file appears in /tmp, in a world-writable folder or in the project tree, and the project's
+  source is unchanged (Landlock, or a uid that does not own those files: skipped, with the reason,
+  where neither is active);
+- the seccomp filter binds the heartbeat thread started before it;
+- `isolation` reports each layer as it is.
+"""
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from sim.sandbox import isolation, landlock
+
+REPO = Path(__file__).resolve().parents[1]
+HOSTILE_DIR = Path(__file__).parent / "data" / "hostile"
+KEY = "sk-fallback-" + secrets.token_hex(16)
+HF_KEY = "hf_" + secrets.token_hex(16)
+SECRET = "secret-file-" + secrets.token_hex(8)
+TOKEN = secrets.token_hex(6)       # in every marker name: finds whatever the attacks left
+ABI, ABI_REASON = landlock.abi_version()
+FILES = ("read_parent_environ", "read_parent_memory", "leak_proc_environ", "leak_env_error",
+         "leak_env_stdout", "read_host_secret", "write_tmp", "write_outside_workdir",
+         "write_home_dotfile", "write_project_tree", "hijack_heartbeat")
+WRITES = ("write_tmp", "write_outside_workdir", "write_home_dotfile", "write_project_tree")
+
+DRIVER = """
+import ctypes, json, sys
+from sim.sandbox import Limits, iter_run
+limits = Limits(cpu_seconds=5, wall_seconds=30, memory_bytes=3 << 29)
+out = {}
+for name, source in json.load(sys.stdin).items():
+    out[name] = list(iter_run(source, filename=name + ".py", episodes=1, video=False,
+                              stream_frames=False, limits=limits))
+out["dumpable"] = ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)   # PR_GET_DUMPABLE
+print(json.dumps(out))
+"""
+
+
+NOBODY = 65534
+
+
+def _system_python() -> tuple[str | None, str]:
+    """(a python of this version that other users can run, "") or (None, why there is none)."""
+    if os.geteuid() != 0:
+        return None, "tests do not run as root: no other user to switch to"
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    for folder in ("/usr/bin", "/usr/local/bin"):
+        exe = Path(folder) / version
+        if exe.exists() and not isolation._untraversable_ancestors(exe.resolve()):
+            return str(exe), ""
+    return None, f"no {version} readable by other users in /usr/bin or /usr/local/bin"
+
+
+def _unprivileged_app(base: Path) -> tuple[str, Path]:
+    """A venv of the system python whose .pth points at this venv's packages, and a copy of sim/
+    and assets/ owned by NOBODY (its "app") -> (python path, app root)."""
+    exe, why = _system_python()
+    if exe is None:
+        pytest.skip(why)
+    venv = base / "venv"
+    subprocess.run([exe, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    site = next(venv.glob("lib/python3*/site-packages"))
+    here = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    (site / "gensim-tests.pth").write_text("\n".join(here) + "\n")
+    app = base / "app"
+    for part in ("sim", "assets"):
+        shutil.copytree(REPO / part, app / part, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["chown", "-R", f"{NOBODY}:{NOBODY}", str(app)], check=True)
+    subprocess.run(["chmod", "-R", "a+rX", str(venv)], check=True)
+    return str(venv / "bin" / "python"), app
+
+
+def _markers(base: Path, config: str) -> dict:
+    return {name: base / f"gensim-fallback-{TOKEN}-{config}-{name}" for name in FILES}
+
+
+@pytest.fixture(scope="module", params=[("caller", "1"), ("caller", "0"),
+                                        ("unprivileged", "1"), ("unprivileged", "0")],
+                ids=["landlock", "no_landlock", "unprivileged-landlock",
+                     "unprivileged-no_landlock"])
+def run(request):
+    """Run every file of FILES in a driver process for one configuration -> results dict."""
+    who, landlock_flag = request.param
+    config = f"{who}-{landlock_flag}"
+    base = Path(tempfile.mkdtemp(prefix="gensim-fallback-", dir="/var/tmp"))
+    os.chmod(base, 0o777)          # writable to everyone: only the sandbox layers may stop writes
+    python, repo, user = sys.executable, REPO, None
+    if who == "unprivileged":
+        try:
+            python, repo = _unprivileged_app(base)
+        except BaseException:
+            shutil.rmtree(base, ignore_errors=True)
+            raise
+        user = NOBODY
+    home = base / "home"
+    home.mkdir()
+    secret = base / "secret.txt"
+    secret.write_text(f"api_key={SECRET}\n")
+    os.chmod(secret, 0o600)
+    if user is not None:
+        for path in (home, secret):
+            os.chown(path, user, user)
+    markers = _markers(base, config)
+    jobs = {name: (HOSTILE_DIR / f"{name}.py").read_text()
+            .replace("@@MARKER@@", str(markers[name])).replace("@@SECRET_FILE@@", str(secret))
+            for name in FILES}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+           "PYTHONPATH": str(repo), "OPENAI_API_KEY": KEY, "HF_TOKEN": HF_KEY,
+           "GENSIM_SANDBOX_NAMESPACES": "0", "GENSIM_SANDBOX_LANDLOCK": landlock_flag}
+    source_hash = hashlib.sha256((repo / "sim" / "__init__.py").read_bytes()).hexdigest()
+    # the shell stays alive (it has work after python), holding the keys in its environment
+    argv = ["/bin/sh", "-c", 'python_exe="$1"; shift; "$python_exe" "$@"; status=$?; '
+                             'exit $status', "sh", python, "-c", DRIVER]
+    try:
+        res = subprocess.run(argv, input=json.dumps(jobs), capture_output=True, text=True,
+                             env=env, cwd=str(repo), timeout=600, user=user, group=user,
+                             extra_groups=[] if user is not None else None)
+        assert res.returncode == 0, res.stderr[-3000:]
+        out = json.loads(res.stdout)
+        yield {"config": config, "events": out, "dumpable": out.pop("dumpable"), "repo": repo,
+               "markers": markers, "source_hash": source_hash, "landlock_flag": landlock_flag}
+    finally:
+        for name in WRITES:     # what an attack left where no layer stopped it
+            for path in (markers[name], Path("/tmp") / markers[name].name,
+                         REPO / "sim" / (markers[name].name + ".py")):
+                path.unlink(missing_ok=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _verdict(run, name):
+    events = run["events"][name]
+    assert [e["type"] for e in events].count("verdict") == 1
+    return events[-1]["verdict"]
+
+
+def _error_text(run, name) -> str:
+    err = _verdict(run, name)["error"]
+    return f"{err['type']}: {err['message']}"
+
+
+def _layers(run) -> dict:
+    return _verdict(run, FILES[0])["isolation"]
+
+
+def _landlock_on(run) -> bool:
+    return _layers(run)["landlock"]["active"]
+
+
+def _writes_confined(run) -> str:
+    """'' when some layer must stop writes outside the work folder, else why none does."""
+    layers = _layers(run)
+    if layers["landlock"]["active"] or layers["uid"]["active"]:
+        return ""
+    return ("the child runs as the caller's uid without Landlock "
+            f"({layers['landlock']['detail']}): nothing stops these writes (sim/sandbox/README.md)")
+
+
+def test_isolation_reports_each_layer(run):
+    layers = _layers(run)
+    for name in ("parent_protected", "capabilities", "landlock", "environment", "filesystem",
+                 "seccomp"):
+        assert isinstance(layers[name]["active"], bool) and layers[name]["detail"], name
+    assert layers["parent_protected"]["active"] and run["dumpable"] == 0
+    assert layers["capabilities"]["active"]
+    assert not layers["filesystem"]["active"]
+    assert "no mount namespace" in layers["filesystem"]["detail"]
+    if run["landlock_flag"] == "0":
+        assert layers["landlock"] == {"active": False,
+                                      "detail": "disabled by GENSIM_SANDBOX_LANDLOCK=0"}
+    elif ABI:
+        assert layers["landlock"]["active"]
+        assert f"Landlock ABI {ABI}" in layers["landlock"]["detail"]
+    else:
+        assert not layers["landlock"]["active"]
+        assert layers["landlock"]["detail"] == ABI_REASON
+
+
+def test_keys_reach_no_event(run):
+    """Every attack, every layer configuration: neither key in any event. Scanning every process's
+    environment (leak_proc_environ) also finds the shell that started the driver; only Landlock
+    closes /proc entries of other processes, so that file counts only with Landlock on."""
+    names = [n for n in FILES if n != "leak_proc_environ" or _landlock_on(run)]
+    for name in names:
+        text = json.dumps(run["events"][name])
+        assert KEY not in text and HF_KEY not in text, name
+
+
+def test_parent_environment_and_memory_are_closed(run):
+    """The driver is non-dumpable and the child has no CAP_SYS_PTRACE: /proc/<ppid>/environ, maps
+    and mem are refused, with or without Landlock."""
+    for name in ("read_parent_environ", "read_parent_memory"):
+        assert _error_text(run, name).startswith("PermissionError"), _error_text(run, name)
+
+
+def test_child_environment_is_the_allowlist(run):
+    text = _error_text(run, "leak_env_error")
+    assert text.startswith("RuntimeError: env: ")
+    env = eval(text[len("RuntimeError: env: "):], {})      # the repr of a dict of str
+    assert set(env) <= set(isolation._FIXED_ENV) | {"HOME", "TMPDIR"}
+    assert "KeyError: 'OPENAI_API_KEY'" in _error_text(run, "leak_env_stdout")
+
+
+def test_other_processes_are_hidden_by_landlock(run):
+    if not _landlock_on(run):
+        pytest.skip(f"Landlock not active ({_layers(run)['landlock']['detail']}): same-uid "
+                    "processes other than the caller stay readable (sim/sandbox/README.md)")
+    assert _error_text(run, "leak_proc_environ").startswith("PermissionError")
+    assert KEY not in json.dumps(run["events"]["leak_proc_environ"])
+    assert _error_text(run, "read_host_secret").startswith("PermissionError")
+    assert SECRET not in json.dumps(run["events"]["read_host_secret"])
+
+
+def test_nothing_written_outside_the_work_folder(run):
+    why = _writes_confined(run)
+    if why:
+        pytest.skip(why)
+    markers = run["markers"]
+    for name in ("write_tmp", "write_outside_workdir", "write_home_dotfile"):
+        assert _error_text(run, name).startswith(("PermissionError", "OSError")), name
+    assert not markers["write_outside_workdir"].exists()
+    assert not markers["write_home_dotfile"].exists()
+    assert not (Path("/tmp") / markers["write_tmp"].name).exists()
+    assert not [p for p in Path("/tmp").iterdir() if TOKEN in p.name]
+
+
+def test_project_tree_untouched(run):
+    why = _writes_confined(run)
+    if why:
+        pytest.skip(why)
+    assert _error_text(run, "write_project_tree").startswith(("PermissionError", "OSError"))
+    assert hashlib.sha256((run["repo"] / "sim" / "__init__.py").read_bytes()).hexdigest() == \
+        run["source_hash"]
+    planted = []
+    for folder, dirs, files in os.walk(run["repo"]):
+        dirs[:] = [d for d in dirs if d not in (".git", ".venv")]
+        planted += [Path(folder) / f for f in files if TOKEN in f]
+    assert planted == []
+
+
+def test_seccomp_binds_threads_started_before_it(run):
+    """The heartbeat thread starts before the filter; TSYNC puts it under the filter too."""
+    if not _layers(run)["seccomp"]["active"]:
+        pytest.skip(f"seccomp not active: {_layers(run)['seccomp']['detail']}")
+    assert _error_text(run, "hijack_heartbeat").startswith("PermissionError"), \
+        _error_text(run, "hijack_heartbeat")
+
+
+# ------------------------------------------------------------------ the Landlock layer itself
+
+_PROBE = """
+import json, os, sys
+from pathlib import Path
+from sim.sandbox import landlock
+workdir, outside, repo = (Path(p) for p in sys.argv[1:4])
+layer = landlock.confine_child(workdir)
+def attempt(fn):
+    try:
+        fn()
+        return "ok"
+    except OSError as e:
+        return type(e).__name__
+print(json.dumps({"layer": layer, "results": {
+    "write workdir": attempt(lambda: (workdir / "f").write_text("x")),
+    "read sim": attempt(lambda: (repo / "sim" / "__init__.py").read_bytes()),
+    "read own /proc": attempt(lambda: open("/proc/self/status").read()),
+    "write outside": attempt(lambda: (outside / "f").write_text("x")),
+    "read repo root file": attempt(lambda: (repo / "README.md").read_bytes()),
+    "read parent /proc": attempt(lambda: open(f"/proc/{os.getppid()}/cmdline").read()),
+    "exec": attempt(lambda: os.execv("/bin/true", ["true"]))}}))
+"""
+
+
+@pytest.mark.skipif(not ABI, reason=f"kernel without Landlock here: {ABI_REASON}")
+def test_landlock_rules(tmp_path):
+    workdir, outside = tmp_path / "work", tmp_path / "outside"
+    workdir.mkdir()
+    outside.mkdir()
+    res = subprocess.run([sys.executable, "-c", _PROBE, str(workdir), str(outside), str(REPO)],
+                         capture_output=True, text=True, timeout=120, cwd=str(REPO),
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO),
+                              "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout)
+    assert out["layer"]["active"], out["layer"]
+    assert out["results"] == {"write workdir": "ok", "read sim": "ok", "read own /proc": "ok",
+                              "write outside": "PermissionError",
+                              "read repo root file": "PermissionError",
+                              "read parent /proc": "PermissionError",
+                              "exec": "PermissionError"}
+    assert not (outside / "f").exists()
+
+
+def test_landlock_degrades_with_a_reason(monkeypatch, tmp_path):
+    def enosys(*args):
+        raise OSError(38, "Function not implemented")
+    monkeypatch.setattr(landlock, "_syscall", enosys)
+    assert landlock.abi_version() == (0, "kernel without Landlock (Linux < 5.13, or not built in)")
+    assert landlock.confine_child(tmp_path) == {
+        "active": False, "detail": "kernel without Landlock (Linux < 5.13, or not built in)"}
+    assert landlock.confine_child(tmp_path, wanted=False)["detail"] == \
+        "disabled by GENSIM_SANDBOX_LANDLOCK=0"
+
+
+def test_child_rules_cover_the_simulator_not_the_repository(tmp_path):
+    rules = landlock.child_rules(tmp_path)
+    assert rules[str(tmp_path)] == landlock.WRITE
+    assert rules[str(REPO / "sim")] == landlock.READ
+    assert str(REPO) not in rules
+    assert all(not r & landlock.WRITE_FILE for p, r in rules.items()
+               if p not in (str(tmp_path), "/dev/null"))
+    executable = [p for p, r in rules.items() if r & landlock.EXECUTE]
+    assert all(Path(p).is_file() for p in executable)
+    assert landlock.elf_interpreter(REPO / "README.md") is None
+    interp = landlock.elf_interpreter(Path(sys.executable).resolve())
+    assert interp is None or Path(interp).exists()
