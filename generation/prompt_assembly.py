@@ -16,6 +16,8 @@ import re
 import textwrap
 from pathlib import Path
 
+import sim
+
 PROMPT_DIR = Path(__file__).resolve().parent / "prompts"
 STAGES = ("proposal", "api_review", "error_review", "reference_selection", "implementation",
           "repair", "reflection")
@@ -82,13 +84,11 @@ def task_api_listing(task_cls=None) -> str:
     """Signatures and docstrings of the public methods of `sim.task.Task` (or `task_cls`).
 
     Read via `inspect` so the listing shown to the model is always the API we run.
-    Raises PromptError when `sim.task` cannot be imported.
     """
     if task_cls is None:
-        try:
-            from sim.task import Task as task_cls  # noqa: N813 — the class under its API name
-        except ImportError as exc:
-            raise PromptError(f"Cannot list the task API: sim.task is not importable ({exc})") from None
+        # Imported here, not at the top: sim.task loads pybullet, which the app does not need until a
+        # prompt lists the API.
+        from sim.task import Task as task_cls  # noqa: N813 — the class under its API name
     out = ["class Task:"]
     doc = inspect.getdoc(task_cls)
     if doc:
@@ -113,15 +113,6 @@ def task_api_listing(task_cls=None) -> str:
     return "\n".join(out)
 
 
-def assets_root() -> Path:
-    """`sim.ASSETS_ROOT` when `sim` is importable, else the repository's `assets/` folder."""
-    try:
-        from sim import ASSETS_ROOT
-        return Path(ASSETS_ROOT)
-    except ImportError:
-        return Path(__file__).resolve().parents[1] / "assets"
-
-
 # The environment loads these itself (robot, grippers, floor); tasks never add them.
 SCENE_ASSET_FOLDERS = ("ur5", "plane")
 
@@ -132,7 +123,7 @@ def asset_catalogue(root: Path | None = None) -> str:
     Paths are relative to the assets root, as task code writes them (e.g. `box/box-template.urdf`);
     the scene's own folders (SCENE_ASSET_FOLDERS) are left out.
     """
-    root = Path(root) if root is not None else assets_root()
+    root = Path(root) if root is not None else Path(sim.ASSETS_ROOT)
     groups: dict[str, list[str]] = {}
     for path in sorted(root.rglob("*.urdf")) if root.is_dir() else []:
         rel = path.relative_to(root).as_posix()
