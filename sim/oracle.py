@@ -16,7 +16,7 @@ def _normalise_targets(targs):
     """Bare positions -> (position, identity); in place for lists (as the original). The original
     only recognised float / float32 coordinates (docs/compat.md#bare-position-targets); any numeric 3-vector
     works here."""
-    from sim.task import as_pose
+    from sim.task import as_pose  # here, not at the top: sim.task imports this module
     out = [as_pose(t) for t in targs]
     if isinstance(targs, list):
         targs[:] = out

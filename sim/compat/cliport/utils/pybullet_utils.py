@@ -2,7 +2,7 @@
 (docs/task-api.md#pybullet-utils)."""
 import os
 
-from sim import fallbacks
+from sim import ASSETS_ROOT, fallbacks
 
 
 def load_urdf(pybullet_client, file_path, *args, **kwargs):
@@ -14,5 +14,4 @@ def load_urdf(pybullet_client, file_path, *args, **kwargs):
         except pybullet_client.error:
             pass
     fallbacks.warn(f"load_urdf: cannot load {os.path.basename(str(file_path))!r}; block instead")
-    from sim import ASSETS_ROOT
     return pybullet_client.loadURDF(os.path.join(ASSETS_ROOT, "stacking/block.urdf"), *args, **kwargs)
