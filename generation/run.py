@@ -1,7 +1,7 @@
 """python -m generation.run --mode topdown|bottomup|cot --trials N [--target NAME] [--idea TEXT]
     [--backend offline|openai|transformers|recorded] [--model M] [--base-url U] [--adapter A]
     [--path DIR] [--episodes E] [--temperature T] [--seed S] [--save] [--library DIR] [--out DIR]
-    [--workers W] [--ray [auto|ADDRESS]] [--no-progress]
+    [--workers W] [--ray [auto|ADDRESS]] [--no-progress] [--json]
 
 Runs N generate-and-test trials (GenSim's run_simulation, docs/pipeline.md#components) as `sim.batch` units
 (local worker processes, or Ray with --ray), prints a line per trial as it finishes and the pass-rate
@@ -12,10 +12,15 @@ Trial k uses seed S + 1000 k. With --save, accepted tasks are added to the libra
 they finish and so become examples for trials that start later (bottom-up growth; with W workers a
 trial sees the tasks saved before it started). Each worker builds its own backend; API keys are
 read from the worker's environment (OPENAI_API_KEY), never sent with the trial.
+
+--json prints exactly one JSON document on stdout for every outcome (the lines above go to stderr):
+{"label", "out", "stats", "trials": [{"trial", "task", "accepted", "error"}], "error": null | str}.
+Exit status: 0 every trial ran (whatever its verdict); 1 some trial failed to run (its worker raised
+or died twice); 2 bad arguments; 130 cancelled (SIGINT or SIGTERM; trials.jsonl keeps the finished
+trials, so the same --out resumes).
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as _dt
 import hashlib
@@ -29,7 +34,7 @@ from generation.generate import backend_config
 from generation.library import Library
 from generation.pipeline import GenerateOptions, generate
 from serving.base import BackendError, make_backend
-from sim import batch
+from sim import batch, cli
 
 RUNS_DIR = Path(__file__).resolve().parents[1] / "runs" / "generation"
 _BACKENDS: dict = {}     # per worker process: one backend per (kind, config), so a model loads once
@@ -74,8 +79,31 @@ def save_accepted(library: Library, result: dict) -> str | None:
     return entry["name"]
 
 
+def _doc(label=None, out=None, summary=None, results=(), error=None) -> dict:
+    """The --json document (module docstring)."""
+    trials = [{"trial": k, "task": (r.get("proposal") or {}).get("task-name"),
+               "accepted": bool(r.get("accepted")), "error": r.get("error")}
+              for k, r in enumerate(results)]
+    return {"label": label, "out": str(out) if out else None, "stats": summary, "trials": trials,
+            "error": error}
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m generation.run", description="Run many generation trials.")
+    """CLI entry point; returns the exit status (module docstring)."""
+    as_json = cli.wants_json(argv)
+    stdout = cli.json_stdout() if as_json else sys.stdout
+    try:
+        return _main(argv, as_json, stdout)
+    except cli.UsageError as exc:
+        if as_json:
+            cli.emit(_doc(error=f"bad arguments: {exc}"), stdout)
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        return cli.EXIT_USAGE
+
+
+def _main(argv, as_json: bool, stdout) -> int:
+    ap = cli.ArgumentParser(prog="python -m generation.run", description="Run many generation trials.")
     ap.add_argument("--mode", default="topdown")
     ap.add_argument("--trials", type=int, default=10)
     ap.add_argument("--target", help="target task name (topdown / cot)")
@@ -94,27 +122,25 @@ def main(argv=None) -> int:
     ap.add_argument("--library", help="library folder (default sim/tasks)")
     ap.add_argument("--out", help="folder for the statistics (re-using one resumes its run)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ap.add_argument("--json", action="store_true", help="print one JSON document (module docstring)")
     batch.add_engine_args(ap)
     args = ap.parse_args(argv)
     if not 1 <= args.trials <= 1000:
-        print(f"error: --trials must be 1..1000, got {args.trials}", file=sys.stderr)
-        return 2
+        raise cli.UsageError(f"--trials must be 1..1000, got {args.trials}")
     try:
         base = GenerateOptions(mode=args.mode, repair_attempts=args.repair_attempts,
                                episodes=args.episodes, seed=args.seed, temperature=args.temperature,
                                video=False, target=args.target)
         backend = make_backend(args.backend, **backend_config(args))
     except (ValueError, TypeError, BackendError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise cli.UsageError(str(exc)) from exc
     backend.close()      # built here only to check the flags: each worker builds its own
     label = f"{args.mode}_{_dt.datetime.now(_dt.timezone.utc):%Y%m%d-%H%M%S}"
     out = Path(args.out) if args.out else RUNS_DIR / label
     try:
         engine = batch.make_engine(args.workers, args.ray)
     except (RuntimeError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise cli.UsageError(str(exc)) from exc
     library = Library(args.library)
     config = backend_config(args)
     fingerprint = hashlib.sha1(json.dumps(
@@ -138,8 +164,15 @@ def main(argv=None) -> int:
         if args.save and (saved := save_accepted(library, result)):
             print(f"  saved to the library as {saved}")
 
-    records = batch.run_units(units, engine=engine, journal=batch.JsonlJournal(out / "trials.jsonl"),
-                              progress=not args.no_progress, desc="trials", on_record=report)
+    try:
+        with cli.cancel_on_signals(interrupt=True):
+            records = batch.run_units(units, engine=engine,
+                                      journal=batch.JsonlJournal(out / "trials.jsonl"),
+                                      progress=not args.no_progress, desc="trials", on_record=report)
+    except KeyboardInterrupt:
+        if as_json:
+            cli.emit(_doc(label, out, error="Cancelled."), stdout)
+        return cli.EXIT_CANCELLED
     results = [r["result"] if r["status"] == "done" else not_run_result(args.idea, r["error"])
                for r in records]
     summary = stats.run_stats(results)
@@ -152,7 +185,9 @@ def main(argv=None) -> int:
         for r in results:
             fh.write(json.dumps(r, default=str) + "\n")
     print(f"saved {csv_path} and {json_path}")
-    return 0
+    if as_json:
+        cli.emit(_doc(label, out, summary, results), stdout)
+    return cli.EXIT_FAILED if any(r["status"] != "done" for r in records) else cli.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -122,3 +122,16 @@ def test_generate_cancelled_is_json_and_130(tmp_path):
     assert rc == 130, err[-2000:]
     assert doc["error"] == "Cancelled." and doc["accepted"] is False
     assert doc["attempts"][0]["verdict"]["error"]["type"] == "Cancelled"
+
+
+def test_generation_run_json(tmp_path):
+    rc, doc, _ = _cli(tmp_path, "generation.run", "--trials", "0", "--json")
+    assert rc == 2 and doc["error"].startswith("bad arguments:") and doc["trials"] == []
+    rc, doc, err = _cli(tmp_path, "generation.run", "--trials", "1", "--idea",
+                        "put the blue block in the yellow bowl", "--backend", "recorded", "--path",
+                        RECORDED, "--episodes", "1", "--out", tmp_path / "out", "--no-progress",
+                        "--json")
+    assert rc == 0, err[-2000:]
+    assert doc["error"] is None and doc["stats"]["trials"] == 1 and doc["out"] == str(tmp_path / "out")
+    assert doc["trials"] == [{"trial": 0, "task": "blue-block-in-yellow-bowl", "accepted": True,
+                              "error": None}]
