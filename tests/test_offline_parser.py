@@ -9,7 +9,8 @@ from serving.base import BackendError, GenerationParams
 from serving.offline import OfflineBackend, Refusal
 from serving.offline import lexicon
 from serving.offline.parser import NotUnderstood, understand
-from serving.offline.quality import load_ideas, missing, spawned_objects
+from benchmarks.offline_quality import load_ideas, missing
+from tests.offline_recording import spawned_objects
 from serving.offline.refusal import nearest_task
 
 
@@ -97,7 +98,7 @@ def test_code_is_one_task_class_with_rewards_summing_to_one(idea):
     import types
     import sim
     sys.path.insert(0, str(sim.COMPAT_DIR))
-    from serving.offline.quality import RecordingEnv
+    from tests.offline_recording import RecordingEnv
     module = types.ModuleType("t")
     exec(compile(code, "t.py", "exec"), module.__dict__)
     task = getattr(module, classes[0].name)()

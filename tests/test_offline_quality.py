@@ -5,7 +5,7 @@ by `python benchmarks/offline_quality.py`.
 """
 import pytest
 
-from serving.offline.quality import evaluate, load_ideas
+from benchmarks.offline_quality import evaluate, load_ideas
 
 pytestmark = pytest.mark.slow
 

@@ -313,7 +313,9 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
             g.kind = "container"  # "put it in the box": an open box
     rel = find_relation(clause)
     if rel and kind not in ("build", "sweep", "insert", "pyramid", "sort"):
-        return _relation_goal(clause, rel, phrases, scene, notes)
+        goal = _relation_goal(clause, rel, phrases, scene, notes)
+        if goal is not None:
+            return goal  # else the relation could not be kept (a note says why): read the rest as usual
     if kind in ("place", "line", "stack") and _source_at(clause) is not None:
         goal = _move_goal(clause, phrases, scene, notes)
         if goal:

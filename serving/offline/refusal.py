@@ -99,7 +99,7 @@ def suggest_idea(idea: str, reason: str) -> str:
     blocks (a box when it is something to put things in); a plain example when the result would still
     not be built exactly."""
     from serving.offline.parser import NotUnderstood, understand
-    from serving.offline.understanding import scan
+    from serving.offline.understanding import understanding
     out = []
     for w in lx.normalise(idea).split():
         thing = next((t for t in (w, w.removesuffix("s"), w.removesuffix("es")) if t in UNKNOWN_THINGS), None)
@@ -114,8 +114,7 @@ def suggest_idea(idea: str, reason: str) -> str:
             out.append(w)
     candidate = " ".join(t for t in out if t)
     try:
-        spec = understand(candidate)
-        if not scan(spec):
+        if understanding(understand(candidate))["faithful"]:
             return candidate
     except NotUnderstood:
         pass
