@@ -32,7 +32,7 @@ def _seed_text(seeds: list[int]) -> str:
         f"{seeds[0]}, {seeds[1]}, ..., {seeds[-1]} ({len(seeds)} seeds)"
 
 
-def write_card(root: Path, *, observation: str, license: str = "apache-2.0",
+def write_card(root: Path, *, observation: str, license: str = "mit",
                keep_failures: bool = False) -> Path:
     """Write root/README.md from the shards under root/data -> its path."""
     root = Path(root)

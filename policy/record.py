@@ -64,6 +64,34 @@ def run_episode(source: str, seed: int, observation: str = "cameras", video: boo
     return episode, steps, verdict
 
 
+class _Shards:
+    """Kept episodes of one task and split, written as a shard every SHARD_EPISODES episodes;
+    their attempts are logged only once their shard is on disk (so a resume re-records them)."""
+
+    def __init__(self, out: Path, split: str, name: str):
+        self.out, self.split, self.name = out, split, name
+        self.rows, self.attempts = [], []
+
+    def add(self, rows: list[dict], attempt: dict) -> int:
+        """Buffer one episode -> bytes written (0 unless this filled a shard)."""
+        self.rows.extend(rows)
+        self.attempts.append(attempt)
+        return self.flush() if len(self.attempts) >= SHARD_EPISODES else 0
+
+    def flush(self) -> int:
+        """Write the buffered episodes (if any) -> bytes written."""
+        if not self.rows:
+            return 0
+        seeds = [a["seed"] for a in self.attempts]
+        path = (self.out / "data" / self.split /
+                f"{self.name}-{min(seeds):06d}-{max(seeds):06d}.parquet")
+        size = dataset.write_shard(self.rows, path)
+        for a in self.attempts:
+            dataset.log_attempt(self.out, a)
+        self.rows, self.attempts = [], []
+        return size
+
+
 def record(task_args, episodes: int, split: str, out: Path, *, keep_failures: bool = False,
            observation: str = "cameras", progress: bool = True) -> dict:
     """Record up to `episodes` kept demonstrations of each task into `out` and rewrite its card ->
@@ -81,19 +109,7 @@ def record(task_args, episodes: int, split: str, out: Path, *, keep_failures: bo
         tried = len(done)
         bar = tqdm(total=episodes, initial=min(kept, episodes), desc=f"{name} [{split}]",
                    unit="demo", disable=not progress, file=sys.stderr)
-        buffer, pending = [], []
-
-        def flush():
-            if not buffer:
-                return
-            seeds = [a["seed"] for a in pending]
-            path = out / "data" / split / f"{name}-{min(seeds):06d}-{max(seeds):06d}.parquet"
-            stats["bytes"] += dataset.write_shard(buffer, path)
-            for a in pending:
-                dataset.log_attempt(out, a)
-            buffer.clear()
-            pending.clear()
-
+        shards = _Shards(out, split, name)
         for seed in split_seeds(split):
             if kept >= episodes or tried >= ATTEMPTS_PER_DEMO * episodes:
                 break
@@ -112,18 +128,15 @@ def record(task_args, episodes: int, split: str, out: Path, *, keep_failures: bo
                        "seconds": round(seconds, 2), "steps": len(steps),
                        "error": (verdict or {}).get("error") and verdict["error"].get("type")}
             if keep:
-                buffer.extend(dataset.episode_rows(name, episode, steps))
-                pending.append(attempt)
+                stats["bytes"] += shards.add(dataset.episode_rows(name, episode, steps), attempt)
                 kept += 1
                 stats["kept"] += 1
                 stats["steps"] += len(steps)
                 bar.update(1)
-                if len(pending) >= SHARD_EPISODES:
-                    flush()
             else:
                 dataset.log_attempt(out, attempt)
             bar.set_postfix(tried=tried)
-        flush()
+        stats["bytes"] += shards.flush()
         bar.close()
         if kept < episodes:
             print(f"{name}: {kept} of {episodes} demos after {tried} attempts", file=sys.stderr)

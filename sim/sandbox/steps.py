@@ -25,8 +25,8 @@ import math
 import os
 import stat
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
