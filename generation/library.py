@@ -30,8 +30,8 @@ from pathlib import Path
 from filelock import FileLock
 
 from generation.parsing import is_valid_task_name, normalise_task_name
-from sim.loader import task_classes
 from sim import batch
+from sim.loader import task_classes
 from sim.tasks import BASE_TASKS
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "sim" / "tasks"
@@ -99,7 +99,7 @@ def describe_code(source: str) -> dict:
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -135,7 +135,7 @@ def _main(argv, as_json: bool, stdout) -> int:
     except (ValueError, TypeError, BackendError) as exc:
         raise cli.UsageError(str(exc)) from exc
     backend.close()      # built here only to check the flags: each worker builds its own
-    label = f"{args.mode}_{_dt.datetime.now(_dt.timezone.utc):%Y%m%d-%H%M%S}"
+    label = f"{args.mode}_{_dt.datetime.now(_dt.UTC):%Y%m%d-%H%M%S}"
     out = Path(args.out) if args.out else RUNS_DIR / label
     try:
         engine = batch.make_engine(args.workers, args.ray)

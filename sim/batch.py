@@ -28,8 +28,9 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 GIB = 1 << 30
 
@@ -181,7 +182,7 @@ class LocalEngine:
     def close(self) -> None:
         """Stop idle workers (they dispose of their spare sandbox child on exit); kill busy ones
         (the batch was interrupted)."""
-        for proc, conn in self._idle:
+        for _, conn in self._idle:
             try:
                 conn.send(None)
             except (BrokenPipeError, OSError):

@@ -157,7 +157,8 @@ def _record_rows(rec: dict) -> list[dict]:
 
 
 def summarise(rows: list[dict]) -> list[dict]:
-    """Per task: {"task", "episodes", "successes", "success_rate", "mean_seconds", "not_run" (rows of units that failed to run)}."""
+    """Per task: {"task", "episodes", "successes", "success_rate", "mean_seconds" (per episode run),
+    "not_run" (rows of units that failed to run)}."""
     out: dict[str, dict] = {}
     for r in rows:
         s = out.setdefault(r["task"], {"task": r["task"], "episodes": 0, "successes": 0,

@@ -1,6 +1,7 @@
 """generation.run through sim.batch: the same trials give the same rows with the local pool and with
---ray auto (at temperature 0: the offline generator
-shuffles its bottom-up ideas with fresh entropy above 0, as sampling an LLM would), and a re-run with the same --out resumes instead of repeating trials."""
+--ray auto (at temperature 0: above it the offline generator shuffles its bottom-up ideas with fresh
+entropy, as sampling an LLM would), and a re-run with the same --out resumes instead of repeating
+trials."""
 import json
 import subprocess
 import sys

@@ -2,10 +2,10 @@
 kept with provenance, duplicates (same name or same normalised AST) refused, failures reported per
 file with their stage."""
 import json
-from datetime import datetime
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
