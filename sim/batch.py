@@ -118,7 +118,12 @@ class JsonlJournal:
 
 # -- engines ------------------------------------------------------------------------------------
 def _worker_main(conn) -> None:
-    """Loop of a local worker process: receive (fn, kwargs), send call_unit's answer; None ends it."""
+    """Loop of a local worker process: receive (fn, kwargs), send call_unit's answer; None ends it.
+
+    The worker's stdout goes to stderr: results travel over the pipe, and what units or imported
+    libraries print must not mix into the caller's stdout (which may carry one JSON document)."""
+    sys.stdout.flush()
+    os.dup2(2, 1)
     while True:
         try:
             msg = conn.recv()
@@ -213,7 +218,9 @@ def connect_ray(address: str, num_cpus: int | None = None) -> str:
         raise RuntimeError("--ray needs the ray package: pip install -r requirements-ray.txt") from None
     if ray.is_initialized():
         return f"Ray already initialised ({ray.cluster_resources().get('CPU', 0):g} CPUs)"
-    quiet = {"logging_level": "WARNING", "include_dashboard": False}
+    # Workers' prints stay in Ray's log files: results come back as values, and the caller's
+    # stdout may carry one JSON document.
+    quiet = {"logging_level": "WARNING", "include_dashboard": False, "log_to_driver": False}
     if address == "auto":
         try:
             ray.init(address="auto", **quiet)
