@@ -234,7 +234,8 @@ def main():
     except BaseException as e:  # noqa: BLE001 - a harness fault must still reach the parent
         chan.send({"t": "internal", "message": f"{type(e).__name__}: {e}",
                    "traceback": traceback.format_exc()[-4000:]})
-    chan.send({"t": "resources", "peak_address_space_mib": _peak_address_space_mib()})
+    chan.send({"t": "resources", "peak_address_space_mib": _peak_address_space_mib(),
+               "cpu_seconds": round(time.process_time(), 2)})    # what RLIMIT_CPU counts
     chan.send({"t": "done"})
     sys.stdout.flush()
     os._exit(0)   # skip atexit hooks a task may have registered

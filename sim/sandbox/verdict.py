@@ -13,11 +13,6 @@ import time
 STAGES = ("syntax", "load", "reset", "runtime", "success")
 SUCCESS_REWARD = 0.99     # docs/task-api.md#key-numbers: an episode succeeds when its cumulative reward exceeds 0.99
 MAX_WARNINGS = 50
-# Error types the parent gives a run whose child did not finish on its own (limits, signals, faults of
-# the sandbox itself), as opposed to an exception of the task code.
-RUN_ENDINGS = frozenset({"Cancelled", "WallTimeLimit", "Stalled", "ChannelClosed", "CpuTimeLimit",
-                         "Killed", "Crashed", "ExitedEarly", "IncompleteVerdict",
-                         "SandboxStartError", "SandboxError"})
 CHILD_LAYERS = ("capabilities", "landlock")   # isolation layers the child reports on itself
 # Error types the parent gives a run whose child did not finish on its own (limits, signals, faults of
 # the sandbox itself), as opposed to an exception of the task code.
@@ -33,9 +28,6 @@ def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broke
     if killed_for == "wall":
         return "WallTimeLimit", (f"wall-clock limit of {limits.wall_seconds} s hit; the sandbox "
                                  "process group was killed")
-    if killed_for == "stalled":
-        return "Stalled", (f"no progress (simulation step, stage or episode) for "
-                           f"{limits.stall_seconds} s; the sandbox process group was killed")
     if killed_for == "stalled":
         return "Stalled", (f"no progress (simulation step, stage or episode) for "
                            f"{limits.stall_seconds} s; the sandbox process group was killed")
@@ -143,6 +135,7 @@ class VerdictBuilder:
             self.video_frames = int(msg.get("frames") or 0)
         elif t == "resources":
             self.timings["peak_address_space_mib"] = msg.get("peak_address_space_mib")
+            self.timings["cpu_seconds"] = msg.get("cpu_seconds")
         elif t == "hello":
             self.timings["child_start_seconds"] = msg.get("seconds_since_spawn")
         elif t == "internal" and self.error is None:
