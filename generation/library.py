@@ -444,6 +444,19 @@ class Library:
         return batch.run_units(units, engine=engine or batch.LocalEngine(), journal=journal,
                                progress=progress, desc="verify", on_record=store)
 
+    def _shapes(self) -> dict[str, str]:
+        """normalised_ast of every listed task's code -> its name (files that do not parse left out)."""
+        shapes = {}
+        for e in self.list():
+            with contextlib.suppress(SyntaxError, KeyError, OSError):
+                shapes.setdefault(normalised_ast(self.code(e["name"])), e["name"])
+        return shapes
+
+    def find_duplicate(self, code: str) -> str | None:
+        """Name of a library task that is the same task as `code` (equal `normalised_ast`), or None.
+        Raises SyntaxError when `code` does not parse."""
+        return self._shapes().get(normalised_ast(code))
+
     def import_files(self, paths: list[Path | str], source: str, *, episodes: int = 4, seed: int = 0,
                      min_success: float = MIN_SUCCESS, keep_failing: bool = False,
                      wall_seconds: float | None = None, engine=None, journal=None,
@@ -467,10 +480,7 @@ class Library:
         files = []
         for p in map(Path, paths):
             files += sorted(f for f in p.glob("*.py") if not f.name.startswith("_")) if p.is_dir() else [p]
-        known = {}
-        for e in self.list():
-            with contextlib.suppress(SyntaxError, KeyError, OSError):
-                known[normalised_ast(self.code(e["name"]))] = e["name"]
+        known = self._shapes()
         taken = set(self.names()) | set(self._task_files())
         reports, candidates = [], []
         for f in files:

@@ -1,7 +1,7 @@
 """python -m generation.run --mode topdown|bottomup|cot --trials N [--target NAME] [--idea TEXT]
     [--backend offline|openai|transformers|recorded] [--model M] [--base-url U] [--adapter A]
     [--path DIR] [--episodes E] [--temperature T] [--seed S] [--save] [--library DIR] [--out DIR]
-    [--workers W] [--ray [auto|ADDRESS]] [--no-progress] [--json]
+    [--workers W] [--ray [auto|ADDRESS]] [--no-progress] [--json] [--ideas FILE]
 
 Runs N generate-and-test trials (GenSim's run_simulation, docs/pipeline.md#components) as `sim.batch` units
 (local worker processes, or Ray with --ray), prints a line per trial as it finishes and the pass-rate
@@ -12,6 +12,10 @@ Trial k uses seed S + 1000 k. With --save, accepted tasks are added to the libra
 they finish and so become examples for trials that start later (bottom-up growth; with W workers a
 trial sees the tasks saved before it started). Each worker builds its own backend; API keys are
 read from the worker's environment (OPENAI_API_KEY), never sent with the trial.
+--ideas FILE runs N trials (default 1) for each idea of the file (one per line; blank lines, lines
+starting with '#' and anything after ' | ' are ignored) instead of --idea; trial k of the whole run
+still uses seed S + 1000 k. --save never adds the same task twice: a task whose code equals a library
+task's after normalising names and docstrings (`generation.library.normalised_ast`) is not saved.
 
 --json prints exactly one JSON document on stdout for every outcome (the lines above go to stderr):
 {"label", "out", "stats", "trials": [{"trial", "task", "accepted", "error"}], "error": null | str}.
@@ -61,18 +65,33 @@ def not_run_result(idea: str, error: str) -> dict:
             "accepted": False, "error": f"trial failed to run: {error}"}
 
 
+def read_ideas(path: str) -> list[str]:
+    """Ideas of an ideas file: one per line, blank and '#' lines skipped, text after ' | ' dropped
+    (the format of tests/data/ideas.txt). Raises ValueError when it holds none, OSError when unreadable."""
+    ideas = [line.split(" | ")[0].strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    ideas = [i for i in ideas if i and not i.startswith("#")]
+    if not ideas:
+        raise ValueError(f"{path} holds no idea")
+    return ideas
+
+
 def save_accepted(library: Library, result: dict) -> str | None:
     """Add an accepted result's final code to `library`; returns the name, or None when it was not
-    added (not accepted, or the name is taken — reported, never overwritten)."""
+    added (not accepted, the name is taken, or the library has the same task under another name —
+    reported, never overwritten)."""
     if not result.get("accepted"):
         return None
     proposal, final = result["proposal"], result["final"]
+    code = result["attempts"][-1]["code"]
+    if (same := library.find_duplicate(code)) is not None:
+        print(f"  not saved: the library has the same task as {same!r}")
+        return None
     meta = {"source": "generated", "backend": result.get("backend"), "model": result.get("model"),
             "stats": {"success_rate": final.get("success_rate"),
                       "episodes": len(final.get("episodes") or []),
                       "attempts": len(result["attempts"])}}
     try:
-        entry = library.add(result["attempts"][-1]["code"], name=proposal["task-name"], meta=meta)
+        entry = library.add(code, name=proposal["task-name"], meta=meta)
     except ValueError as exc:
         print(f"  not saved: {exc}")
         return None
@@ -105,9 +124,11 @@ def main(argv=None) -> int:
 def _main(argv, as_json: bool, stdout) -> int:
     ap = cli.ArgumentParser(prog="python -m generation.run", description="Run many generation trials.")
     ap.add_argument("--mode", default="topdown")
-    ap.add_argument("--trials", type=int, default=10)
+    ap.add_argument("--trials", type=int, default=None,
+                    help="trials (default 10), or trials per idea with --ideas (default 1)")
     ap.add_argument("--target", help="target task name (topdown / cot)")
     ap.add_argument("--idea", default="", help="idea text (topdown / cot), default: the target")
+    ap.add_argument("--ideas", help="file of ideas, one per line: N trials for each (instead of --idea)")
     ap.add_argument("--backend", default="offline")
     ap.add_argument("--model")
     ap.add_argument("--base-url")
@@ -125,8 +146,14 @@ def _main(argv, as_json: bool, stdout) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON document (module docstring)")
     batch.add_engine_args(ap)
     args = ap.parse_args(argv)
-    if not 1 <= args.trials <= 1000:
-        raise cli.UsageError(f"--trials must be 1..1000, got {args.trials}")
+    if args.trials is None:
+        args.trials = 1 if args.ideas else 10
+    try:
+        ideas = read_ideas(args.ideas) if args.ideas else [args.idea]
+    except (OSError, ValueError) as exc:
+        raise cli.UsageError(f"--ideas: {exc}") from exc
+    if not 1 <= args.trials * len(ideas) <= 10000:
+        raise cli.UsageError(f"--trials must give 1..10000 trials in all, got {args.trials * len(ideas)}")
     try:
         base = GenerateOptions(mode=args.mode, repair_attempts=args.repair_attempts,
                                episodes=args.episodes, seed=args.seed, temperature=args.temperature,
@@ -144,23 +171,25 @@ def _main(argv, as_json: bool, stdout) -> int:
     library = Library(args.library)
     config = backend_config(args)
     fingerprint = hashlib.sha1(json.dumps(
-        [args.mode, args.idea, args.target, args.backend, config, args.episodes, args.repair_attempts,
+        [args.mode, args.target, args.backend, config, args.episodes, args.repair_attempts,
          args.temperature], sort_keys=True).encode()).hexdigest()[:12]
+    trials = [idea for idea in ideas for _ in range(args.trials)]
     units = [batch.Unit(
-        key=f"trial={k}|seed={args.seed + 1000 * k}|{fingerprint}", fn="generation.run:run_trial",
-        kwargs={"idea": args.idea, "backend": args.backend, "config": config,
+        key=f"trial={k}|seed={args.seed + 1000 * k}|{fingerprint}|idea={hashlib.sha1(idea.encode()).hexdigest()[:8]}",
+        fn="generation.run:run_trial",
+        kwargs={"idea": idea, "backend": args.backend, "config": config,
                 "options": dataclasses.asdict(base) | {"seed": args.seed + 1000 * k},
                 "library": str(library.root)},
-        meta={"trial": k}) for k in range(args.trials)]
+        meta={"trial": k, "idea": idea}) for k, idea in enumerate(trials)]
 
     def report(rec):
         k = rec["meta"]["trial"]
-        result = rec["result"] if rec["status"] == "done" else not_run_result(args.idea, rec["error"])
+        result = rec["result"] if rec["status"] == "done" else not_run_result(rec["meta"]["idea"], rec["error"])
         flags = stats.trial_flags(result)
         name = (result.get("proposal") or {}).get("task-name", "-")
         status = result.get("error") or ("refused" if result.get("refusal") else
                                          " ".join(f"{s}={int(v)}" for s, v in flags.items()))
-        print(f"trial {k + 1}/{args.trials} {name}: {status}", flush=True)
+        print(f"trial {k + 1}/{len(units)} {name}: {status}", flush=True)
         if args.save and (saved := save_accepted(library, result)):
             print(f"  saved to the library as {saved}")
 
@@ -173,7 +202,7 @@ def _main(argv, as_json: bool, stdout) -> int:
         if as_json:
             cli.emit(_doc(label, out, error="Cancelled."), stdout)
         return cli.EXIT_CANCELLED
-    results = [r["result"] if r["status"] == "done" else not_run_result(args.idea, r["error"])
+    results = [r["result"] if r["status"] == "done" else not_run_result(r["meta"]["idea"], r["error"])
                for r in records]
     summary = stats.run_stats(results)
     print(stats.format_table(summary, label))

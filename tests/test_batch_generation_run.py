@@ -54,3 +54,28 @@ def test_rerun_with_the_same_out_resumes(tmp_path):
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "run" / "trials.jsonl").read_text().splitlines() == journal   # nothing re-ran
     assert "trial 1/3" not in again.stdout and _rows(tmp_path / "run") == _rows(tmp_path / "run")
+
+
+def test_ideas_file_runs_each_idea_and_save_never_adds_the_same_task_twice(tmp_path):
+    ideas = tmp_path / "ideas.txt"
+    ideas.write_text("# growth list\nput the red block in the green bowl | expect: block=1\n\n"
+                     "put two red balls in the brown container\n")
+    lib = tmp_path / "lib"
+
+    def run(out):
+        return subprocess.run([sys.executable, "-m", "generation.run", "--mode", "topdown", "--ideas",
+                               str(ideas), "--episodes", "1", "--repair-attempts", "0", "--temperature",
+                               "0", "--save", "--library", str(lib), "--out", str(out), "--workers", "2",
+                               "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=400)
+
+    first = run(tmp_path / "a")
+    assert first.returncode == 0, first.stderr
+    assert "trial 2/2" in first.stdout or "trial 1/2" in first.stdout
+    ideas_run = [json.loads(x)["idea"] for x in (tmp_path / "a" / "results.jsonl").read_text().splitlines()]
+    assert ideas_run == ["put the red block in the green bowl", "put two red balls in the brown container"]
+    saved = sorted(p.name for p in lib.glob("*.py"))
+    assert len(saved) == 2 and first.stdout.count("saved to the library as") == 2
+    second = run(tmp_path / "b")                     # same ideas again: the same two tasks
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.count("not saved: the library has the same task as") == 2
+    assert sorted(p.name for p in lib.glob("*.py")) == saved
