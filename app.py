@@ -12,6 +12,7 @@ _START = time.monotonic()
 
 from demo.deployment import Deployment  # noqa: E402  (timed from process start)
 from demo.layout import build_demo, launch_kwargs  # noqa: E402
+from sim import tmpdirs  # noqa: E402
 
 
 def main() -> None:
@@ -20,6 +21,7 @@ def main() -> None:
     port = int(os.environ.get("PORT") or os.environ.get("GRADIO_SERVER_PORT") or 7860)
     concurrency = int(os.environ.get("GENSIM_CONCURRENCY") or 0) or None
     deployment = Deployment.from_env()
+    tmpdirs.sweep()     # temp folders of an earlier app or CLI that was killed (sim/tmpdirs.py)
     demo = build_demo(concurrency, deployment)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, **launch_kwargs())
     mode = "public" if deployment.public else "private"
