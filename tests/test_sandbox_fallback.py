@@ -334,3 +334,60 @@ def test_child_rules_cover_the_simulator_not_the_repository(tmp_path):
     assert landlock.elf_interpreter(REPO / "README.md") is None
     interp = landlock.elf_interpreter(Path(sys.executable).resolve())
     assert interp is None or Path(interp).exists()
+
+
+# ------------------------------------------------------------------ a Space-like container
+
+# What Docker's default seccomp profile denies a container without CAP_SYS_ADMIN: creating
+# namespaces and mounting. Installed in the driver, it binds bwrap and the sandbox child too.
+CONTAINER_PROFILE = """
+import errno, pyseccomp as sc
+f = sc.SyscallFilter(sc.ALLOW)
+for name in ("unshare", "setns", "mount", "umount2", "pivot_root"):
+    f.add_rule(sc.ERRNO(errno.EPERM), name)
+for flag in (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000):
+    f.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))  # CLONE_NEW*
+f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+f.load()
+"""
+
+
+def test_space_like_container_falls_back_with_reasons():
+    """As uid 65534 under that profile, with bwrap installed and namespaces requested: bwrap is
+    refused, the run falls back and says why, and the fallback layers are active."""
+    if shutil.which("bwrap") is None:
+        pytest.skip("bwrap not installed: cannot show it being refused")
+    if not isolation._flag("GENSIM_SANDBOX_SECCOMP") or not _seccomp_available():
+        pytest.skip("pyseccomp/libseccomp unavailable: cannot emulate the container profile")
+    base = Path(tempfile.mkdtemp(prefix="gensim-fallback-", dir="/var/tmp"))
+    try:
+        os.chmod(base, 0o777)
+        python, app = _unprivileged_app(base)
+        source = (REPO / "sim" / "tasks" / "place_red_in_green.py").read_text()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(base),
+               "PYTHONPATH": str(app), "OPENAI_API_KEY": KEY}
+        res = subprocess.run([python, "-c", CONTAINER_PROFILE + DRIVER],
+                             input=json.dumps({"place_red_in_green": source}),
+                             capture_output=True, text=True, env=env, cwd=str(app), timeout=300,
+                             user=NOBODY, group=NOBODY, extra_groups=[])
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = json.loads(res.stdout)
+    verdict = out["place_red_in_green"][-1]["verdict"]
+    layers = verdict["isolation"]
+    assert verdict["success"], verdict["error"]
+    assert "namespaces unavailable" in layers["filesystem"]["detail"]
+    assert not layers["filesystem"]["active"] and not layers["network"]["active"]
+    assert layers["parent_protected"]["active"] and layers["capabilities"]["active"]
+    assert layers["seccomp"]["active"]
+    assert layers["landlock"]["active"] == bool(ABI)
+    assert KEY not in res.stdout
+
+
+def _seccomp_available() -> bool:
+    try:
+        import pyseccomp  # noqa: F401
+    except Exception:  # noqa: BLE001 - e.g. libseccomp.so.2 missing
+        return False
+    return True

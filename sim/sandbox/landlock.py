@@ -23,12 +23,11 @@ import struct
 import sys
 from pathlib import Path
 
-from sim.sandbox.syscalls import libc, prctl
+from sim.sandbox.syscalls import PR_SET_NO_NEW_PRIVS, libc, prctl
 
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
 CREATE_RULESET_VERSION = 1
 RULE_PATH_BENEATH = 1
-PR_SET_NO_NEW_PRIVS = 38
 
 # Filesystem access rights (linux/landlock.h) and the ABI version that introduced each.
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3

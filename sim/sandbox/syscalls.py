@@ -22,7 +22,7 @@ import errno
 import os
 
 CLONE_THREAD = 0x10000
-PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
 CAP_VERSION_3 = 0x20080522      # _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -56,12 +56,15 @@ def _capabilities() -> int:
 
 
 def drop_capabilities() -> dict:
-    """Clear every capability of this process: ambient, bounding set (so no later exec regains
-    any), effective, permitted, inheritable -> the verdict layer {"active", "detail"}. Call it
-    before any thread starts (capabilities are per thread). Never raises."""
+    """Set no_new_privs (a setuid binary exec'd later does not elevate) and clear every
+    capability of this process: ambient, bounding set (so no later exec regains any), effective,
+    permitted, inheritable -> the verdict layer {"active", "detail"}. Call it before any thread
+    starts (capabilities are per thread). Never raises."""
     try:
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
         if not _capabilities():
-            return {"active": True, "detail": "holds no capabilities (unprivileged uid)"}
+            return {"active": True, "detail": "holds no capabilities (unprivileged uid); "
+                                              "no_new_privs set"}
         prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
         with open("/proc/sys/kernel/cap_last_cap") as f:
             last = int(f.read())
@@ -76,7 +79,8 @@ def drop_capabilities() -> dict:
         return {"active": False, "detail": f"capabilities left after dropping: {left:#x}"}
     who = "root" if os.geteuid() == 0 else f"uid {os.geteuid()}"
     return {"active": True, "detail": f"runs as {who} with every capability dropped (bounding "
-                                      "set too): no ptrace of other processes, file modes hold"}
+                                      "set too), no_new_privs set: no ptrace of other "
+                                      "processes, file modes hold"}
 
 
 def install_seccomp(wanted: bool) -> dict:
