@@ -111,6 +111,17 @@ def test_no_leftovers_after_a_batch_with_killed_runs(tmp_path):
     # the second run swept the first one's folder at its start; its own is left
     left = sorted(os.listdir(tmp))
     assert [name.split("-")[2] for name in left] == [str(killed[1])], left
+
+    # a caller killed while its pre-started spare child waits for the next run
+    waiter = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from sim.sandbox import run; "
+         "run('def f(:', video=False, episodes=1); print('ran', flush=True); time.sleep(600)"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert waiter.stdout.readline().strip() == "ran"
+    assert any(n.startswith(f"gensim-sandbox-{waiter.pid}-") for n in os.listdir(tmp))  # spare
+    waiter.send_signal(signal.SIGKILL)
+    waiter.wait()
+    killed.append(waiter.pid)
     deadline = time.monotonic() + 30                                # orphaned child exits
     while _environ_mentions(f"TMPDIR={tmp}") and time.monotonic() < deadline:
         time.sleep(0.2)
