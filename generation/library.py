@@ -1,4 +1,4 @@
-"""python -m generation.library list [--source S] | show NAME | add FILE [--name N] | purge NAME
+"""python -m generation.library list [--source S] | summary [--source S] | show NAME | add FILE [--name N] | purge NAME
     | reindex [--from-files] | verify [NAME ...] [--episodes N] [--seed S] [--wall-seconds W]
     | import PATH... --source NAME [--keep-failing] [--episodes N] [--min-success R]
     (verify and import also take --workers N, --ray [auto|ADDRESS], --journal FILE)
@@ -537,6 +537,39 @@ class Library:
             rep["status"] = "imported" if passed else "imported-failing"
         return reports
 
+    def summary(self, source: str | None = None, min_success: float = MIN_SUCCESS) -> dict:
+        """Figures of the library (or of one source's tasks), read from the index and the code.
+
+        Returns {"tasks", "by_source": {source: n}, "by_goal_type": {metrics: n} (the sorted set of
+        `metric=` literals of a task's add_goal calls, e.g. "pose+zone"), "asset_diversity" and
+        "code_diversity" (GenSim's mean pairwise 1 - Jaccard over normalised assets / code tokens,
+        `generation.stats`), "passing" (stats success_rate >= min_success), "unverified" (no stats)}.
+        """
+        from generation import stats as gstats
+
+        entries = self.list(source=source)
+        by_source: dict[str, int] = {}
+        by_goal: dict[str, int] = {}
+        codes = []
+        for e in entries:
+            by_source[e.get("source") or ""] = by_source.get(e.get("source") or "", 0) + 1
+            code = self.code(e["name"])
+            codes.append(code)
+            metrics = sorted({kw.value.value for node in ast.walk(ast.parse(code))
+                              if isinstance(node, ast.Call) for kw in node.keywords
+                              if kw.arg == "metric" and isinstance(kw.value, ast.Constant)})
+            key = "+".join(metrics) or "none"
+            by_goal[key] = by_goal.get(key, 0) + 1
+        rates = [(e.get("stats") or {}).get("success_rate") for e in entries]
+        return {"tasks": len(entries), "by_source": dict(sorted(by_source.items())),
+                "by_goal_type": dict(sorted(by_goal.items(), key=lambda kv: -kv[1])),
+                "asset_diversity": round(gstats.mean_pairwise_distance(
+                    [{gstats.normalise_asset(a) for a in e.get("assets") or []} for e in entries]), 3),
+                "code_diversity": round(gstats.mean_pairwise_distance(
+                    [gstats.code_tokens(c) for c in codes]), 3),
+                "passing": sum(r is not None and r >= min_success for r in rates),
+                "unverified": sum(r is None for r in rates)}
+
     def reindex(self, from_files: bool = False) -> list[dict]:
         """Rebuild the index from the code files; keeps the provenance fields (PROVENANCE) of known
         entries, marks new files "curated" when they are base tasks (`sim.tasks.BASE_TASKS`)
@@ -624,6 +657,8 @@ def _main(argv=None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     lst = sub.add_parser("list", help="list the tasks")
     lst.add_argument("--source", default=None, help="only tasks of this source")
+    summ = sub.add_parser("summary", help="counts, goal types, diversity and pass figures (JSON)")
+    summ.add_argument("--source", default=None, help="only tasks of this source")
     reindex = sub.add_parser("reindex", help="rebuild index.json from the task files")
     reindex.add_argument("--from-files", action="store_true",
                          help="ignore a corrupt index (its provenance and stats are lost)")
@@ -650,6 +685,8 @@ def _main(argv=None) -> int:
         if args.cmd == "list":
             for e in lib.list(source=args.source):
                 print(f"{e['name']:32s} {e['source']:9s} {e['description'][:80]}")
+        elif args.cmd == "summary":
+            print(json.dumps(lib.summary(source=args.source), indent=1))
         elif args.cmd == "reindex":
             print(f"indexed {len(lib.reindex(from_files=args.from_files))} tasks in {lib.index_path}")
         elif args.cmd == "show":

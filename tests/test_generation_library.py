@@ -234,3 +234,18 @@ def test_verify_many_runs_through_the_executor_and_stores_stats(tmp_path):
     again = lib.verify_many(episodes=2, seed=3, engine=batch.LocalEngine(2), progress=False,
                             journal=batch.JsonlJournal(tmp_path / "verify.jsonl"))
     assert [r["result"] for r in again] == [r["result"] for r in records]   # resumed, not re-run
+
+
+def test_summary_counts_sources_goal_types_and_pass_figures(tmp_path):
+    lib = Library(tmp_path)
+    original = ROOT / "tests" / "data" / "original_style"
+    lib.add((original / "blue_block_in_red_zone.py").read_text(), meta={"source": "gensim",
+                                                                         "stats": {"success_rate": 1.0}})
+    lib.add((original / "two_blocks_in_bowls.py").read_text(), meta={"stats": {"success_rate": 0.5}})
+    lib.add((original / "pallet_and_zone.py").read_text())
+    summary = lib.summary()
+    assert summary["tasks"] == 3 and summary["by_source"] == {"generated": 2, "gensim": 1}
+    assert summary["by_goal_type"] == {"zone": 1, "pose": 1, "pose+zone": 1}
+    assert summary["passing"] == 1 and summary["unverified"] == 1
+    assert 0 < summary["asset_diversity"] <= 1 and 0 < summary["code_diversity"] < 1
+    assert lib.summary(source="gensim")["tasks"] == 1 and lib.summary(source="gensim")["asset_diversity"] == 0
