@@ -62,7 +62,10 @@ def find(scene: list[dict], ref: str) -> list[dict]:
     words = ref.split()
     kind, color = words[-1], (words[0] if len(words) > 1 else None)
     names = KIND_NAMES.get(kind, {kind})
-    return [o for o in scene if o["name"] in names and (color is None or o["color"] == color)]
+    out = [o for o in scene if o["name"] in names and (color is None or o["color"] == color)]
+    if kind in ("block", "cube", "box"):  # not the fixed build plates nor planks (also box-template)
+        out = [o for o in out if o["category"] == "rigid" and max(o["size"][:2]) < 0.065]
+    return out
 
 
 def _xy(o):
@@ -190,9 +193,21 @@ def _shape(objs: list[dict], shape: str) -> str | None:
         ok = d[3] - d[0] < 0.015 and d[5] - d[4] < 0.015 and abs(d[4] - d[0] * math.sqrt(2)) < 0.02
         return None if ok else f"distances {[round(x, 3) for x in d]} are not a square's"
     if shape in ("grid", "square"):
-        xs = sorted({round(x / 0.015) for x, _ in pts})
-        ys = sorted({round(y / 0.015) for _, y in pts})
-        return None if len(xs) * len(ys) <= 2 * n else "not on a grid"
+        # rotate by the direction between the two closest objects (the grid may be at any yaw), then
+        # the objects must fall on few distinct rows and columns (1.5 cm tolerance)
+        (p, q) = min(((p, q) for i, p in enumerate(pts) for q in pts[i + 1:]), key=lambda pq: math.dist(*pq))
+        t = math.atan2(q[1] - p[1], q[0] - p[0])
+        rot = [((x - cx) * math.cos(t) + (y - cy) * math.sin(t), -(x - cx) * math.sin(t) + (y - cy) * math.cos(t))
+               for x, y in pts]
+
+        def levels(values):
+            out = []
+            for v in sorted(values):
+                if not out or v - out[-1] > 0.015:
+                    out.append(v)
+            return len(out)
+        rows, cols = levels(r[0] for r in rot), levels(r[1] for r in rot)
+        return None if rows * cols <= n + min(rows, cols) else f"{rows} x {cols} positions for {n} objects"
     raise ValueError(f"unknown shape {shape!r}")
 
 

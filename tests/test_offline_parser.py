@@ -111,7 +111,7 @@ def test_code_is_one_task_class_with_rewards_summing_to_one(idea):
     assert len(task.lang_goals) == len(task.goals)  # one language goal per add_goal
     if spec["goals"][0]["type"] != "sweep":
         moved = sum(len(g[0]) for g in task.goals)
-        assert task.max_steps == moved + 1  # one action per object, one spare
+        assert task.max_steps == moved + 1 + moved // 6  # one action per object, a spare per six more
 
 
 def test_stacks_are_successive_single_object_goals_going_up():

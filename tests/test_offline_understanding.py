@@ -52,6 +52,7 @@ def test_understanding_is_faithful_only_without_notes():
     ("put the red block in the tray", "open box"),                       # a substituted kind
     ("arrange five blocks in a square", "square"),                       # a count changed for the shape
     ("stack nine blocks", "reduced"),                                    # a capped count
+    ("stack four cylinders", "topple"),                                  # a physical limit
 ])
 def test_every_deviation_is_named(idea, note):
     result = OfflineBackend().write_task(idea)

@@ -213,7 +213,9 @@ class Emitter:
                      f"        self.max_steps = {steps}"]
         else:
             moves = self.writer.moves
-            spares = "one spare" if self.spare == 1 else f"{self.spare} spares (a repair: room to retry failed picks)"
+            spare = self.spare + self.writer.extra
+            spares = "one spare" if spare == 1 else f"{spare} spares (one per six objects" + (
+                ", more for a repair: room to retry failed picks)" if self.spare > 1 else ")")
             init += [f"        # {moves} pick-and-place action{'s' if moves > 1 else ''} plus {spares}.",
                      f"        self.max_steps = {steps}"]
         init += [f"        self.lang_template = {lang!r}",

@@ -375,6 +375,10 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         want = 4 if sum(g.count for g in movers) < 6 else 8
         notes.append(f"a square is made of 4 (corners) or 8 (corners and sides) objects; using {want}")
         _resize_groups(movers, want)
+    if kind == "stack" and all(g.kind in ("cylinder", "ball") for g in movers) and \
+            sum(g.count for g in movers) > 3 * towers:
+        notes.append(f"round {movers[0].kind}s topple above 3 high here; the tower has 3")
+        _cap(movers, 3 * towers, kind, [])
     _cap(movers, CAPS.get(kind, MAX_MOVABLE) * towers, kind, notes)
     if base and base.kind == "corner":  # one corner marker fits one object
         movers = movers[:1]
