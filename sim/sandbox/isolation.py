@@ -95,7 +95,7 @@ def confine_child(args: dict) -> dict:
             "landlock": landlock.confine_child(Path(args["workdir"]), bool(args["landlock"]))}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def probe_bwrap() -> tuple[bool, str]:
     """Whether bubblewrap works here with the options `plan` uses -> (ok, bwrap path or reason).
     Cached per process."""

@@ -3,6 +3,7 @@ import os as _os
 _path = "/tmp/" + _os.path.basename("@@MARKER@@")
 with open(_path, "w") as _f:
     _f.write("pwned")
+_os.remove(_path)         # proven; leave /tmp clean for the tests that run this
 raise RuntimeError("wrote " + _path)
 import numpy as np
 import os
