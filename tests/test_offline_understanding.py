@@ -62,7 +62,7 @@ def test_every_deviation_is_named(idea, note):
 
 
 def test_lang_template_and_docstring_state_the_understood_task_not_the_idea():
-    code, spec = OfflineBackend().write_task("plz put the red block in the bowl kinda quickly thx")
+    code, spec = OfflineBackend().write_task("put the red block in the bowl kinda wobbly")
     assert "self.lang_template = 'put the red block in the bowl'" in code
     assert "Approximated: ignored words" in code
 

@@ -93,12 +93,12 @@ def repair(word: str) -> str:
     # Typos rarely change the first letter; requiring it keeps 'fridge' from becoming 'bridge' and
     # 'solve' from becoming 'olive' (a colour).
     vocab = _BY_LETTER.get(word[0], [])
-    close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.8)
-    if close:
-        return close[0]
     swapped = [v for v in vocab if len(v) == len(word) and sorted(v) == sorted(word)]  # 'lfet' -> 'left'
     if swapped:
         return swapped[0]
+    close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.8)
+    if close:
+        return close[0]
     if word.endswith("s"):  # misspelt plural: 'bloks' -> 'block'
         close = difflib.get_close_matches(word[:-1], vocab, n=1, cutoff=0.8)
         if close:

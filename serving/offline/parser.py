@@ -85,6 +85,10 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
         if ordered:
             cur.append(",")
             continue
+        if tok == "after" and nxt in ("that", "this", "which"):
+            tok = "then"  # 'after that' reads as 'then'; its 'that' is skipped below
+        if cur[-1:] == ["then"] and tok in ("that", "this", "which"):
+            continue
         if (tok in ("then", ";", ".", "finally", "afterwards") or (tok == "next" and nxt != "to")) or second_pair or (
                 tok in ("and", ",") and nxt in VERBS + ("pick", "grab", "take", "lift")):
             if cur:
@@ -243,7 +247,8 @@ def understand(idea: str) -> dict:
     for clause in split_clauses(tokens):
         goal = _clause_goal(clause, scene, previous, notes)
         if goal:
-            if goals and goals[-1].pop("pick", False) and set(goals[-1]["objects"]) <= set(goal["objects"]):
+            if goals and (goals[-1].pop("pick", False) or goals[-1]["type"] == "remove" and goals[-1].get("source")) \
+                    and goal["type"] != "hold" and set(goals[-1]["objects"]) <= set(goal["objects"]):
                 # "take the ball out of the box and put it in the bowl": one move, not two
                 goal.setdefault("source", goals.pop()["source"])
             previous = goal["objects"]
@@ -327,6 +332,11 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     targets = [g for g in targets if g.kind != "table"]
     if kind == "stack" and "bottom" in clause:
         return _ordered_tower(clause, phrases, scene, notes)
+    colours = [(i, lx.color_of(t)) for i, t in enumerate(clause) if lx.color_of(t)]
+    if kind in ("stack", "place") and len(colours) >= 2 and not [g for _, g in phrases if g.kind not in lx.FIXED_KINDS] \
+            and all("on" in clause[a:b] for (a, _), (b, _) in zip(colours, colours[1:])):
+        # 'stack red on green on blue': the last colour named is at the bottom
+        return _ordered_tower(["bottom"] + [c for _, c in reversed(colours)], phrases, scene, notes)
     if kind == "build":
         return _build_goal(_structure_word(clause), movers + targets, scene, clause, notes)
     if kind in ("sweep", "insert"):
@@ -589,7 +599,7 @@ RELATION_WORDS = {"left": "left", "right": "right", "front": "front", "behind": 
                   "close": "next", "adjacent": "next", "nearby": "next", "by": "next",
                   "between": "between", "around": "around", "surround": "around", "surrounding": "around",
                   "encircle": "around", "under": "under", "below": "under", "beneath": "under",
-                  "underneath": "under"}
+                  "underneath": "under", "middle": "between", "center": "between"}
 
 
 def find_relation(clause: list[str]) -> tuple[int, str] | None:
@@ -609,6 +619,10 @@ def find_relation(clause: list[str]) -> tuple[int, str] | None:
         if tok in ("next", "close", "adjacent") and "to" not in after:
             continue
         if tok == "by" and after[:2] != ["the", "side"]:
+            continue
+        if tok in ("middle", "center"):
+            if "of" in after and "and" in clause[i + 2:]:
+                return i, "between"  # 'in the middle of the red and blue blocks'
             continue
         if tok == "around" and not any(lx.NOUNS.get(t) for t in clause[i + 1:]) and "it" not in clause[i + 1:]:
             continue  # "move the blocks around": no reference object

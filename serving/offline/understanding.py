@@ -28,13 +28,14 @@ stack build make assemble line align arrange sort insert sweep push order organi
 form create load fill rank pile fit slide them itself himself herself then afterward once
 new same different colored color shape shaped piece pieces object objects thing things item items
 of onto out off remove empty clear unload unstack towards toward near next beside besides left right
-front behind back between around surround surrounding encircle under below beneath underneath above
+front behind back between around surround surrounding encircle under below beneath underneath
 high tall wide long row rows column columns layer layers level levels across by x times
 its their my your our his her ones single each every several few many
 up please thanks thank you simple small large big little tiny huge medium mini giant
 matching match according respective corresponding its by size sizes colors
 straighten straight along solve disks rings ring flat upright standing open empty
-but except excluding apart play end ends ending finish finished final result out onto
+but except excluding apart play end ends ending finish finished final result out onto start begin
+formation puzzle rod rods last pls plz thx d ll m ve re s
 """.split())
 
 
@@ -111,8 +112,9 @@ def _goal_sentence(g: dict, groups: dict) -> str:
     if t == "rope":
         return "Close the open side of a square with the rope" if g["shape"] == "square" else \
             "Straighten the rope along a line"
-    verb = {"pyramid": "Build a pyramid from", "line": "Line up", "circle": "Arrange in a circle",
-            "insert": "Insert", "sweep": "Sweep"}[t]
+    if t == "circle":
+        return f"Arrange {objs} in a circle"
+    verb = {"pyramid": "Build a pyramid from", "line": "Line up", "insert": "Insert", "sweep": "Sweep"}[t]
     tail = f" into the {target}" if target else ""
     return f"{verb} {objs}{tail}" + (" along a line" if t == "line" else "")
 
@@ -132,6 +134,8 @@ _CUES = {
     "between": ("between", None), "around": ("around", None), "surround": ("around", None),
     "bottom": ("ordered", None), "except": ("except", None), "each": ("each", None),
     "off": ("source", None), "out": ("source", None), "from": ("source", None),
+    "smallest": ("size", None), "largest": ("size", None), "biggest": ("size", None),
+    "ascending": ("size", None), "descending": ("size", None),
 }
 # Spec kinds an idea noun may legitimately become (a 'box' to put things in is an open container ...).
 _SAME = {"box": ("box", "container"), "pile": ("pile", "block"), "square": ("zone", "square"),
@@ -187,6 +191,8 @@ def scan(spec: dict) -> list[str]:
 
 def _known(t: str) -> bool:
     from serving.offline.parser import RELATION_WORDS as REL, STRUCTURES, VERBS
+    if t.endswith("ing") and len(t) > 5 and (_known(t[:-3]) or _known(t[:-3] + "e") or _known(t[:-4])):
+        return True  # 'building', 'placing', 'putting'
     return bool(lx.color_of(t) or lx.number_of(t) is not None or t in lx.NOUNS or t in lx.SIZE_WORDS
                 or t in lx.KEYWORDS or t in VERBS or t in STRUCTURES or t in REL or t in lx.QUANTIFIERS
                 or t in (",", ".", ";") or t in ("hanoi", "rope", "disk", "grid", "circle", "ring", "pyramid",
@@ -199,8 +205,9 @@ def _honoured(cue, word, tokens, goals) -> bool:
     if kind == "relation":
         i = tokens.index(word)
         after = tokens[i + 1:i + 3]
-        if word in ("left", "right") and not (set(after) & {"of", "side", "hand"}):
-            return True  # 'right' as in 'right away': not a relation
+        if word == "right" and (not after or after[0] in ("next", "away", "now", "there", "here", "in", "on",
+                                                           "into", "onto", "beside", "behind", "above")):
+            return True  # 'right next to', 'right away': not a relation
         if word == "next" and "to" not in after:
             return True
         return any(g["type"] == "relation" and g["relation"] == rel for g in goals) or \
@@ -211,6 +218,8 @@ def _honoured(cue, word, tokens, goals) -> bool:
         return "around" in types or "circle" in types
     if kind == "ordered":
         return any(g.get("ordered") for g in goals) or types & {"build", "pyramid", "hanoi", "order_by_size"}
+    if kind == "size":
+        return "order_by_size" in types
     if kind == "except":
         return any(g.get("except") for g in goals)
     if kind == "each":
