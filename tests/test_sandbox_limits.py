@@ -1,5 +1,7 @@
 """Sandbox limits that scale with the episodes, and stall detection (sim/sandbox/limits.py,
 runner watchdog, heartbeat)."""
+import time
+
 import pytest
 
 from sim.sandbox import Limits, iter_run, run
@@ -74,3 +76,12 @@ def test_a_task_that_steps_the_simulation_is_not_stalled():
     v = events[-1]["verdict"]
     assert v["passed"]["reset"], v["error"]
     assert (v["error"] or {}).get("type") != "Stalled"
+
+
+def test_a_caller_that_stops_iterating_does_not_make_its_run_stalled():
+    events = iter_run(SLOW_STEPPER, video=False, episodes=1,
+                      limits=Limits(stall_seconds=2, wall_seconds=100))
+    first = next(events)
+    time.sleep(5)          # the child keeps stepping and reporting into the unread pipe
+    v = [first, *events][-1]["verdict"]
+    assert (v["error"] or {}).get("type") != "Stalled" and v["passed"]["reset"], v["error"]

@@ -194,9 +194,12 @@ def _watchdog(child, cancel, deadline: float, stop: threading.Event, killed: lis
               progress: list, stall_seconds: float):
     """Kill the child on cancel, at the wall-clock deadline, or when its last signed message
     (progress[0], monotonic s) is more than `stall_seconds` old, even while the caller is not
-    iterating; records why in `killed`."""
+    iterating; records why in `killed`. Unread bytes on the channel count as progress: a caller
+    that is slow to iterate does not make its child look stalled."""
     while not stop.wait(0.05):
         now = time.monotonic()
+        if now - progress[0] > stall_seconds and select.select([child.chan_fd], [], [], 0)[0]:
+            progress[0] = now
         reason = ("cancelled" if cancel is not None and cancel.is_set() else
                   "wall" if now > deadline else
                   "stalled" if now - progress[0] > stall_seconds else None)
