@@ -116,13 +116,18 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def normalised_ast(source: str) -> str:
+GOAL_METRICS = ("pose", "zone")   # add_goal's metric values (docs/task-api.md)
+
+
+def normalised_ast(source: str, structure_only: bool = False) -> str:
     """A text that is equal for two task files that are the same task written differently.
 
     The code's AST without docstrings, comments, imports, and with every variable, argument and
     class name replaced by its order of first appearance (v0, v1, ...); attribute names, method
     names and literals are kept, so a different asset, colour, goal or call stays different.
-    Raises SyntaxError when `source` does not parse.
+    `structure_only`: literals other than asset paths (*.urdf) and goal metrics are replaced by
+    their type too, so tasks that differ only in colours, sizes, counts or wording compare equal
+    (the same objects, goals and structure). Raises SyntaxError when `source` does not parse.
     """
     tree = ast.parse(source)
     names: dict[str, str] = {}
@@ -163,6 +168,13 @@ def normalised_ast(source: str) -> str:
             node.arg = rename(node.arg)
             node.annotation = None
             return node
+
+        def visit_Constant(self, node):
+            value = node.value
+            if not structure_only or value is None or isinstance(value, bool) or (
+                    isinstance(value, str) and (value.strip().endswith(".urdf") or value in GOAL_METRICS)):
+                return node
+            return ast.Constant(type(value).__name__)
 
     return ast.dump(Normaliser().visit(tree), annotate_fields=False, include_attributes=False)
 
@@ -543,7 +555,9 @@ class Library:
         Returns {"tasks", "by_source": {source: n}, "by_goal_type": {metrics: n} (the sorted set of
         `metric=` literals of a task's add_goal calls, e.g. "pose+zone"), "asset_diversity" and
         "code_diversity" (GenSim's mean pairwise 1 - Jaccard over normalised assets / code tokens,
-        `generation.stats`), "passing" (stats success_rate >= min_success), "unverified" (no stats)}.
+        `generation.stats`), "distinct_structures" (distinct `normalised_ast(structure_only=True)`:
+        tasks apart from colours, sizes and counts), "passing" (stats success_rate >= min_success),
+        "unverified" (no stats)}.
         """
         from generation import stats as gstats
 
@@ -567,6 +581,7 @@ class Library:
                     [{gstats.normalise_asset(a) for a in e.get("assets") or []} for e in entries]), 3),
                 "code_diversity": round(gstats.mean_pairwise_distance(
                     [gstats.code_tokens(c) for c in codes]), 3),
+                "distinct_structures": len({normalised_ast(c, structure_only=True) for c in codes}),
                 "passing": sum(r is not None and r >= min_success for r in rates),
                 "unverified": sum(r is None for r in rates)}
 

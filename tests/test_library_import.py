@@ -26,6 +26,12 @@ def test_normalised_ast_ignores_names_docstrings_comments_and_imports():
     assert normalised_ast(a) != normalised_ast((ORIGINAL / "two_blocks_in_bowls.py").read_text())
     with pytest.raises(SyntaxError):
         normalised_ast("class X(:\n")
+    # structure_only: colours, sizes and wording no longer count; objects and goal metrics do.
+    shape = normalised_ast(a, structure_only=True)
+    assert shape == normalised_ast(a.replace("'red'", "'green'").replace("0.12", "0.2")
+                                   .replace("the blue block", "the cyan block"), structure_only=True)
+    assert shape != normalised_ast(a.replace("metric='zone'", "metric='pose'"), structure_only=True)
+    assert shape != normalised_ast(a.replace("block/block.urdf", "ball/ball.urdf"), structure_only=True)
 
 
 def _cli(root, *args):
