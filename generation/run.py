@@ -1,7 +1,7 @@
 """python -m generation.run --mode topdown|bottomup|cot --trials N [--target NAME] [--idea TEXT]
     [--backend offline|openai|transformers|recorded] [--model M] [--base-url U] [--adapter A]
     [--path DIR] [--episodes E] [--temperature T] [--seed S] [--save] [--library DIR] [--out DIR]
-    [--workers W] [--ray [auto|ADDRESS]] [--no-progress] [--json] [--ideas FILE]
+    [--workers W] [--ray [auto|ADDRESS]] [--no-progress] [--json] [--ideas FILE] [--min-success R]
 
 Runs N generate-and-test trials (GenSim's run_simulation, docs/pipeline.md#components) as `sim.batch` units
 (local worker processes, or Ray with --ray), prints a line per trial as it finishes and the pass-rate
@@ -15,7 +15,8 @@ read from the worker's environment (OPENAI_API_KEY), never sent with the trial.
 --ideas FILE runs N trials (default 1) for each idea of the file (one per line; blank lines, lines
 starting with '#' and anything after ' | ' are ignored) instead of --idea; trial k of the whole run
 still uses seed S + 1000 k. --save never adds the same task twice: a task whose code equals a library
-task's after normalising names and docstrings (`generation.library.normalised_ast`) is not saved.
+task's after normalising names and docstrings (`generation.library.normalised_ast`) is not saved,
+nor, with --min-success R, a task whose final success rate is below R.
 
 --json prints exactly one JSON document on stdout for every outcome (the lines above go to stderr):
 {"label", "out", "stats", "trials": [{"trial", "task", "accepted", "error"}], "error": null | str}.
@@ -75,13 +76,16 @@ def read_ideas(path: str) -> list[str]:
     return ideas
 
 
-def save_accepted(library: Library, result: dict) -> str | None:
+def save_accepted(library: Library, result: dict, min_success: float = 0.0) -> str | None:
     """Add an accepted result's final code to `library`; returns the name, or None when it was not
-    added (not accepted, the name is taken, or the library has the same task under another name —
-    reported, never overwritten)."""
+    added (not accepted, a final success rate below `min_success`, the name is taken, or the library
+    has the same task under another name — reported, never overwritten)."""
     if not result.get("accepted"):
         return None
     proposal, final = result["proposal"], result["final"]
+    if (final.get("success_rate") or 0.0) < min_success:
+        print(f"  not saved: success rate {final.get('success_rate') or 0.0:.2f} below {min_success:.2f}")
+        return None
     code = result["attempts"][-1]["code"]
     if (same := library.find_duplicate(code)) is not None:
         print(f"  not saved: the library has the same task as {same!r}")
@@ -140,6 +144,8 @@ def _main(argv, as_json: bool, stdout) -> int:
     ap.add_argument("--temperature", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save", action="store_true", help="add accepted tasks to the library")
+    ap.add_argument("--min-success", type=float, default=0.0,
+                    help="with --save: only tasks whose final success rate reaches this (e.g. 0.75)")
     ap.add_argument("--library", help="library folder (default sim/tasks)")
     ap.add_argument("--out", help="folder for the statistics (re-using one resumes its run)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -190,7 +196,7 @@ def _main(argv, as_json: bool, stdout) -> int:
         status = result.get("error") or ("refused" if result.get("refusal") else
                                          " ".join(f"{s}={int(v)}" for s, v in flags.items()))
         print(f"trial {k + 1}/{len(units)} {name}: {status}", flush=True)
-        if args.save and (saved := save_accepted(library, result)):
+        if args.save and (saved := save_accepted(library, result, args.min_success)):
             print(f"  saved to the library as {saved}")
 
     try:

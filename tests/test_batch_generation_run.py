@@ -79,3 +79,24 @@ def test_ideas_file_runs_each_idea_and_save_never_adds_the_same_task_twice(tmp_p
     assert second.returncode == 0, second.stderr
     assert second.stdout.count("not saved: the library has the same task as") == 2
     assert sorted(p.name for p in lib.glob("*.py")) == saved
+
+
+def test_save_accepted_applies_min_success_and_refuses_duplicates(tmp_path, capsys):
+    from generation.library import Library
+    from generation.run import save_accepted
+
+    code = (ROOT / "tests" / "data" / "original_style" / "blue_block_in_red_zone.py").read_text()
+    lib = Library(tmp_path)
+
+    def result(rate, name):
+        return {"accepted": True, "proposal": {"task-name": name}, "attempts": [{"code": code}],
+                "final": {"success_rate": rate, "episodes": [{}] * 4}, "backend": "offline", "model": None}
+
+    assert save_accepted(lib, result(0.5, "half"), min_success=0.75) is None
+    assert "success rate 0.50 below 0.75" in capsys.readouterr().out
+    assert save_accepted(lib, result(0.75, "three-of-four"), min_success=0.75) == "three-of-four"
+    assert lib.get("three-of-four")["stats"]["success_rate"] == 0.75
+    assert save_accepted(lib, result(1.0, "again")) is None
+    assert "same task as 'three-of-four'" in capsys.readouterr().out
+    assert save_accepted(lib, result(1.0, "refused") | {"accepted": False}) is None
+    assert lib.names() == ["three-of-four"]
