@@ -266,7 +266,7 @@ def main(argv=None) -> int:
     items = items[:args.limit] if args.limit else items
     print(f"config: ideas={args.ideas} ({len(items)}) workers={args.workers} seed={args.seed}, one episode each")
     print(f"versions: python {platform.python_version()}, pybullet API {pybullet.getAPIVersion()}; "
-          f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs")
+          f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs", flush=True)
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
         results = list(pool.map(lambda kv: run_idea(kv[1], args.seed + kv[0]), enumerate(items)))

@@ -158,7 +158,7 @@ def main(argv=None) -> int:
     print(f"config: ideas={args.ideas} ({len(ideas)}) episodes={args.episodes} workers={args.workers} "
           f"seed={args.seed}")
     print(f"versions: python {platform.python_version()}, pybullet API {pybullet.getAPIVersion()}; "
-          f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs")
+          f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs", flush=True)
     start = time.perf_counter()
     results = evaluate(ideas, episodes=args.episodes, workers=args.workers, seed=args.seed)
     wall = time.perf_counter() - start

@@ -330,7 +330,7 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     phrases = [(i, g) for i, g in phrases if g.kind != "table"]
     movers = [g for g in movers if g.kind != "table"]
     targets = [g for g in targets if g.kind != "table"]
-    if kind == "stack" and "bottom" in clause:
+    if kind == "stack" and "bottom" in clause and not set(clause) & {"largest", "biggest", "smallest"}:
         return _ordered_tower(clause, phrases, scene, notes)
     colours = [(i, lx.color_of(t)) for i, t in enumerate(clause) if lx.color_of(t)]
     if kind in ("stack", "place") and len(colours) >= 2 and not [g for _, g in phrases if g.kind not in lx.FIXED_KINDS] \
@@ -376,8 +376,11 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     for g in movers:
         if not g.counted and (g.quantified or (kind != "place" and len(movers) == 1 and g.colors[0] is None)):
             g.colors = g.colors[:1] * defaults[kind] if kind != "place" else g.colors[:1] * 2
-    if kind == "order_by_size":
-        movers = _sized(movers)
+    by_size = kind == "stack" and bool(set(clause) & {"largest", "biggest", "smallest"})
+    if kind == "order_by_size" or by_size:
+        movers = _sized(movers)  # small, medium, large
+    if by_size and not re.search(r"smallest (at|on) the bottom|(largest|biggest) (at|on) (the )?top", " ".join(clause)):
+        movers = movers[::-1]  # 'stack from largest to smallest': the largest at the bottom
     if kind == "grid" and dims and sum(g.count for g in movers) != dims[0] * dims[1]:
         notes.append(f"a {dims[0]} by {dims[1]} grid has {dims[0] * dims[1]} places; "
                      f"{sum(g.count for g in movers)} objects were named, so the grid is filled in order")
@@ -402,6 +405,8 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
                 "rows": rows or math.ceil(n / math.ceil(math.sqrt(n))), "cols": cols or math.ceil(math.sqrt(n))}
     if towers > 1:
         goal["towers"] = towers
+    if by_size:
+        goal.update(ordered=True, by_size=True)
     if kind == "order_by_size":
         text = " ".join(clause)
         goal["descending"] = bool(re.search(r"(largest|biggest|descending).*(smallest|$)", text)

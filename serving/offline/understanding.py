@@ -219,7 +219,7 @@ def _honoured(cue, word, tokens, goals) -> bool:
     if kind == "ordered":
         return any(g.get("ordered") for g in goals) or types & {"build", "pyramid", "hanoi", "order_by_size"}
     if kind == "size":
-        return "order_by_size" in types
+        return "order_by_size" in types or any(g.get("by_size") for g in goals)
     if kind == "except":
         return any(g.get("except") for g in goals)
     if kind == "each":
