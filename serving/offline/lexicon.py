@@ -65,7 +65,7 @@ KEYWORDS = (
 
 _VOCAB = sorted(set(COLORS) | set(COLOR_SYNONYMS) | set(NUMBER_WORDS) | set(NOUNS) | set(SIZE_WORDS)
                 | set(KEYWORDS))
-_KNOWN = set(_VOCAB) | {"solve", "straighten", "along", "straight", "stacks", "lines", "rows", "bowls", "towers",
+_KNOWN = set(_VOCAB) | {"clean", "solve", "straighten", "along", "straight", "stacks", "lines", "rows", "bowls", "towers",
                         "colors", "sizes", "boxes"}
 _BY_LETTER: dict[str, list[str]] = {}
 for _w in _VOCAB:

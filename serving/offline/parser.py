@@ -78,8 +78,10 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         rest = tokens[i + 1:]
         # "put X in Y and the Z in W": a second object-and-target pair after a complete clause.
-        second_pair = (tok == "and" and nxt in ("the", "a", "an") and any(t in PREPOSITIONS for t in cur[1:])
-                       and any(t in PREPOSITIONS for t in rest[:8]) and classify(cur) == "place")
+        where = PREPOSITIONS + tuple(RELATION_WORDS)
+        second_pair = (tok == "and" and (nxt in ("the", "a", "an") or lx.number_of(nxt) or lx.color_of(nxt))
+                       and any(t in where for t in cur[1:]) and any(t in where for t in rest[:8])
+                       and classify(cur) == "place" and not (set(rest[:8]) & set(VERBS)))
         # "blue at the bottom, then yellow, then red on top": one ordered tower, not three clauses.
         ordered = "bottom" in cur and tok in ("then", ",", "next", "finally") and nxt not in VERBS
         if ordered:
@@ -194,9 +196,12 @@ def classify(tokens: list[str]) -> str:
         return "square"
     if has("circle") or has("ring"):
         return "circle"
-    if "by size" in text or has("smallest") or has("largest") or has("biggest") or has("ascending") \
-            or has("descending") or ("order" in text and "size" in text):
+    arranging = set(tokens) & {"order", "arrange", "line", "align", "sort", "rank", "row", "organize", "organise"}
+    if "by size" in text or ("order" in text and "size" in text) or has("ascending") or has("descending") or (
+            arranging and (has("smallest") or has("largest") or has("biggest"))):
         return "order_by_size"
+    if ("line up" in text or has("row") or has("line")) and ("by color" in text or has("color")):
+        return "line"  # 'line up the blocks by colour': a line, grouped by colour
     if has("sort") or has("matching") or "same color" in text or "by color" in text or has("group"):
         return "sort"
     if "line up" in text or has("align") or has("row") or has("line") or "in a line" in text:
@@ -319,6 +324,10 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     rel = find_relation(clause)
     if rel and kind not in ("build", "sweep", "insert", "pyramid", "sort"):
         goal = _relation_goal(clause, rel, phrases, scene, notes)
+        if goal is not None and kind not in ("place", "line") and goal["type"] not in ("stack",) and not (
+                kind == "circle" and goal["type"] == "around"):
+            notes.append(f"the {next((t for t in clause if t in ('tower', 'stack', 'wall', 'row', 'grid', 'square', 'pyramid')), kind)} "
+                         f"itself is not built: the objects are only placed {clause[rel[0]]} the {goal.get('target') or 'others'}")
         if goal is not None:
             return goal  # else the relation could not be kept (a note says why): read the rest as usual
     if kind in ("place", "line", "stack") and _source_at(clause) is not None:
@@ -350,6 +359,13 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and (
             set(clause[prep:]) & {"each", "every", "all", "both"}):
         return _distribute_goal(movers, base, scene, notes)
+    if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and \
+            "different" in clause[prep:] and movers:
+        # 'each block in a different bowl': as many containers as objects, one in each
+        n = sum(g.count for g in movers) if any(g.counted for g in movers) else 3
+        base.colors, base.counted = base.colors[:1] * n, True
+        movers[0].colors, movers[0].counted = movers[0].colors[:1], True  # one per container
+        return _distribute_goal(movers[:1], base, scene, notes)
     if base and base.kind == "line":  # "put the cubes on the line": the line goal draws its own line
         kind, base = ("line" if kind == "place" else kind), None
     if base is None and kind == "place":  # "align the box with the corner": any scenery named is the target
@@ -377,6 +393,9 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         if not g.counted and (g.quantified or (kind != "place" and len(movers) == 1 and g.colors[0] is None)):
             g.colors = g.colors[:1] * defaults[kind] if kind != "place" else g.colors[:1] * 2
     by_size = kind == "stack" and bool(set(clause) & {"largest", "biggest", "smallest"})
+    if kind == "line" and "color" in clause and len(movers) == 1 and movers[0].colors[0] is None \
+            and not movers[0].counted:
+        movers = [Group(movers[0].kind, [c, c], movers[0].size, counted=True) for c in ("red", "green", "blue")]
     if kind == "order_by_size" or by_size:
         movers = _sized(movers)  # small, medium, large
     if by_size and not re.search(r"smallest (at|on) the bottom|(largest|biggest) (at|on) (the )?top", " ".join(clause)):
@@ -707,8 +726,8 @@ def _move_goal(clause, phrases, scene: Scene, notes: list[str]) -> dict | None:
     at = _source_at(clause)
     after = [(i, g) for i, g in phrases if i > at]
     source = next((g for i, g in after if g.kind in lx.FIXED_KINDS), None)
-    if source is None:
-        return None
+    if source is None or clause[at] in ("empty", "clear", "unload", "unstack") and after[0][1] is not source:
+        return None  # 'clear the table by putting ...': the table is not a place objects start on
     src_i = next(i for i, g in after if g is source)
     movers = [g for i, g in phrases if i < at and g.kind not in lx.FIXED_KINDS + ("table",)]
     movers += [g for i, g in after if i < src_i and g.kind not in lx.FIXED_KINDS + ("table",)]

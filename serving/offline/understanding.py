@@ -35,7 +35,7 @@ up please thanks thank you simple small large big little tiny huge medium mini g
 matching match according respective corresponding its by size sizes colors
 straighten straight along solve disks rings ring flat upright standing open empty
 but except excluding apart play end ends ending finish finished final result out onto start begin
-formation puzzle rod rods last pls plz thx d ll m ve re s
+formation puzzle rod rods last pls plz thx d ll m ve re s clean cleaning
 """.split())
 
 
@@ -134,7 +134,7 @@ _CUES = {
     "between": ("between", None), "around": ("around", None), "surround": ("around", None),
     "bottom": ("ordered", None), "except": ("except", None), "each": ("each", None),
     "off": ("source", None), "out": ("source", None), "from": ("source", None),
-    "smallest": ("size", None), "largest": ("size", None), "biggest": ("size", None),
+    "different": ("different", None), "smallest": ("size", None), "largest": ("size", None), "biggest": ("size", None),
     "ascending": ("size", None), "descending": ("size", None),
 }
 # Spec kinds an idea noun may legitimately become (a 'box' to put things in is an open container ...).
@@ -226,7 +226,12 @@ def _honoured(cue, word, tokens, goals) -> bool:
         i = tokens.index(word)
         if "color" in tokens[i:i + 3]:
             return bool(types & {"sort"})
-        return True  # 'each block': every object named is moved
+        if tokens[i + 1:i + 2] == ["other"]:
+            return True  # 'on top of each other'
+        place_words = {"in", "into", "on", "onto", "to", "inside", "at", "atop"}
+        return "distribute" in types or not (set(tokens[:i]) & place_words)  # 'each block' vs 'on each block'
+    if kind == "different":
+        return "distribute" in types
     if kind == "source":
         i = tokens.index(word)
         if word == "out" and "of" not in tokens[i + 1:i + 2]:
