@@ -65,7 +65,12 @@ KEYWORDS = (
 
 _VOCAB = sorted(set(COLORS) | set(COLOR_SYNONYMS) | set(NUMBER_WORDS) | set(NOUNS) | set(SIZE_WORDS)
                 | set(KEYWORDS))
-_KNOWN = set(_VOCAB) | {"clean", "solve", "straighten", "along", "straight", "stacks", "lines", "rows", "bowls", "towers",
+# Everyday words that are never typos of the vocabulary ('where' is not 'wheel', 'back' not 'black').
+COMMON_WORDS = set("""where were there these those them then than what when which while with will would could
+should have here into onto from that this they their each every some same side sides back read want like
+make made take taken give gave keep kept leave left right next near over under above below first last
+them they bring brings show shows find found need needs still also just very""".split())
+_KNOWN = COMMON_WORDS | set(_VOCAB) | {"back", "read", "side", "sides", "same", "some", "clean", "solve", "straighten", "along", "straight", "stacks", "lines", "rows", "bowls", "towers",
                         "colors", "sizes", "boxes"}
 _BY_LETTER: dict[str, list[str]] = {}
 for _w in _VOCAB:

@@ -38,6 +38,7 @@ VERBS = ("put", "place", "move", "drop", "stack", "build", "make", "assemble", "
          "organize", "organise", "group", "form", "create", "load", "fill", "rank")
 PREPOSITIONS = ("into", "in", "inside", "onto", "on", "to", "at", "over", "atop", "within")
 STRUCTURES = ("wall", "bridge", "house", "car", "sandwich")
+BUILD_VERBS = {"build", "make", "assemble", "construct", "create", "form", "erect", "set", "stack", "pile"}
 # Parts each structure is built from when the idea does not list them: (kind, colour, count, size).
 STRUCTURE_PARTS = {
     "wall": [("block", None, 6, "medium")],
@@ -186,8 +187,8 @@ def classify(tokens: list[str]) -> str:
         return "pyramid"
     if has("corner"):
         return "place"
-    if _structure_word(tokens):
-        return "build"
+    if _structure_word(tokens) and (set(tokens) & BUILD_VERBS or tokens[0] in STRUCTURES):
+        return "build"  # 'build a car'; 'put the toy car in the box' is not a request to build one
     if has("stack") or has("tower") or "on top of each other" in text or "pile up" in text:
         return "stack"
     if has("grid"):
@@ -694,8 +695,11 @@ def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str]) -> dict
     for g in movers:
         if not g.counted and g.quantified:
             g.colors = g.colors[:1] * (4 if kind == "around" else 2)
+    if kind == "under" and ref.kind in lx.FIXED_KINDS:
+        notes.append(f"a {ref.kind} cannot be put on top of anything here; 'under' was not kept")
+        return None
     if kind == "under":  # "put the red block under the blue one": the blue one goes on top of it (the
-        return {"type": "stack", "objects": [scene.add(ref)], "target": scene.add(movers[0])}
+        return {"type": "stack", "objects": [scene.add(ref)], "target": scene.add(movers[0]), "under": True}
     if kind == "on":
         return {"type": "stack", "objects": [scene.add(g) for g in movers], "target": scene.add(ref)}
     cap = 8 if kind == "around" else 3

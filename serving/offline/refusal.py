@@ -41,6 +41,11 @@ IMPOSSIBLE = {
     "glue": "glue things", "tape": "tape things", "type": "type", "lock": "lock things",
     "feed": "feed anything", "hug": "hug", "heat": "heat things", "freeze": "freeze things",
     "burn": "burn things", "roll": "roll things", "shoot": "shoot", "launch": "launch things",
+    "smash": "smash things", "knock": "knock things over", "destroy": "destroy things",
+    "topple": "knock things over", "bounce": "bounce things", "teleport": "teleport things",
+    "levitate": "make things float", "float": "make things float", "dig": "dig", "say": "speak",
+    "speak": "speak", "talk": "speak", "give": "hand things to people", "hand": "hand things to people",
+    "upside": "flip or turn objects over", "tilt": "tilt objects",
 }
 
 # Things there is no asset for, by category; `refusal_message` names the category.
@@ -51,13 +56,13 @@ _THINGS = {
                "unicorn dragon elephant",
     "furniture and appliances": "fridge refrigerator chair sofa couch bed desk shelf cupboard cabinet wardrobe "
                                 "closet lamp oven microwave sink toilet bathtub piano tv television computer "
-                                "laptop phone truck bus bike bicycle door window room building furniture",
+                                "laptop phone truck bus bike bicycle door window furniture",
     "food": "food apple banana fruit bread cheese pizza cake cookie egg meat carrot potato tomato burger "
             "candy rice pasta soup cereal donut grape lemon strawberry cherry snack vegetable sushi",
     "liquids": "water milk juice coffee tea wine beer soda oil sauce liquid sand",
     "people": "person man woman child kid baby people human boy girl friend",
-    "everyday objects": "book pen pencil paper scissors fork spoon bottle key shoe sock hat plant flower tree "
-                        "leaf rock stone glass pillow blanket",
+    "everyday objects": "book pen pencil paper scissors fork spoon bottle shoe sock hat plant flower tree cup mug vase "
+                        "leaf pillow blanket",
 }
 UNKNOWN_THINGS = {w: cat for cat, words in _THINGS.items() for w in words.split()}
 # What an unknown thing is replaced by in the suggested idea: containers become the box, the rest a block.
@@ -65,7 +70,7 @@ _CONTAINERS = {"fridge", "refrigerator", "cupboard", "cabinet", "wardrobe", "clo
                "sink", "shelf", "bathtub", "toilet"}
 # Actions refused only where they are the verb (first word of a clause): 'the open box' is fine.
 _VERB_ONLY = {"open", "draw", "run", "break", "balance", "hang", "wave", "spin", "flip", "tie", "drive", "ride",
-              "bend", "walk", "jump", "fly"}
+              "bend", "walk", "jump", "fly", "type", "lock", "hand", "float", "say", "give"}
 
 CAPABILITIES = ("put or move blocks, boxes, balls and cylinders into bowls, zones, containers, onto "
                 "pallets or stands; stack towers and pyramids; build a wall, bridge, house, car or "
@@ -135,7 +140,8 @@ def refusal_message(idea: str, reason: str | None, suggestion: str | None) -> st
                     f"so \"{idea.strip()[:80]}\" cannot become a task.")
         head += f" Nearest supported idea: \"{suggest_idea(idea, reason)}\"."
     else:
-        head = f"The offline rule-based generator could not understand \"{idea.strip()[:80]}\"."
+        head = (f"The offline rule-based generator could not understand \"{idea.strip()[:80]}\". "
+                f"Nearest supported idea: \"{suggest_idea(idea, '')}\".")
     tail = f" The closest task in the library is '{suggestion}'." if suggestion else ""
     return f"{head} It can {CAPABILITIES}.{tail}"
 

@@ -134,7 +134,10 @@ _CUES = {
     "between": ("between", None), "around": ("around", None), "surround": ("around", None),
     "bottom": ("ordered", None), "except": ("except", None), "each": ("each", None),
     "off": ("source", None), "out": ("source", None), "from": ("source", None),
-    "different": ("different", None), "smallest": ("size", None), "largest": ("size", None), "biggest": ("size", None),
+    "different": ("different", None), "smallest": ("size", None),
+    "under": ("under", None), "below": ("under", None), "beneath": ("under", None), "underneath": ("under", None),
+    "wall": ("structure", "wall"), "bridge": ("structure", "bridge"), "house": ("structure", "house"),
+    "car": ("structure", "car"), "sandwich": ("structure", "sandwich"), "largest": ("size", None), "biggest": ("size", None),
     "ascending": ("size", None), "descending": ("size", None),
 }
 # Spec kinds an idea noun may legitimately become (a 'box' to put things in is an open container ...).
@@ -230,6 +233,10 @@ def _honoured(cue, word, tokens, goals) -> bool:
             return True  # 'on top of each other'
         place_words = {"in", "into", "on", "onto", "to", "inside", "at", "atop"}
         return "distribute" in types or not (set(tokens[:i]) & place_words)  # 'each block' vs 'on each block'
+    if kind == "under":
+        return any(g.get("under") for g in goals)
+    if kind == "structure":
+        return any(g.get("structure") == rel for g in goals)
     if kind == "different":
         return "distribute" in types
     if kind == "source":
