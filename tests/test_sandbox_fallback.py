@@ -10,8 +10,8 @@ caller (uid 65534) that owns its copy of sim/ and assets/ as a Space's user owns
 the system's python3 of the same version, through a venv whose .pth points at this venv's
 packages), each with Landlock on and off (GENSIM_SANDBOX_LANDLOCK=0). Checked:
 - the planted keys appear in no event (verdict, error, log), and the driver is non-dumpable;
-- the parent's /proc/<pid>/environ and memory are closed to the child (non-dumpable caller and a
-  child without CAP_SYS_PTRACE: holds with or without Landlock);
+- the parent's and another sandbox child's /proc/<pid>/environ and memory are closed to the child
+  (non-dumpable caller and children, a child without CAP_SYS_PTRACE: with or without Landlock);
 - no file appears in /tmp, in a world-writable folder or in the project tree, and the project's
   source is unchanged (Landlock, or a uid that does not own those files: skipped, with the reason,
   where neither is active);
@@ -41,19 +41,22 @@ HF_KEY = "hf_" + secrets.token_hex(16)
 SECRET = "secret-file-" + secrets.token_hex(8)
 TOKEN = secrets.token_hex(6)       # in every marker name: finds whatever the attacks left
 ABI, ABI_REASON = landlock.abi_version()
-FILES = ("read_parent_environ", "read_parent_memory", "leak_proc_environ", "leak_env_error",
+FILES = ("read_parent_environ", "read_parent_memory", "read_sibling_memory", "leak_proc_environ",
+         "leak_env_error",
          "leak_env_stdout", "read_host_secret", "write_tmp", "write_outside_workdir",
          "write_home_dotfile", "write_project_tree", "hijack_heartbeat")
 WRITES = ("write_tmp", "write_outside_workdir", "write_home_dotfile", "write_project_tree")
 
 DRIVER = """
 import ctypes, json, sys
-from sim.sandbox import Limits, iter_run
+from sim.sandbox import Limits, iter_run, process
 limits = Limits(cpu_seconds=5, wall_seconds=30, memory_bytes=3 << 29)
+sibling = process.spawn(limits)      # an idle child, as another session's run would be
 out = {}
 for name, source in json.load(sys.stdin).items():
     out[name] = list(iter_run(source, filename=name + ".py", episodes=1, video=False,
                               stream_frames=False, limits=limits))
+sibling.dispose()
 out["dumpable"] = ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)   # PR_GET_DUMPABLE
 print(json.dumps(out))
 """
@@ -186,11 +189,11 @@ def _writes_confined(run) -> str:
 
 def test_isolation_reports_each_layer(run):
     layers = _layers(run)
-    for name in ("parent_protected", "capabilities", "landlock", "environment", "filesystem",
-                 "seccomp"):
+    for name in ("parent_protected", "child_protected", "capabilities", "landlock", "environment",
+                 "filesystem", "seccomp"):
         assert isinstance(layers[name]["active"], bool) and layers[name]["detail"], name
     assert layers["parent_protected"]["active"] and run["dumpable"] == 0
-    assert layers["capabilities"]["active"]
+    assert layers["child_protected"]["active"] and layers["capabilities"]["active"]
     assert not layers["filesystem"]["active"]
     assert "no mount namespace" in layers["filesystem"]["detail"]
     if run["landlock_flag"] == "0":
@@ -214,10 +217,11 @@ def test_keys_reach_no_event(run):
         assert KEY not in text and HF_KEY not in text, name
 
 
-def test_parent_environment_and_memory_are_closed(run):
-    """The driver is non-dumpable and the child has no CAP_SYS_PTRACE: /proc/<ppid>/environ, maps
-    and mem are refused, with or without Landlock."""
-    for name in ("read_parent_environ", "read_parent_memory"):
+def test_parent_and_sibling_memory_are_closed(run):
+    """The driver and every child are non-dumpable and the child has no CAP_SYS_PTRACE:
+    /proc/<pid>/environ, maps and mem of the caller and of another sandbox child (an idle one
+    the driver started) are refused, with or without Landlock."""
+    for name in ("read_parent_environ", "read_parent_memory", "read_sibling_memory"):
         assert _error_text(run, name).startswith("PermissionError"), _error_text(run, name)
 
 

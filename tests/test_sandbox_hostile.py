@@ -66,6 +66,7 @@ EXPECT = {
     # tests/test_sandbox_fallback.py asserts what each of these must find, per layer
     "read_parent_environ": r"PermissionError|FileNotFoundError|RuntimeError: parent environment",
     "read_parent_memory": r"PermissionError|FileNotFoundError|RuntimeError: parent memory",
+    "read_sibling_memory": r"PermissionError|RuntimeError: (no sibling|read a sibling)",
     "write_tmp": r"PermissionError|RuntimeError: wrote /tmp/",
     "write_project_tree": r"PermissionError|OSError|RuntimeError: wrote into the project tree",
     "hijack_heartbeat": r"PermissionError|RuntimeError: heartbeat thread",

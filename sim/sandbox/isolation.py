@@ -64,6 +64,17 @@ def landlock_requested() -> bool:
 PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4
 
 
+def _non_dumpable(active_detail: str) -> dict:
+    """prctl(PR_SET_DUMPABLE, 0) on this process -> a verdict layer with `active_detail`, or
+    inactive with the reason. Never raises."""
+    try:
+        prctl(PR_SET_DUMPABLE, 0)
+        dumpable = prctl(PR_GET_DUMPABLE)
+    except OSError as e:
+        return _layer(False, f"prctl(PR_SET_DUMPABLE, 0) failed: {e}")
+    return _layer(False, "still dumpable") if dumpable else _layer(True, active_detail)
+
+
 def protect_caller() -> dict:
     """Make this (the calling, key-holding) process non-dumpable -> the verdict layer.
 
@@ -71,28 +82,28 @@ def protect_caller() -> dict:
     them or ptrace-attaching needs CAP_SYS_PTRACE: a child of the same uid without capabilities
     cannot read the caller's API keys. Costs: no core dumps of this process, and debuggers or
     profilers of the same user (gdb, py-spy) cannot attach. The flag survives fork but not exec:
-    sandbox children start dumpable again (they hold no secrets). Never raises."""
-    try:
-        prctl(PR_SET_DUMPABLE, 0)
-        dumpable = prctl(PR_GET_DUMPABLE)
-    except OSError as e:
-        return _layer(False, f"prctl(PR_SET_DUMPABLE, 0) failed: {e}")
-    if dumpable:
-        return _layer(False, "the caller is still dumpable")
-    return _layer(True, "caller non-dumpable (prctl PR_SET_DUMPABLE 0): a child without "
-                        "CAP_SYS_PTRACE cannot read its /proc/<pid>/environ or memory")
+    sandbox children start dumpable again and set it themselves (`confine_child`). Never
+    raises."""
+    return _non_dumpable("caller non-dumpable (prctl PR_SET_DUMPABLE 0): a child without "
+                         "CAP_SYS_PTRACE cannot read its /proc/<pid>/environ or memory")
 
 
 def confine_child(args: dict) -> dict:
-    """Child side, before any thread starts: drop every capability, then apply Landlock to
-    `args["workdir"]` unless `args["landlock"]` is false -> {"capabilities": layer, "landlock":
-    layer} for the verdict. Never raises."""
+    """Child side, before any thread starts: become non-dumpable (so another run's task of the
+    same uid cannot read this child's memory, e.g. its channel key, where Landlock is missing),
+    drop every capability, then apply Landlock to `args["workdir"]` unless `args["landlock"]` is
+    false -> {"child_protected", "capabilities", "landlock": layer} for the verdict. Never
+    raises."""
     try:    # its import runs ldconfig (ctypes.util.find_library), which Landlock forbids later
         import pyseccomp  # noqa: F401
     except Exception:  # noqa: BLE001 - the seccomp layer reports it
         pass
-    return {"capabilities": drop_capabilities(),
+    return {"child_protected": _non_dumpable("child non-dumpable: other processes of its uid "
+                                             "(another run's task) cannot read its memory"),
+            "capabilities": drop_capabilities(),
             "landlock": landlock.confine_child(Path(args["workdir"]), bool(args["landlock"]))}
+
+
 
 
 @functools.cache
@@ -184,6 +195,7 @@ def plan(workdir: Path, limits: Limits) -> Plan:
     env = dict(_FIXED_ENV, HOME=str(workdir), TMPDIR=str(workdir))
     pending = "not reported: the child ended before confining itself"
     layers = {"parent_protected": protect_caller(),
+              "child_protected": _layer(False, pending),
               "capabilities": _layer(False, pending),
               "landlock": _layer(False, pending),
               "environment": _layer(True, f"allowlist only: {sorted(env)}"),

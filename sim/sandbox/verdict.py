@@ -13,7 +13,7 @@ import time
 STAGES = ("syntax", "load", "reset", "runtime", "success")
 SUCCESS_REWARD = 0.99     # docs/task-api.md#key-numbers: an episode succeeds when its cumulative reward exceeds 0.99
 MAX_WARNINGS = 50
-CHILD_LAYERS = ("capabilities", "landlock")   # isolation layers the child reports on itself
+CHILD_LAYERS = ("child_protected", "capabilities", "landlock")   # layers the child reports itself
 # Error types the parent gives a run whose child did not finish on its own (limits, signals, faults of
 # the sandbox itself), as opposed to an exception of the task code.
 RUN_ENDINGS = frozenset({"Cancelled", "WallTimeLimit", "Stalled", "ChannelClosed", "CpuTimeLimit",
