@@ -8,7 +8,8 @@ Configurations: the caller as the tests' user (root here: the interpreter under 
 readable by a spare uid, so the child keeps uid 0 and drops its capabilities), and an unprivileged
 caller (uid 65534) that owns its copy of sim/ and assets/ as a Space's user owns the app (run with
 the system's python3 of the same version, through a venv whose .pth points at this venv's
-packages), each with Landlock on and off (GENSIM_SANDBOX_LANDLOCK=0). Checked:
+packages), each with Landlock on and off (GENSIM_SANDBOX_LANDLOCK=0); and a root caller with that
+readable python, whose child drops to a spare uid, without Landlock. Checked:
 - the planted keys appear in no event (verdict, error, log), and the driver is non-dumpable;
 - the parent's and another sandbox child's /proc/<pid>/environ and memory are closed to the child
   (non-dumpable caller and children, a child without CAP_SYS_PTRACE: with or without Landlock);
@@ -77,9 +78,10 @@ def _system_python() -> tuple[str | None, str]:
     return None, f"no {version} readable by other users in /usr/bin or /usr/local/bin"
 
 
-def _unprivileged_app(base: Path) -> tuple[str, Path]:
+def _unprivileged_app(base: Path, owner: int = NOBODY) -> tuple[str, Path]:
     """A venv of the system python whose .pth points at this venv's packages, and a copy of sim/
-    and assets/ owned by NOBODY (its "app") -> (python path, app root)."""
+    and assets/ owned by `owner` (its "app") -> (python path, app root). Other users can run both,
+    so a root caller's child can drop to a spare uid."""
     exe, why = _system_python()
     if exe is None:
         pytest.skip(why)
@@ -97,7 +99,7 @@ def _unprivileged_app(base: Path) -> tuple[str, Path]:
     app = base / "app"
     for part in ("sim", "assets"):
         shutil.copytree(REPO / part, app / part, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run(["chown", "-R", f"{NOBODY}:{NOBODY}", str(app)], check=True)
+    subprocess.run(["chown", "-R", f"{owner}:{owner}", str(app)], check=True)
     subprocess.run(["chmod", "-R", "a+rX", str(venv)], check=True)
     return str(venv / "bin" / "python"), app
 
@@ -107,9 +109,10 @@ def _markers(base: Path, config: str) -> dict:
 
 
 @pytest.fixture(scope="module", params=[("caller", "1"), ("caller", "0"),
-                                        ("unprivileged", "1"), ("unprivileged", "0")],
+                                        ("unprivileged", "1"), ("unprivileged", "0"),
+                                        ("spare_uid", "0")],
                 ids=["landlock", "no_landlock", "unprivileged-landlock",
-                     "unprivileged-no_landlock"])
+                     "unprivileged-no_landlock", "root-spare_uid-no_landlock"])
 def run(request):
     """Run every file of FILES in a driver process for one configuration -> results dict."""
     who, landlock_flag = request.param
@@ -117,13 +120,13 @@ def run(request):
     base = Path(tempfile.mkdtemp(prefix="gensim-fallback-", dir="/var/tmp"))
     os.chmod(base, 0o777)          # writable to everyone: only the sandbox layers may stop writes
     python, repo, user = sys.executable, REPO, None
-    if who == "unprivileged":
+    if who != "caller":
         try:
-            python, repo = _unprivileged_app(base)
+            python, repo = _unprivileged_app(base, NOBODY if who == "unprivileged" else 0)
         except BaseException:
             shutil.rmtree(base, ignore_errors=True)
             raise
-        user = NOBODY
+        user = NOBODY if who == "unprivileged" else None
     home = base / "home"
     home.mkdir()
     secret = base / "secret.txt"
@@ -178,13 +181,21 @@ def _landlock_on(run) -> bool:
     return _layers(run)["landlock"]["active"]
 
 
-def _writes_confined(run) -> str:
-    """'' when some layer must stop writes outside the work folder, else why none does."""
+def _others_hidden(run) -> bool:
+    """Whether /proc entries and files of the caller's user are closed to the child: Landlock, or
+    a spare uid (the caller's processes and 0600 files are not its own)."""
+    return _landlock_on(run) or _layers(run)["uid"]["active"]
+
+
+def _writes_confined(run, spare_uid_suffices: bool) -> str:
+    """'' when some layer must stop writes outside the work folder, else why none does. A spare
+    uid protects files it does not own (the project tree), not world-writable places (/tmp)."""
     layers = _layers(run)
-    if layers["landlock"]["active"] or layers["uid"]["active"]:
+    if layers["landlock"]["active"] or (spare_uid_suffices and layers["uid"]["active"]):
         return ""
-    return ("the child runs as the caller's uid without Landlock "
-            f"({layers['landlock']['detail']}): nothing stops these writes (sim/sandbox/README.md)")
+    who = "a spare uid" if layers["uid"]["active"] else "the caller's uid"
+    return (f"the child runs as {who} without Landlock ({layers['landlock']['detail']}): nothing "
+            "stops these writes (sim/sandbox/README.md)")
 
 
 def test_isolation_reports_each_layer(run):
@@ -194,6 +205,7 @@ def test_isolation_reports_each_layer(run):
         assert isinstance(layers[name]["active"], bool) and layers[name]["detail"], name
     assert layers["parent_protected"]["active"] and run["dumpable"] == 0
     assert layers["child_protected"]["active"] and layers["capabilities"]["active"]
+    assert layers["uid"]["active"] == run["config"].startswith("spare_uid")
     assert not layers["filesystem"]["active"]
     assert "no mount namespace" in layers["filesystem"]["detail"]
     if run["landlock_flag"] == "0":
@@ -210,8 +222,8 @@ def test_isolation_reports_each_layer(run):
 def test_keys_reach_no_event(run):
     """Every attack, every layer configuration: neither key in any event. Scanning every process's
     environment (leak_proc_environ) also finds the shell that started the driver; only Landlock
-    closes /proc entries of other processes, so that file counts only with Landlock on."""
-    names = [n for n in FILES if n != "leak_proc_environ" or _landlock_on(run)]
+    or a spare uid closes /proc entries of other processes, so that file counts only there."""
+    names = [n for n in FILES if n != "leak_proc_environ" or _others_hidden(run)]
     for name in names:
         text = json.dumps(run["events"][name])
         assert KEY not in text and HF_KEY not in text, name
@@ -233,18 +245,21 @@ def test_child_environment_is_the_allowlist(run):
     assert "KeyError: 'OPENAI_API_KEY'" in _error_text(run, "leak_env_stdout")
 
 
-def test_other_processes_are_hidden_by_landlock(run):
-    if not _landlock_on(run):
-        pytest.skip(f"Landlock not active ({_layers(run)['landlock']['detail']}): same-uid "
-                    "processes other than the caller stay readable (sim/sandbox/README.md)")
-    assert _error_text(run, "leak_proc_environ").startswith("PermissionError")
+def test_other_processes_and_files_are_hidden(run):
+    if not _others_hidden(run):
+        pytest.skip(f"Landlock not active ({_layers(run)['landlock']['detail']}) and no spare "
+                    "uid: same-uid processes other than the caller and the caller's files stay "
+                    "readable (sim/sandbox/README.md)")
+    # Landlock refuses the /proc listing; a spare uid lists it and finds every environ closed
+    assert _error_text(run, "leak_proc_environ").startswith(
+        ("PermissionError", "RuntimeError: no API key found"))
     assert KEY not in json.dumps(run["events"]["leak_proc_environ"])
     assert _error_text(run, "read_host_secret").startswith("PermissionError")
     assert SECRET not in json.dumps(run["events"]["read_host_secret"])
 
 
 def test_nothing_written_outside_the_work_folder(run):
-    why = _writes_confined(run)
+    why = _writes_confined(run, spare_uid_suffices=False)
     if why:
         pytest.skip(why)
     markers = run["markers"]
@@ -257,7 +272,7 @@ def test_nothing_written_outside_the_work_folder(run):
 
 
 def test_project_tree_untouched(run):
-    why = _writes_confined(run)
+    why = _writes_confined(run, spare_uid_suffices=True)
     if why:
         pytest.skip(why)
     assert _error_text(run, "write_project_tree").startswith(("PermissionError", "OSError"))
