@@ -1,11 +1,11 @@
 """Landlock: the sandbox child confines its own filesystem view (unprivileged, Linux >= 5.13).
 
 A small ctypes layer over the three Landlock syscalls (kernel docs, "Landlock: unprivileged access
-control", userspace-api/landlock.rst; numbers from the generic syscall table: 444-446 on every
-architecture). `confine_child(workdir)` restricts the calling process and every thread and process
-it starts later to: read-only access to system libraries, the interpreter, site-packages, the
-simulator (sim/, assets/) and its own /proc/<pid>; execute access to the ffmpeg encoder only; write
-access to `workdir` only. Everything else (other processes' /proc entries, /tmp, $HOME, the project
+control", userspace-api/landlock.rst; numbers from the unified syscall table: 444-446 on every
+architecture but alpha). `confine_child(workdir)` restricts the calling thread and every thread
+and process it starts later to: read-only access to system libraries, the interpreter,
+site-packages, the simulator (sim/, assets/) and its own /proc/<pid>; execute access to the ffmpeg
+encoder only; write access to `workdir` only. Everything else (other processes' /proc entries, /tmp, $HOME, the project
 tree) is denied with EACCES. Also, where the kernel's Landlock ABI has them: TCP bind/connect denied
 (ABI 4), signals and abstract unix sockets scoped to the sandbox (ABI 6).
 
