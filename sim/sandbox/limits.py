@@ -21,13 +21,13 @@ class Limits:
         namespace is killed (default None: scaled, see the two below).
       cpu_seconds: fixed RLIMIT_CPU in seconds, rounded up (default None: scaled).
       startup_wall_seconds, episode_wall_seconds: the scaled wall limit is startup + episode x n
-        (defaults 30 and 90 s). Startup covers a cold child on a busy machine (interpreter, numpy,
-        pybullet, world: ~1 s idle) plus loading the task and closing the video. The heaviest base
-        task episode (palletizing-boxes, piles) takes ~20 s idle and up to ~3x that on a 2-core
-        machine shared by several runs.
+        (defaults 30 and 120 s). Startup covers a cold child on a busy machine (interpreter, numpy,
+        pybullet, world: ~1 s idle) plus loading the task and closing the video. Measured with 4
+        episodes and video on this 2-core machine at load average 9-11: palletizing-boxes 312 s
+        (episodes 70-92 s), sweeping-piles 195 s, separating-piles 151 s; 510 s is 1.6x the worst.
       startup_cpu_seconds, episode_cpu_seconds: the scaled CPU limit, the same way (defaults 20
-        and 60 s). CPU time does not grow with load as wall time does; the heaviest base episode
-        uses ~20 CPU s.
+        and 60 s). CPU time grows little with load; the same runs used 83, 46 and 37 CPU s
+        (palletizing-boxes ~21 per episode), a third of the 260 s limit.
       stall_seconds: a run whose child reports no progress (a simulation step, a stage or an
         episode) for this long is stopped with error type `Stalled` (default 30 s), so a task
         that hangs (sleeps, waits on a lock, loops without stepping) frees its slot early.
@@ -50,7 +50,7 @@ class Limits:
     wall_seconds: float | None = None
     cpu_seconds: float | None = None
     startup_wall_seconds: float = 30.0
-    episode_wall_seconds: float = 90.0
+    episode_wall_seconds: float = 120.0
     startup_cpu_seconds: float = 20.0
     episode_cpu_seconds: float = 60.0
     stall_seconds: float = 30.0
