@@ -63,8 +63,8 @@ def find(scene: list[dict], ref: str) -> list[dict]:
     kind, color = words[-1], (words[0] if len(words) > 1 else None)
     names = KIND_NAMES.get(kind, {kind})
     out = [o for o in scene if o["name"] in names and (color is None or o["color"] == color)]
-    if kind in ("block", "cube", "box"):  # not the fixed build plates nor planks (also box-template)
-        out = [o for o in out if o["category"] == "rigid" and max(o["size"][:2]) < 0.065]
+    if kind in ("block", "cube", "box"):  # not the fixed build plates nor the planks (also box-template)
+        out = [o for o in out if o["category"] == "rigid" and o["size"][2] > 0.025]
     return out
 
 

@@ -41,7 +41,7 @@ NOUNS = {
     "container": "container", "bin": "container", "basket": "container", "tray": "container",
     "pallet": "pallet", "stand": "stand", "base": "stand", "platform": "stand",
     "line": "line", "corner": "corner", "marker": "corner",
-    "ell": "ell", "fixture": "fixture", "slot": "fixture", "hole": "fixture", "table": "table",
+    "ell": "ell", "fixture": "fixture", "slot": "fixture", "hole": "fixture", "table": "table", "kit": "fixture",
     "pile": "pile", "heap": "pile",
     "wheel": "wheel",
     "object": "block", "thing": "block", "item": "block", "toy": "block", "everything": "block",

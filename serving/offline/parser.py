@@ -181,7 +181,7 @@ def classify(tokens: list[str]) -> str:
         return "stack"
     if has("sweep") or ((has("pile") or has("heap") or (has("push") and has("small"))) and not has("stack")):
         return "sweep"
-    if has("ell") or has("fixture") or (has("insert") and (has("slot") or has("hole"))):
+    if has("ell") or has("fixture") or has("kit") or has("slot") or has("hole"):
         return "insert"
     if has("pyramid"):
         return "pyramid"
@@ -376,6 +376,11 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     defaults = {"stack": 3, "pyramid": 6, "line": 4, "circle": 6, "order_by_size": 3, "place": 1, "square": 4,
                 "grid": 4}
     dims = _dims(clause)
+    rows_named = next((lx.number_of(clause[i - 1]) for i, t in enumerate(clause)
+                       if t in ("row", "line", "column") and i > 0 and (lx.number_of(clause[i - 1]) or 0) > 1), None)
+    if kind == "line" and rows_named and not dims:  # 'in two rows': a grid of that many rows
+        n = sum(g.count for g in movers if g.counted) or rows_named * 3
+        kind, dims = "grid", (rows_named, -(-n // rows_named))
     if kind == "grid" and dims:
         defaults["grid"] = dims[0] * dims[1]
     movers = [g for g in movers if g.kind != "table"]
@@ -558,7 +563,10 @@ def _add_excepted(goal: dict, excepted: list[str], clause: list[str], scene: Sce
     groups = [g for _, g in noun_phrases(excepted)]
     colors = [lx.color_of(t) for t in excepted if lx.color_of(t)]
     if not groups:
-        groups = [Group(kind, [c]) for c in colors] or [Group(kind, [None])]
+        # 'all the red blocks except one': one more of the objects moved, left where it is
+        mover = scene.group(goal["objects"][0]) if goal.get("objects") else None
+        same = [mover.colors[0]] if mover is not None and len(set(mover.colors)) == 1 else [None]
+        groups = [Group(kind, [c]) for c in colors] or [Group(mover.kind if mover else kind, same)]
     goal["except"] = [scene.add(Group(g.kind, g.colors, g.size, counted=True), reuse=False) for g in groups]
 
 
@@ -755,7 +763,9 @@ def _move_goal(clause, phrases, scene: Scene, notes: list[str]) -> dict | None:
         names.append(scene.add(g, reuse=False))
     if dest is None or dest.kind == "table":
         return {"type": "remove", "objects": names, "target": None, "source": src_name}
-    return {"type": "place", "objects": names, "target": scene.add(dest), "source": src_name}
+    same = src_name is not None and dest.kind == source.kind and dest.colors[:1] == source.colors[:1]
+    # 'from the left bowl to the right bowl': two bowls, not the same one twice
+    return {"type": "place", "objects": names, "target": scene.add(dest, reuse=not same), "source": src_name}
 
 
 def _table_goal(movers: list[Group], scene: Scene, notes: list[str]) -> dict | None:

@@ -45,7 +45,7 @@ IMPOSSIBLE = {
     "topple": "knock things over", "bounce": "bounce things", "teleport": "teleport things",
     "levitate": "make things float", "float": "make things float", "dig": "dig", "say": "speak",
     "speak": "speak", "talk": "speak", "give": "hand things to people", "hand": "hand things to people",
-    "upside": "flip or turn objects over", "tilt": "tilt objects",
+    "upside": "flip or turn objects over", "tilt": "tilt objects", "close": "open or close things",
 }
 
 # Things there is no asset for, by category; `refusal_message` names the category.
@@ -70,7 +70,7 @@ _CONTAINERS = {"fridge", "refrigerator", "cupboard", "cabinet", "wardrobe", "clo
                "sink", "shelf", "bathtub", "toilet"}
 # Actions refused only where they are the verb (first word of a clause): 'the open box' is fine.
 _VERB_ONLY = {"open", "draw", "run", "break", "balance", "hang", "wave", "spin", "flip", "tie", "drive", "ride",
-              "bend", "walk", "jump", "fly", "type", "lock", "hand", "float", "say", "give"}
+              "bend", "walk", "jump", "fly", "type", "lock", "hand", "float", "say", "give", "close"}
 
 CAPABILITIES = ("put or move blocks, boxes, balls and cylinders into bowls, zones, containers, onto "
                 "pallets or stands; stack towers and pyramids; build a wall, bridge, house, car or "

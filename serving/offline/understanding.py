@@ -35,7 +35,7 @@ up please thanks thank you simple small large big little tiny huge medium mini g
 matching match according respective corresponding its by size sizes colors
 straighten straight along solve disks rings ring flat upright standing open empty
 but except excluding apart play end ends ending finish finished final result out onto start begin
-formation puzzle rod rods last pls plz thx d ll m ve re s clean cleaning
+formation shapes puzzle rod rods last pls plz thx d ll m ve re s clean cleaning
 """.split())
 
 
@@ -179,8 +179,8 @@ def scan(spec: dict) -> list[str]:
             notes.append(f"the {t} is an open box here")
         elif t in ("board", "slab") and "plank" in kinds:
             notes.append(f"the {t} is a plank here")
-        elif t in ("toy",):
-            notes.append(f"the {t} is a block here")
+        elif t == "kit":
+            notes.append("the kit is the ell's fixture here (kits of other shapes are not built)")
     notes += _count_notes(tokens, spec)
     for t in dict.fromkeys(tokens):
         cue = _CUES.get(t)
