@@ -16,7 +16,6 @@ child is killed, the result so far is reported).
 """
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path

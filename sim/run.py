@@ -63,8 +63,8 @@ def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
     """Load the task class at `path` in this process and run `episodes` episodes -> the --json
     result dict; its `error` is the first episode error (stage "reset" or "runtime"), as the
     sandbox reports it. Raises LoadFailed when the task file cannot be imported."""
-    from sim.episode import run_episode
     from sim.env import Environment
+    from sim.episode import run_episode
     from sim.loader import load_task_class
     try:
         task_cls = load_task_class(path)

@@ -19,8 +19,9 @@ from pathlib import Path
 
 KINDS = ("sandbox", "urdf", "video")
 LEGACY_AGE_SECONDS = 24 * 3600
-_OWNED = re.compile(r"^gensim-(?:%s)-(\d+)-(\d+)-[A-Za-z0-9_]+$" % "|".join(KINDS))
-_LEGACY = re.compile(r"^gensim-(?:%s)-[A-Za-z0-9_]{8}$" % "|".join(KINDS))
+_KIND = "(?:" + "|".join(KINDS) + ")"
+_OWNED = re.compile(rf"^gensim-{_KIND}-(\d+)-(\d+)-[A-Za-z0-9_]+$")
+_LEGACY = re.compile(rf"^gensim-{_KIND}-[A-Za-z0-9_]{{8}}$")
 _swept = threading.Event()
 
 

@@ -72,7 +72,7 @@ class Limits:
             raise ValueError(f"Limits.memory_bytes={self.memory_bytes} is below 512 MiB; "
                              "Python + numpy + pybullet cannot start")
 
-    def for_episodes(self, episodes: int) -> "Limits":
+    def for_episodes(self, episodes: int) -> Limits:
         """These limits with `wall_seconds` and `cpu_seconds` set for a run of `episodes` episodes
         (fixed values kept). Raises ValueError for episodes < 1."""
         if not isinstance(episodes, int) or episodes < 1:

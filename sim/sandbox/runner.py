@@ -13,14 +13,16 @@ import shutil
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-from sim import tmpdirs, video as video_defaults
+from sim import tmpdirs
+from sim import video as video_defaults
 from sim.sandbox import isolation, process
 from sim.sandbox.channel import ChannelReader
 from sim.sandbox.limits import Limits
-from sim.sandbox.steps import MESSAGES as STEP_MESSAGES, ParentSteps, StepOptions
+from sim.sandbox.steps import MESSAGES as STEP_MESSAGES
+from sim.sandbox.steps import ParentSteps, StepOptions
 from sim.sandbox.verdict import VerdictBuilder
 
 MAX_SOURCE_BYTES = 1 << 20
