@@ -342,6 +342,11 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     targets = [g for g in targets if g.kind != "table"]
     if kind == "stack" and "bottom" in clause and not set(clause) & {"largest", "biggest", "smallest"}:
         return _ordered_tower(clause, phrases, scene, notes)
+    last_noun = max((i for i, _ in phrases), default=-1)
+    dangling = [t for t in clause[last_noun + 1:] if lx.color_of(t)]
+    if kind == "stack" and len(dangling) >= 2 and not chain_named(clause):
+        # 'stack the blocks in the order red, green, blue': the colours listed after the noun, bottom first
+        return _ordered_tower(["bottom"] + dangling, phrases, scene, notes)
     colours = [(i, lx.color_of(t)) for i, t in enumerate(clause) if lx.color_of(t)]
     if kind in ("stack", "place") and len(colours) >= 2 and not [g for _, g in phrases if g.kind not in lx.FIXED_KINDS] \
             and all("on" in clause[a:b] for (a, _), (b, _) in zip(colours, colours[1:])):
@@ -357,9 +362,10 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     if kind in ("place", "stack") and chain and len(movers) == 1 and (len(chain) >= 2 or chain[0].count == 1):
         return _chain_stack(movers, chain, scene, notes)
     base = next((g for g in targets if g.kind in lx.FIXED_KINDS or g not in movers), None)
-    if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and (
-            set(clause[prep:]) & {"each", "every", "all", "both"}):
-        return _distribute_goal(movers, base, scene, notes)
+    each_at = next((i for i in range(prep or 0, len(clause)) if clause[i] in ("each", "every", "all", "both")), None)
+    if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and \
+            each_at is not None and any(lx.NOUNS.get(t) == base.kind for t in clause[each_at:each_at + 5]):
+        return _distribute_goal(movers, base, scene, notes)  # 'in each of the three bowls', 'in every bowl'
     if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and \
             "different" in clause[prep:] and movers:
         # 'each block in a different bowl': as many containers as objects, one in each
@@ -766,6 +772,12 @@ def _move_goal(clause, phrases, scene: Scene, notes: list[str]) -> dict | None:
     same = src_name is not None and dest.kind == source.kind and dest.colors[:1] == source.colors[:1]
     # 'from the left bowl to the right bowl': two bowls, not the same one twice
     return {"type": "place", "objects": names, "target": scene.add(dest, reuse=not same), "source": src_name}
+
+
+def chain_named(clause: list[str]) -> bool:
+    """Whether colours in the clause are chained with 'on' ('red on green on blue')."""
+    at = [i for i, t in enumerate(clause) if lx.color_of(t)]
+    return len(at) >= 2 and all("on" in clause[a:b] for a, b in zip(at, at[1:]))
 
 
 def _table_goal(movers: list[Group], scene: Scene, notes: list[str]) -> dict | None:

@@ -90,7 +90,8 @@ def out_of_domain(idea: str) -> str | None:
         if stem in IMPOSSIBLE:
             clause_start = i == 0 or words[i - 1] in ("then", "and", ",", ".", ";", "to", "please", "robot",
                                                       "can", "you", "first", "will", "should")
-            if stem not in _VERB_ONLY or clause_start:
+            rope = stem == "close" and ({"rope", "square", "gap"} & set(words))  # 'close the square with the rope'
+            if (stem not in _VERB_ONLY or clause_start) and not rope:
                 return w
         thing = w if w in UNKNOWN_THINGS else w[:-1] if w.endswith("s") and w[:-1] in UNKNOWN_THINGS else \
             w[:-2] if w.endswith("es") and w[:-2] in UNKNOWN_THINGS else None

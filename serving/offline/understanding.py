@@ -242,7 +242,8 @@ def _honoured(cue, word, tokens, goals) -> bool:
     if kind == "source":
         i = tokens.index(word)
         if word == "out" and "of" not in tokens[i + 1:i + 2]:
-            return True
+            # 'lay out', 'pick out': no source; 'take it out (again)': a removal that must be encoded
+            return not (set(tokens[max(i - 2, 0):i]) & {"it", "them", "take", "get", "pull"}) or "remove" in types
         noun = next((lx.NOUNS[t] for t in tokens[i + 1:] if lx.NOUNS.get(t)), None)
         if noun not in lx.FIXED_KINDS:
             return True  # 'a wall out of six blocks', 'a bridge from two blocks': what it is made of
