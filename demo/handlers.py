@@ -342,7 +342,8 @@ def _show_result(screen: Screen, tracker: render.StageTracker, result: dict, sto
     elif stopped and not (final or {}).get("success"):
         verdict = render.message_html(STOPPED, "info")
     elif final:
-        verdict = render.verdict_html(final, code or "")
+        # What was understood above the verdict, so a SUCCESS reads as success at *this* task.
+        verdict = render.understanding_html(result.get("understanding")) + render.verdict_html(final, code or "")
         if result.get("error"):
             verdict += render.message_html(str(result["error"]), "error")
     else:
