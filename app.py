@@ -27,6 +27,8 @@ def main() -> None:
     mode = "public" if deployment.public else "private"
     print(f"GenSim Studio ready on http://{host}:{port} after {time.monotonic() - _START:.1f} s "
           f"({mode} mode, backends: {', '.join(deployment.backends)})", flush=True)
+    if deployment.notice:
+        print(deployment.notice, flush=True)
     demo.block_thread()
 
 

@@ -11,6 +11,12 @@ Read once from the environment (`Deployment.from_env`):
 | `GENSIM_LOCAL_MODELS` | empty | public mode: the only models the in-process transformers backend serves, `MODEL` or `MODEL::ADAPTER`, comma-separated |
 | `GENSIM_OPERATOR_TOKEN` | unset | public mode: saving to the shared library needs this token (unset: saving is off) |
 | `GENSIM_TRUSTED_PROXY_HOPS` | `1` on a Space, else `0` | proxies in front of the app whose `X-Forwarded-For` names the visitor |
+| `GENSIM_ALLOW_UNCONFINED` | `0` | public mode: offer model backends even where the sandbox cannot confine the filesystem (no namespaces, no Landlock) |
+
+In public mode, model-written code is the visitors' to steer (an idea can ask a model for anything), so
+model backends are offered only where the sandbox confines each run's filesystem view: bubblewrap
+namespaces or Landlock (`sim.sandbox.isolation.filesystem_confinement`). Elsewhere only the offline
+generator (code from our own templates) is offered, and the page says why.
 
 Private mode (local use) keeps every freedom except one that holds in both modes: the server's key
 goes only to the server's own endpoint (`serving.secrets.server_key_for`).
@@ -23,6 +29,7 @@ import threading
 from dataclasses import dataclass
 
 from serving.secrets import DEFAULT_OPENAI_URL, normalise_url
+from sim.sandbox.isolation import filesystem_confinement
 
 class InputError(ValueError):
     """A request this deployment refuses, or bad visitor input; the message says what to change."""
@@ -80,11 +87,14 @@ class Deployment:
     local_models: tuple[LocalModel, ...] = ()
     operator_token: str | None = None
     proxy_hops: int = 0
+    notice: str = ""  # what the operator and the visitors should know (shown on the page)
 
     @classmethod
-    def from_env(cls, environ=None) -> "Deployment":
-        """The policy from the environment (module docstring). Raises ValueError for a bad setting,
-        so a misconfigured app stops at start-up with the reason instead of serving wrongly."""
+    def from_env(cls, environ=None, confinement: tuple[bool, str] | None = None) -> "Deployment":
+        """The policy from the environment (module docstring). `confinement`: (confined, detail) of
+        the sandbox here; probed with `filesystem_confinement()` in public mode when not given.
+        Raises ValueError for a bad setting, so a misconfigured app stops at start-up with the reason
+        instead of serving wrongly."""
         env = os.environ if environ is None else environ
         on_space = bool(env.get("SPACE_ID"))
         public = _flag(env, "GENSIM_PUBLIC", on_space)
@@ -102,8 +112,15 @@ class Deployment:
             raise ValueError(f"GENSIM_BACKENDS names unknown backends {unknown}. Available: {list(ALL_BACKENDS)}")
         if public and "transformers" in backends and not local_models:
             raise ValueError("public mode offers the transformers backend only with GENSIM_LOCAL_MODELS set")
+        notice = ""
+        if public and set(backends) - {"offline"} and not _flag(env, "GENSIM_ALLOW_UNCONFINED", False):
+            confined, detail = confinement or filesystem_confinement()
+            if not confined:
+                backends = tuple(b for b in backends if b == "offline") or ("offline",)
+                notice = ("Model backends are off on this deployment: its sandbox cannot confine the "
+                          f"files a task sees ({detail}). The offline generator still works.")
         hops = env.get("GENSIM_TRUSTED_PROXY_HOPS", "").strip()
-        return cls(public=public, backends=backends, allow_visitor_endpoints=allow,
+        return cls(public=public, backends=backends, notice=notice, allow_visitor_endpoints=allow,
                    base_url=env.get("GENSIM_BASE_URL") or DEFAULT_OPENAI_URL,
                    model=env.get("GENSIM_MODEL", ""), has_server_key=bool(env.get("OPENAI_API_KEY")),
                    server_configured=has_endpoint or bool(env.get("GENSIM_MODEL")),

@@ -182,6 +182,8 @@ def build_demo(concurrency: int | None = None, deployment: Deployment | None = N
             "# GenSim Studio\nType a tabletop robot task. A model writes it in the CLIPort task API, "
             "a sandbox runs it with a scripted suction-gripper oracle, and you get the code, a video "
             "and a stage-by-stage verdict.", elem_id="gs-header")
+        if deployment.notice:
+            gr.HTML(render.message_html(deployment.notice, "info"), elem_id="gs-notice")
         with gr.Tabs():
             with gr.Tab("Generate"):
                 result, save_name, save_token, save_btn, save_msg = _generate_tab(concurrency, deployment)

@@ -15,7 +15,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 # Deployment settings of the test machine's own environment must not leak into a test's app.
 DEPLOYMENT_VARS = ("OPENAI_API_KEY", "GENSIM_BASE_URL", "GENSIM_MODEL", "SPACE_ID", "GENSIM_PUBLIC",
                    "GENSIM_BACKENDS", "GENSIM_ALLOW_VISITOR_ENDPOINTS", "GENSIM_LOCAL_MODELS",
-                   "GENSIM_OPERATOR_TOKEN", "GENSIM_TRUSTED_PROXY_HOPS")
+                   "GENSIM_OPERATOR_TOKEN", "GENSIM_TRUSTED_PROXY_HOPS", "GENSIM_ALLOW_UNCONFINED")
 
 
 def free_port() -> int:

@@ -23,9 +23,12 @@ QUICK = dict(temperature=0, repair_attempts=0, episodes=1, seed=0, video_size="3
 def server_env(monkeypatch):
     """The app's environment as on a Space with a secret: OPENAI_API_KEY set, nothing else."""
     for name in ("GENSIM_BASE_URL", "GENSIM_MODEL", "SPACE_ID", "GENSIM_PUBLIC", "GENSIM_BACKENDS",
-                 "GENSIM_ALLOW_VISITOR_ENDPOINTS", "GENSIM_LOCAL_MODELS", "GENSIM_OPERATOR_TOKEN"):
+                 "GENSIM_ALLOW_VISITOR_ENDPOINTS", "GENSIM_LOCAL_MODELS", "GENSIM_OPERATOR_TOKEN",
+                 "GENSIM_ALLOW_UNCONFINED"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", SERVER_KEY)
+    # Whether this host's sandbox confines files is tested on its own below; here it does.
+    monkeypatch.setattr("demo.deployment.filesystem_confinement", lambda: (True, "test host"))
     return monkeypatch
 
 
@@ -107,6 +110,18 @@ def test_public_mode_is_on_for_a_space_and_switchable(server_env):
     server_env.setenv("GENSIM_BACKENDS", "offline,nope")
     with pytest.raises(ValueError, match="nope"):
         Deployment.from_env()
+
+
+def test_public_model_backends_need_a_confined_sandbox(server_env):
+    server_env.setenv("SPACE_ID", "someone/gensim")
+    server_env.setenv("GENSIM_BACKENDS", "offline,openai")
+    unconfined = Deployment.from_env(confinement=(False, "bwrap not installed; kernel without Landlock"))
+    assert unconfined.backends == ("offline",) and "kernel without Landlock" in unconfined.notice
+    assert Deployment.from_env(confinement=(True, "Landlock ABI 7")).backends == ("offline", "openai")
+    server_env.setenv("GENSIM_ALLOW_UNCONFINED", "1")  # the operator's explicit choice
+    assert Deployment.from_env(confinement=(False, "none")).backends == ("offline", "openai")
+    server_env.setenv("GENSIM_PUBLIC", "0")
+    assert Deployment.from_env(confinement=(False, "none")).notice == ""
 
 
 def test_public_mode_fixes_the_endpoint_and_model(server_env):

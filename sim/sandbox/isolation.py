@@ -127,6 +127,31 @@ def probe_bwrap() -> tuple[bool, str]:
     return True, exe
 
 
+def filesystem_confinement() -> tuple[bool, str]:
+    """Whether sandbox children here get a confined filesystem view -> (confined, how or why not).
+
+    Confined means bubblewrap namespaces work, or the kernel offers Landlock; without either, task
+    code runs with the files and /proc view of the app's user (sim/sandbox/README.md says what that
+    leaves open). The switches GENSIM_SANDBOX_NAMESPACES / GENSIM_SANDBOX_LANDLOCK count. Never raises.
+    """
+    reasons = []
+    if namespaces_requested():
+        ok, detail = probe_bwrap()
+        if ok:
+            return True, "bubblewrap namespaces"
+        reasons.append(detail)
+    else:
+        reasons.append("namespaces switched off (GENSIM_SANDBOX_NAMESPACES=0)")
+    if landlock_requested():
+        abi, why = landlock.abi_version()
+        if abi:
+            return True, f"Landlock ABI {abi}"
+        reasons.append(why)
+    else:
+        reasons.append("Landlock switched off (GENSIM_SANDBOX_LANDLOCK=0)")
+    return False, "; ".join(reasons)
+
+
 def _needed_paths() -> list[Path]:
     """Paths the child must read: the interpreter, the venv and the repository."""
     paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO_ROOT,
