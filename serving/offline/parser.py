@@ -177,8 +177,9 @@ def classify(tokens: list[str]) -> str:
     """Goal type of one clause from its keywords (first rule that fires wins)."""
     has = set(tokens).__contains__
     text = " ".join(tokens)
-    if "pile up" in text:
-        return "stack"
+    if "pile up" in text or tokens[:1] == ["pile"] and "into" not in tokens or "on top of one another" in text \
+            or "on top of each other" in text:
+        return "stack"  # 'pile the blocks on top of one another': pile as a verb
     if has("sweep") or ((has("pile") or has("heap") or (has("push") and has("small"))) and not has("stack")):
         return "sweep"
     if has("ell") or has("fixture") or has("kit") or has("slot") or has("hole"):
@@ -322,6 +323,12 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     for g in targets:
         if g.kind == "box" and clause[prep] in ("in", "into", "inside"):
             g.kind = "container"  # "put it in the box": an open box
+    moved_structure = next((t for i, t in enumerate(clause[1:], 1) if t in ("tower", "stack", "pyramid", "wall")
+                            and clause[i - 1] in ("the", "this", "that", "it")), None)
+    if moved_structure and clause[0] in ("put", "move", "place", "bring", "take", "carry", "set", "push"):
+        notes.append(f"the arm carries one object at a time, so '{' '.join(clause)}' (moving the whole "
+                     f"{moved_structure}) was not kept")
+        return None
     rel = find_relation(clause)
     if rel and kind not in ("build", "sweep", "insert", "pyramid", "sort"):
         goal = _relation_goal(clause, rel, phrases, scene, notes)
@@ -367,7 +374,7 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
             each_at is not None and any(lx.NOUNS.get(t) == base.kind for t in clause[each_at:each_at + 5]):
         return _distribute_goal(movers, base, scene, notes)  # 'in each of the three bowls', 'in every bowl'
     if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and \
-            "different" in clause[prep:] and movers:
+            set(clause[prep:]) & {"different", "own", "per", "separate"} and movers:
         # 'each block in a different bowl': as many containers as objects, one in each
         n = sum(g.count for g in movers) if any(g.counted for g in movers) else 3
         base.colors, base.counted = base.colors[:1] * n, True
@@ -498,11 +505,20 @@ def _build_goal(structure: str, groups: list[Group], scene: Scene, clause: list[
             notes.append(f"{given.count} blocks do not fill whole rows; the wall has {rows} rows of {cols}")
     elif any(g.counted and g.kind == "block" and g.count != 2 for g in groups) and structure == "bridge":
         notes.append("a bridge here is two blocks with a plank across; the block count was not used")
+    by_row = structure == "wall" and "bottom" in clause and len(named) > 1
+    if by_row:  # 'red blocks on the bottom row and blue on top': one colour per row, bottom first
+        order = list(dict.fromkeys(lx.color_of(t) for t in clause if lx.color_of(t)))
+        if "top" in clause and clause.index("top") < clause.index("bottom"):
+            order = order[::-1]
+        if len(order) != rows:
+            notes.append(f"{len(order)} row colours were named for a wall of {rows} rows; colours repeat upwards")
     for k, (kind, color, count, size) in enumerate(STRUCTURE_PARTS[structure]):
         if structure == "wall":
             count = rows * cols
         colors = [color] * count
-        if structure in ("wall", "bridge", "house") and kind == "block" and named:
+        if by_row and kind == "block":
+            colors = [order[min(i // cols, len(order) - 1)] for i in range(count)]
+        elif structure in ("wall", "bridge", "house") and kind == "block" and named:
             colors = [named[i % len(named)] for i in range(count)]
         parts.append(scene.add(Group(kind, colors, size, counted=True), reuse=False))
     goal = {"type": "build", "structure": structure, "objects": parts, "target": None}

@@ -35,7 +35,7 @@ up please thanks thank you simple small large big little tiny huge medium mini g
 matching match according respective corresponding its by size sizes colors
 straighten straight along solve disks rings ring flat upright standing open empty
 but except excluding apart play end ends ending finish finished final result out onto start begin
-formation shapes puzzle rod rods last pls plz thx d ll m ve re s clean cleaning
+formation shapes puzzle rod rods last own per separate pls plz thx d ll m ve re s clean cleaning
 """.split())
 
 
@@ -100,6 +100,11 @@ def _goal_sentence(g: dict, groups: dict) -> str:
         return f"Arrange {objs} in {shape}"
     if t == "build":
         extra = f" ({g['rows']} rows of {g['cols']})" if g["structure"] == "wall" else ""
+        colors = groups[g["objects"][0]]["colors"]
+        if g["structure"] == "wall" and len(set(colors)) > 1:
+            rows = [colors[r * g["cols"]] for r in range(g["rows"]) if len(set(colors[r * g["cols"]:(r + 1) * g["cols"]])) == 1]
+            if len(rows) == g["rows"]:
+                extra = f" ({g['rows']} rows of {g['cols']}: {', '.join(rows)} from the bottom row up)"
         return f"Build a {g['structure']}{extra} from {objs}"
     if t == "sort":
         return f"Sort {objs} into the {', '.join(g['targets'])} of matching colour"
@@ -115,7 +120,7 @@ def _goal_sentence(g: dict, groups: dict) -> str:
     if t == "circle":
         return f"Arrange {objs} in a circle"
     verb = {"pyramid": "Build a pyramid from", "line": "Line up", "insert": "Insert", "sweep": "Sweep"}[t]
-    tail = f" into the {target}" if target else ""
+    tail = (f" on the {target}" if t == "pyramid" else f" into the {target}") if target else ""
     return f"{verb} {objs}{tail}" + (" along a line" if t == "line" else "")
 
 
@@ -134,7 +139,7 @@ _CUES = {
     "between": ("between", None), "around": ("around", None), "surround": ("around", None),
     "bottom": ("ordered", None), "except": ("except", None), "each": ("each", None),
     "off": ("source", None), "out": ("source", None), "from": ("source", None),
-    "different": ("different", None), "smallest": ("size", None),
+    "different": ("different", None), "own": ("different", None), "per": ("different", None), "smallest": ("size", None),
     "under": ("under", None), "below": ("under", None), "beneath": ("under", None), "underneath": ("under", None),
     "wall": ("structure", "wall"), "bridge": ("structure", "bridge"), "house": ("structure", "house"),
     "car": ("structure", "car"), "sandwich": ("structure", "sandwich"), "largest": ("size", None), "biggest": ("size", None),
@@ -239,6 +244,8 @@ def _honoured(cue, word, tokens, goals) -> bool:
         return any(g.get("structure") == rel for g in goals)
     if kind == "different":
         return "distribute" in types
+    if kind == "ordered" and "build" in types:
+        return True
     if kind == "source":
         i = tokens.index(word)
         if word == "out" and "of" not in tokens[i + 1:i + 2]:
