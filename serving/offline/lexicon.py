@@ -34,6 +34,8 @@ QUANTIFIERS = ("all", "each", "every", "some", "everything")
 NOUNS = {
     "block": "block", "cube": "block", "brick": "block",
     "box": "box", "crate": "box", "plank": "plank", "board": "plank", "slab": "plank",
+    "cup": "bowl", "mug": "bowl", "coin": "cylinder", "token": "cylinder", "checker": "cylinder",
+    "die": "block", "dice": "block", "lego": "block",
     "cylinder": "cylinder", "puck": "cylinder", "disc": "cylinder", "disk": "cylinder",
     "ball": "ball", "sphere": "ball", "marble": "ball", "orb": "ball",
     "bowl": "bowl", "plate": "bowl", "dish": "bowl",

@@ -61,7 +61,7 @@ _THINGS = {
             "candy rice pasta soup cereal donut grape lemon strawberry cherry snack vegetable sushi",
     "liquids": "water milk juice coffee tea wine beer soda oil sauce liquid sand",
     "people": "person man woman child kid baby people human boy girl friend",
-    "everyday objects": "book pen pencil paper scissors fork spoon bottle shoe sock hat plant flower tree cup mug vase "
+    "everyday objects": "book pen pencil paper scissors fork spoon bottle shoe sock hat plant flower tree vase "
                         "leaf pillow blanket",
 }
 UNKNOWN_THINGS = {w: cat for cat, words in _THINGS.items() for w in words.split()}

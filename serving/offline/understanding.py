@@ -184,6 +184,10 @@ def scan(spec: dict) -> list[str]:
             notes.append(f"the {t} is an open box here")
         elif t in ("board", "slab") and "plank" in kinds:
             notes.append(f"the {t} is a plank here")
+        elif t in ("coin", "token", "checker") and "cylinder" in kinds:
+            notes.append(f"the {t} is a flat cylinder here")
+        elif t in ("die", "dice", "lego") and "block" in kinds:
+            notes.append(f"the {t} is a plain block here")
         elif t == "kit":
             notes.append("the kit is the ell's fixture here (kits of other shapes are not built)")
     notes += _count_notes(tokens, spec)
