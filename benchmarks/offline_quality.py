@@ -68,7 +68,7 @@ def spec_counts(spec: dict) -> dict[str, int]:
 def scene_objects(scene: list[dict]) -> list[dict]:
     """Scene objects (sim.episode.final_scene) as [{"family", "category", "color", "name"}]; 2 cm cubes
     spawned PILE_MIN or more times are the pile."""
-    cubes = [o for o in scene if o["name"] == "box" and max(o["size"]) < 0.025]
+    cubes = [o for o in scene if o["name"] == "box" and o["size"][2] < 0.025 and max(o["size"][:2]) < 0.035]
     out = []
     for o in scene:
         family = _NAME_FAMILY.get(o["name"])

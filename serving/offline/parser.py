@@ -287,6 +287,8 @@ def understand(idea: str) -> dict:
 def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: list[str]) -> dict | None:
     """The goal dict of one clause, registering its objects in `scene`; None if nothing to do."""
     clause, excepted = split_except(clause)
+    if not clause:
+        return None
     if excepted:
         goal = _clause_goal(clause, scene, previous, notes)
         if goal:
