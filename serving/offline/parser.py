@@ -584,7 +584,7 @@ def _resize_groups(groups: list[Group], total: int) -> None:
 def _add_excepted(goal: dict, excepted: list[str], clause: list[str], scene: Scene) -> None:
     """Objects named after 'except' are spawned but left where they are (goal["except"] names them)."""
     kind = next((lx.NOUNS[t] for t in clause if lx.NOUNS.get(t) and lx.NOUNS[t] not in lx.FIXED_KINDS), "block")
-    groups = [g for _, g in noun_phrases(excepted)]
+    groups = [g for _, g in noun_phrases(excepted) if g.kind not in lx.FIXED_KINDS + ("table", "pile")]
     colors = [lx.color_of(t) for t in excepted if lx.color_of(t)]
     if not groups:
         # 'all the red blocks except one': one more of the objects moved, left where it is
