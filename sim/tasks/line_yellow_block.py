@@ -1,0 +1,50 @@
+import os
+import pybullet as p
+import random
+from cliport.tasks import primitives
+from cliport.tasks.grippers import Spatula
+import numpy as np
+from cliport.tasks.task import Task
+from cliport.utils import utils
+
+
+class LineYellowBlock(Task):
+    """Line up the three yellow blocks along a line.
+
+    Written by the offline rule-based generator from the idea:
+    'align three yellow blocks along a line'
+    """
+
+    def __init__(self):
+        super().__init__()
+        # 3 pick-and-place actions plus one spare.
+        self.max_steps = 4
+        self.lang_template = 'line up the three yellow blocks along a line'
+        self.task_completed_desc = 'done lining up.'
+        self.additional_reset()
+
+    def reset(self, env):
+        super().reset(env)
+
+        # Three yellow blocks (block, 4 x 4 x 4 cm).
+        yellow_block_size = (0.04, 0.04, 0.04)
+        yellow_block_ids = []
+        for color in ['yellow', 'yellow', 'yellow']:
+            pose = self.get_random_pose(env, yellow_block_size)
+            yellow_block_ids.append(env.add_object('stacking/block.urdf', pose, color=utils.COLORS[color]))
+
+        # A black line marks the row.
+        line_size = (0.18, 0.06, 0)
+        line_pose = self.get_random_pose(env, line_size)
+        line_urdf = self.fill_template('line/line-template.urdf', {'DIM': (0.18, 0.01, 0.001)})
+        env.add_object(line_urdf, line_pose, 'fixed', color=utils.COLORS['black'])
+
+        # Goal: line up the three yellow blocks along the line, 6 cm apart.
+        targets_0 = [
+            (utils.apply(line_pose, (-0.06, 0, 0.02)), line_pose[1]),
+            (utils.apply(line_pose, (0.0, 0, 0.02)), line_pose[1]),
+            (utils.apply(line_pose, (0.06, 0, 0.02)), line_pose[1])]
+        self.add_goal(objs=yellow_block_ids, matches=np.ones((3, 3)), targ_poses=targets_0,
+                      replace=False, rotations=True, metric='pose', params=None,
+                      step_max_reward=1, symmetries=[np.pi / 2] * 3,
+                      language_goal='line up the three yellow blocks along the line')

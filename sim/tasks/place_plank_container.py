@@ -1,0 +1,51 @@
+import os
+import pybullet as p
+import random
+from cliport.tasks import primitives
+from cliport.tasks.grippers import Spatula
+import numpy as np
+from cliport.tasks.task import Task
+from cliport.utils import utils
+
+
+class PlacePlankContainer(Task):
+    """Put the plank in the container.
+
+    Written by the offline rule-based generator from the idea:
+    'put the plank in the container'
+    """
+
+    def __init__(self):
+        super().__init__()
+        # 1 pick-and-place action plus one spare.
+        self.max_steps = 2
+        self.lang_template = 'put the plank in the container'
+        self.task_completed_desc = 'done placing.'
+        self.additional_reset()
+
+    def reset(self, env):
+        super().reset(env)
+
+        # The container (container-template, 15 x 15 x 5 cm).
+        container_size = (0.15, 0.15, 0.05)
+        container_urdf = self.fill_template('container/container-template.urdf', {'DIM': (0.15, 0.15, 0.05), 'HALF': (0.075, 0.075, 0.025)})
+        container_poses = []
+        for color in ['brown']:
+            pose = self.get_random_pose(env, container_size)
+            env.add_object(container_urdf, pose, 'fixed', color=utils.COLORS[color])
+            container_poses.append(pose)
+
+        # The plank (box-template, 12 x 4 x 2 cm).
+        plank_size = (0.12, 0.04, 0.02)
+        plank_urdf = self.fill_template('box/box-template.urdf', {'DIM': (0.12, 0.04, 0.02)})
+        plank_ids = []
+        for color in ['red']:
+            pose = self.get_random_pose(env, plank_size)
+            plank_ids.append(env.add_object(plank_urdf, pose, color=utils.COLORS[color]))
+
+        # Goal: put the plank in the container.
+        targets_0 = [(utils.apply(container_poses[0], (0.0, 0.0, -0.015)), container_poses[0][1])]
+        self.add_goal(objs=plank_ids, matches=np.ones((1, 1)), targ_poses=targets_0,
+                      replace=False, rotations=True, metric='pose', params=None,
+                      step_max_reward=1, symmetries=[np.pi],
+                      language_goal='put the plank in the container')

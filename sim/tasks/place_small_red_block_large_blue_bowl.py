@@ -1,0 +1,53 @@
+import os
+import pybullet as p
+import random
+from cliport.tasks import primitives
+from cliport.tasks.grippers import Spatula
+import numpy as np
+from cliport.tasks.task import Task
+from cliport.utils import utils
+
+
+class PlaceSmallRedBlockLargeBlueBowl(Task):
+    """Put the small red block in the large blue bowl.
+
+    Written by the offline rule-based generator from the idea:
+    'put the small red block in the large blue bowl'
+    """
+
+    def __init__(self):
+        super().__init__()
+        # 1 pick-and-place action plus one spare.
+        self.max_steps = 2
+        self.lang_template = 'put the small red block in the large blue bowl'
+        self.task_completed_desc = 'done placing.'
+        self.additional_reset()
+        # Anything inside a bowl counts (5 cm), as additional_reset does for bowl tasks.
+        self.pos_eps = 0.05
+
+    def reset(self, env):
+        super().reset(env)
+
+        # The large blue bowl (bowl, 12 x 12 cm).
+        large_blue_bowl_size = (0.12, 0.12, 0)
+        large_blue_bowl_poses = []
+        for color in ['blue']:
+            pose = self.get_random_pose(env, large_blue_bowl_size)
+            env.add_object('bowl/bowl.urdf', pose, 'fixed', color=utils.COLORS[color])
+            large_blue_bowl_poses.append(pose)
+
+        # The small red block (box-template, 3 x 3 x 3 cm).
+        small_red_block_size = (0.03, 0.03, 0.03)
+        small_red_block_urdf = self.fill_template('box/box-template.urdf', {'DIM': (0.03, 0.03, 0.03)})
+        small_red_block_ids = []
+        for color in ['red']:
+            pose = self.get_random_pose(env, small_red_block_size)
+            small_red_block_ids.append(env.add_object(small_red_block_urdf, pose, color=utils.COLORS[color]))
+
+        # Goal: put the small red block in the large blue bowl.
+        targets_0 = [
+            (utils.apply(large_blue_bowl_poses[0], (0.0, 0.0, 0.015)), large_blue_bowl_poses[0][1])]
+        self.add_goal(objs=small_red_block_ids, matches=np.ones((1, 1)), targ_poses=targets_0,
+                      replace=False, rotations=True, metric='pose', params=None,
+                      step_max_reward=1, symmetries=[np.pi / 2],
+                      language_goal='put the small red block in the large blue bowl')
