@@ -456,18 +456,19 @@ class Library:
         return batch.run_units(units, engine=engine or batch.LocalEngine(), journal=journal,
                                progress=progress, desc="verify", on_record=store)
 
-    def _shapes(self) -> dict[str, str]:
+    def _shapes(self, structure_only: bool = False) -> dict[str, str]:
         """normalised_ast of every listed task's code -> its name (files that do not parse left out)."""
         shapes = {}
         for e in self.list():
             with contextlib.suppress(SyntaxError, KeyError, OSError):
-                shapes.setdefault(normalised_ast(self.code(e["name"])), e["name"])
+                shapes.setdefault(normalised_ast(self.code(e["name"]), structure_only), e["name"])
         return shapes
 
-    def find_duplicate(self, code: str) -> str | None:
-        """Name of a library task that is the same task as `code` (equal `normalised_ast`), or None.
+    def find_duplicate(self, code: str, structure_only: bool = False) -> str | None:
+        """Name of a library task that is the same task as `code` (equal `normalised_ast`; with
+        `structure_only`, equal apart from colours, sizes and counts), or None.
         Raises SyntaxError when `code` does not parse."""
-        return self._shapes().get(normalised_ast(code))
+        return self._shapes(structure_only).get(normalised_ast(code, structure_only))
 
     def import_files(self, paths: list[Path | str], source: str, *, episodes: int = 4, seed: int = 0,
                      min_success: float = MIN_SUCCESS, keep_failing: bool = False,

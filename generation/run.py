@@ -2,6 +2,7 @@
     [--backend offline|openai|transformers|recorded] [--model M] [--base-url U] [--adapter A]
     [--path DIR] [--episodes E] [--temperature T] [--seed S] [--save] [--library DIR] [--out DIR]
     [--workers W] [--ray [auto|ADDRESS]] [--no-progress] [--json] [--ideas FILE] [--min-success R]
+    [--distinct] [--max-per-asset-set N]
 
 Runs N generate-and-test trials (GenSim's run_simulation, docs/pipeline.md#components) as `sim.batch` units
 (local worker processes, or Ray with --ray), prints a line per trial as it finishes and the pass-rate
@@ -16,7 +17,8 @@ read from the worker's environment (OPENAI_API_KEY), never sent with the trial.
 starting with '#' and anything after ' | ' are ignored) instead of --idea; trial k of the whole run
 still uses seed S + 1000 k. --save never adds the same task twice: a task whose code equals a library
 task's after normalising names and docstrings (`generation.library.normalised_ast`) is not saved,
-nor, with --min-success R, a task whose final success rate is below R.
+nor, with --min-success R, a task whose final success rate is below R; --distinct and
+--max-per-asset-set N curate further (see save_accepted).
 
 --json prints exactly one JSON document on stdout for every outcome (the lines above go to stderr):
 {"label", "out", "stats", "trials": [{"trial", "task", "accepted", "error"}], "error": null | str}.
@@ -36,7 +38,7 @@ from pathlib import Path
 
 from generation import stats
 from generation.generate import backend_config
-from generation.library import Library
+from generation.library import Library, describe_code
 from generation.pipeline import GenerateOptions, generate
 from serving.base import BackendError, make_backend
 from sim import batch, cli
@@ -76,10 +78,16 @@ def read_ideas(path: str) -> list[str]:
     return ideas
 
 
-def save_accepted(library: Library, result: dict, min_success: float = 0.0) -> str | None:
+def save_accepted(library: Library, result: dict, min_success: float = 0.0, distinct: bool = False,
+                  max_per_asset_set: int | None = None) -> str | None:
     """Add an accepted result's final code to `library`; returns the name, or None when it was not
     added (not accepted, a final success rate below `min_success`, the name is taken, or the library
-    has the same task under another name — reported, never overwritten)."""
+    has the same task under another name — reported, never overwritten).
+
+    distinct: also refuse a task whose structure equals a library task's apart from colours, sizes
+    and counts (`normalised_ast(structure_only=True)`). max_per_asset_set: refuse a task when that
+    many generated library tasks already use exactly its set of assets (keeps the library's asset
+    diversity, GenSim's 1 - Jaccard, from collapsing onto one popular pair such as block + bowl)."""
     if not result.get("accepted"):
         return None
     proposal, final = result["proposal"], result["final"]
@@ -90,6 +98,16 @@ def save_accepted(library: Library, result: dict, min_success: float = 0.0) -> s
     if (same := library.find_duplicate(code)) is not None:
         print(f"  not saved: the library has the same task as {same!r}")
         return None
+    if distinct and (same := library.find_duplicate(code, structure_only=True)) is not None:
+        print(f"  not saved: the library has the same task apart from colours, sizes or counts: {same!r}")
+        return None
+    if max_per_asset_set is not None:
+        assets = {stats.normalise_asset(a) for a in describe_code(code)["assets"]}
+        same_set = [e["name"] for e in library.list(source="generated")
+                    if {stats.normalise_asset(a) for a in e.get("assets") or []} == assets]
+        if len(same_set) >= max_per_asset_set:
+            print(f"  not saved: {len(same_set)} generated tasks already use the assets {sorted(assets)}")
+            return None
     meta = {"source": "generated", "backend": result.get("backend"), "model": result.get("model"),
             "stats": {"success_rate": final.get("success_rate"),
                       "episodes": len(final.get("episodes") or []),
@@ -146,6 +164,10 @@ def _main(argv, as_json: bool, stdout) -> int:
     ap.add_argument("--save", action="store_true", help="add accepted tasks to the library")
     ap.add_argument("--min-success", type=float, default=0.0,
                     help="with --save: only tasks whose final success rate reaches this (e.g. 0.75)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="with --save: refuse tasks equal to a library task apart from colours, sizes, counts")
+    ap.add_argument("--max-per-asset-set", type=int, default=None,
+                    help="with --save: refuse a task when this many generated tasks use its exact asset set")
     ap.add_argument("--library", help="library folder (default sim/tasks)")
     ap.add_argument("--out", help="folder for the statistics (re-using one resumes its run)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -196,7 +218,8 @@ def _main(argv, as_json: bool, stdout) -> int:
         status = result.get("error") or ("refused" if result.get("refusal") else
                                          " ".join(f"{s}={int(v)}" for s, v in flags.items()))
         print(f"trial {k + 1}/{len(units)} {name}: {status}", flush=True)
-        if args.save and (saved := save_accepted(library, result, args.min_success)):
+        if args.save and (saved := save_accepted(library, result, args.min_success, args.distinct,
+                                                 args.max_per_asset_set)):
             print(f"  saved to the library as {saved}")
 
     try:

@@ -100,3 +100,25 @@ def test_save_accepted_applies_min_success_and_refuses_duplicates(tmp_path, caps
     assert "same task as 'three-of-four'" in capsys.readouterr().out
     assert save_accepted(lib, result(1.0, "refused") | {"accepted": False}) is None
     assert lib.names() == ["three-of-four"]
+
+
+def test_save_accepted_distinct_and_asset_set_cap(tmp_path, capsys):
+    from generation.library import Library
+    from generation.run import save_accepted
+
+    code = (ROOT / "tests" / "data" / "original_style" / "blue_block_in_red_zone.py").read_text()
+    lib = Library(tmp_path)
+
+    def result(source, name):
+        return {"accepted": True, "proposal": {"task-name": name}, "attempts": [{"code": source}],
+                "final": {"success_rate": 1.0, "episodes": [{}] * 4}, "backend": "offline", "model": None}
+
+    assert save_accepted(lib, result(code, "blue-zone"), distinct=True) == "blue-zone"
+    green = code.replace("'blue'", "'green'")
+    assert save_accepted(lib, result(green, "green-zone"), distinct=True) is None      # colour only
+    assert "apart from colours, sizes or counts: 'blue-zone'" in capsys.readouterr().out
+    assert save_accepted(lib, result(green, "green-zone")) == "green-zone"             # without --distinct
+    pose = code.replace("metric='zone'", "metric='pose'")
+    assert save_accepted(lib, result(pose, "pose-zone"), max_per_asset_set=2) is None  # block + zone: 2 already
+    assert "2 generated tasks already use the assets" in capsys.readouterr().out
+    assert save_accepted(lib, result(pose, "pose-zone"), max_per_asset_set=3) == "pose-zone"
