@@ -71,7 +71,9 @@ _VOCAB = sorted(set(COLORS) | set(COLOR_SYNONYMS) | set(NUMBER_WORDS) | set(NOUN
 COMMON_WORDS = set("""where were there these those them then than what when which while with will would could
 should have here into onto from that this they their each every some same side sides back read want like
 make made take taken give gave keep kept leave left right next near over under above below first last
-them they bring brings show shows find found need needs still also just very""".split())
+them they bring brings show shows find found need needs still also just very
+pick grab take lift place put move build make sort arrange push sweep insert align line stack organize group
+form create generate design load fill rank set lay fit slide drop robot task goal have has see""".split())
 _KNOWN = COMMON_WORDS | set(_VOCAB) | {"back", "read", "side", "sides", "same", "some", "clean", "solve", "straighten", "along", "straight", "stacks", "lines", "rows", "bowls", "towers",
                         "colors", "sizes", "boxes"}
 _BY_LETTER: dict[str, list[str]] = {}
@@ -124,6 +126,30 @@ def normalise(text: str) -> str:
 
 
 PLURAL = "+pl"  # token placed after a noun that was plural ('blocks' -> 'block', '+pl')
+
+
+# Words that may come before the task itself ("the robot should ...", "create a task where the robot
+# has to ...", "make the robot ..."): dropped when nothing but these precedes the first verb.
+PREAMBLE = set("""please can could would will you i we want like to see have has let lets s create generate
+design write task where which in that goal is the a an robot arm gripper should must needs need idea this
+new simple for me us here my make get it its whose so""".split())
+PREAMBLE_VERBS = ("put", "place", "move", "drop", "stack", "build", "make", "assemble", "line", "align",
+                  "arrange", "sort", "insert", "sweep", "push", "order", "set", "bring", "lay", "pile", "fit",
+                  "slide", "organize", "organise", "group", "form", "create", "load", "fill", "rank", "pick",
+                  "grab", "take", "lift", "solve", "straighten", "surround", "remove", "empty", "clear")
+
+
+def strip_preamble(tokens: list[str]) -> list[str]:
+    """Tokens from the first verb on, when only PREAMBLE words come before it ('the robot should pick up
+    ...' -> 'pick up ...'); a verb aimed at the robot or a task ('make the robot', 'create a task') is
+    part of the preamble."""
+    for k, tok in enumerate(tokens):
+        if tok in PREAMBLE_VERBS and tokens[k + 1:k + 3] not in (["the", "robot"], ["the", "arm"], ["a", "task"]) \
+                and tokens[k + 1:k + 2] not in (["robot"], ["task"]):
+            return tokens[k:] if all(t in PREAMBLE for t in tokens[:k]) else tokens
+        if tok not in PREAMBLE:
+            return tokens
+    return tokens
 
 
 def words(text: str) -> list[str]:

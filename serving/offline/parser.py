@@ -246,7 +246,7 @@ def understand(idea: str) -> dict:
     """
     if not isinstance(idea, str) or not idea.strip():
         raise NotUnderstood("the idea is empty; describe objects and what to do with them")
-    tokens = lx.words(idea)
+    tokens = lx.strip_preamble(lx.words(idea))
     special = _whole_idea(tokens)
     if special:
         return dict(special, idea=idea.strip())

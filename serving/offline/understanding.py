@@ -127,6 +127,8 @@ def _goal_sentence(g: dict, groups: dict) -> str:
 def _one(name: str, i: int, groups: dict) -> str:
     g = groups[name]
     color = g["colors"][i]
+    if name.split(" ")[-1].isdigit() and color:  # 'block 2' (a second group of blocks): its colour says which
+        name = " ".join(name.split(" ")[:-1])
     if g["count"] == 1 or (color and color in name.split(" ")):
         return f"the {name}" if g["count"] == 1 else f"a {name}"
     return f"the {color} {name}" if color else f"the {name}"
@@ -152,7 +154,7 @@ _SAME = {"box": ("box", "container"), "pile": ("pile", "block"), "square": ("zon
 
 def scan(spec: dict) -> list[str]:
     """Notes for parts of the idea nothing in the spec accounts for (see module docstring)."""
-    tokens = lx.words(spec["idea"])
+    tokens = lx.strip_preamble(lx.words(spec["idea"]))
     goals = spec["goals"]
     kinds = {o["kind"] for o in spec["objects"]} | {s.get("kind") for s in spec.get("scenery", [])}
     types = {g["type"] for g in goals}
@@ -247,7 +249,9 @@ def _honoured(cue, word, tokens, goals) -> bool:
     if kind == "structure":
         return any(g.get("structure") == rel for g in goals)
     if kind == "different":
-        return "distribute" in types
+        i = tokens.index(word)
+        container = any(lx.NOUNS.get(t) in lx.FIXED_KINDS for t in tokens[i + 1:i + 3])
+        return "distribute" in types or not container  # 'blocks of different colours' is no placement
     if kind == "ordered" and "build" in types:
         return True
     if kind == "source":
