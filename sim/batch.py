@@ -6,8 +6,8 @@
 A unit names a module-level function ("package.module:function") and its keyword arguments; the
 function is imported and called where the unit runs (a worker process of this machine, or a Ray
 worker anywhere on a cluster), so units carry only data. Each finished unit becomes a record
-{"key", "meta", "status": "done" | "failed", "result", "error", "traceback", "attempts", "seconds"}, passed to the
-journal as soon as it finishes. "done": the function returned (its result may still say the task
+{"key", "meta", "status": "done" | "failed", "result", "error", "traceback", "attempts",
+"seconds"}, passed to the journal as soon as it finishes. "done": the function returned (its result may still say the task
 failed); "failed": it raised (error "Type: message"), or its worker process died twice (a unit whose
 worker dies is retried once). A failing unit never stops the batch. With a journal, units whose key
 is already recorded as done are skipped (resume).
@@ -34,9 +34,9 @@ from typing import Protocol
 
 GIB = 1 << 30
 
-# Declared to Ray per unit. Measured on this machine (benchmarks/batch_overhead.py prints it): a
-# worker with the simulator imported plus one sandbox child running an episode peak at ~0.5 GiB
-# resident; 1 GiB leaves room for larger scenes without starving the scheduler.
+# Declared to Ray per unit. Measured with benchmarks/batch_overhead.py (place-red-in-green): peak
+# resident memory 126 MiB for a Ray worker (34 MiB for a local one) plus 112 MiB for its sandbox
+# child; 1 GiB leaves room for larger scenes (not measured) without starving the scheduler.
 DEFAULT_MEMORY_BYTES = 1 * GIB
 
 
