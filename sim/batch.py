@@ -7,9 +7,9 @@ A unit names a module-level function ("package.module:function") and its keyword
 function is imported and called where the unit runs (a worker process of this machine, or a Ray
 worker anywhere on a cluster), so units carry only data. Each finished unit becomes a record
 {"key", "meta", "status": "done" | "failed", "result", "error", "traceback", "attempts",
-"seconds"}, passed to the journal as soon as it finishes. "done": the function returned (its result may still say the task
-failed); "failed": it raised (error "Type: message"), or its worker process died twice (a unit whose
-worker dies is retried once). A failing unit never stops the batch. With a journal, units whose key
+"seconds"}, passed to the journal as soon as it finishes. "done": the function returned (its result
+may still say the task failed); "failed": it raised (error "Type: message"), or its worker process
+died twice (a unit whose worker dies is retried once). A failing unit never stops the batch. With a journal, units whose key
 is already recorded as done are skipped (resume).
 
 Engines: `LocalEngine` (default; N spawned worker processes, one unit at a time each, so a worker's
