@@ -9,8 +9,8 @@ worker anywhere on a cluster), so units carry only data. Each finished unit beco
 {"key", "meta", "status": "done" | "failed", "result", "error", "traceback", "attempts",
 "seconds"}, passed to the journal as soon as it finishes. "done": the function returned (its result
 may still say the task failed); "failed": it raised (error "Type: message"), or its worker process
-died twice (a unit whose worker dies is retried once). A failing unit never stops the batch. With a journal, units whose key
-is already recorded as done are skipped (resume).
+died twice (a unit whose worker dies is retried once). A failing unit never stops the batch. With
+a journal, units whose key is already recorded as done are skipped (resume).
 
 Engines: `LocalEngine` (default; N spawned worker processes, one unit at a time each, so a worker's
 death is charged to exactly the unit it was running) and `RayEngine` (`ray.init(address=...)`;
