@@ -226,7 +226,7 @@ class Emitter:
                      "        self.pos_eps = 0.05"]
         if self.sweep:
             init += ["        self.ee = Spatula", "        self.primitive = primitives.push"]
-        doc = _docstring(spec)
+        doc = _docstring(dict(spec, scenery=self.scenery))  # notes see the scenery the goals added
         return "\n".join(imports + ["", "", f"class {class_name(spec)}(Task):", doc, ""] + init
                          + ["", "    def reset(self, env):", "        super().reset(env)", ""]
                          + _trim(sum(self.parts.values(), []))) + "\n"
