@@ -527,7 +527,12 @@ def phrase(names: list[str], groups: dict) -> str:
     items = []
     for n in names:
         c = groups[n]["count"]
-        items.append(f"the {n}" if c == 1 else f"the {NUMBER_NAMES.get(c, c)} {plural(n)}")
+        colors = groups[n]["colors"]
+        if 1 < c <= 5 and all(colors) and len(set(colors)) == c and not n.split(" ")[-1].isdigit():
+            # 'the red, green and blue blocks': which ones, when each has its own colour
+            items.append(f"the {', '.join(colors[:-1])} and {colors[-1]} {plural(n)}")
+        else:
+            items.append(f"the {n}" if c == 1 else f"the {NUMBER_NAMES.get(c, c)} {plural(n)}")
     return " and ".join(items)
 
 

@@ -405,6 +405,11 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         if kind == "place":
             return None
         movers = [Group("block", [None] * defaults[kind])]
+    each_color = re.search(r"\b(of|in) (each|every) color", " ".join(clause)) and movers[0].colors[0] is None
+    if each_color:  # 'one block of each colour': which colours is not said; four, with a note
+        per = movers[0].count if movers[0].counted else 1
+        movers[0].colors, movers[0].counted = [c for c in EACH_COLOR for _ in range(per)], True
+        notes.append(f"'each colour' was taken as {len(EACH_COLOR)} colours: {', '.join(EACH_COLOR)}")
     towers = _tower_count(clause) if kind == "stack" else 1
     if towers > 1:  # 'two towers of three blocks': the count is per tower
         for g in movers:
@@ -445,6 +450,8 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
                 "rows": rows or math.ceil(n / math.ceil(math.sqrt(n))), "cols": cols or math.ceil(math.sqrt(n))}
     if towers > 1:
         goal["towers"] = towers
+    if each_color:
+        goal["each_color"] = True
     if by_size:
         goal.update(ordered=True, by_size=True)
     if kind == "order_by_size":
@@ -871,6 +878,7 @@ def split_except(clause: list[str]) -> tuple[list[str], list[str]]:
     return clause, []
 
 
+EACH_COLOR = ("red", "green", "blue", "yellow")  # 'one of each colour' when no colours are named
 HANOI_MAX = 4  # the hanoi assets ship disk0..disk3
 ROPE_WORDS = ("rope", "cable", "string", "cord", "chain")
 

@@ -239,7 +239,7 @@ def _honoured(cue, word, tokens, goals) -> bool:
     if kind == "each":
         i = tokens.index(word)
         if "color" in tokens[i:i + 3]:
-            return bool(types & {"sort"})
+            return bool(types & {"sort"}) or any(g.get("each_color") for g in goals)
         if tokens[i + 1:i + 2] == ["other"]:
             return True  # 'on top of each other'
         place_words = {"in", "into", "on", "onto", "to", "inside", "at", "atop"}
