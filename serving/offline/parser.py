@@ -258,6 +258,10 @@ def understand(idea: str) -> dict:
                     and goal["type"] != "hold" and set(goals[-1]["objects"]) <= set(goal["objects"]):
                 # "take the ball out of the box and put it in the bowl": one move, not two
                 goal.setdefault("source", goals.pop()["source"])
+            if goal["type"] == "tower_beside":  # one clause, two goals: the bottom object, then the rest
+                goals.extend(goal["parts"])
+                previous = goal["parts"][0]["objects"] + goal["parts"][1]["objects"]
+                continue
             previous = goal["objects"]
             if goal["type"] != "hold":
                 goals.append(goal)
@@ -333,8 +337,8 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         return None
     rel = find_relation(clause)
     if rel and kind not in ("build", "sweep", "insert", "pyramid", "sort"):
-        goal = _relation_goal(clause, rel, phrases, scene, notes)
-        if goal is not None and kind not in ("place", "line") and goal["type"] not in ("stack",) and not (
+        goal = _relation_goal(clause, rel, phrases, scene, notes, tower=kind == "stack")
+        if goal is not None and kind not in ("place", "line", "stack") and goal["type"] not in ("stack",) and not (
                 kind == "circle" and goal["type"] == "around"):
             notes.append(f"the {next((t for t in clause if t in ('tower', 'stack', 'wall', 'row', 'grid', 'square', 'pyramid')), kind)} "
                          f"itself is not built: the objects are only placed {clause[rel[0]]} the {goal.get('target') or 'others'}")
@@ -694,7 +698,7 @@ def find_relation(clause: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str]) -> dict | None:
+def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str], tower: bool = False) -> dict | None:
     """relation / between / around / under goals: movers are named before the relation word, the
     reference object(s) after it."""
     at, kind = rel
@@ -741,6 +745,19 @@ def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str]) -> dict
         return {"type": "stack", "objects": [scene.add(ref)], "target": scene.add(movers[0]), "under": True}
     if kind == "on":
         return {"type": "stack", "objects": [scene.add(g) for g in movers], "target": scene.add(ref)}
+    if tower and kind != "around":  # 'a tower of three red blocks next to the bowl': the bottom one goes
+        if sum(g.count for g in movers) == 1 and movers[0].colors[0] is None and not movers[0].counted:
+            movers[0].colors = movers[0].colors * 3  # 'a tower next to the bowl': three blocks
+        _cap(movers, MAX_STACK, "stack", notes)  # there, the others are stacked on it
+        first = movers[0]
+        bottom = Group(first.kind, first.colors[:1], first.size, counted=True)
+        rest = ([Group(first.kind, first.colors[1:], first.size, counted=True)] if first.count > 1 else []) + movers[1:]
+        base = scene.add(bottom, reuse=False)
+        relation = {"type": "relation", "relation": kind, "objects": [base], "target": scene.add(ref)}
+        if not rest:
+            return relation
+        return {"type": "tower_beside", "parts": [relation, {"type": "stack", "objects": [
+            scene.add(g, reuse=False) for g in rest], "target": base, "ordered": True}]}
     cap = 8 if kind == "around" else 3
     _cap(movers, cap, f"'{kind}' relation", notes)
     return {"type": "around" if kind == "around" else "relation", "relation": kind,
