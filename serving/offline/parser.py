@@ -204,7 +204,7 @@ def classify(tokens: list[str]) -> str:
         return "order_by_size"
     if ("line up" in text or has("row") or has("line")) and ("by color" in text or has("color")):
         return "line"  # 'line up the blocks by colour': a line, grouped by colour
-    if has("sort") or has("matching") or "same color" in text or "by color" in text or has("group"):
+    if has("sort") or has("matching") or has("match") or "same color" in text or "by color" in text or has("group"):
         return "sort"
     if "line up" in text or has("align") or has("row") or has("line") or "in a line" in text:
         return "line"
@@ -330,7 +330,8 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         if g.kind == "box" and clause[prep] in ("in", "into", "inside"):
             g.kind = "container"  # "put it in the box": an open box
     moved_structure = next((t for i, t in enumerate(clause[1:], 1) if t in ("tower", "stack", "pyramid", "wall")
-                            and clause[i - 1] in ("the", "this", "that", "it")), None)
+                            and clause[i - 1] in ("the", "this", "that", "it")
+                            and not set(clause[:i]) & set(PREPOSITIONS + ("top",))), None)
     if moved_structure and clause[0] in ("put", "move", "place", "bring", "take", "carry", "set", "push"):
         notes.append(f"the arm carries one object at a time, so '{' '.join(clause)}' (moving the whole "
                      f"{moved_structure}) was not kept")
@@ -405,6 +406,13 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     movers = [g for g in movers if g.kind != "table"]
     if kind in ("square", "grid") and base is not None and base.kind == "zone":
         base = None  # 'in a square': the shape, not a zone
+    if kind == "stack" and "tower" in clause and "top" in clause and movers and not targets and \
+            clause.index("tower") > clause.index("top"):
+        # 'put a ball on top of the tower': the tower (three blocks) is built first, the ball goes on it
+        notes.append("no tower was named before, so one of three blocks is built first")
+        movers = [Group("block", [None] * 3, counted=True)] + movers
+        names = [scene.add(g) for g in movers]
+        return {"type": "stack", "objects": names, "target": None, "ordered": True}
     if not movers:
         if kind == "place":
             return None

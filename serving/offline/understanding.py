@@ -219,7 +219,7 @@ def _honoured(cue, word, tokens, goals) -> bool:
     if kind == "relation":
         i = tokens.index(word)
         after = tokens[i + 1:i + 3]
-        if word == "right" and (not after or after[0] in ("next", "away", "now", "there", "here", "in", "on",
+        if word == "right" and (after and after[0] in ("next", "away", "now", "there", "here", "in", "on",
                                                            "into", "onto", "beside", "behind", "above")):
             return True  # 'right next to', 'right away': not a relation
         if word == "next" and "to" not in after:
