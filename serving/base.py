@@ -19,7 +19,7 @@ import dataclasses
 import importlib
 import inspect
 import re
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 ROLES = ("system", "user", "assistant")
 

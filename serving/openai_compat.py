@@ -13,14 +13,21 @@ because some servers ignore them (e.g. `transformers serve` returns one choice a
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 import httpx2
 
 from serving import egress, prompt_formats
-from serving.base import (Backend, BackendError, GenerationParams, StopScanner, apply_stop,
-                          check_messages, resolve_params)
+from serving.base import (
+    Backend,
+    BackendError,
+    GenerationParams,
+    StopScanner,
+    apply_stop,
+    check_messages,
+    resolve_params,
+)
 from serving.secrets import scrub, server_key_for
 
 PROMPT_FORMATS = ("chat", "completion")

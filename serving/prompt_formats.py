@@ -9,7 +9,7 @@ docs/pipeline.md#finetune-formats, the code-only instruction and the Llama-2 wra
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 # docs/pipeline.md#llm-calls: the system message the GenSim pipeline actually sent (the other two sentences
 # were dead code).

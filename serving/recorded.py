@@ -17,11 +17,10 @@ import json
 import re
 import threading
 from collections import defaultdict, deque
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-from serving.base import (Backend, BackendError, GenerationParams, apply_stop, check_messages,
-                          resolve_params, stage_of)
+from serving.base import Backend, BackendError, GenerationParams, apply_stop, check_messages, resolve_params, stage_of
 
 ANY = "any"
 _FILE_RE = re.compile(r"^(\d+)-([A-Za-z_]+)\.txt$")

@@ -11,12 +11,19 @@ or `template="plain"|"llama2"` (serving.prompt_formats) when the model has none 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from serving import prompt_formats
-from serving.base import (Backend, BackendError, GenerationParams, StopScanner, apply_stop,
-                          check_messages, resolve_params)
+from serving.base import (
+    Backend,
+    BackendError,
+    GenerationParams,
+    StopScanner,
+    apply_stop,
+    check_messages,
+    resolve_params,
+)
 
 
 def resolve_model_path(model: str, revision: str | None = None, what: str = "model") -> Path:

@@ -15,14 +15,13 @@ import dataclasses
 import json
 import random
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
-from serving.base import Backend, BackendError, GenerationParams, apply_stop, check_messages, resolve_params, \
-    stage_of
+from serving.base import Backend, BackendError, GenerationParams, apply_stop, check_messages, resolve_params, stage_of
 from serving.offline.emitter import emit, task_name
 from serving.offline.parser import NotUnderstood, understand
-from serving.offline.understanding import understanding
 from serving.offline.refusal import CAPABILITIES, nearest_task, out_of_domain, rank_tasks, refusal_message
+from serving.offline.understanding import understanding
 
 CAPABILITY_HINT = f"it can {CAPABILITIES}."
 

@@ -19,7 +19,7 @@ import re
 import textwrap
 
 from serving.offline import layout
-from serving.offline.goals import RELATION_WORDS, GoalWriter, phrase, relation_offsets
+from serving.offline.goals import RELATION_WORDS, GoalWriter, relation_offsets
 from serving.offline.lexicon import FIXED_KINDS, NUMBER_NAMES, plural
 from serving.offline.lexicon import identifier as var
 from serving.offline.understanding import summary, understanding

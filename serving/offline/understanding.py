@@ -204,7 +204,8 @@ def scan(spec: dict) -> list[str]:
 
 
 def _known(t: str) -> bool:
-    from serving.offline.parser import RELATION_WORDS as REL, STRUCTURES, VERBS
+    from serving.offline.parser import RELATION_WORDS as REL
+    from serving.offline.parser import STRUCTURES, VERBS
     if t.endswith("ing") and len(t) > 5 and (_known(t[:-3]) or _known(t[:-3] + "e") or _known(t[:-4])):
         return True  # 'building', 'placing', 'putting'
     return bool(lx.color_of(t) or lx.number_of(t) is not None or t in lx.NOUNS or t in lx.SIZE_WORDS
