@@ -106,14 +106,18 @@ class Emitter:
             say(f"    {v}_poses.append(pose)")
         say("")
 
-    def base(self, name: str, size: tuple, kind: str = "plate") -> str:
-        """Add scenery the idea implies (a build plate, a zone, a line) and return its pose variable."""
+    def base(self, name: str, size: tuple, kind: str = "plate", left_to_right: bool = False) -> str:
+        """Add scenery the idea implies (a build plate, a zone, a line) and return its pose variable.
+        `left_to_right`: the base's x axis points to the video's right (+y, yaw 90 degrees)."""
         v = f"{var(name)}_pose"
         self.scenery.append({"name": name, "kind": kind, "size": list(size)})
         say = functools.partial(self.say, part="solid" if kind == "plate" else "markers")
         say(f"# {_BASE_COMMENT[kind]}",
                  f"{var(name)}_size = {size!r}",
                  f"{v} = self.get_random_pose(env, {var(name)}_size)")
+        if left_to_right:
+            say("# Turned so that the row runs from left to right as seen in the video (+y).",
+                f"{v} = ({v}[0], (0, 0, 0.7071068, 0.7071068))")
         if kind == "plate":
             say(f"{var(name)}_urdf = self.fill_template('box/box-template.urdf', {{'DIM': {var(name)}_size}})",
                      f"env.add_object({var(name)}_urdf, {v}, 'fixed', color=utils.COLORS['gray'])")

@@ -47,10 +47,10 @@ class GoalWriter:
         self.e.uses_p = True
         return f"p.getBasePositionAndOrientation({var(name)}_ids[{i}])"
 
-    def new_base(self, label: str, size: tuple, kind: str) -> str:
+    def new_base(self, label: str, size: tuple, kind: str, left_to_right: bool = False) -> str:
         self.n_bases += 1
         name = label if self.n_bases == 1 else f"{label} {self.n_bases}"
-        return self.e.base(name, size, kind)
+        return self.e.base(name, size, kind, left_to_right)
 
     def goal(self, inst: list[tuple[str, int]], targets: list[str], lang: str, *, matches: str = "ones",
              replace: bool = False) -> None:
@@ -229,10 +229,17 @@ class GoalWriter:
         n = len(inst)
         spacing = 0.06 if max(self.asset(nm).size[0] for nm, _ in inst) <= 0.04 else 0.08
         length = round(spacing * (n - 1) + 0.06, 3)
-        base = self.new_base("line", (length, 0.06, 0), "line")
+        direction = g.get("direction")
+        base = self.new_base("line", (length, 0.06, 0), "line", left_to_right=bool(direction))
+        slots = layout.row(n, spacing)
+        if direction == "right_to_left":
+            slots = slots[::-1]
         targets = [f"(utils.apply({base}, ({x}, 0, {self.asset(nm).height / 2})), {base}[1])"
-                   for (nm, _), (x, _, _) in zip(inst, layout.row(n, spacing))]
+                   for (nm, _), (x, _, _) in zip(inst, slots)]
         lang = f"line up {phrase(g['objects'], self.groups)} along the line"
+        if direction:
+            lang += f" from {direction.replace('_to_', ' to ')}"
+            return self.goal(inst, targets, lang, matches="eye")  # each object its own place in the order
         self.e.say(f"# Goal: {lang}, {spacing * 100:g} cm apart.")
         self.goal(inst, targets, lang)
 

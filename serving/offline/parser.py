@@ -431,6 +431,14 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         if not g.counted and (g.quantified or (kind != "place" and len(movers) == 1 and g.colors[0] is None)):
             g.colors = g.colors[:1] * defaults[kind] if kind != "place" else g.colors[:1] * 2
     by_size = kind == "stack" and bool(set(clause) & {"largest", "biggest", "smallest"})
+    direction = None
+    if kind == "line" and ("left to right" in " ".join(clause) or "right to left" in " ".join(clause)):
+        direction = "left_to_right" if "left to right" in " ".join(clause) else "right_to_left"
+        last_noun = max((i for i, _ in phrases), default=-1)
+        listed = [lx.color_of(t) for t in clause[last_noun + 1:] if lx.color_of(t)]
+        if len(listed) >= 2 and len(movers) == 1 and movers[0].colors[0] is None:
+            # 'three blocks in a row from left to right: red, green, blue'
+            movers = [Group(movers[0].kind, [c], movers[0].size, counted=True) for c in listed]
     if kind == "line" and "color" in clause and len(movers) == 1 and movers[0].colors[0] is None \
             and not movers[0].counted:
         movers = [Group(movers[0].kind, [c, c], movers[0].size, counted=True) for c in ("red", "green", "blue")]
@@ -464,6 +472,8 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         goal["towers"] = towers
     if each_color:
         goal["each_color"] = True
+    if direction:
+        goal["direction"] = direction
     if by_size:
         goal.update(ordered=True, by_size=True)
     if kind == "order_by_size":

@@ -119,6 +119,9 @@ def _goal_sentence(g: dict, groups: dict) -> str:
             "Straighten the rope along a line"
     if t == "circle":
         return f"Arrange {objs} in a circle"
+    if t == "line" and g.get("direction"):
+        order = ", ".join(_one(n, i, groups) for n in g["objects"] for i in range(groups[n]["count"]))
+        return f"Line up {order} in that order from {g['direction'].replace('_to_', ' to ')} (as seen in the video)"
     verb = {"pyramid": "Build a pyramid from", "line": "Line up", "insert": "Insert", "sweep": "Sweep"}[t]
     tail = (f" on the {target}" if t == "pyramid" else f" into the {target}") if target else ""
     return f"{verb} {objs}{tail}" + (" along a line" if t == "line" else "")
@@ -226,7 +229,7 @@ def _honoured(cue, word, tokens, goals) -> bool:
         if word == "next" and "to" not in after:
             return True
         return any(g["type"] == "relation" and g["relation"] == rel for g in goals) or \
-            (rel == "next" and "between" in types)
+            (rel == "next" and "between" in types) or (rel in ("left", "right") and any(g.get("direction") for g in goals))
     if kind == "between":
         return "between" in types
     if kind == "around":
