@@ -69,7 +69,7 @@ def call_unit(fn: str, kwargs: dict) -> tuple:
         module_name, func_name = fn.split(":")
         func = getattr(importlib.import_module(module_name), func_name)
         return ("ok", func(**kwargs))
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 — a unit's failure is data, not a crash
+    except (Exception, SystemExit) as exc:  # a unit's failure is data, not a crash
         return ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=20))
 
 

@@ -37,7 +37,7 @@ class CompatFlags:
     exact_solver: bool = False
 
     @classmethod
-    def original(cls) -> "CompatFlags":
+    def original(cls) -> CompatFlags:
         """All flags on: the original's behaviour."""
         return cls(**{f.name: True for f in fields(cls)})
 

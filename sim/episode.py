@@ -72,7 +72,7 @@ def final_scene(env) -> list[dict]:
                 color = best if dist < 0.1 else None
             out.append({"id": body, "name": name, "category": category, "color": color,
                         "position": [round(float(v), 4) for v in pos],
-                        "size": [round(float(h - l), 4) for l, h in zip(lo, hi)]})
+                        "size": [round(float(high - low), 4) for low, high in zip(lo, hi)]})
     return out
 
 

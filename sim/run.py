@@ -68,7 +68,7 @@ def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
     from sim.loader import load_task_class
     try:
         task_cls = load_task_class(path)
-    except Exception as exc:  # noqa: BLE001 - whatever the task's module raises at import
+    except Exception as exc:  # whatever the task's module raises at import
         raise LoadFailed(exc) from exc
     env = Environment()
     results, frames, error = [], [], None

@@ -89,7 +89,7 @@ def apply(pose, position):
     return tuple(out.reshape(shape))
 
 
-def eulerXYZ_to_quatXYZW(rotation):  # noqa: N802 (original name)
+def eulerXYZ_to_quatXYZW(rotation):  # original name
     """Euler (rx, ry, rz) -> quaternion xyzw: the original's transforms3d call
     `euler2quat(rz, rx, ry, axes='szxy')` written out (static axes z, x, y; R = Ry Rx Rz).
     Pure yaw gives the ordinary yaw quaternion."""
@@ -100,7 +100,7 @@ def eulerXYZ_to_quatXYZW(rotation):  # noqa: N802 (original name)
     return (cj * ss + sj * cc, cj * cs - sj * sc, cj * sc - sj * cs, cj * cc + sj * ss)
 
 
-def quatXYZW_to_eulerXYZ(quaternion_xyzw):  # noqa: N802 (original name)
+def quatXYZW_to_eulerXYZ(quaternion_xyzw):  # original name
     """Inverse of `eulerXYZ_to_quatXYZW` -> (rx, ry, rz) radians (transforms3d `mat2euler`,
     axes 'szxy')."""
     m = np.array(p.getMatrixFromQuaternion(quaternion_xyzw)).reshape(3, 3)
@@ -248,7 +248,7 @@ class TreeNode:
         self.bbox = bbox
 
 
-def KDTree(node, min_object_dim, margin, bboxes):  # noqa: N802 (original name)
+def KDTree(node, min_object_dim, margin, bboxes):  # original name
     """Randomly split `node.bbox` along axes longer than 2 x min_object_dim, leaving `margin` gaps;
     leaf boxes are appended to `bboxes` (numpy RNG)."""
     size = node.bbox[3:] - node.bbox[:3]

@@ -74,7 +74,7 @@ def markers() -> dict[str, str]:
     frame = meshes.obj_text(meshes.revolve([(9 * 2 ** 0.5, 0), (10 * 2 ** 0.5, 0), (10 * 2 ** 0.5, 20),
                                             (9 * 2 ** 0.5, 20)], 4, phase=3.141592653589793 / 4))
     zone = single("zone.urdf", [Shape(mesh("zone.obj", (0.006, 0.006, 0.00005)), color=GREEN, collision=False)],
-                  mass=0, inertial_xyz=(-0.01, 0, 0.02))  # inertial offset as the original (docs/compat.md#inertial-offset)
+                  mass=0, inertial_xyz=(-0.01, 0, 0.02))  # as the original (docs/compat.md#inertial-offset)
     files = {
         "line/line-template.urdf": line, "line/line-template_DIM.urdf": line,
         "line/single-green-line-template.urdf": line, "line/line.obj": frame,

@@ -9,8 +9,25 @@ from __future__ import annotations
 import math
 
 from sim.assetgen import mesh as meshes
-from sim.assetgen.urdf import (BOWL_GREEN, BLUE, BROWN, DARK_BROWN, GRAY, GREEN, LIGHT_BROWN, RED, WOOD, YELLOW,
-                             Link, Shape, box, cylinder, mesh, robot, single)
+from sim.assetgen.urdf import (
+    BLUE,
+    BOWL_GREEN,
+    BROWN,
+    DARK_BROWN,
+    GRAY,
+    GREEN,
+    LIGHT_BROWN,
+    RED,
+    WOOD,
+    YELLOW,
+    Link,
+    Shape,
+    box,
+    cylinder,
+    mesh,
+    robot,
+    single,
+)
 
 # Bowl (metres): outer rim radius and height as the original after its (1.25, 1.25, 0.25) mesh scale.
 BOWL_RADIUS, BOWL_HEIGHT, BOWL_FLOOR_RADIUS = 0.058, 0.035, 0.035

@@ -8,7 +8,7 @@ outward normals (positive volume), so PyBullet and trimesh agree on inside/outsi
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import trimesh

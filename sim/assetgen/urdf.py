@@ -8,10 +8,10 @@ rolling friction 0.0001, inertia scaling 3). Colours are written exactly as
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence, Union
 
-Num = Union[float, int, str]
+Num = float | int | str
 
 # Colour defaults (utils.COLORS of Ravens, docs/assets.md#asset-catalogue).
 RED = (1.0, 0.341, 0.349)

@@ -17,8 +17,8 @@ import time
 import traceback
 from pathlib import Path
 
-from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
 from sim.sandbox import heartbeat
+from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
 from sim.sandbox.channel import ChannelWriter
 from sim.sandbox.isolation import apply_rlimits, confine_child
 from sim.sandbox.static_check import check_source
@@ -101,7 +101,7 @@ def _run(cfg: dict, chan: ChannelWriter, env):
     from sim.env import Environment
     try:
         chan.send({"t": "task", "name": loader.find_task_class_name(source)})
-    except Exception as e:  # noqa: BLE001 - TaskLoadError or a parser limit; both are load failures
+    except Exception as e:  # TaskLoadError or a parser limit; both are load failures
         fail("load", e)
     env = env or Environment()    # one PyBullet world for all episodes, up before seccomp
     heartbeat.start(chan, env)    # progress reports: the parent stops a stalled run
@@ -121,15 +121,17 @@ def _run(cfg: dict, chan: ChannelWriter, env):
 
 def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
     """Seccomp, import the task, check the API is intact, run the episodes (stages load..runtime)."""
-    from sim import episode as sim_episode, loader
     import cliport.tasks.task as cliport_task
+
+    from sim import episode as sim_episode
+    from sim import loader
     task_path = cfg["task_path"]
     steps = ChildSteps(cfg, chan)        # opens the answers pipe before seccomp and task code
     chan.send({"t": "seccomp", **install_seccomp(cfg["seccomp"])})
     snapshot = api_snapshot()
     try:
         task_cls = loader.load_task_class(task_path)
-    except BaseException as e:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from task code too
+    except BaseException as e:  # SystemExit/KeyboardInterrupt from task code too
         fail("load", e)
     if not (isinstance(task_cls, type) and issubclass(task_cls, cliport_task.Task)):
         fail("load", TypeError(f"{task_cls!r} is not a Task subclass"))
@@ -160,7 +162,7 @@ def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
                 on_frame=frames if (frames.encoder or cfg["stream_frames"]) else None,
                 video_size=tuple(cfg["video_size"]), fps=cfg["fps"],
                 **steps.episode_kwargs(cfg["seed"] + i))
-        except BaseException as e:  # noqa: BLE001 - run_episode should catch; SystemExit may not be
+        except BaseException as e:  # run_episode should catch; SystemExit may not be
             fail("runtime" if in_runtime[0] else "reset", e)
         patched = api_changes(snapshot)
         if patched and not ep.get("error"):
@@ -188,12 +190,12 @@ def _preload():
                  "sim.episode", "sim.loader", "cliport.tasks.task"):
         try:
             __import__(name)
-        except Exception:  # noqa: BLE001 - reported by the stage that needs it
+        except Exception:  # reported by the stage that needs it
             pass
     try:
         from sim.env import Environment
         return Environment()
-    except Exception:  # noqa: BLE001 - the load stage retries and reports
+    except Exception:  # the load stage retries and reports
         return None
 
 
@@ -231,7 +233,7 @@ def main():
         _run(cfg, chan, env)
     except _StageFailed:
         pass
-    except BaseException as e:  # noqa: BLE001 - a harness fault must still reach the parent
+    except BaseException as e:  # a harness fault must still reach the parent
         chan.send({"t": "internal", "message": f"{type(e).__name__}: {e}",
                    "traceback": traceback.format_exc()[-4000:]})
     chan.send({"t": "resources", "peak_address_space_mib": _peak_address_space_mib(),

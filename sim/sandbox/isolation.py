@@ -96,7 +96,7 @@ def confine_child(args: dict) -> dict:
     raises."""
     try:    # its import runs ldconfig (ctypes.util.find_library), which Landlock forbids later
         import pyseccomp  # noqa: F401
-    except Exception:  # noqa: BLE001 - the seccomp layer reports it
+    except Exception:  # the seccomp layer reports it
         pass
     return {"child_protected": _non_dumpable("child non-dumpable: other processes of its uid "
                                              "(another run's task) cannot read its memory"),

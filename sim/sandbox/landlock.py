@@ -170,7 +170,7 @@ def child_rules(workdir: Path) -> dict[str, int]:
     try:
         import imageio_ffmpeg
         ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception:  # noqa: BLE001 - no encoder here: videos fail at their own stage
+    except Exception:  # no encoder here: videos fail at their own stage
         ffmpeg = None
     for exe in (ffmpeg, ffmpeg and elf_interpreter(ffmpeg)):
         if exe:

@@ -89,7 +89,7 @@ def install_seccomp(wanted: bool) -> dict:
         return {"active": False, "detail": "disabled by GENSIM_SANDBOX_SECCOMP=0"}
     try:
         import pyseccomp as sc
-    except Exception as e:  # noqa: BLE001 - missing package or libseccomp.so: degrade, say why
+    except Exception as e:  # missing package or libseccomp.so: degrade, say why
         return {"active": False, "detail": f"pyseccomp/libseccomp unavailable: {e}"}
     try:
         pid = os.getpid()
@@ -107,7 +107,7 @@ def install_seccomp(wanted: bool) -> dict:
         f.add_rule(deny, "tkill", sc.Arg(0, sc.NE, pid))
         f.add_rule(deny, "tgkill", sc.Arg(0, sc.NE, pid))
         f.load()
-    except Exception as e:  # noqa: BLE001 - e.g. kernel without seccomp
+    except Exception as e:  # e.g. kernel without seccomp
         return {"active": False, "detail": f"seccomp filter not loaded: {e}"}
     return {"active": True, "detail": "denies sockets, exec, fork, signals to other processes, "
                                       "raising rlimits, leaving the process group (all threads)"}
