@@ -1,5 +1,5 @@
-"""Episodes, loader, CLI and video (spec §5.4; INTERFACES.md `sim`): determinism, error capture with
-task-file line numbers, an original-style task file run unchanged through `python -m sim.run`."""
+"""Episodes, loader, CLI and video (docs/oracle.md#episode; INTERFACES.md `sim`): determinism, error capture
+with task-file line numbers, an original-style task file run unchanged through `python -m sim.run`."""
 import json
 import subprocess
 import sys
