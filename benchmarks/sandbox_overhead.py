@@ -3,8 +3,9 @@
 Wall time added by the sandbox per run: the same task and seeds run (a) in this process (task
 class loaded, one Environment, oracle episodes) and (b) through `sim.sandbox.run` (fresh child,
 isolation layers, signed channel), video off in both, cold (no spare child) and warm (a spare child
-pre-started after the previous run). Prints per-run figures, the median overheads (target < 0.3 s), the child's start latency and peak address space (what Limits.memory_bytes must
-cover), plus the machine, versions and isolation layers it ran with.
+pre-started after the previous run). Prints per-run figures, the median overheads (target < 0.3 s), the
+child's start latency and peak address space (what Limits.memory_bytes must cover), plus the machine,
+versions and isolation layers it ran with.
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def main():
                         help="seconds between runs in warm mode (the spare child's import time)")
     args = parser.parse_args()
     import pybullet
+
     from sim.sandbox import run
     from sim.tasks import task_path
     path = Path(task_path(args.task))

@@ -20,7 +20,7 @@ generator (code from our own templates) is offered, and the page says why.
 
 Private mode (local use) keeps every freedom except one that holds in both modes: the server's key
 goes only to the server's own endpoint (`serving.secrets.server_key_for`).
-"""
+"""  # noqa: E501 (the table's rows)
 from __future__ import annotations
 
 import hmac
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from serving.secrets import DEFAULT_OPENAI_URL, normalise_url
 from sim.sandbox.isolation import filesystem_confinement
+
 
 class InputError(ValueError):
     """A request this deployment refuses, or bad visitor input; the message says what to change."""
@@ -63,7 +64,7 @@ class LocalModel:
     adapter: str | None = None
 
     @classmethod
-    def parse(cls, entry: str) -> "LocalModel":
+    def parse(cls, entry: str) -> LocalModel:
         """'org/model' or 'org/model::path/to/adapter' -> LocalModel."""
         model, _, adapter = entry.partition("::")
         return cls(model.strip(), adapter.strip() or None)
@@ -90,7 +91,7 @@ class Deployment:
     notice: str = ""  # what the operator and the visitors should know (shown on the page)
 
     @classmethod
-    def from_env(cls, environ=None, confinement: tuple[bool, str] | None = None) -> "Deployment":
+    def from_env(cls, environ=None, confinement: tuple[bool, str] | None = None) -> Deployment:
         """The policy from the environment (module docstring). `confinement`: (confined, detail) of
         the sandbox here; probed with `filesystem_confinement()` in public mode when not given.
         Raises ValueError for a bad setting, so a misconfigured app stops at start-up with the reason

@@ -125,7 +125,7 @@ def main(argv=None) -> int:
         try:
             with backend:
                 result = generate(args.idea, backend, options=options, cancel=cancel)
-        except Exception as exc:  # noqa: BLE001 - e.g. a backend that fails to load or close
+        except Exception as exc:  # e.g. a backend that fails to load or close
             result = dict(new_result(args.idea, backend),
                           error=f"The model backend failed: {type(exc).__name__}: {exc}")
     final = result.get("final") or {}

@@ -14,13 +14,21 @@ import sys
 import threading
 import traceback
 import unicodedata
-from typing import Iterator
+from collections.abc import Iterator
 
 from generation import prompt_assembly as P
 from generation.conversation import Conversation
 from generation.library import Library
-from generation.parsing import (ParseError, extract_code, extract_dict, extract_list,
-                                fenced_blocks, normalise_proposal, parse_bool, with_import_header)
+from generation.parsing import (
+    ParseError,
+    extract_code,
+    extract_dict,
+    extract_list,
+    fenced_blocks,
+    normalise_proposal,
+    parse_bool,
+    with_import_header,
+)
 from generation.stats import normalise_asset
 from serving.base import Backend, BackendError, GenerationParams
 

@@ -88,7 +88,7 @@ def task_api_listing(task_cls=None) -> str:
     if task_cls is None:
         # Imported here, not at the top: sim.task loads pybullet, which the app does not need until a
         # prompt lists the API.
-        from sim.task import Task as task_cls  # noqa: N813 — the class under its API name
+        from sim.task import Task as task_cls  # the class under its API name
     out = ["class Task:"]
     doc = inspect.getdoc(task_cls)
     if doc:
