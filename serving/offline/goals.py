@@ -538,6 +538,11 @@ def phrase(names: list[str], groups: dict) -> str:
         if 1 < c <= 5 and all(colors) and len(set(colors)) == c and not n.split(" ")[-1].isdigit():
             # 'the red, green and blue blocks': which ones, when each has its own colour
             items.append(f"the {', '.join(colors[:-1])} and {colors[-1]} {plural(n)}")
+        elif c > 1 and all(colors) and 1 < len(set(colors)) <= 4 and not n.split(" ")[-1].isdigit():
+            # 'the three red and two green balls'
+            per = [f"{NUMBER_NAMES.get(colors.count(k), colors.count(k)) if colors.count(k) > 1 else 'one'} {k}"
+                   for k in dict.fromkeys(colors)]
+            items.append(f"the {', '.join(per[:-1])} and {per[-1]} {plural(n)}")
         else:
             items.append(f"the {n}" if c == 1 else f"the {NUMBER_NAMES.get(c, c)} {plural(n)}")
     return " and ".join(items)

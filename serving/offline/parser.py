@@ -290,6 +290,9 @@ def understand(idea: str) -> dict:
 
 def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: list[str]) -> dict | None:
     """The goal dict of one clause, registering its objects in `scene`; None if nothing to do."""
+    if clause[:1] == ["fill"] and "with" in clause:  # 'fill each bowl with two balls' = 'put two balls in each bowl'
+        w = clause.index("with")
+        clause = ["put"] + clause[w + 1:] + ["in"] + clause[1:w]
     clause, excepted = split_except(clause)
     if not clause:
         return None
@@ -383,10 +386,14 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and \
             set(clause[prep:]) & {"different", "own", "per", "separate"} and movers:
         # 'each block in a different bowl': as many containers as objects, one in each
-        n = sum(g.count for g in movers) if any(g.counted for g in movers) else 3
-        base.colors, base.counted = base.colors[:1] * n, True
-        movers[0].colors, movers[0].counted = movers[0].colors[:1], True  # one per container
-        return _distribute_goal(movers[:1], base, scene, notes)
+        if not any(g.counted for g in movers):
+            movers = [Group(movers[0].kind, movers[0].colors[:1] * 3, movers[0].size, counted=True)]
+        if len({(g.kind, g.size) for g in movers}) > 1:
+            notes.append("objects of different kinds share one row of containers in the order named")
+        merged = Group(movers[0].kind, [c for g in movers for c in g.colors], movers[0].size, counted=True)
+        _cap([merged], 6, "'each in its own container'", notes)
+        base.colors, base.counted = base.colors[:1] * merged.count, True
+        return {"type": "distribute", "objects": [scene.add(merged, reuse=False)], "target": scene.add(base), "per": 1}
     if base and base.kind == "line":  # "put the cubes on the line": the line goal draws its own line
         kind, base = ("line" if kind == "place" else kind), None
     if base is None and kind == "place":  # "align the box with the corner": any scenery named is the target

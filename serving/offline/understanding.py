@@ -246,6 +246,8 @@ def _honoured(cue, word, tokens, goals) -> bool:
             return bool(types & {"sort"}) or any(g.get("each_color") for g in goals)
         if tokens[i + 1:i + 2] == ["other"]:
             return True  # 'on top of each other'
+        if any(lx.NOUNS.get(t) in ("bowl", "zone", "container", "pallet", "stand") for t in tokens[i + 1:i + 4]):
+            return "distribute" in types  # 'each bowl': a share per container must be encoded
         place_words = {"in", "into", "on", "onto", "to", "inside", "at", "atop"}
         return "distribute" in types or not (set(tokens[:i]) & place_words)  # 'each block' vs 'on each block'
     if kind == "under":
@@ -297,7 +299,9 @@ def _count_notes(tokens: list[str], spec: dict) -> list[str]:
         counts = by_kind.get(kind, []) + (by_kind.get("container", []) if kind == "box" else [])
         if kind == "cylinder":
             counts += by_kind.get("disk", [])
-        ok = n in counts or sum(counts) == n or any(n * c == cnt for name, c in per.items() for cnt in counts) \
+        colour = next((lx.color_of(w) for w in tokens[i + 1:tokens.index(noun, i + 1)] if lx.color_of(w)), None)
+        coloured = sum(c == colour for o in spec["objects"] if o["kind"] == kind for c in o["colors"])
+        ok = n in counts or sum(counts) == n or (colour is not None and coloured == n) or any(n * c == cnt for name, c in per.items() for cnt in counts) \
             or any(n * k in counts for k in towers.values()) or any(per.get(x) == n for x in per)
         if counts and not ok:
             notes.append(f"{n} {noun}{'s' if n > 1 else ''} were asked for; the task has {sum(counts)}")
