@@ -30,7 +30,7 @@ class RecordingEnv:
         self.obj_ids[category].append(obj_id)
         return obj_id
 
-    def getBasePositionAndOrientation(self, obj_id):  # noqa: N802 (pybullet's name)
+    def getBasePositionAndOrientation(self, obj_id):  # pybullet's name
         pose = self.objects[obj_id - 5]["pose"]
         return tuple(pose[0]), tuple(pose[1])
 

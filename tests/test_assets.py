@@ -148,7 +148,7 @@ def test_kitting_meshes_watertight_with_spec_footprints():
 
 def aabb_size(client, body):
     lo, hi = client.getAABB(body)
-    return [h - l for l, h in zip(lo, hi)]
+    return [high - low for low, high in zip(lo, hi)]
 
 
 def test_cylinder_collision_matches_visual_and_swapped_variant_swaps(sim, tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import imageio.v3 as iio
 import pytest
 
-from tests.app_process import ARTIFACTS, ROOT, serve_app
+from tests.app_process import ARTIFACTS, serve_app
 from tests.fake_openai import FakeOpenAI
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -117,7 +117,7 @@ def test_concurrent_adds_keep_a_valid_index(tmp_path):
     def add(i):
         try:
             Library(tmp_path).add(TASK, name=f"task-{i}")
-        except Exception as exc:  # noqa: BLE001 — collected and asserted below
+        except Exception as exc:  # collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=add, args=(i,)) for i in range(12)]

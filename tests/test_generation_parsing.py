@@ -1,9 +1,19 @@
 """Parsers of model answers: code fences, dicts with nested braces, lists, critic booleans, names."""
 import pytest
 
-from generation.parsing import (IMPORT_HEADER, ParseError, extract_code, extract_dict, extract_list, fenced_blocks,
-                                is_valid_task_name, normalise_proposal, normalise_task_name,
-                                parse_bool, with_import_header)
+from generation.parsing import (
+    IMPORT_HEADER,
+    ParseError,
+    extract_code,
+    extract_dict,
+    extract_list,
+    fenced_blocks,
+    is_valid_task_name,
+    normalise_proposal,
+    normalise_task_name,
+    parse_bool,
+    with_import_header,
+)
 from sim.loader import task_classes
 
 CODE = '''import numpy as np
@@ -64,7 +74,8 @@ def test_dict_with_nested_braces_and_braces_in_strings():
 
 
 def test_python_dict_literal_with_comment_and_newlines():
-    text = "{\n  'task-name': 'build-car',  # a comment would swallow the rest if newlines were stripped\n  'assets-used': ['a.urdf'],\n}"
+    text = ("{\n  'task-name': 'build-car',  # a comment would swallow the rest if newlines were stripped\n"
+            "  'assets-used': ['a.urdf'],\n}")
     assert extract_dict(text) == {"task-name": "build-car", "assets-used": ["a.urdf"]}
 
 

@@ -4,8 +4,15 @@ import json
 
 import pytest
 
-from generation.stats import (code_tokens, format_table, jaccard_distance, mean_pairwise_distance,
-                              normalise_asset, run_stats, save_stats)
+from generation.stats import (
+    code_tokens,
+    format_table,
+    jaccard_distance,
+    mean_pairwise_distance,
+    normalise_asset,
+    run_stats,
+    save_stats,
+)
 
 STAGES = ("syntax", "load", "reset", "runtime", "success")
 

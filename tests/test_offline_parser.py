@@ -4,14 +4,13 @@ import json
 
 import pytest
 
+from benchmarks.offline_quality import load_ideas, missing
 from serving import make_backend
 from serving.base import BackendError, GenerationParams
-from serving.offline import OfflineBackend, Refusal
-from serving.offline import lexicon
+from serving.offline import OfflineBackend, Refusal, lexicon
 from serving.offline.parser import NotUnderstood, understand
-from benchmarks.offline_quality import load_ideas, missing
-from tests.offline_recording import spawned_objects
 from serving.offline.refusal import nearest_task
+from tests.offline_recording import spawned_objects
 
 
 def counts(spec):
@@ -96,6 +95,7 @@ def test_code_is_one_task_class_with_rewards_summing_to_one(idea):
     # Run reset with the recording environment and inspect the registered goals.
     import sys
     import types
+
     import sim
     sys.path.insert(0, str(sim.COMPAT_DIR))
     from tests.offline_recording import RecordingEnv
@@ -229,6 +229,7 @@ def test_order_by_size_follows_the_requested_direction():
 def test_random_word_soup_never_crashes_the_generator():
     """300 random mixes of the vocabulary: each is either not understood or gives code whose reset runs."""
     import random
+
     from serving.offline.emitter import emit
     from serving.offline.parser import PREPOSITIONS, VERBS
     vocab = sorted(set(lexicon.NOUNS) | set(lexicon.COLORS) | set(lexicon.NUMBER_WORDS) | set(VERBS)

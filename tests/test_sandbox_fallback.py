@@ -415,6 +415,6 @@ def test_space_like_container_falls_back_with_reasons():
 def _seccomp_available() -> bool:
     try:
         import pyseccomp  # noqa: F401
-    except Exception:  # noqa: BLE001 - e.g. libseccomp.so.2 missing
+    except Exception:  # e.g. libseccomp.so.2 missing
         return False
     return True

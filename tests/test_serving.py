@@ -5,10 +5,9 @@ import sys
 
 import pytest
 
-from serving import Backend, BackendError, GenerationParams, make_backend
-from serving import prompt_formats, vllm
+from serving import Backend, BackendError, GenerationParams, make_backend, prompt_formats, vllm
 from serving.base import StopScanner, apply_stop, check_messages, stage_of
-from serving.recorded import Recorder, RecordedBackend
+from serving.recorded import RecordedBackend, Recorder
 
 
 def user(text):

@@ -1,8 +1,8 @@
 """UR5 kinematics, suction semantics and the cliport compatibility package (docs/task-api.md#module-paths,
 docs/environment.md#robot-grippers)."""
 import subprocess
-import xml.etree.ElementTree as ET
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
