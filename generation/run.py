@@ -203,7 +203,8 @@ def _main(argv, as_json: bool, stdout) -> int:
          args.temperature], sort_keys=True).encode()).hexdigest()[:12]
     trials = [idea for idea in ideas for _ in range(args.trials)]
     units = [batch.Unit(
-        key=f"trial={k}|seed={args.seed + 1000 * k}|{fingerprint}|idea={hashlib.sha1(idea.encode()).hexdigest()[:8]}",
+        key=f"trial={k}|seed={args.seed + 1000 * k}|{fingerprint}|"
+            f"idea={hashlib.sha1(idea.encode()).hexdigest()[:8]}",
         fn="generation.run:run_trial",
         kwargs={"idea": idea, "backend": args.backend, "config": config,
                 "options": dataclasses.asdict(base) | {"seed": args.seed + 1000 * k},
