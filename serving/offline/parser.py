@@ -80,7 +80,7 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
         rest = tokens[i + 1:]
         # "put X in Y and the Z in W": a second object-and-target pair after a complete clause.
         where = PREPOSITIONS + tuple(RELATION_WORDS)
-        second_pair = (tok == "and" and (nxt in ("the", "a", "an") or lx.number_of(nxt) or lx.color_of(nxt))
+        second_pair = (tok in ("and", ",") and (nxt in ("the", "a", "an") or lx.number_of(nxt) or lx.color_of(nxt))
                        and any(t in where for t in cur[1:]) and any(t in where for t in rest[:8])
                        and classify(cur) == "place" and not (set(rest[:8]) & set(VERBS)))
         # "blue at the bottom, then yellow, then red on top": one ordered tower, not three clauses.
@@ -206,7 +206,8 @@ def classify(tokens: list[str]) -> str:
         return "line"  # 'line up the blocks by colour': a line, grouped by colour
     if has("sort") or has("matching") or has("match") or "same color" in text or "by color" in text or has("group"):
         return "sort"
-    if "line up" in text or has("align") or has("row") or has("line") or "in a line" in text:
+    if "line up" in text or has("align") or has("row") or has("line") or "in a line" in text \
+            or "side by side" in text or "next to each other" in text:
         return "line"
     return "place"
 
@@ -418,7 +419,7 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         # 'put a ball on top of the tower': the tower (three blocks) is built first, the ball goes on it
         notes.append("no tower was named before, so one of three blocks is built first")
         movers = [Group("block", [None] * 3, counted=True)] + movers
-        names = [scene.add(g) for g in movers]
+        names = add_distinct(scene, movers)
         return {"type": "stack", "objects": names, "target": None, "ordered": True}
     if not movers:
         if kind == "place":
@@ -429,6 +430,17 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         per = movers[0].count if movers[0].counted else 1
         movers[0].colors, movers[0].counted = [c for c in EACH_COLOR for _ in range(per)], True
         notes.append(f"'each colour' was taken as {len(EACH_COLOR)} colours: {', '.join(EACH_COLOR)}")
+    if kind == "stack" and "possible" in clause and not any(g.counted for g in movers):
+        for g in movers:  # 'a tower as tall as possible': as tall as this table's towers go
+            g.colors, g.counted = g.colors[:1] * MAX_STACK, True
+    if kind == "stack" and "alternating" in clause:
+        named = [c for g in movers for c in dict.fromkeys(g.colors) if c]
+        if len(named) >= 2:  # 'a tower of alternating red and blue blocks': four, colours taking turns
+            n = max(sum(g.count for g in movers if g.counted), 4)
+            movers = [Group(movers[0].kind, [named[k % len(named)]], movers[0].size, counted=True)
+                      for k in range(min(n, MAX_STACK))]
+            return {"type": "stack", "objects": [scene.add(g, reuse=False) for g in movers], "target": None,
+                    "ordered": True}
     towers = _tower_count(clause) if kind == "stack" else 1
     if towers > 1:  # 'two towers of three blocks': the count is per tower
         for g in movers:
@@ -468,7 +480,7 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     if base and base.kind == "corner":  # one corner marker fits one object
         movers = movers[:1]
         movers[0].colors = movers[0].colors[:1]
-    names = [scene.add(g) for g in movers]
+    names = add_distinct(scene, movers)
     goal = {"type": kind, "objects": names, "target": scene.add(base) if base else None}
     if kind in ("square", "grid"):
         n = sum(scene.group(x).count for x in names)
@@ -709,8 +721,9 @@ def find_relation(clause: list[str]) -> tuple[int, str] | None:
             continue
         if tok in ("front", "back") and "of" not in after:
             continue
-        if tok in ("next", "close", "adjacent") and "to" not in after:
-            continue
+        if tok in ("next", "close", "adjacent") and ("to" not in after or clause[i + 2:i + 4] in (["each", "other"],
+                                                                                                   ["one", "another"])):
+            continue  # 'next to each other' is a row, read by classify
         if tok == "by" and after[:2] != ["the", "side"]:
             continue
         if tok in ("middle", "center"):
@@ -841,6 +854,16 @@ def _move_goal(clause, phrases, scene: Scene, notes: list[str]) -> dict | None:
     return {"type": "place", "objects": names, "target": scene.add(dest, reuse=not same), "source": src_name}
 
 
+def add_distinct(scene: Scene, groups: list[Group]) -> list[str]:
+    """Names of `groups` in the scene; two groups named alike in one phrase ('a red, a blue and a red
+    block') are two sets of objects, not the same one twice."""
+    names = []
+    for g in groups:
+        name = scene.add(g)
+        names.append(scene.add(g, reuse=False) if name in names else name)
+    return names
+
+
 def chain_named(clause: list[str]) -> bool:
     """Whether colours in the clause are chained with 'on' ('red on green on blue')."""
     at = [i for i, t in enumerate(clause) if lx.color_of(t)]
@@ -883,7 +906,7 @@ def _chain_stack(movers: list[Group], chain: list[Group], scene: Scene, notes: l
     if len(chain) + sum(g.count for g in movers) > MAX_STACK:
         notes.append(f"a tower takes at most {MAX_STACK} objects here; the top ones were dropped")
     order = list(reversed(chain[:-1])) + movers
-    names = [scene.add(g) for g in order][:MAX_STACK - 1]
+    names = add_distinct(scene, order)[:MAX_STACK - 1]
     return {"type": "stack", "objects": names, "target": scene.add(chain[-1]), "ordered": True}
 
 

@@ -35,7 +35,7 @@ up please thanks thank you simple small large big little tiny huge medium mini g
 matching match according respective corresponding its by size sizes colors
 straighten straight along solve disks rings ring flat upright standing open empty
 but except excluding apart play end ends ending finish finished final result out onto start begin
-formation shapes puzzle rod rods last own per separate pls plz thx d ll m ve re s clean cleaning
+formation shapes puzzle rod rods last own per separate possible alternating another pls plz thx d ll m ve re s clean cleaning
 """.split())
 
 
@@ -228,6 +228,8 @@ def _honoured(cue, word, tokens, goals) -> bool:
             return True  # 'right next to', 'right away': not a relation
         if word == "next" and "to" not in after:
             return True
+        if tokens[i + 2:i + 4] in (["each", "other"], ["one", "another"]):
+            return "line" in types  # 'next to each other': a row
         return any(g["type"] == "relation" and g["relation"] == rel for g in goals) or \
             (rel == "next" and "between" in types) or (rel in ("left", "right") and any(g.get("direction") for g in goals))
     if kind == "between":
