@@ -177,3 +177,34 @@ def test_end_to_end_the_relation_holds_in_the_final_scene(idea, relations):
     scene = verdict["scene"][0]
     assert all(set(o) >= {"name", "color", "position", "category"} for o in scene)
     assert [check(r, scene) for r in relations] == [None] * len(relations)
+
+
+def test_phrasing_a_visitor_uses():
+    # a preamble before the first verb is not part of the task
+    assert understand("The robot should pick up the green cube and place it inside the yellow bowl")["goals"] == \
+        understand("put the green cube in the yellow bowl")["goals"]
+    assert understand("create a task where the robot has to stack three blocks")["goals"][0]["type"] == "stack"
+    # rows in a named order, as seen in the video
+    (g,) = goals("put the three blocks in a row from left to right: red, green, blue")
+    assert g["direction"] == "left_to_right" and g["objects"] == ["red block", "green block", "blue block"]
+    # a tower placed by a relation: the bottom block goes there, the rest on it
+    relation, stack = goals("build a tower of three red blocks next to the blue bowl")
+    assert relation["type"] == "relation" and stack["target"] == relation["objects"][0]
+    # two groups named alike are two sets of objects
+    (g,) = goals("stack a red block, a blue block and a red block")
+    assert len(set(g["objects"])) == 3
+    # every object in its own container
+    spec = understand("put 3 red balls and 2 green balls into separate bowls")
+    assert {o["kind"]: o["count"] for o in spec["objects"]} == {"ball": 5, "bowl": 5}
+
+
+@pytest.mark.parametrize("idea, note", [
+    ("put the ball in the cup", "cup is a bowl"),
+    ("put one block of each colour in the zone", "each colour"),
+    ("put a ball on top of the tower", "built first"),
+    ("move the red block 10 cm to the left", "'left'"),
+    ("put the toy car in the box", "'car'"),
+])
+def test_approximations_of_visitor_ideas_are_named(idea, note):
+    u = OfflineBackend().write_task(idea)[1]["understanding"]
+    assert not u["faithful"] and any(note in n for n in u["notes"]), u
