@@ -5,10 +5,11 @@
 
 Settings come from arguments, else the environment: `GENSIM_BASE_URL`, `GENSIM_MODEL`, and
 `OPENAI_API_KEY`, which is only ever sent to the server's own endpoint (`serving.secrets`): a caller
-who points the backend at another base URL must pass its own `api_key`. `prompt_format="completion"` sends chats to `/v1/completions` rendered with
-`completion_template` ("plain" or "llama2"), for models trained on a bare instruction like
-GenSim's Code-Llama (docs/pipeline.md#finetune-formats). Stop strings and n are enforced on our side too,
-because some servers ignore them (e.g. `transformers serve` returns one choice and keeps the stop string).
+who points the backend at another base URL must pass its own `api_key`. `prompt_format="completion"`
+sends chats to `/v1/completions` rendered with `completion_template` ("plain" or "llama2"), for models
+trained on a bare instruction like GenSim's Code-Llama (docs/pipeline.md#finetune-formats). Stop strings and
+n are enforced on our side too, because some servers ignore them (e.g. `transformers serve` returns one
+choice and keeps the stop string).
 """
 from __future__ import annotations
 

@@ -160,7 +160,8 @@ class Emitter:
             say(f"# The {' and the '.join(dict.fromkeys(names))} with room for what goes "
                 f"{'between' if goal['type'] == 'between' else RELATION_WORDS[goal['relation']].split(' of')[0]} "
                 "(one free region, so every spot is on the table).",
-                f"region_{k} = self.get_random_pose(env, ({round(hi_x - lo_x + 0.02, 3)}, {round(hi_y - lo_y + 0.02, 3)}, 0))[0]")
+                f"region_{k} = self.get_random_pose(env, ({round(hi_x - lo_x + 0.02, 3)}, "
+                f"{round(hi_y - lo_y + 0.02, 3)}, 0))[0]")
             for n in dict.fromkeys(names):
                 g = self.groups[n]
                 a = layout.asset(g["kind"], g["size"])

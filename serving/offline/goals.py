@@ -460,7 +460,8 @@ class GoalWriter:
                    "cube_urdf = self.fill_template('box/box-template.urdf', {'DIM': (0.02, 0.02, 0.02)})",
                    "pile_ids = []",
                    f"for _ in range({self.pile_blocks}):",
-                   "    x, y = pile_center[0] + np.random.uniform(-0.05, 0.05), pile_center[1] + np.random.uniform(-0.05, 0.05)",
+                   "    x, y = pile_center[0] + np.random.uniform(-0.05, 0.05), "
+                   "pile_center[1] + np.random.uniform(-0.05, 0.05)",
                    "    rotation = utils.eulerXYZ_to_quatXYZW((0, 0, np.random.uniform(0, 2 * np.pi)))",
                    f"    pile_ids.append(env.add_object(cube_urdf, ((x, y, 0.01), rotation), color=utils.COLORS[{color!r}]))",
                    "",
