@@ -30,7 +30,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from generation.parsing import is_valid_task_name, normalise_task_name
-from sim import batch
+from sim import batch, cli
 from sim.loader import task_classes
 from sim.tasks import BASE_TASKS
 
@@ -635,10 +635,11 @@ def _verify(lib: Library, args) -> int:
         print(f"{name:32s} success {st['success_rate']:.2f} over {st['episodes']} episodes, "
               f"{st['mean_seconds']} s each" + (f"  [{st['error']}]" if st["error"] else ""), flush=True)
 
-    records = lib.verify_many(args.names or None, episodes=args.episodes, seed=args.seed,
-                              wall_seconds=args.wall_seconds, engine=engine,
-                              journal=batch.JsonlJournal(args.journal) if args.journal else None,
-                              progress=not args.no_progress, on_result=line)
+    with cli.cancel_on_signals(interrupt=True):
+        records = lib.verify_many(args.names or None, episodes=args.episodes, seed=args.seed,
+                                  wall_seconds=args.wall_seconds, engine=engine,
+                                  journal=batch.JsonlJournal(args.journal) if args.journal else None,
+                                  progress=not args.no_progress, on_result=line)
     failed = sum(r["status"] != "done" for r in records)
     passed = sum(r["status"] == "done" and r["result"]["success_rate"] >= MIN_SUCCESS for r in records)
     print(f"verified {len(records)} tasks in {time.monotonic() - t0:.1f} s on {engine.describe()}: "
@@ -648,11 +649,12 @@ def _verify(lib: Library, args) -> int:
 
 def _import(lib: Library, args) -> int:
     engine = batch.make_engine(args.workers, args.ray)
-    reports = lib.import_files(args.paths, args.source, episodes=args.episodes, seed=args.seed,
-                               min_success=args.min_success, keep_failing=args.keep_failing,
-                               wall_seconds=args.wall_seconds, engine=engine,
-                               journal=batch.JsonlJournal(args.journal) if args.journal else None,
-                               progress=not args.no_progress)
+    with cli.cancel_on_signals(interrupt=True):
+        reports = lib.import_files(args.paths, args.source, episodes=args.episodes, seed=args.seed,
+                                   min_success=args.min_success, keep_failing=args.keep_failing,
+                                   wall_seconds=args.wall_seconds, engine=engine,
+                                   journal=batch.JsonlJournal(args.journal) if args.journal else None,
+                                   progress=not args.no_progress)
     for r in reports:
         rate = f" success {r['stats']['success_rate']:.2f}" if r["stats"] else ""
         if r["status"] == "imported":
@@ -722,6 +724,10 @@ def _main(argv=None) -> int:
     except (KeyError, ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("cancelled: verify keeps the stats of the tasks that finished, import adds nothing; "
+              "with --journal the same command skips the runs that finished", file=sys.stderr)
+        return cli.EXIT_CANCELLED
     return 0
 
 

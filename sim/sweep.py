@@ -8,7 +8,8 @@ a larger N amortises the sandbox start, the rows are the same). Writes one CSV r
 units finish; re-running with the same --out skips the units already there (the unit key holds a
 hash of the task code, so an edited task runs again). Prints a per-task summary and writes it to
 <out stem>_summary.csv. Exit code 0 when every unit ran (tasks may still fail), 1 when some unit
-failed to run, 2 for bad arguments.
+failed to run, 2 for bad arguments, 130 when cancelled (SIGINT/SIGTERM: the rows of the finished
+units stay in the CSV, and the same command resumes).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim import batch
+from sim import batch, cli
 
 COLUMNS = ("task", "seed", "success", "reward", "steps", "seconds", "stage_reached", "error",
            "status", "key")
@@ -204,8 +205,14 @@ def main(argv=None) -> int:
     journal = CsvJournal(out)
     reused = len(journal.done().keys() & {u.key for u in units})
     t0 = time.monotonic()
-    records = batch.run_units(units, engine=engine, journal=journal, desc="sweep",
-                              progress=not args.no_progress)
+    try:
+        with cli.cancel_on_signals(interrupt=True):
+            records = batch.run_units(units, engine=engine, journal=journal, desc="sweep",
+                                      progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"cancelled: the finished units' rows are in {out}; the same command resumes",
+              file=sys.stderr)
+        return cli.EXIT_CANCELLED
     rows = [row for rec in records for row in _record_rows(rec)]
     summary = summarise(rows)
     summary_path = out.with_name(out.stem + "_summary.csv")

@@ -87,3 +87,30 @@ def test_local_pool_and_ray_auto_give_identical_rows(tmp_path):
     assert "ray: " in on_ray.stderr and "Ray" in on_ray.stdout
     assert _rows(tmp_path / "local.csv") == _rows(tmp_path / "ray.csv")
     assert len(_rows(tmp_path / "ray.csv")) == 6
+
+
+def test_cancelled_sweep_keeps_finished_rows_and_resumes(tmp_path):
+    """SIGINT once the first unit's row is written: exit 130, the row stays, the same command
+    finishes the rest without re-running it."""
+    import signal
+    import time
+
+    out = tmp_path / "results.csv"
+    args = [sys.executable, "-m", "sim.sweep", "place-red-in-green", "--seeds", "0:6", "--out", str(out),
+            "--workers", "1", "--no-progress"]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if out.exists() and len(out.read_text().splitlines()) >= 2:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "the same command resumes" in err
+    done_before = len(_rows(out))
+    assert 1 <= done_before < 6
+    again = _sweep("place-red-in-green", "--seeds", "0:6", "--out", out, "--workers", "2")
+    assert again.returncode == 0, again.stderr
+    assert f"{6 - done_before} run, {done_before} reused" in again.stdout
+    assert [int(r["seed"]) for r in _rows(out)] == [0, 1, 2, 3, 4, 5]
