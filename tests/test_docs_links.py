@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -31,17 +32,20 @@ SECTION_SIGN = re.compile("\u00a7" + r"\s*\d")
 
 
 def text_files() -> list[Path]:
-    """Project text files: everything under the repo except hidden folders (.git, .venv, ...) and
-    this file, whose examples are deliberately broken."""
-    found = []
-    for folder, dirs, files in os.walk(ROOT):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS
-                         and not d.endswith(".egg-info"))
-        for name in files:
-            path = Path(folder) / name
-            if path.suffix in TEXT_SUFFIXES and path != Path(__file__).resolve():
-                found.append(path)
-    return found
+    """Project text files: what git tracks or would track (ignored outputs such as test-artifacts/
+    are not the project's), or without git every file outside hidden folders; minus this file,
+    whose examples are deliberately broken."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.splitlines()
+        paths = [ROOT / rel for rel in listed]
+    except (OSError, subprocess.CalledProcessError):
+        paths = []
+        for folder, dirs, files in os.walk(ROOT):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS]
+            paths += [Path(folder) / name for name in files]
+    me = Path(__file__).resolve()
+    return sorted(p for p in paths if p.suffix in TEXT_SUFFIXES and p.is_file() and p.resolve() != me)
 
 
 @cache
