@@ -345,8 +345,9 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         goal = _relation_goal(clause, rel, phrases, scene, notes, tower=kind == "stack")
         if goal is not None and kind not in ("place", "line", "stack") and goal["type"] not in ("stack",) and not (
                 kind == "circle" and goal["type"] == "around"):
-            notes.append(f"the {next((t for t in clause if t in ('tower', 'stack', 'wall', 'row', 'grid', 'square', 'pyramid')), kind)} "
-                         f"itself is not built: the objects are only placed {clause[rel[0]]} the {goal.get('target') or 'others'}")
+            shape = next((t for t in clause if t in ('tower', 'stack', 'wall', 'row', 'grid', 'square', 'pyramid')), kind)
+            notes.append(f"the {shape} itself is not built: the objects are only placed {clause[rel[0]]} the "
+                         f"{goal.get('target') or 'others'}")
         if goal is not None:
             return goal  # else the relation could not be kept (a note says why): read the rest as usual
     if kind in ("place", "line", "stack") and _source_at(clause) is not None:
@@ -562,7 +563,7 @@ def _build_goal(structure: str, groups: list[Group], scene: Scene, clause: list[
             order = order[::-1]
         if len(order) != rows:
             notes.append(f"{len(order)} row colours were named for a wall of {rows} rows; colours repeat upwards")
-    for k, (kind, color, count, size) in enumerate(STRUCTURE_PARTS[structure]):
+    for kind, color, count, size in STRUCTURE_PARTS[structure]:
         if structure == "wall":
             count = rows * cols
         colors = [color] * count

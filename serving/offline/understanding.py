@@ -35,7 +35,8 @@ up please thanks thank you simple small large big little tiny huge medium mini g
 matching match according respective corresponding its by size sizes colors
 straighten straight along solve disks rings ring flat upright standing open empty
 but except excluding apart play end ends ending finish finished final result out onto start begin
-formation shapes puzzle rod rods last own per separate possible alternating another pls plz thx d ll m ve re s clean cleaning
+formation shapes puzzle rod rods last own per separate possible alternating another pls plz thx
+d ll m ve re s clean cleaning
 """.split())
 
 
