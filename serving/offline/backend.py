@@ -76,9 +76,9 @@ class OfflineBackend(Backend):
             return Refusal(refusal_message(idea, reason, nearest_task(idea)), nearest_task(idea))
         try:
             spec = understand(idea)
-        except NotUnderstood:
+        except NotUnderstood as exc:
             text = idea if isinstance(idea, str) else ""
-            return Refusal(refusal_message(text, None, nearest_task(text)), nearest_task(text))
+            return Refusal(refusal_message(text, None, nearest_task(text), str(exc)), nearest_task(text))
         spec["task_name"] = task_name(spec)
         return spec
 

@@ -276,8 +276,8 @@ def understand(idea: str) -> dict:
             k = scene.names.index(name)
             del scene.names[k], scene.groups[k]
     if not goals:
-        raise NotUnderstood("I could not find objects to move (blocks, balls, cylinders...) and a "
-                            "place or structure for them")
+        raise NotUnderstood("; ".join(notes) if notes else "I could not find objects to move (blocks, balls, "
+                            "cylinders...) and a place or structure for them")
     _limit_and_colour(scene, notes)
     return {
         "idea": idea.strip(),
@@ -346,7 +346,7 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         if goal is not None and kind not in ("place", "line", "stack") and goal["type"] not in ("stack",) and not (
                 kind == "circle" and goal["type"] == "around"):
             shape = next((t for t in clause if t in ('tower', 'stack', 'wall', 'row', 'grid', 'square', 'pyramid')), kind)
-            notes.append(f"the {shape} itself is not built: the objects are only placed {clause[rel[0]]} the "
+            notes.append(f"the {shape} itself is not built: the objects are only placed {rel_text(clause[rel[0]])} the "
                          f"{goal.get('target') or 'others'}")
         if goal is not None:
             return goal  # else the relation could not be kept (a note says why): read the rest as usual
@@ -708,6 +708,13 @@ RELATION_WORDS = {"left": "left", "right": "right", "front": "front", "behind": 
                   "underneath": "under", "middle": "between", "center": "between"}
 
 
+def rel_text(word: str) -> str:
+    """The relation word as a phrase for notes: 'next' -> 'next to', 'left' -> 'left of'."""
+    return {"next": "next to", "left": "left of", "right": "right of", "front": "in front of", "close": "close to",
+            "middle": "in the middle of", "center": "in the middle of", "adjacent": "next to",
+            "back": "behind"}.get(word, word)
+
+
 def find_relation(clause: list[str]) -> tuple[int, str] | None:
     """(index, relation) of the first spatial relation phrase in `clause`, or None.
 
@@ -772,7 +779,7 @@ def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str], tower: 
         movers, ref, kind = [ref], movers[0], inverse
     movers = [g for g in movers if g.kind not in lx.FIXED_KINDS]
     if not movers:
-        notes.append(f"the arm cannot move a {ref.kind}; nothing was placed {clause[at]} it")
+        notes.append(f"the arm cannot move a {ref.kind}; nothing was placed {rel_text(clause[at])} it")
         return None
     for g in movers:
         if not g.counted and g.quantified:

@@ -127,9 +127,9 @@ def suggest_idea(idea: str, reason: str) -> str:
     return "put the red block in the green bowl"
 
 
-def refusal_message(idea: str, reason: str | None, suggestion: str | None) -> str:
-    """A user-facing refusal: why, the nearest supported idea, what the generator can do, and the
-    nearest library task."""
+def refusal_message(idea: str, reason: str | None, suggestion: str | None, detail: str = "") -> str:
+    """A user-facing refusal: why (`detail`: what the parser found, when it found nothing to build), the
+    nearest supported idea, what the generator can do, and the nearest library task."""
     if reason:
         key = reason if reason in IMPOSSIBLE else reason.removesuffix("ing").removesuffix("s")
         if reason in UNKNOWN_THINGS:
@@ -141,7 +141,8 @@ def refusal_message(idea: str, reason: str | None, suggestion: str | None) -> st
                     f"so \"{idea.strip()[:80]}\" cannot become a task.")
         head += f" Nearest supported idea: \"{suggest_idea(idea, reason)}\"."
     else:
-        head = (f"The offline rule-based generator could not understand \"{idea.strip()[:80]}\". "
+        why = f" ({detail})" if detail else ""
+        head = (f"The offline rule-based generator could not understand \"{idea.strip()[:80]}\"{why}. "
                 f"Nearest supported idea: \"{suggest_idea(idea, '')}\".")
     tail = f" The closest task in the library is '{suggestion}'." if suggestion else ""
     return f"{head} It can {CAPABILITIES}.{tail}"
