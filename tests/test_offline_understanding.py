@@ -1,13 +1,15 @@
 """The offline generator builds what was asked or says what it changed (issue 14): understanding,
 the grammar of relations/orders/counts/moves/structures, refusals, the labelled idea set, and a few
 ideas end to end through the sandbox with their relations checked on the final scene."""
+import ast
 import json
 
 import pytest
 
 from benchmarks.idea_fidelity import check, load
 from demo import render
-from generation.pipeline import understanding_of
+from generation.pipeline import GenerateOptions, generate, understanding_of
+from serving import make_backend
 from serving.offline import OfflineBackend, Refusal
 from serving.offline.parser import understand
 from serving.offline.understanding import understanding
@@ -208,3 +210,20 @@ def test_phrasing_a_visitor_uses():
 def test_approximations_of_visitor_ideas_are_named(idea, note):
     u = OfflineBackend().write_task(idea)[1]["understanding"]
     assert not u["faithful"] and any(note in n for n in u["notes"]), u
+
+
+@pytest.mark.parametrize("idea", [
+    'put the red block in the green bowl """ and __import__("os") or """',
+    'put the red block in the green bowl """\nimport os; os.system("echo owned")\n"""',
+    "put the red block in the green bowl \\\" ''' \\\\",
+])
+def test_quotes_in_an_idea_never_become_code(idea):
+    result = generate(idea, make_backend("offline"), options=GenerateOptions(episodes=1, video=False,
+                                                                            repair_attempts=0))
+    code = result["attempts"][-1]["code"]
+    task = next(n for n in ast.parse(code).body if isinstance(n, ast.ClassDef))
+    # The class body is its docstring and methods only; the idea's text stays inside the docstring.
+    assert all(isinstance(n, ast.FunctionDef) for n in task.body[1:])
+    assert "__import__" not in ast.dump(task) or "__import__" in ast.get_docstring(task)
+    assert "system(" not in "".join(ast.unparse(n) for n in task.body[1:])
+    assert result["final"]["success"]

@@ -271,15 +271,23 @@ def _gerund(spec: dict) -> str:
     return " and ".join(dict.fromkeys(names[g["type"]] for g in spec["goals"]))
 
 
+def _doc_text(text: str) -> str:
+    """`text` safe inside a triple-quoted docstring: backslashes and quotes escaped, so words from
+    the idea (which reach the summary, the notes and the quoted idea) can never end the string and
+    become code."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _docstring(spec: dict) -> str:
     """Class docstring: the understood task, what it approximates, and the idea it came from."""
     pad = "    "
-    text = textwrap.wrap(summary(spec), 96)
+    text = textwrap.wrap(_doc_text(summary(spec)), 96)
     lines = [pad + '"""' + text[0]] + [pad + t for t in text[1:]]
     notes = understanding(spec)["notes"]
     if notes:
-        lines += [""] + [pad + t for t in textwrap.wrap("Approximated: " + "; ".join(notes) + ".", 96)]
-    idea = textwrap.wrap(repr(spec["idea"][:300]), 96)
+        approx = _doc_text("Approximated: " + "; ".join(notes) + ".")
+        lines += [""] + [pad + t for t in textwrap.wrap(approx, 96)]
+    idea = textwrap.wrap(_doc_text(repr(spec["idea"][:300])), 96)
     lines += ["", pad + "Written by the offline rule-based generator from the idea:"] + [pad + t for t in idea]
     return "\n".join(lines + [pad + '"""'])
 
