@@ -80,7 +80,8 @@ def train(data: Path, out: Path, steps: int, *, tasks=None, config: PolicyConfig
           resume: bool = False, seed: int = 0, device: str = "cpu", log_every: int = 10,
           save_every: int = 200, quiet: bool = False) -> dict:
     """Train (or resume) a run -> {"step", "seconds", "steps_per_second", "loss", "device",
-    "samples"}. `steps` is the total step count of the run (a resumed run continues up to it).
+    "samples", "batch_size"}. `steps` is the total step count of the run (a resumed run continues
+    up to it; its config comes from the checkpoint).
     Raises FileNotFoundError when --resume finds no checkpoint."""
     out = Path(out)
     state = None
@@ -128,7 +129,7 @@ def train(data: Path, out: Path, steps: int, *, tasks=None, config: PolicyConfig
     done = step - start
     return {"step": step, "seconds": round(seconds, 1), "device": str(device),
             "steps_per_second": round(done / seconds, 3) if seconds and done else 0.0,
-            "samples": len(samples), "loss": last.get("loss")}
+            "samples": len(samples), "loss": last.get("loss"), "batch_size": config.batch_size}
 
 
 def _save(out, model, vocab, optimizer, step, rng, observation):
@@ -176,7 +177,7 @@ def main(argv=None) -> int:
                    log_every=args.log_every, save_every=args.save_every)
     print(f"trained to step {result['step']} on {result['samples']} samples in "
           f"{result['seconds']} s: {result['steps_per_second']} steps/s "
-          f"({result['steps_per_second'] * config.batch_size:.2f} samples/s) on "
+          f"({result['steps_per_second'] * result['batch_size']:.2f} samples/s) on "
           f"{result['device']} with {torch.get_num_threads()} threads; last loss {result['loss']}")
     return 0
 
