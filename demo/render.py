@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import html
 
-GENERATE_STAGES = ["propose", "implement", "syntax", "load", "reset", "oracle", "verdict"]
-RUN_STAGES = ["syntax", "load", "reset", "oracle", "verdict"]
-# The sandbox names its last two stages after what they check; the strip names them after what
-# the visitor watches (the oracle acting, then the verdict).
-SANDBOX_TO_STRIP = {"syntax": "syntax", "load": "load", "reset": "reset", "runtime": "oracle",
-                    "success": "verdict"}
+from generation.pipeline import FROM_SANDBOX, PipelineStage
+
+# The strips: a generation shows every pipeline stage up to the verdict (reflection is not a pill),
+# a library run the sandbox's stages under their pipeline names.
+GENERATE_STAGES = [s for s in PipelineStage if s != PipelineStage.REFLECT]
+RUN_STAGES = list(FROM_SANDBOX.values())
 _ICONS = {"todo": "○", "run": "◐", "pass": "●", "fail": "✕"}
 
 
@@ -44,7 +44,7 @@ class StageTracker:
 
     def sandbox(self, event: dict) -> None:
         """Apply a sandbox `stage` event (`syntax, load, reset, runtime, success`)."""
-        stage = SANDBOX_TO_STRIP.get(event.get("stage"))
+        stage = FROM_SANDBOX.get(event.get("stage"))
         if stage is None:
             return
         status = event.get("status")
@@ -56,7 +56,7 @@ class StageTracker:
     def finish(self, verdict: dict | None) -> None:
         """Set every stage from a final verdict's `passed` map (None: leave failures as they are)."""
         passed = (verdict or {}).get("passed") or {}
-        for sandbox_stage, stage in SANDBOX_TO_STRIP.items():
+        for sandbox_stage, stage in FROM_SANDBOX.items():
             if stage in self.status and sandbox_stage in passed:
                 self.status[stage] = "pass" if passed[sandbox_stage] else "fail"
         for stage in self.stages:

@@ -13,11 +13,12 @@ import dataclasses
 import sys
 import threading
 import traceback
-import unicodedata
 from collections.abc import Iterator
+from enum import StrEnum
 
 from generation import prompt_assembly as P
 from generation.conversation import Conversation
+from generation.idea import MAX_IDEA_CHARS, IdeaError, clean_idea
 from generation.library import Library
 from generation.parsing import (
     ParseError,
@@ -31,12 +32,34 @@ from generation.parsing import (
 )
 from generation.stats import normalise_asset
 from serving.base import Backend, BackendError, GenerationParams
+from sim.sandbox import iter_run
+from sim.sandbox.verdict import Stage, unparsed_verdict
+from sim.settings import DEFAULT_EPISODES, RunSettings
 
 MODES = ("topdown", "bottomup", "cot")
-MAX_IDEA_CHARS = 2000
-SANDBOX_STAGES = ("syntax", "load", "reset", "runtime", "success")
-# Sandbox stage -> the pipeline stage the app shows (INTERFACES.md).
-_STAGE_NAMES = {"syntax": "syntax", "load": "load", "reset": "reset", "runtime": "oracle"}
+
+
+class PipelineStage(StrEnum):
+    """Stages of one generation as events name them and the app's strip shows them, in order.
+
+    The sandbox's stages map onto the middle ones (FROM_SANDBOX); the prompt each stage sends is
+    named by `generation.prompt_assembly.STAGES` (its `[stage: ...]` marker)."""
+
+    PROPOSE = "propose"
+    IMPLEMENT = "implement"
+    SYNTAX = "syntax"
+    LOAD = "load"
+    RESET = "reset"
+    ORACLE = "oracle"
+    VERDICT = "verdict"
+    REFLECT = "reflect"
+
+
+# Sandbox stage -> pipeline stage: the last two are named after what the visitor watches (the oracle
+# acting, then the verdict) rather than what the sandbox checks.
+FROM_SANDBOX = {Stage.SYNTAX: PipelineStage.SYNTAX, Stage.LOAD: PipelineStage.LOAD,
+                Stage.RESET: PipelineStage.RESET, Stage.RUNTIME: PipelineStage.ORACLE,
+                Stage.SUCCESS: PipelineStage.VERDICT}
 REFERENCE_COUNT = 3
 # Verdict error types that are faults of the sandbox itself, not of the task code: no repair helps.
 SANDBOX_FAULTS = ("SandboxStartError", "SandboxError")
@@ -51,40 +74,38 @@ class GenerateOptions:
     mode: "topdown" (design the idea or `target`), "bottomup" (something new for the library) or
       "cot" (a stepping-stone task towards the idea or `target`).
     repair_attempts: 0-5 extra implementation attempts after a failed sandbox verdict.
-    episodes: 1-20 oracle episodes, seeds `seed`, `seed + 1`, ... (the sandbox's rule).
+    episodes, seed, video, video_size: the sandbox run, checked by `sim.settings.RunSettings` (its
+      rules and defaults); `run` gives them as RunSettings.
     temperature: sampling temperature of the proposal (other stages use 0, reflection 0.4).
-    video / video_size: record an mp4 of the episodes at (width, height) pixels.
     target: task name the top-down / chain-of-thought modes aim at, or None.
     Raises ValueError naming the bad value.
     """
 
     mode: str = "topdown"
     repair_attempts: int = 2
-    episodes: int = 4
+    episodes: int = DEFAULT_EPISODES
     seed: int = 0
     temperature: float = 0.0
     video: bool = True
-    video_size: tuple = (320, 240)
+    video_size: tuple = RunSettings.video_size
     target: str | None = None
 
     def __post_init__(self):
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
         self.repair_attempts = _as_int("repair_attempts", self.repair_attempts, 0, 5)
-        self.episodes = _as_int("episodes", self.episodes, 1, 20)
-        self.seed = _as_int("seed", self.seed, 0, 2**31 - 1)
+        run = self.run
+        self.episodes, self.seed, self.video_size = run.episodes, run.seed, run.video_size
         if isinstance(self.temperature, bool) or not isinstance(self.temperature, (int, float)) \
                 or not 0 <= self.temperature <= 2:
             raise ValueError(f"temperature must be in 0..2, got {self.temperature!r}")
-        try:
-            size = tuple(self.video_size)
-        except TypeError:
-            raise ValueError(f"video_size must be (width, height), got {self.video_size!r}") from None
-        if len(size) != 2:
-            raise ValueError(f"video_size must be (width, height), got {self.video_size!r}")
-        self.video_size = tuple(_as_int("video_size", v, 16, 1920) for v in size)
         if self.target is not None and not isinstance(self.target, str):
             raise ValueError(f"target must be a task name or None, got {self.target!r}")
+
+    @property
+    def run(self) -> RunSettings:
+        """The sandbox run settings of this generation (raises ValueError for a bad one)."""
+        return RunSettings(episodes=self.episodes, seed=self.seed, video=self.video, video_size=self.video_size)
 
 
 def _as_int(name: str, value, lo: int, hi: int) -> int:
@@ -100,45 +121,16 @@ class GenerationError(RuntimeError):
     """A trial cannot go on; the message is shown to the user as the result's `error`."""
 
 
-def clean_idea(idea) -> str:
-    """`idea` without control characters (newlines and tabs kept), stripped.
-
-    Raises GenerationError when it is not a string or longer than MAX_IDEA_CHARS characters.
-    """
-    if not isinstance(idea, str):
-        raise GenerationError(f"The idea must be text, got {type(idea).__name__}.")
-    if len(idea) > MAX_IDEA_CHARS:
-        raise GenerationError(f"The idea is {len(idea)} characters long; please keep it under "
-                              f"{MAX_IDEA_CHARS} characters.")
-    kept = "".join(c for c in idea if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
-    return kept.strip()
-
-
 def _goal(idea: str, options: GenerateOptions) -> str:
-    """The text placed between <idea> and </idea> for the options' mode."""
+    """The text placed between <idea> and </idea> for the options' mode (`idea` already checked)."""
     if options.mode == "bottomup":
         return ""
-    goal = idea or (f"Design the task '{options.target}'." if options.target else "")
-    if not goal:
-        raise GenerationError("The idea is empty: describe a tabletop task, e.g. "
-                              "'put the red block in the green bowl'.")
-    return goal
-
-
-def failed_parse_verdict(message: str) -> dict:
-    """A sandbox-shaped verdict for an answer with no code: failed at the syntax stage."""
-    return {"task": None, "episodes": [], "success_rate": 0.0, "stage_reached": "syntax",
-            "passed": {s: False for s in SANDBOX_STAGES}, "success": False,
-            "error": {"stage": "syntax", "type": "ParseError", "message": message, "line": None,
-                      "traceback": ""},
-            "warnings": [], "isolation": {}, "limits": {}, "timings": {}, "video": None}
+    return idea or f"Design the task '{options.target}'."
 
 
 def _sandbox_iter(code: str, options: GenerateOptions, cancel):
-    """`sim.sandbox.iter_run` with the options' episodes, seed and video settings."""
-    from sim.sandbox import iter_run
-    return iter_run(code, filename="task.py", episodes=options.episodes, seed=options.seed,
-                    video=options.video, video_size=options.video_size, cancel=cancel)
+    """`sim.sandbox.iter_run` with the options' run settings."""
+    return iter_run(code, filename="task.py", cancel=cancel, **options.run.run_kwargs())
 
 
 class _Trial:
@@ -177,7 +169,7 @@ class _Trial:
 
     # -- stages ------------------------------------------------------------------------------
     def propose(self, goal: str, entries: list[dict]) -> Iterator[dict]:
-        yield {"type": "stage", "stage": "propose", "attempt": 0}
+        yield {"type": "stage", "stage": PipelineStage.PROPOSE, "attempt": 0}
         prompt = P.render(f"proposal_{self.options.mode}", "proposal", IDEA=goal,
                           ASSETS=P.asset_catalogue(),
                           LIBRARY_TASKS=P.library_listing(entries, 30, self.options.seed))
@@ -227,7 +219,7 @@ class _Trial:
 
     def implement(self, proposal: dict, entries: list[dict]) -> Iterator[dict]:
         name = proposal["task-name"]
-        yield {"type": "stage", "stage": "implement", "attempt": 1}
+        yield {"type": "stage", "stage": PipelineStage.IMPLEMENT, "attempt": 1}
         # Pinned: the API listing is what the code must follow, so truncation never drops it.
         self.ask(P.render("api_review", "api_review", TASK_NAME=name, TASK_API=P.task_api_listing()),
                  pinned=True)
@@ -250,7 +242,7 @@ class _Trial:
             code = with_import_header(extract_code(answer))
         except ParseError as exc:
             code = ""
-            verdict = failed_parse_verdict(f"{exc} The answer began: {answer[:300]!r}")
+            verdict = unparsed_verdict(f"{exc} The answer began: {answer[:300]!r}")
         else:
             spec = next((b for lang, b in fenced_blocks(answer) if lang == "json"), None)
             if spec is not None:
@@ -276,10 +268,11 @@ class _Trial:
                 kind = event.get("type")
                 if kind == "verdict":
                     verdict = event["verdict"]
-                    yield {"type": "stage", "stage": "verdict", "attempt": attempt}
+                    yield {"type": "stage", "stage": PipelineStage.VERDICT, "attempt": attempt}
                     continue
-                if kind == "stage" and event.get("status") == "start" and event.get("stage") in _STAGE_NAMES:
-                    yield {"type": "stage", "stage": _STAGE_NAMES[event["stage"]], "attempt": attempt}
+                stage = FROM_SANDBOX.get(event.get("stage")) if kind == "stage" else None
+                if stage not in (None, PipelineStage.VERDICT) and event.get("status") == "start":
+                    yield {"type": "stage", "stage": stage, "attempt": attempt}
                 yield {"type": "sandbox", "event": event}
         except Exception as exc:  # the sandbox is a process boundary: report, never crash the caller
             raise GenerationError(f"The sandbox failed: {type(exc).__name__}: {exc}") from exc
@@ -306,7 +299,7 @@ class _Trial:
                         CODE=(code or raw[:4000]).rstrip())
 
     def reflect(self, proposal: dict, code: str, verdict: dict, entries: list[dict], attempt: int):
-        yield {"type": "stage", "stage": "reflect", "attempt": attempt}
+        yield {"type": "stage", "stage": PipelineStage.REFLECT, "attempt": attempt}
         eps = verdict.get("episodes") or []
         summary = (f"the oracle succeeded in {sum(1 for e in eps if e.get('success'))} of {len(eps)} "
                    f"episodes (success rate {verdict.get('success_rate', 0.0):.2f}).")
@@ -375,7 +368,7 @@ def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | Non
     result = new_result(idea, backend)
     library = library if library is not None else Library()
     try:
-        result["idea"] = clean_idea(idea)
+        result["idea"] = clean_idea(idea, required=options.mode != "bottomup" and not options.target)
         goal = _goal(result["idea"], options)
         trial = _Trial(backend, options, cancel, library, result)
         entries = library.list()
@@ -394,11 +387,11 @@ def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | Non
                     raise GenerationError(f"The sandbox could not run the task: {fault.get('message')}")
                 if attempt > options.repair_attempts:
                     break
-                yield {"type": "stage", "stage": "implement", "attempt": attempt + 1}
+                yield {"type": "stage", "stage": PipelineStage.IMPLEMENT, "attempt": attempt + 1}
                 last = result["attempts"][-1]
                 answer = yield from trial.stream(
                     trial.repair_prompt(proposal, last["code"], last["raw"], verdict, attempt))
-    except GenerationError as exc:
+    except (GenerationError, IdeaError) as exc:
         result["error"] = str(exc)
     except BackendError as exc:
         result["error"] = f"The model backend failed: {exc}"

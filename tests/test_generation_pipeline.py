@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 import generation.pipeline as pipeline
+from generation.idea import MAX_IDEA_CHARS
 from generation.library import Library
 from generation.pipeline import GenerateOptions, generate, iter_generate
 from serving.base import Backend
 from serving.recorded import RecordedBackend
+from sim.sandbox.verdict import STAGES, unparsed_verdict
 
 DATA = Path(__file__).resolve().parent / "data" / "recorded"
 LEFTOVER = re.compile(r"\{\{[A-Z_]+\}\}|[A-Z]+_TEMPLATE")
@@ -49,7 +51,7 @@ def stand_in_sandbox(code, options, cancel):
     """Sandbox-shaped events: syntax from ast.parse; a '# NameError' comment fails at reset."""
     import ast
     yield {"type": "stage", "stage": "syntax", "status": "start"}
-    passed = {s: False for s in pipeline.SANDBOX_STAGES}
+    passed = {s: False for s in STAGES}
     error = None
     try:
         ast.parse(code)
@@ -66,7 +68,7 @@ def stand_in_sandbox(code, options, cancel):
     yield {"type": "stage", "stage": "reset", "status": "start"}
     eps = [{"seed": options.seed + i, "success": passed["success"], "reward": float(passed["success"])}
            for i in range(options.episodes)]
-    reached = [s for s in pipeline.SANDBOX_STAGES if passed[s]]
+    reached = [s for s in STAGES if passed[s]]
     yield {"type": "verdict", "verdict": {
         "task": None, "episodes": eps, "success_rate": float(passed["success"]),
         "stage_reached": reached[-1] if reached else "syntax", "passed": passed,
@@ -177,17 +179,17 @@ def test_garbage_answer_gives_clean_syntax_verdict_with_text():
 
 
 @pytest.mark.parametrize("idea,message", [
-    ("", "empty"), ("   \x00\x1b ", "empty"), ("x" * 1_000_000, "2000"), (None, "must be text")])
+    ("", "describe a task"), ("   \x00\x1b ", "U+0000"), ("x" * 1_000_000, "2,000"), (None, "describe a task"),
+    (42, "must be text")])
 def test_bad_ideas_give_error_results_without_model_calls(idea, message):
     b, events, r = run("good", idea=idea)
     assert len(events) == 1 and message in r["error"]
-    assert b.calls == [] and len(r["idea"]) <= pipeline.MAX_IDEA_CHARS
+    assert b.calls == [] and len(r["idea"]) <= MAX_IDEA_CHARS
 
 
-def test_control_characters_are_stripped_from_the_idea():
-    b, _, r = run("good", idea="put\x00 the blue\x1b[31m block\u200b in the yellow bowl\n")
-    assert r["idea"] == "put the blue[31m block in the yellow bowl"
-    assert "\x00" not in b.prompt("proposal")[-1]["content"]
+def test_control_characters_in_the_idea_are_refused_by_position():
+    b, _, r = run("good", idea="put the blue\x1b[31m block in the yellow bowl\n")
+    assert "U+001B at position 12" in r["error"] and b.calls == []
 
 
 def test_refusal_and_unreadable_proposal(tmp_path):
@@ -259,7 +261,7 @@ def test_sandbox_crash_becomes_an_error_result(monkeypatch):
 
 def test_sandbox_fault_is_not_sent_for_repair(monkeypatch):
     def failing_start(code, options, cancel):
-        yield {"type": "verdict", "verdict": pipeline.failed_parse_verdict("x") | {
+        yield {"type": "verdict", "verdict": unparsed_verdict("x") | {
             "error": {"stage": "syntax", "type": "SandboxStartError", "message": "child exited (1)",
                       "line": None, "traceback": ""}}}
 

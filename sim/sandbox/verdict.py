@@ -9,8 +9,21 @@ from __future__ import annotations
 
 import signal
 import time
+from enum import StrEnum
 
-STAGES = ("syntax", "load", "reset", "runtime", "success")
+
+class Stage(StrEnum):
+    """The sandbox's stages, in order (sim/sandbox/README.md "Stages and verdict"). Members compare
+    equal to their names, so events and verdicts carry plain strings."""
+
+    SYNTAX = "syntax"
+    LOAD = "load"
+    RESET = "reset"
+    RUNTIME = "runtime"
+    SUCCESS = "success"
+
+
+STAGES = tuple(Stage)
 SUCCESS_REWARD = 0.99     # docs/task-api.md#key-numbers: an episode succeeds when its cumulative reward exceeds 0.99
 MAX_WARNINGS = 50
 CHILD_LAYERS = ("child_protected", "capabilities", "landlock")   # layers the child reports itself
@@ -181,15 +194,11 @@ class VerdictBuilder:
                 yield {"type": "stage", "stage": reached, "status": "fail"}
         self.timings["total_seconds"] = round(wall_seconds, 3)
         self.timings["episode_seconds"] = [e.get("seconds") for e in self.episodes]
-        passed = {s: self.status.get(s) == "pass" for s in STAGES}
-        verdict = {"task": self.task, "episodes": self.episodes, "success_rate": rate,
-                   "stage_reached": self._reached(), "passed": passed,
-                   "success": passed["success"], "error": self.error,
-                   "warnings": self.warnings, "isolation": self.layers,
-                   "limits": self.limits.to_dict(), "timings": self.timings,
-                   "video": video if complete else None,
-                   # the task objects at the end of each episode (sim.episode.final_scene), as data
-                   "scene": [e.get("scene") if isinstance(e.get("scene"), list) else [] for e in self.episodes]}
+        verdict = make_verdict(
+            task=self.task, episodes=self.episodes, success_rate=rate, stage_reached=self._reached(),
+            passed={s: self.status.get(s) == "pass" for s in STAGES}, error=self.error,
+            warnings=self.warnings, isolation=self.layers, limits=self.limits.to_dict(),
+            timings=self.timings, video=video if complete else None)
         yield {"type": "verdict", "verdict": verdict}
 
     def _judge_success(self, rate: float):
@@ -203,6 +212,29 @@ class VerdictBuilder:
                                      f"{SUCCESS_REWARD}; at least half must",
                           "line": None, "traceback": ""}
         yield {"type": "stage", "stage": "success", "status": self.status["success"]}
+
+
+def make_verdict(*, task, episodes: list, success_rate: float, stage_reached: str, passed: dict,
+                 error: dict | None, warnings: list, isolation: dict, limits: dict, timings: dict,
+                 video: str | None) -> dict:
+    """The verdict dict (INTERFACES.md "sim.sandbox"): the one place its keys are written.
+
+    `success` is `passed["success"]`; `scene` is each episode's final scene (sim.episode.final_scene),
+    [] for an episode without one."""
+    return {"task": task, "episodes": episodes, "success_rate": success_rate, "stage_reached": stage_reached,
+            "passed": passed, "success": bool(passed.get(Stage.SUCCESS)), "error": error,
+            "warnings": warnings, "isolation": isolation, "limits": limits, "timings": timings,
+            "video": video,
+            "scene": [e.get("scene") if isinstance(e.get("scene"), list) else [] for e in episodes]}
+
+
+def unparsed_verdict(message: str) -> dict:
+    """The verdict of a model answer that holds no task code: failed at the syntax stage with a
+    `ParseError` whose message is `message`; nothing ran."""
+    return make_verdict(task=None, episodes=[], success_rate=0.0, stage_reached=Stage.SYNTAX,
+                        passed={s: False for s in STAGES}, warnings=[], isolation={}, limits={}, timings={},
+                        error={"stage": Stage.SYNTAX, "type": "ParseError", "message": message, "line": None,
+                               "traceback": ""}, video=None)
 
 
 def _reward(ep: dict) -> float:
