@@ -28,6 +28,7 @@ import os
 import threading
 from dataclasses import dataclass
 
+from generation.library import Library
 from serving.secrets import DEFAULT_OPENAI_URL, normalise_url
 from sim.sandbox.isolation import filesystem_confinement
 
@@ -165,8 +166,8 @@ class Deployment:
         if kind not in self.backends:
             offered = ", ".join(self.backends)
             raise InputError(f"The backend {kind!r} is not offered here. Available: {offered}.")
-        if kind == "offline":
-            return {}
+        if kind == "offline":  # its refusals name the nearest library task
+            return {"library": Library().texts()}
         if kind == "openai":
             return self._openai_config((base_url or "").strip() or self.base_url,
                                        (model or "").strip() or self.model, (api_key or "").strip())

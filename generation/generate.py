@@ -20,6 +20,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from generation.library import Library
 from generation.pipeline import GenerateOptions, generate, new_result
 from serving.base import BackendError, make_backend
 from sim import cli
@@ -43,6 +44,8 @@ def backend_config(args) -> dict:
         raise ValueError(f"{flags} does not apply to --backend {args.backend}")
     if args.backend == "openai" and "adapter" in given:
         given["model"] = given.pop("adapter")
+    if args.backend == "offline":  # its refusals name the nearest library task
+        given["library"] = Library().texts()
     return given
 
 

@@ -32,10 +32,10 @@ from filelock import FileLock
 from generation.parsing import is_valid_task_name, normalise_task_name
 from sim import batch, cli
 from sim.loader import task_classes
-from sim.tasks import BASE_TASKS
+from sim.tasks import BASE_TASKS, INDEX_PATH, TASKS_DIR, file_to_name, name_to_file
 
-DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "sim" / "tasks"
-INDEX_NAME = "index.json"
+DEFAULT_ROOT = TASKS_DIR
+INDEX_NAME = INDEX_PATH.name
 LOCK_NAME = ".index.lock"
 # Provenance fields an entry keeps through `reindex` (besides name/file/class/description/assets).
 PROVENANCE = ("source", "backend", "model", "created", "stats", "original_file", "imported", "failing")
@@ -48,16 +48,6 @@ SOURCE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 class CorruptIndexError(ValueError):
     """index.json is not valid JSON or not a valid index; the message names the file and line."""
-
-
-def name_to_file(name: str) -> str:
-    """`build-car` -> `build_car.py` (docs/task-api.md#task-names: a plain character swap)."""
-    return name.replace("-", "_") + ".py"
-
-
-def file_to_name(path: Path | str) -> str:
-    """`build_car.py` -> `build-car`."""
-    return Path(path).stem.replace("_", "-")
 
 
 def check_name(name: str) -> str:
@@ -347,6 +337,11 @@ class Library:
     def names(self) -> list[str]:
         """Names of the indexed tasks whose file exists."""
         return [e["name"] for e in self.list()]
+
+    def texts(self) -> dict[str, str]:
+        """{task name: its name's words and its description}: what a backend ranks library tasks by
+        (the offline backend's nearest-task suggestions)."""
+        return {e["name"]: e["name"].replace("-", " ") + " " + (e.get("description") or "") for e in self.list()}
 
     def get(self, name: str) -> dict:
         """The index entry of `name`; KeyError listing the valid names when absent."""

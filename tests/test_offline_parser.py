@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from generation.library import Library
+
 from benchmarks.offline_quality import load_ideas, missing
 from serving import make_backend
 from serving.base import BackendError, GenerationParams
@@ -147,12 +149,13 @@ def test_impossible_ideas_are_refused_with_what_it_can_do(idea):
 
 
 def test_refusal_suggests_the_nearest_library_task():
-    from sim.tasks import task_files
-    result = OfflineBackend().write_task("throw the blocks into the bowl")
-    assert result.suggestion in task_files()
+    texts = Library().texts()
+    result = OfflineBackend(library=texts).write_task("throw the blocks into the bowl")
+    assert result.suggestion in texts and f"'{result.suggestion}'" in result.message
+    assert OfflineBackend().write_task("throw the blocks into the bowl").suggestion is None  # no library given
     # the library grows (generated tasks join it), so the check is on what the nearest task is about
-    assert "pyramid" in nearest_task("stack the blocks into a pyramid")
-    assert "insert" in nearest_task("insert the block into the fixture")
+    assert "pyramid" in nearest_task("stack the blocks into a pyramid", texts)
+    assert "insert" in nearest_task("insert the block into the fixture", texts)
 
 
 # -- backend stages --------------------------------------------------------------------------------
@@ -182,8 +185,9 @@ def test_refusal_proposal_and_other_stages():
     data = json.loads(answer.split("```json")[1].split("```")[0])
     assert "laundry" in data["refusal"] and "suggestion" in data
     assert json.loads(chat("reflection", "<task>{}</task>")[0])["add_to_the_task_list"] is True
-    names = json.loads(chat("reference_selection", "<idea>build a pyramid</idea>")[0])
-    assert names and "pyramid" in names[0]
+    listing = "- stack-block-pyramid: build a pyramid of six blocks\n- put-block-in-bowl: put a block in a bowl"
+    names = json.loads(chat("reference_selection", f"<idea>build a pyramid</idea>\n{listing}")[0])
+    assert names and names[0] == "stack-block-pyramid"  # chosen from the library the prompt lists
     assert chat("api_review", "here is the API")[0]
     assert len(chat("api_review", "x", n=2)) == 2
 
@@ -201,8 +205,8 @@ def test_stream_equals_chat_and_stop_applies():
 def test_prompts_without_a_stage_marker_get_a_clear_error():
     with pytest.raises(BackendError, match="stage"):
         OfflineBackend().chat([{"role": "user", "content": "hi"}])
-    with pytest.raises(ValueError, match="no settings"):
-        OfflineBackend(model="gpt-4")
+    with pytest.raises(ValueError, match="model"):
+        make_backend("offline", model="gpt-4")
 
 
 def test_bottom_up_proposals_skip_tasks_already_listed():

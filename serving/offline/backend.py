@@ -15,7 +15,7 @@ import dataclasses
 import json
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from serving.base import Backend, BackendError, GenerationParams, apply_stop, check_messages, resolve_params, stage_of
 from serving.offline.emitter import emit, task_name
@@ -58,27 +58,40 @@ class Refusal:
         return {"refusal": self.message, "suggestion": self.suggestion}
 
 
+_LISTING = re.compile(r"^- ([a-z0-9][a-z0-9-]*): ?(.*)$", re.MULTILINE)
+
+
+def listing_texts(prompt: str) -> dict[str, str]:
+    """{task name: name words + description} from the `- name: description` lines a pipeline prompt
+    lists the library with (generation.prompt_assembly.library_listing)."""
+    return {m[1]: m[1].replace("-", " ") + " " + m[2] for m in _LISTING.finditer(prompt)}
+
+
 class OfflineBackend(Backend):
     """Rule-based task generator behind the Backend interface (no key, no weights, no network)."""
 
     name = "offline"
     model = "rule-based"
 
-    def __init__(self, **config):
-        if config:
-            raise ValueError(f"the offline backend takes no settings, got {sorted(config)}")
+    def __init__(self, library: Mapping[str, str] | None = None):
+        """`library`: {task name: name words + description} of the task library
+        (`generation.library.Library.texts()`); refusals then name the nearest library task.
+        Without it they suggest only the nearest supported idea."""
+        self.library = dict(library or {})
 
     # -- direct API ------------------------------------------------------------------------------
     def understand(self, idea: str) -> dict | Refusal:
         """The structured spec of `idea` (parser.understand plus the task name), or a Refusal."""
         reason = out_of_domain(idea) if isinstance(idea, str) else None
         if reason:
-            return Refusal(refusal_message(idea, reason, nearest_task(idea)), nearest_task(idea))
+            near = nearest_task(idea, self.library)
+            return Refusal(refusal_message(idea, reason, near), near)
         try:
             spec = understand(idea)
         except NotUnderstood as exc:
             text = idea if isinstance(idea, str) else ""
-            return Refusal(refusal_message(text, None, nearest_task(text), str(exc)), nearest_task(text))
+            near = nearest_task(text, self.library)
+            return Refusal(refusal_message(text, None, near, str(exc)), near)
         spec["task_name"] = task_name(spec)
         return spec
 
@@ -93,7 +106,7 @@ class OfflineBackend(Backend):
         except Exception as exc:  # a generator bug must reach the visitor as a message, not a crash
             return Refusal(f"The offline generator understood the idea but could not write the task "
                            f"({type(exc).__name__}: {exc}). Please rephrase it; {CAPABILITY_HINT}",
-                           nearest_task(idea))
+                           nearest_task(idea, self.library))
         spec["scenery"] = scenery
         spec["understanding"] = understanding(spec)
         return code, spec
@@ -138,7 +151,8 @@ class OfflineBackend(Backend):
         if stage in ("implementation", "repair"):
             return self._implementation(messages, last, stage == "repair")
         if stage == "reference_selection":
-            return json.dumps(rank_tasks(self._idea_from(messages, last) or last))
+            listed = listing_texts(last) or self.library  # the prompt lists the library to choose from
+            return json.dumps(rank_tasks(self._idea_from(messages, last) or last, listed))
         if stage == "reflection":
             return json.dumps({"reasons": "Written by the offline rule-based generator from a parsed idea; "
                                           "the sandbox verdict decides whether it is kept.",

@@ -2,24 +2,19 @@
 
     from serving.offline.refusal import out_of_domain, nearest_task
     out_of_domain("do a backflip")  -> "backflip"
-    nearest_task("stack blocks into a pyramid")  -> "stack-block-pyramid"
+    nearest_task("stack blocks into a pyramid", texts)  -> "stack-block-pyramid"
 
 The suggestion ranks library tasks by cosine similarity of TF-IDF vectors (smoothed idf, log-scaled
-term frequency) over each task's name and description, read from `sim/tasks/index.json` or, when that
-is missing, from the class docstrings of `sim/tasks/*.py` parsed with `ast` (never imported).
+term frequency) over each task's name and description. The texts come from the caller
+(`generation.library.Library.texts()`, or the listing in a prompt): serving reads no library files.
 """
 from __future__ import annotations
 
-import ast
-import json
 import math
 import re
 from collections import Counter
-from pathlib import Path
 
 from serving.offline import lexicon as lx
-
-TASKS_DIR = Path(__file__).resolve().parents[2] / "sim" / "tasks"
 
 # Actions a suction gripper over a table cannot perform (it picks from the top, places, or pushes).
 IMPOSSIBLE = {
@@ -148,30 +143,6 @@ def refusal_message(idea: str, reason: str | None, suggestion: str | None, detai
     return f"{head} It can {CAPABILITIES}.{tail}"
 
 
-def library_texts(tasks_dir: Path = TASKS_DIR) -> dict[str, str]:
-    """{task name: name words + description} from index.json, else from class docstrings (via ast)."""
-    index = tasks_dir / "index.json"
-    if index.exists():
-        try:
-            data = json.loads(index.read_text())
-            return {t["name"]: t["name"].replace("-", " ") + " " + (t.get("description") or "")
-                    for t in data.get("tasks", [])}
-        except (ValueError, KeyError, TypeError):
-            pass  # a broken index falls back to reading the files
-    out = {}
-    for f in sorted(tasks_dir.glob("*.py")):
-        if f.name == "__init__.py":
-            continue
-        name = f.stem.replace("_", "-")
-        try:
-            tree = ast.parse(f.read_text())
-            doc = next((ast.get_docstring(n) or "" for n in tree.body if isinstance(n, ast.ClassDef)), "")
-        except (SyntaxError, UnicodeDecodeError):
-            doc = ""
-        out[name] = name.replace("-", " ") + " " + doc
-    return out
-
-
 def _terms(text: str) -> list[str]:
     return [lx.singular(w) for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP]
 
@@ -180,7 +151,7 @@ _STOP = {"there", "here", "please", "can", "you", "want", "like", "would", "the"
          "put", "on", "of", "to", "in", "a", "an", "is", "it", "so", "by", "at", "be", "or", "all", "then"}
 
 
-def nearest_task(idea: str, texts: dict[str, str] | None = None) -> str | None:
+def nearest_task(idea: str, texts: dict[str, str]) -> str | None:
     """Library task name with the highest TF-IDF cosine similarity to `idea`; None if nothing shares a term.
 
     tf = 1 + log(count); idf = log((1 + N) / (1 + df)) + 1 (scikit-learn's smoothed form).
@@ -189,9 +160,9 @@ def nearest_task(idea: str, texts: dict[str, str] | None = None) -> str | None:
     return ranked[0] if ranked else None
 
 
-def rank_tasks(idea: str, texts: dict[str, str] | None = None, k: int = 3) -> list[str]:
-    """Up to `k` library task names by decreasing TF-IDF similarity to `idea` (only positive scores)."""
-    texts = library_texts() if texts is None else texts
+def rank_tasks(idea: str, texts: dict[str, str], k: int = 3) -> list[str]:
+    """Up to `k` library task names by decreasing TF-IDF similarity to `idea` (only positive scores).
+    `texts`: {task name: text} (the library's, which the caller provides: serving reads no files)."""
     docs = {name: Counter(_terms(t)) for name, t in texts.items()}
     n = len(docs)
     df = Counter(term for c in docs.values() for term in c)

@@ -27,6 +27,19 @@ BASE_TASKS = (
 )
 
 
+INDEX_PATH = TASKS_DIR / "index.json"  # the library's index, written only by generation.library.Library
+
+
+def name_to_file(name: str) -> str:
+    """`build-car` -> `build_car.py` (docs/task-api.md#task-names: a plain character swap)."""
+    return name.replace("-", "_") + ".py"
+
+
+def file_to_name(path: Path | str) -> str:
+    """`build_car.py` (or a path to it) -> `build-car`."""
+    return Path(path).stem.replace("_", "-")
+
+
 def task_files() -> dict[str, Path]:
     """Every task file of the library, by hyphenated task name, sorted by name.
 
@@ -35,7 +48,7 @@ def task_files() -> dict[str, Path]:
     listing, so it is cheap and safe to call on untrusted library content.
     """
     files = (f for f in TASKS_DIR.glob("*.py") if f.name != "__init__.py")
-    return {f.stem.replace("_", "-"): f for f in sorted(files)}
+    return {file_to_name(f): f for f in sorted(files)}
 
 
 def task_path(name: str) -> Path:
