@@ -24,6 +24,7 @@ from generation.library import Library
 from generation.pipeline import GenerateOptions, generate, new_result
 from serving.base import BackendError, make_backend
 from sim import cli
+from sim.settings import DEFAULT_EPISODES
 
 
 def backend_config(args) -> dict:
@@ -84,7 +85,7 @@ def _parser() -> cli.ArgumentParser:
     ap.add_argument("--adapter")
     ap.add_argument("--path", help="answers folder or .jsonl for --backend recorded")
     ap.add_argument("--video", help="copy the episodes' mp4 here")
-    ap.add_argument("--episodes", type=int, default=4)
+    ap.add_argument("--episodes", type=int, default=DEFAULT_EPISODES)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repair-attempts", type=int, default=2)
     ap.add_argument("--temperature", type=float, default=0.0)

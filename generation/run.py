@@ -42,6 +42,7 @@ from generation.library import Library, describe_code
 from generation.pipeline import GenerateOptions, generate
 from serving.base import BackendError, make_backend
 from sim import batch, cli
+from sim.settings import DEFAULT_EPISODES
 
 RUNS_DIR = Path(__file__).resolve().parents[1] / "runs" / "generation"
 _BACKENDS: dict = {}     # per worker process: one backend per (kind, config), so a model loads once
@@ -156,7 +157,7 @@ def _main(argv, as_json: bool, stdout) -> int:
     ap.add_argument("--base-url")
     ap.add_argument("--adapter")
     ap.add_argument("--path", help="answers folder or .jsonl for --backend recorded")
-    ap.add_argument("--episodes", type=int, default=4)
+    ap.add_argument("--episodes", type=int, default=DEFAULT_EPISODES)
     ap.add_argument("--repair-attempts", type=int, default=2)
     # docs/pipeline.md#config-defaults: GenSim proposes at 0.8 for diversity.
     ap.add_argument("--temperature", type=float, default=0.8)

@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 from sim import cli
+from sim.settings import DEFAULT_EPISODES, RunSettings
 from sim.video import FPS, SIZE
 
 EPISODE_KEYS = ("seed", "reward", "success", "steps", "seconds", "warnings", "error")
@@ -138,7 +139,7 @@ def _print_text(result: dict):
 def _parser() -> cli.ArgumentParser:
     parser = cli.ArgumentParser(prog="python -m sim.run", description=__doc__.splitlines()[2])
     parser.add_argument("task", help="library task name (e.g. align-box-corner) or a .py file")
-    parser.add_argument("--episodes", type=int, default=1)
+    parser.add_argument("--episodes", type=int, default=DEFAULT_EPISODES)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--video", help="write an mp4 of all episodes here")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -161,8 +162,10 @@ def main(argv=None) -> int:
 
     try:
         args = parser.parse_args(argv)
-        if args.episodes < 1:
-            raise cli.UsageError("--episodes must be >= 1")
+        try:
+            RunSettings(episodes=args.episodes, seed=args.seed)  # the app's rules and ranges
+        except ValueError as exc:
+            raise cli.UsageError(str(exc)) from None
     except cli.UsageError as exc:
         if not as_json:
             parser.print_usage(sys.stderr)

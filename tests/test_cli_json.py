@@ -72,7 +72,7 @@ def test_sim_run_file_json_carries_static_warnings_and_isolation(tmp_path):
 
 
 def test_sim_run_library_task_json(tmp_path):
-    rc, doc, _ = _cli(tmp_path, "sim.run", "place-red-in-green", "--json")
+    rc, doc, _ = _cli(tmp_path, "sim.run", "place-red-in-green", "--episodes", "1", "--json")
     assert rc == 0 and not doc["sandboxed"] and doc["error"] is None
     assert doc["task"] == "PlaceRedInGreen" and doc["success_rate"] == 1.0
 

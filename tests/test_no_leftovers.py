@@ -91,8 +91,8 @@ def test_no_leftovers_after_a_batch_with_killed_runs(tmp_path):
     hang = tmp_path / "hang.py"
     hang.write_text(HANG)
     red = ROOT / "sim" / "tasks" / "place_red_in_green.py"
-    cli("sim.run", "align-box-corner", "--json")                          # in-process, templates
-    cli("sim.run", red, "--video", tmp_path / "red.mp4", "--json")        # sandbox + video
+    cli("sim.run", "align-box-corner", "--episodes", "1", "--json")       # in-process, templates
+    cli("sim.run", red, "--episodes", "1", "--video", tmp_path / "red.mp4", "--json")  # sandbox + video
     cli("generation.generate", "put the blue block in the yellow bowl", "--backend", "recorded",
         "--path", RECORDED, "--episodes", "1", "--video", tmp_path / "gen.mp4", "--json")
     assert (tmp_path / "red.mp4").stat().st_size > 1000 and (tmp_path / "gen.mp4").is_file()
