@@ -203,8 +203,9 @@ def test_run_library_task(app_url):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
-def test_browser_generate_shows_success_and_video(app_url):
+def _browser_generate(app_url, idea, screenshot):
+    """Generate `idea` with the offline backend in Chromium; returns (verdict title, verdict panel text)
+    once the verdict shows, after checking the video plays and saving a screenshot."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -213,15 +214,28 @@ def test_browser_generate_shows_success_and_video(app_url):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(app_url)
             page.get_by_label("Offline", exact=False).check()  # the environment preselected OpenAI
-            page.locator("#gs-idea textarea").fill(IDEA)
+            page.locator("#gs-idea textarea").fill(idea)
             page.locator("#gs-generate").click()
             title = page.locator("#gs-verdict [data-testid=verdict-title]")
             title.wait_for(timeout=240_000)
-            assert title.inner_text() == "SUCCESS"
             video = page.locator("#gs-video video")
             video.wait_for(timeout=30_000)
             assert video.get_attribute("src")
             page.wait_for_timeout(1500)  # let the first video frame paint for the screenshot
-            page.screenshot(path=str(ARTIFACTS / "app-generate.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+            return title.inner_text(), page.locator("#gs-verdict").inner_text()
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_browser_generate_shows_success_and_video(app_url):
+    title, panel = _browser_generate(app_url, IDEA, "app-generate.png")
+    assert title == "SUCCESS" and "approximated" not in panel
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_browser_approximated_idea_shows_summary_and_badge(app_url):
+    # A cup is not an asset: the task uses a bowl and says so above the verdict.
+    title, panel = _browser_generate(app_url, "put the ball in the cup", "app-approximated.png")
+    assert title == "SUCCESS" and "approximated" in panel.lower() and "bowl" in panel.lower()

@@ -270,3 +270,12 @@ def test_sandbox_fault_is_not_sent_for_repair(monkeypatch):
     assert r["error"] == "The sandbox could not run the task: child exited (1)"
     assert len(r["attempts"]) == 1 and not any(
         m[-1]["content"].startswith("[stage: repair]") for m, _ in b.calls)
+
+
+def test_verdicts_serialise_with_orjson_as_the_app_does():
+    # Gradio's JSON panel uses orjson, which refuses str subclasses (the Stage enum) as dict keys.
+    import orjson
+
+    verdict = unparsed_verdict("no code")
+    assert all(type(k) is str for k in verdict["passed"]) and type(verdict["stage_reached"]) is str
+    assert orjson.loads(orjson.dumps(verdict))["error"]["stage"] == "syntax"

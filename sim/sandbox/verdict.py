@@ -221,8 +221,12 @@ def make_verdict(*, task, episodes: list, success_rate: float, stage_reached: st
 
     `success` is `passed["success"]`; `scene` is each episode's final scene (sim.episode.final_scene),
     [] for an episode without one."""
-    return {"task": task, "episodes": episodes, "success_rate": success_rate, "stage_reached": stage_reached,
-            "passed": passed, "success": bool(passed.get(Stage.SUCCESS)), "error": error,
+    # Plain str keys and values: some serialisers (orjson, which Gradio uses) refuse str subclasses as keys.
+    passed = {str(stage): bool(ok) for stage, ok in passed.items()}
+    if error and error.get("stage") is not None:
+        error = {**error, "stage": str(error["stage"])}
+    return {"task": task, "episodes": episodes, "success_rate": success_rate, "stage_reached": str(stage_reached),
+            "passed": passed, "success": passed.get(Stage.SUCCESS, False), "error": error,
             "warnings": warnings, "isolation": isolation, "limits": limits, "timings": timings,
             "video": video,
             "scene": [e.get("scene") if isinstance(e.get("scene"), list) else [] for e in episodes]}
