@@ -95,7 +95,7 @@ def test_episode_dict_phases_frames(tmp_path, env):
     result = run_episode(cls, 3, env=env, on_phase=phases.append, on_frame=frames.append,
                          record=True, video_size=(160, 120), fps=10)
     assert phases == ["reset", "oracle"]
-    assert set(result) == {"seed", "reward", "success", "steps", "seconds", "warnings", "error", "frames"}
+    assert set(result) == {"seed", "reward", "success", "steps", "seconds", "warnings", "error", "frames", "scene"}
     assert len(frames) == len(result["frames"]) > 5
     assert frames[0].shape == (120, 160, 3) and frames[0].dtype == np.uint8
 
