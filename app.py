@@ -5,6 +5,7 @@ locally, 0.0.0.0 on Spaces (detected by `SPACE_ID`). `GENSIM_CONCURRENCY` caps s
 once (default: number of CPUs). Public mode (on by default on a Space; `GENSIM_PUBLIC=0/1`) limits what
 visitors may do: see demo/deployment.py and README "Deploying on a Space". Layout and handlers live in demo/.
 """
+
 import os
 import time
 
@@ -21,12 +22,15 @@ def main() -> None:
     port = int(os.environ.get("PORT") or os.environ.get("GRADIO_SERVER_PORT") or 7860)
     concurrency = int(os.environ.get("GENSIM_CONCURRENCY") or 0) or None
     deployment = Deployment.from_env()
-    tmpdirs.sweep()     # temp folders of an earlier app or CLI that was killed (sim/tmpdirs.py)
+    tmpdirs.sweep()  # temp folders of an earlier app or CLI that was killed (sim/tmpdirs.py)
     demo = build_demo(concurrency, deployment)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, **launch_kwargs())
     mode = "public" if deployment.public else "private"
-    print(f"GenSim Studio ready on http://{host}:{port} after {time.monotonic() - _START:.1f} s "
-          f"({mode} mode, backends: {', '.join(deployment.backends)})", flush=True)
+    print(
+        f"GenSim Studio ready on http://{host}:{port} after {time.monotonic() - _START:.1f} s "
+        f"({mode} mode, backends: {', '.join(deployment.backends)})",
+        flush=True,
+    )
     if deployment.notice:
         print(deployment.notice, flush=True)
     demo.block_thread()

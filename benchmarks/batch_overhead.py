@@ -10,6 +10,7 @@ with a note when absent):
      unit (what `sim.batch.DEFAULT_MEMORY_BYTES`, declared to Ray, must cover).
 Prints the figures with the machine and versions. Not a test: numbers vary with load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,13 +96,17 @@ def measure(make_engine, args) -> dict:
     dispatch = (time.perf_counter() - t0) / args.noop
     assert all(r["status"] == "done" for r in recs)
     t0 = time.perf_counter()
-    recs = batch.run_units(_real_units(args.task, args.units, f"{MODULE}:measured_unit"),
-                           engine=engine, progress=False)
+    recs = batch.run_units(_real_units(args.task, args.units, f"{MODULE}:measured_unit"), engine=engine, progress=False)
     real = time.perf_counter() - t0
     ok = sum(row["success"] for r in recs if r["status"] == "done" for row in r["result"]["rows"])
-    return {"start": start, "dispatch": dispatch, "real": real, "ok": ok,
-            "worker_mib": max(r["result"]["worker_mib"] for r in recs if r["status"] == "done"),
-            "child_mib": max(r["result"]["child_mib"] for r in recs if r["status"] == "done")}
+    return {
+        "start": start,
+        "dispatch": dispatch,
+        "real": real,
+        "ok": ok,
+        "worker_mib": max(r["result"]["worker_mib"] for r in recs if r["status"] == "done"),
+        "child_mib": max(r["result"]["child_mib"] for r in recs if r["status"] == "done"),
+    }
 
 
 class _Keep:
@@ -127,13 +132,15 @@ def main() -> int:
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
 
     from sim.sandbox import run
+
     source = sweep.resolve_tasks([args.task])[args.task].read_text()
     t0 = time.perf_counter()
     for seed in range(args.units):
         run(source, episodes=1, seed=seed, video=False)
     serial = time.perf_counter() - t0
-    print(f"baseline: {args.units} x 1 episode of {args.task} one after another in this process's "
-          f"sandbox: {serial:.1f} s")
+    print(
+        f"baseline: {args.units} x 1 episode of {args.task} one after another in this process's sandbox: {serial:.1f} s"
+    )
 
     figures = {"local": measure(lambda: batch.LocalEngine(args.workers), args)}
     try:
@@ -146,11 +153,15 @@ def main() -> int:
         print(f"ray.init (local, {args.workers} CPUs): {time.perf_counter() - t0:.1f} s, ray {ray.__version__}")
         figures["ray"] = measure(batch.RayEngine, args)
         ray.shutdown()
-    print(f"{'engine':8s} {'first unit s':>12s} {'per no-op unit ms':>18s} "
-          f"{args.units} real units s  speed-up vs serial  successes  worker/child peak MiB")
+    print(
+        f"{'engine':8s} {'first unit s':>12s} {'per no-op unit ms':>18s} "
+        f"{args.units} real units s  speed-up vs serial  successes  worker/child peak MiB"
+    )
     for name, f in figures.items():
-        print(f"{name:8s} {f['start']:12.2f} {f['dispatch'] * 1000:18.2f} {f['real']:14.1f} "
-              f"{serial / f['real']:18.2f}x  {f['ok']:>5d}/{args.units}  {f['worker_mib']:.0f}/{f['child_mib']:.0f}")
+        print(
+            f"{name:8s} {f['start']:12.2f} {f['dispatch'] * 1000:18.2f} {f['real']:14.1f} "
+            f"{serial / f['real']:18.2f}x  {f['ok']:>5d}/{args.units}  {f['worker_mib']:.0f}/{f['child_mib']:.0f}"
+        )
     return 0
 
 

@@ -5,6 +5,7 @@ sim.tasks.task_files()), without and with 320x240 video at sim.video.FPS (15) fr
 second: prints median and p90 per task and over all episodes, plus the machine and configuration.
 In-process (no sandbox), one Environment reused, seeds 0..N-1. Target (sim/README.md): median under 3 s with video.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,11 +23,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def _machine() -> dict:
     import pybullet
+
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "loadavg": load, "numpy": np.__version__,
-            "pybullet_api": pybullet.getAPIVersion(), "renderer": "TinyRenderer (CPU)"
-            if os.environ.get("GENSIM_EGL", "0") != "1" else "EGL"}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "loadavg": load,
+        "numpy": np.__version__,
+        "pybullet_api": pybullet.getAPIVersion(),
+        "renderer": "TinyRenderer (CPU)" if os.environ.get("GENSIM_EGL", "0") != "1" else "EGL",
+    }
 
 
 def main(argv=None) -> int:
@@ -42,22 +49,26 @@ def main(argv=None) -> int:
     from sim.env import Environment
     from sim.episode import run_episode
     from sim.loader import load_task_class
+
     files = tasks.task_files()
     names = args.tasks or [n for n in getattr(tasks, "BASE_TASKS", files) if n in files]
     from sim import config
     from sim import video as sim_video
+
     size, fps = sim_video.SIZE, sim_video.FPS
-    modes = [("no video", False)] + ([] if args.no_video else
-                                     [(f"video {size[0]}x{size[1]}@{fps}", True)])
-    print(json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480,
-                      "solver_residual": config.SOLVER_RESIDUAL}), flush=True)
+    modes = [("no video", False)] + ([] if args.no_video else [(f"video {size[0]}x{size[1]}@{fps}", True)])
+    print(
+        json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480, "solver_residual": config.SOLVER_RESIDUAL}),
+        flush=True,
+    )
     env = Environment()
     raw = {}
     for mode, video in modes:
         all_secs, all_cpus = [], []
         print(f"\n== {mode}")
-        print(f"{'task':28s} {'median s':>9s} {'p90 s':>7s} {'cpu med':>8s} {'cpu p90':>8s} "
-              f"{'success':>8s} {'steps':>6s}")
+        print(
+            f"{'task':28s} {'median s':>9s} {'p90 s':>7s} {'cpu med':>8s} {'cpu p90':>8s} {'success':>8s} {'steps':>6s}"
+        )
         for name in names:
             cls = load_task_class(files[name])
             secs, cpus, wins, steps = [], [], 0, []
@@ -66,6 +77,7 @@ def main(argv=None) -> int:
 
                 def count(_frame, frames=frames):
                     frames[0] += 1
+
                 start, cpu = time.perf_counter(), time.process_time()
                 ep = run_episode(cls, seed, env=env, on_frame=count if video else None)
                 secs.append(time.perf_counter() - start)
@@ -75,11 +87,16 @@ def main(argv=None) -> int:
             all_secs += secs
             all_cpus += cpus
             raw.setdefault(mode, {})[name] = {"wall": secs, "cpu": cpus}
-            print(f"{name:28s} {np.median(secs):9.2f} {np.percentile(secs, 90):7.2f} "
-                  f"{np.median(cpus):8.2f} {np.percentile(cpus, 90):8.2f} "
-                  f"{wins}/{args.seeds:<6d} {np.mean(steps):6.1f}", flush=True)
-        print(f"{'ALL':28s} {np.median(all_secs):9.2f} {np.percentile(all_secs, 90):7.2f} "
-              f"{np.median(all_cpus):8.2f} {np.percentile(all_cpus, 90):8.2f}")
+            print(
+                f"{name:28s} {np.median(secs):9.2f} {np.percentile(secs, 90):7.2f} "
+                f"{np.median(cpus):8.2f} {np.percentile(cpus, 90):8.2f} "
+                f"{wins}/{args.seeds:<6d} {np.mean(steps):6.1f}",
+                flush=True,
+            )
+        print(
+            f"{'ALL':28s} {np.median(all_secs):9.2f} {np.percentile(all_secs, 90):7.2f} "
+            f"{np.median(all_cpus):8.2f} {np.percentile(all_cpus, 90):8.2f}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": _machine(), "timings": raw}, indent=1))
     return 0

@@ -15,6 +15,7 @@ Prints one line per idea, then:
 Label format (one JSON object per line): {"idea", "category", "refuse": bool, "relations": [...]} with
 relations over object references "colour kind" or "kind" (see `check`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,10 +33,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 # Scene names (URDF robot names, sim.episode.final_scene) each label kind may appear as.
-KIND_NAMES = {"block": {"block", "box"}, "cube": {"block", "box"}, "box": {"box"}, "plank": {"box"},
-              "container": {"container"}, "bowl": {"bowl"}, "zone": {"zone"}, "pallet": {"pallet"},
-              "ball": {"ball"}, "cylinder": {"cylinder"}, "ell": {"ell"}, "fixture": {"fixture"},
-              "stand": {"stand"}, "disk": {"disk0", "disk1", "disk2", "disk3"}}
+KIND_NAMES = {
+    "block": {"block", "box"},
+    "cube": {"block", "box"},
+    "box": {"box"},
+    "plank": {"box"},
+    "container": {"container"},
+    "bowl": {"bowl"},
+    "zone": {"zone"},
+    "pallet": {"pallet"},
+    "ball": {"ball"},
+    "cylinder": {"cylinder"},
+    "ell": {"ell"},
+    "fixture": {"fixture"},
+    "stand": {"stand"},
+    "disk": {"disk0", "disk1", "disk2", "disk3"},
+}
 FOOTPRINT = {"bowl": 0.06, "zone": 0.065, "container": 0.075, "pallet": 0.15, "stand": 0.08}
 MARGIN = 0.02  # metres an object must clear a reference by along a relation's axis
 
@@ -51,8 +64,9 @@ def load(path) -> list[dict]:
             assert isinstance(item["idea"], str) and isinstance(item["category"], str)
             assert isinstance(item.get("refuse", False), bool) and isinstance(item.get("relations", []), list)
         except (ValueError, KeyError, AssertionError):
-            raise ValueError(f"{path}:{k}: expected {{'idea', 'category', 'refuse', 'relations'}}, "
-                             f"got {line[:120]!r}") from None
+            raise ValueError(
+                f"{path}:{k}: expected {{'idea', 'category', 'refuse', 'relations'}}, got {line[:120]!r}"
+            ) from None
         out.append(item)
     return out
 
@@ -109,8 +123,11 @@ def check(rel: list, scene: list[dict]) -> str | None:
         if not all(objs):
             return f"missing {[r for r, o in zip(rel[1], objs) if not o]}"
         for lower, upper in zip(objs, objs[1:]):
-            if not any(math.dist(_xy(u), _xy(lo)) < 0.025 and u["position"][2] > lo["position"][2] + 0.015
-                       for u in upper for lo in lower):
+            if not any(
+                math.dist(_xy(u), _xy(lo)) < 0.025 and u["position"][2] > lo["position"][2] + 0.015
+                for u in upper
+                for lo in lower
+            ):
                 return f"{rel[1]} is not stacked in this order"
         return None
     a = find(scene, rel[1])
@@ -133,8 +150,11 @@ def check(rel: list, scene: list[dict]) -> str | None:
         bad = [o for o in a if not any(_side(o, r, axis, sign) for r in b)]
         return None if not bad else f"{len(bad)} {rel[1]} not {kind} {rel[2]}"
     if kind == "next_to":
-        bad = [o for o in a if not any(math.dist(_xy(o), _xy(r)) < (max(r["size"][:2]) + max(o["size"][:2])) / 2 + 0.06
-                                       for r in b)]
+        bad = [
+            o
+            for o in a
+            if not any(math.dist(_xy(o), _xy(r)) < (max(r["size"][:2]) + max(o["size"][:2])) / 2 + 0.06 for r in b)
+        ]
         return None if not bad else f"{len(bad)} {rel[1]} not next to {rel[2]}"
     if kind == "between":
         c = find(scene, rel[3])
@@ -152,14 +172,18 @@ def check(rel: list, scene: list[dict]) -> str | None:
         return f"{rel[1]} is not between {rel[2]} and {rel[3]}"
     if kind == "around":
         centre = b[0]
-        angles = sorted(math.atan2(o["position"][1] - centre["position"][1], o["position"][0] - centre["position"][0])
-                        for o in a)
+        angles = sorted(
+            math.atan2(o["position"][1] - centre["position"][1], o["position"][0] - centre["position"][0]) for o in a
+        )
         gaps = [b2 - a2 for a2, b2 in zip(angles, angles[1:])] + [2 * math.pi - angles[-1] + angles[0]]
         near = all(0.04 < math.dist(_xy(o), _xy(centre)) < 0.2 for o in a)
         return None if near and len(a) >= 3 and max(gaps) < math.pi else f"{rel[1]} not around {rel[2]}"
     if kind == "on":
-        bad = [o for o in a if not any(math.dist(_xy(o), _xy(r)) < 0.025 and o["position"][2] > r["position"][2] + 0.015
-                                       for r in b)]
+        bad = [
+            o
+            for o in a
+            if not any(math.dist(_xy(o), _xy(r)) < 0.025 and o["position"][2] > r["position"][2] + 0.015 for r in b)
+        ]
         return None if not bad else f"{len(bad)} {rel[1]} not on {rel[2]}"
     if kind == "in":
         bad = [o for o in a if not any(_inside(o, r) for r in b)]
@@ -189,16 +213,18 @@ def _shape(objs: list[dict], shape: str) -> str | None:
         radii = [math.dist(p, (cx, cy)) for p in pts]
         return None if max(radii) - min(radii) < 0.02 and n >= 3 else f"radii {min(radii):.3f}..{max(radii):.3f}"
     if shape == "square" and n == 4:
-        d = sorted(math.dist(p, q) for i, p in enumerate(pts) for q in pts[i + 1:])
+        d = sorted(math.dist(p, q) for i, p in enumerate(pts) for q in pts[i + 1 :])
         ok = d[3] - d[0] < 0.015 and d[5] - d[4] < 0.015 and abs(d[4] - d[0] * math.sqrt(2)) < 0.02
         return None if ok else f"distances {[round(x, 3) for x in d]} are not a square's"
     if shape in ("grid", "square"):
         # rotate by the direction between the two closest objects (the grid may be at any yaw), then
         # the objects must fall on few distinct rows and columns (1.5 cm tolerance)
-        (p, q) = min(((p, q) for i, p in enumerate(pts) for q in pts[i + 1:]), key=lambda pq: math.dist(*pq))
+        (p, q) = min(((p, q) for i, p in enumerate(pts) for q in pts[i + 1 :]), key=lambda pq: math.dist(*pq))
         t = math.atan2(q[1] - p[1], q[0] - p[0])
-        rot = [((x - cx) * math.cos(t) + (y - cy) * math.sin(t), -(x - cx) * math.sin(t) + (y - cy) * math.cos(t))
-               for x, y in pts]
+        rot = [
+            ((x - cx) * math.cos(t) + (y - cy) * math.sin(t), -(x - cx) * math.sin(t) + (y - cy) * math.cos(t))
+            for x, y in pts
+        ]
 
         def levels(values):
             out = []
@@ -206,6 +232,7 @@ def _shape(objs: list[dict], shape: str) -> str | None:
                 if not out or v - out[-1] > 0.015:
                     out.append(v)
             return len(out)
+
         rows, cols = levels(r[0] for r in rot), levels(r[1] for r in rot)
         return None if rows * cols <= n + min(rows, cols) else f"{rows} x {cols} positions for {n} objects"
     raise ValueError(f"unknown shape {shape!r}")
@@ -219,9 +246,18 @@ def run_idea(item: dict, seed: int) -> dict:
 
     start = time.perf_counter()
     result = OfflineBackend().write_task(item["idea"])
-    out = {"idea": item["idea"], "category": item["category"], "refuse": item.get("refuse", False),
-           "refused": not isinstance(result, tuple), "faithful": None, "notes": [], "success": False,
-           "failed": [], "error": None, "summary": ""}
+    out = {
+        "idea": item["idea"],
+        "category": item["category"],
+        "refuse": item.get("refuse", False),
+        "refused": not isinstance(result, tuple),
+        "faithful": None,
+        "notes": [],
+        "success": False,
+        "failed": [],
+        "error": None,
+        "summary": "",
+    }
     if out["refused"]:
         out["error"] = result.message[:200]
     else:
@@ -245,12 +281,22 @@ def score(results: list[dict]) -> dict:
     must_refuse = [r for r in results if r["refuse"]]
     refused = [r for r in results if r["refused"]]
     fs = [r for r in supported if not r["refused"] and r["faithful"] and r["success"] and not r["failed"]]
-    honest = [r for r in supported if not r["refused"] and (
-        (r["faithful"] and r["success"] and not r["failed"]) or (not r["faithful"] and r["notes"]))]
-    return {"supported": len(supported), "faithful_and_solved": len(fs), "honest": len(honest),
-            "must_refuse": len(must_refuse), "refused_right": sum(r["refused"] for r in must_refuse),
-            "refused": len(refused), "false_refusals": sum(r["refused"] for r in supported),
-            "median_s": statistics.median(r["seconds"] for r in results) if results else 0.0}
+    honest = [
+        r
+        for r in supported
+        if not r["refused"]
+        and ((r["faithful"] and r["success"] and not r["failed"]) or (not r["faithful"] and r["notes"]))
+    ]
+    return {
+        "supported": len(supported),
+        "faithful_and_solved": len(fs),
+        "honest": len(honest),
+        "must_refuse": len(must_refuse),
+        "refused_right": sum(r["refused"] for r in must_refuse),
+        "refused": len(refused),
+        "false_refusals": sum(r["refused"] for r in supported),
+        "median_s": statistics.median(r["seconds"] for r in results) if results else 0.0,
+    }
 
 
 def main(argv=None) -> int:
@@ -262,11 +308,15 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=0)
     args = ap.parse_args(argv)
     import pybullet
+
     items = [i for i in load(args.ideas) if args.only in (None, i["category"])]
-    items = items[:args.limit] if args.limit else items
+    items = items[: args.limit] if args.limit else items
     print(f"config: ideas={args.ideas} ({len(items)}) workers={args.workers} seed={args.seed}, one episode each")
-    print(f"versions: python {platform.python_version()}, pybullet API {pybullet.getAPIVersion()}; "
-          f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs", flush=True)
+    print(
+        f"versions: python {platform.python_version()}, pybullet API {pybullet.getAPIVersion()}; "
+        f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs",
+        flush=True,
+    )
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
         results = list(pool.map(lambda kv: run_idea(kv[1], args.seed + kv[0]), enumerate(items)))
@@ -277,14 +327,18 @@ def main(argv=None) -> int:
             continue
         good = r["faithful"] and r["success"] and not r["failed"]
         status = "ok  " if good else "note" if not r["faithful"] and r["notes"] else "FAIL"
-        print(f"{status} {r['seconds']:5.1f}s [{r['category']}] {r['idea']!r} -> {r['summary']!r} "
-              f"success={r['success']} notes={r['notes']} failed={r['failed']} {r['error'] or ''}")
+        print(
+            f"{status} {r['seconds']:5.1f}s [{r['category']}] {r['idea']!r} -> {r['summary']!r} "
+            f"success={r['success']} notes={r['notes']} failed={r['failed']} {r['error'] or ''}"
+        )
     s = score(results)
     pct = lambda a, b: f"{a}/{b} = {a / b:.1%}" if b else "n/a"  # noqa: E731
     print(f"faithful-and-solved: {pct(s['faithful_and_solved'], s['supported'])}")
     print(f"honest: {pct(s['honest'], s['supported'])}")
-    print(f"refusal recall: {pct(s['refused_right'], s['must_refuse'])}; precision: "
-          f"{pct(s['refused_right'], s['refused'])}; false refusals: {s['false_refusals']}")
+    print(
+        f"refusal recall: {pct(s['refused_right'], s['must_refuse'])}; precision: "
+        f"{pct(s['refused_right'], s['refused'])}; false refusals: {s['false_refusals']}"
+    )
     print(f"median seconds per idea: {s['median_s']:.1f}; wall {time.perf_counter() - start:.0f} s")
     return 0
 

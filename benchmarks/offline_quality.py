@@ -9,6 +9,7 @@ from idea to verdict, with the config, versions and machine.
 
 Ideas file: lines `idea | expect: key=n key=n` (kinds and colours with the count the idea names).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,13 +25,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # Expectation keys that are kinds, grouped the way scene objects (URDF robot names) can be told apart.
 FAMILIES = {
-    "cuboid": ("block", "box", "plank"), "round": ("cylinder", "wheel"), "ball": ("ball",), "ell": ("ell",),
-    "pile": ("pile",), "bowl": ("bowl",), "zone": ("zone",), "container": ("container",),
-    "pallet": ("pallet",), "stand": ("stand",), "fixture": ("fixture",),
+    "cuboid": ("block", "box", "plank"),
+    "round": ("cylinder", "wheel"),
+    "ball": ("ball",),
+    "ell": ("ell",),
+    "pile": ("pile",),
+    "bowl": ("bowl",),
+    "zone": ("zone",),
+    "container": ("container",),
+    "pallet": ("pallet",),
+    "stand": ("stand",),
+    "fixture": ("fixture",),
 }
-_NAME_FAMILY = {"block": "cuboid", "box": "cuboid", "cylinder": "round", "ball": "ball", "ell": "ell",
-                "bowl": "bowl", "zone": "zone", "container": "container", "pallet": "pallet", "stand": "stand",
-                "fixture": "fixture"}
+_NAME_FAMILY = {
+    "block": "cuboid",
+    "box": "cuboid",
+    "cylinder": "round",
+    "ball": "ball",
+    "ell": "ell",
+    "bowl": "bowl",
+    "zone": "zone",
+    "container": "container",
+    "pallet": "pallet",
+    "stand": "stand",
+    "fixture": "fixture",
+}
 PILE_MIN = 5  # at least this many 2 cm cubes of one colour are a swept pile
 
 
@@ -122,25 +141,42 @@ def evaluate_idea(idea: str, expect: dict[str, int], seed: int, episodes: int = 
     start = time.perf_counter()
     result = OfflineBackend().write_task(idea)
     if not isinstance(result, tuple):
-        return {"idea": idea, "seed": seed, "passed": False, "missing": [], "ok": False,
-                "latency_s": time.perf_counter() - start, "rewards": [], "error": result.message}
+        return {
+            "idea": idea,
+            "seed": seed,
+            "passed": False,
+            "missing": [],
+            "ok": False,
+            "latency_s": time.perf_counter() - start,
+            "rewards": [],
+            "error": result.message,
+        }
     code, spec = result
     verdict = run(code, episodes=episodes, seed=seed, video=False, stream_frames=False)
     latency = time.perf_counter() - start
     scene = (verdict.get("scene") or [[]])[0]
     lacks = missing(expect, spec, scene_objects(scene))
     passed = bool(verdict["passed"].get("success"))
-    return {"idea": idea, "seed": seed, "passed": passed, "missing": lacks, "ok": passed and not lacks,
-            "latency_s": latency, "rewards": [round(e["reward"], 3) for e in verdict["episodes"]],
-            "error": verdict["error"] and f"{verdict['error']['type']}: {verdict['error']['message']}"}
+    return {
+        "idea": idea,
+        "seed": seed,
+        "passed": passed,
+        "missing": lacks,
+        "ok": passed and not lacks,
+        "latency_s": latency,
+        "rewards": [round(e["reward"], 3) for e in verdict["episodes"]],
+        "error": verdict["error"] and f"{verdict['error']['type']}: {verdict['error']['message']}",
+    }
 
 
 def evaluate(ideas: list[tuple[str, dict]], *, episodes: int = 2, workers: int = 2, seed: int = 1000) -> list[dict]:
     """`evaluate_idea` for every idea, `workers` sandboxes at a time; idea k gets seeds
     seed + episodes*k ... (all distinct). Results come back in the order of `ideas`."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(evaluate_idea, idea, expect, seed + episodes * k, episodes)
-                   for k, (idea, expect) in enumerate(ideas)]
+        futures = [
+            pool.submit(evaluate_idea, idea, expect, seed + episodes * k, episodes)
+            for k, (idea, expect) in enumerate(ideas)
+        ]
         return [f.result() for f in futures]
 
 
@@ -154,11 +190,14 @@ def main(argv=None) -> int:
     if args.episodes < 1 or args.workers < 1:
         ap.error("--episodes and --workers must be >= 1")
     import pybullet
+
     ideas = load_ideas(args.ideas)
-    print(f"config: ideas={args.ideas} ({len(ideas)}) episodes={args.episodes} workers={args.workers} "
-          f"seed={args.seed}")
-    print(f"versions: python {platform.python_version()}, pybullet API {pybullet.getAPIVersion()}; "
-          f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs", flush=True)
+    print(f"config: ideas={args.ideas} ({len(ideas)}) episodes={args.episodes} workers={args.workers} seed={args.seed}")
+    print(
+        f"versions: python {platform.python_version()}, pybullet API {pybullet.getAPIVersion()}; "
+        f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs",
+        flush=True,
+    )
     start = time.perf_counter()
     results = evaluate(ideas, episodes=args.episodes, workers=args.workers, seed=args.seed)
     wall = time.perf_counter() - start
@@ -170,8 +209,10 @@ def main(argv=None) -> int:
     lat = sorted(r["latency_s"] for r in results)
     print(f"pass-and-match: {ok}/{len(results)} = {ok / len(results):.1%}")
     print(f"sandbox success stage passed: {sum(r['passed'] for r in results)}/{len(results)}")
-    print(f"latency idea->verdict: median {statistics.median(lat):.1f} s, "
-          f"p90 {lat[int(0.9 * (len(lat) - 1))]:.1f} s; wall {wall:.0f} s")
+    print(
+        f"latency idea->verdict: median {statistics.median(lat):.1f} s, "
+        f"p90 {lat[int(0.9 * (len(lat) - 1))]:.1f} s; wall {wall:.0f} s"
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ rotations), 100 demos and 20000 steps: a GPU configuration (train on the GPU mac
 evaluate here). Everything lands in --out (default a fresh temp folder): tasks/, demos/, runs/A,
 runs/B, eval/, results.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 BASE = ["place-red-in-green", "put-block-in-bowl"]
-IDEAS = ["put the blue block in the yellow bowl", "stack the blue block on the red block",
-         "put the green block in the red bowl"]
+IDEAS = [
+    "put the blue block in the yellow bowl",
+    "stack the blue block on the red block",
+    "put the green block in the red bowl",
+]
 HELD_OUT = ["stack-block-pyramid", "stack the yellow block on the green block"]
 
 
@@ -34,8 +38,8 @@ def generated_task(idea: str, folder: Path) -> Path | None:
     when the pipeline did not accept a task (reported)."""
     from generation.pipeline import GenerateOptions, generate
     from serving.base import make_backend
-    result = generate(idea, make_backend("offline"),
-                      options=GenerateOptions(episodes=2, video=False))
+
+    result = generate(idea, make_backend("offline"), options=GenerateOptions(episodes=2, video=False))
     if not result["accepted"]:
         print(f"  not accepted: {idea!r} ({result.get('error')})", file=sys.stderr)
         return None
@@ -62,6 +66,7 @@ def main(argv=None) -> int:
 
     from policy import evaluate, record, train
     from policy.config import PolicyConfig
+
     torch.set_num_threads(args.threads)
     config = PolicyConfig() if args.full else PolicyConfig.small()
     demos = args.demos or (100 if args.full else 20)
@@ -85,13 +90,12 @@ def main(argv=None) -> int:
     timings, tables = {}, {}
     for label, tasks in sets.items():
         start = time.monotonic()
-        result = train.train(out / "demos", out / "runs" / label, steps, tasks=tasks,
-                             config=config, save_every=max(steps, 1), quiet=True)
+        result = train.train(
+            out / "demos", out / "runs" / label, steps, tasks=tasks, config=config, save_every=max(steps, 1), quiet=True
+        )
         timings[label] = (time.monotonic() - start, result["steps_per_second"])
-        tables[label] = evaluate.evaluate(out / "runs" / label, held_out, args.episodes,
-                                          out / "eval" / label)
-    text = report(tables, sets, config, demos, steps, args.episodes, timings,
-                  time.monotonic() - t0)
+        tables[label] = evaluate.evaluate(out / "runs" / label, held_out, args.episodes, out / "eval" / label)
+    text = report(tables, sets, config, demos, steps, args.episodes, timings, time.monotonic() - t0)
     (out / "results.md").write_text(text)
     print(text)
     print(f"written to {out}/results.md")
@@ -100,23 +104,27 @@ def main(argv=None) -> int:
 
 def report(tables, sets, config, demos, steps, episodes, timings, seconds) -> str:
     """Markdown: held-out success and reward of A and B side by side, then the scale."""
-    lines = ["| held-out task | A: success | A: reward | B: success | B: reward |",
-             "|---|---|---|---|---|"]
+    lines = ["| held-out task | A: success | A: reward | B: success | B: reward |", "|---|---|---|---|---|"]
     for a, b in zip(tables["A"], tables["B"]):
-        lines.append(f"| {a['task']} | {100 * a['success_rate']:.0f}% | {a['mean_reward']:.1f} | "
-                     f"{100 * b['success_rate']:.0f}% | {b['mean_reward']:.1f} |")
+        lines.append(
+            f"| {a['task']} | {100 * a['success_rate']:.0f}% | {a['mean_reward']:.1f} | "
+            f"{100 * b['success_rate']:.0f}% | {b['mean_reward']:.1f} |"
+        )
     h, w = config.shape
-    lines += ["", f"A trained on {', '.join(sets['A'])}.",
-              f"B trained on {', '.join(sets['B'])}.",
-              f"Scale here: {demos} demos per task, {steps} steps of batch {config.batch_size}, "
-              f"{h} x {w} maps ({config.cell * 1000:.2f} mm cells), {config.n_rotations} rotations, "
-              f"text encoder trained from scratch, {episodes} evaluation episodes per held-out "
-              f"task (test seeds 10001, 10003, ...).",
-              "Training: " + ", ".join(f"{k} {s / 60:.1f} min ({sps} steps/s)"
-                                       for k, (s, sps) in timings.items())
-              + f"; whole benchmark {seconds / 60:.1f} min.",
-              "The paper's setting: CLIPort (pretrained CLIP, full 320 x 160 maps, 36 rotations) "
-              "trained on many more generated tasks, demos and steps on GPUs (arXiv 2310.01361)."]
+    lines += [
+        "",
+        f"A trained on {', '.join(sets['A'])}.",
+        f"B trained on {', '.join(sets['B'])}.",
+        f"Scale here: {demos} demos per task, {steps} steps of batch {config.batch_size}, "
+        f"{h} x {w} maps ({config.cell * 1000:.2f} mm cells), {config.n_rotations} rotations, "
+        f"text encoder trained from scratch, {episodes} evaluation episodes per held-out "
+        f"task (test seeds 10001, 10003, ...).",
+        "Training: "
+        + ", ".join(f"{k} {s / 60:.1f} min ({sps} steps/s)" for k, (s, sps) in timings.items())
+        + f"; whole benchmark {seconds / 60:.1f} min.",
+        "The paper's setting: CLIPort (pretrained CLIP, full 320 x 160 maps, 36 rotations) "
+        "trained on many more generated tasks, demos and steps on GPUs (arXiv 2310.01361).",
+    ]
     return "\n".join(lines) + "\n"
 
 

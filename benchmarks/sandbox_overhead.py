@@ -7,6 +7,7 @@ pre-started after the previous run). Prints per-run figures, the median overhead
 child's start latency and peak address space (what Limits.memory_bytes must cover), plus the machine,
 versions and isolation layers it ran with.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,12 +26,14 @@ def in_process(path: Path, episodes: int, seed: int) -> float:
     from sim.env import Environment
     from sim.episode import run_episode
     from sim.loader import load_task_class
+
     t0 = time.perf_counter()
     task_cls = load_task_class(path)
     env = Environment()
     for k in range(episodes):
         run_episode(task_cls, seed + k, env=env)
     import pybullet as p
+
     p.disconnect()
     return time.perf_counter() - t0
 
@@ -41,16 +44,18 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--episodes", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--pause", type=float, default=2.0,
-                        help="seconds between runs in warm mode (the spare child's import time)")
+    parser.add_argument(
+        "--pause", type=float, default=2.0, help="seconds between runs in warm mode (the spare child's import time)"
+    )
     args = parser.parse_args()
     import pybullet
 
     from sim.sandbox import run
     from sim.tasks import task_path
+
     path = Path(task_path(args.task))
     source = path.read_text()
-    in_process(path, 1, args.seed)        # warm the imports the child pays for every run
+    in_process(path, 1, args.seed)  # warm the imports the child pays for every run
     medians, rows = {}, []
     for mode in ("cold", "warm"):
         # cold: no spare child; warm: a spare pre-started after the previous run, given time to
@@ -63,25 +68,31 @@ def main():
             local = in_process(path, args.episodes, args.seed)
             time.sleep(args.pause if mode == "warm" else 0)
             t0 = time.perf_counter()
-            verdict = run(source, filename=path.name, episodes=args.episodes, seed=args.seed,
-                          video=False, stream_frames=False)
+            verdict = run(
+                source, filename=path.name, episodes=args.episodes, seed=args.seed, video=False, stream_frames=False
+            )
             boxed = time.perf_counter() - t0
             overheads.append(boxed - local)
             rows.append(verdict)
             t = verdict["timings"]
-            print(f"{mode} run {r}: in-process {local:.3f} s  sandbox {boxed:.3f} s  overhead "
-                  f"{boxed - local:+.3f} s  config->child {t.get('child_start_seconds')} s  "
-                  f"peak address space {t.get('peak_address_space_mib')} MiB  "
-                  f"stage {verdict['stage_reached']} success {verdict['success']}")
+            print(
+                f"{mode} run {r}: in-process {local:.3f} s  sandbox {boxed:.3f} s  overhead "
+                f"{boxed - local:+.3f} s  config->child {t.get('child_start_seconds')} s  "
+                f"peak address space {t.get('peak_address_space_mib')} MiB  "
+                f"stage {verdict['stage_reached']} success {verdict['success']}"
+            )
         medians[mode] = statistics.median(overheads)
-    print(f"median overhead per run: cold {medians['cold']:.3f} s, warm (spare child) "
-          f"{medians['warm']:.3f} s (target < 0.3 s)")
+    print(
+        f"median overhead per run: cold {medians['cold']:.3f} s, warm (spare child) "
+        f"{medians['warm']:.3f} s (target < 0.3 s)"
+    )
     layers = rows[-1]["isolation"]
-    print("isolation:", ", ".join(f"{k}={'on' if v['active'] else 'off'}"
-                                  for k, v in layers.items()))
-    print(f"config: task={args.task} runs={args.runs} episodes={args.episodes} seed={args.seed}; "
-          f"python {platform.python_version()}, pybullet {pybullet.getAPIVersion()}, "
-          f"{platform.platform()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}")
+    print("isolation:", ", ".join(f"{k}={'on' if v['active'] else 'off'}" for k, v in layers.items()))
+    print(
+        f"config: task={args.task} runs={args.runs} episodes={args.episodes} seed={args.seed}; "
+        f"python {platform.python_version()}, pybullet {pybullet.getAPIVersion()}, "
+        f"{platform.platform()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ generator (code from our own templates) is offered, and the page says why.
 Private mode (local use) keeps every freedom except one that holds in both modes: the server's key
 goes only to the server's own endpoint (`serving.secrets.server_key_for`).
 """  # noqa: E501 (the table's rows)
+
 from __future__ import annotations
 
 import hmac
@@ -104,8 +105,11 @@ class Deployment:
         has_endpoint = bool(env.get("GENSIM_BASE_URL") or env.get("OPENAI_API_KEY"))
         local_models = tuple(LocalModel.parse(e) for e in _split(env.get("GENSIM_LOCAL_MODELS")))
         if public:
-            default = ("offline",) + (("openai",) if has_endpoint or allow else ()) + \
-                (("transformers",) if local_models else ())
+            default = (
+                ("offline",)
+                + (("openai",) if has_endpoint or allow else ())
+                + (("transformers",) if local_models else ())
+            )
         else:
             default = tuple(ALL_BACKENDS)
         backends = _split(env.get("GENSIM_BACKENDS")) or default
@@ -119,15 +123,24 @@ class Deployment:
             confined, detail = confinement or filesystem_confinement()
             if not confined:
                 backends = tuple(b for b in backends if b == "offline") or ("offline",)
-                notice = ("Model backends are off on this deployment: its sandbox cannot confine the "
-                          f"files a task sees ({detail}). The offline generator still works.")
+                notice = (
+                    "Model backends are off on this deployment: its sandbox cannot confine the "
+                    f"files a task sees ({detail}). The offline generator still works."
+                )
         hops = env.get("GENSIM_TRUSTED_PROXY_HOPS", "").strip()
-        return cls(public=public, backends=backends, notice=notice, allow_visitor_endpoints=allow,
-                   base_url=env.get("GENSIM_BASE_URL") or DEFAULT_OPENAI_URL,
-                   model=env.get("GENSIM_MODEL", ""), has_server_key=bool(env.get("OPENAI_API_KEY")),
-                   server_configured=has_endpoint or bool(env.get("GENSIM_MODEL")),
-                   local_models=local_models, operator_token=env.get("GENSIM_OPERATOR_TOKEN") or None,
-                   proxy_hops=int(hops) if hops else (1 if on_space else 0))
+        return cls(
+            public=public,
+            backends=backends,
+            notice=notice,
+            allow_visitor_endpoints=allow,
+            base_url=env.get("GENSIM_BASE_URL") or DEFAULT_OPENAI_URL,
+            model=env.get("GENSIM_MODEL", ""),
+            has_server_key=bool(env.get("OPENAI_API_KEY")),
+            server_configured=has_endpoint or bool(env.get("GENSIM_MODEL")),
+            local_models=local_models,
+            operator_token=env.get("GENSIM_OPERATOR_TOKEN") or None,
+            proxy_hops=int(hops) if hops else (1 if on_space else 0),
+        )
 
     # -- what the page shows ---------------------------------------------------------------------
     @property
@@ -155,8 +168,15 @@ class Deployment:
         return "token" if self.operator_token else "off"
 
     # -- what a request may do -------------------------------------------------------------------
-    def backend_config(self, kind: str, base_url: str | None, model: str | None, api_key: str | None,
-                       local_model: str | None, adapter: str | None) -> dict:
+    def backend_config(
+        self,
+        kind: str,
+        base_url: str | None,
+        model: str | None,
+        api_key: str | None,
+        local_model: str | None,
+        adapter: str | None,
+    ) -> dict:
         """Keyword arguments for `serving.make_backend(kind, **config)` from a visitor's fields.
 
         The server's key is never put here: `serving` adds it only for the server's own endpoint. A
@@ -169,15 +189,17 @@ class Deployment:
         if kind == "offline":  # its refusals name the nearest library task
             return {"library": Library().texts()}
         if kind == "openai":
-            return self._openai_config((base_url or "").strip() or self.base_url,
-                                       (model or "").strip() or self.model, (api_key or "").strip())
+            return self._openai_config(
+                (base_url or "").strip() or self.base_url, (model or "").strip() or self.model, (api_key or "").strip()
+            )
         return self._local_config((local_model or "").strip(), (adapter or "").strip() or None)
 
     def _openai_config(self, base_url: str, model: str, api_key: str) -> dict:
         own = normalise_url(base_url) == normalise_url(self.base_url)
         if self.endpoint_locked and (not own or model != self.model):
-            raise InputError("This deployment uses its own endpoint and model; the base URL and model "
-                             "cannot be changed here.")
+            raise InputError(
+                "This deployment uses its own endpoint and model; the base URL and model cannot be changed here."
+            )
         if not model:
             raise InputError("The OpenAI-compatible backend needs a model name.")
         config = {"base_url": base_url, "model": model}
@@ -193,8 +215,11 @@ class Deployment:
         if self.public:  # the page sends a listed label ("model::adapter") in the model field
             entry = LocalModel.parse(model) if adapter is None else LocalModel(model, adapter)
             if entry not in self.local_models:
-                raise InputError("This deployment serves only the models its operator listed: "
-                                 + ", ".join(m.label for m in self.local_models) + ".")
+                raise InputError(
+                    "This deployment serves only the models its operator listed: "
+                    + ", ".join(m.label for m in self.local_models)
+                    + "."
+                )
             model, adapter = entry.model, entry.adapter
         return {"model": model} | ({"adapter": adapter} if adapter else {})
 
@@ -202,8 +227,9 @@ class Deployment:
         """Raise InputError unless this request may write to the shared task library."""
         if self.saving == "off":
             raise InputError("Saving to the shared library is off on this public deployment.")
-        if self.saving == "token" and not hmac.compare_digest((token or "").strip().encode(),
-                                                              self.operator_token.encode()):
+        if self.saving == "token" and not hmac.compare_digest(
+            (token or "").strip().encode(), self.operator_token.encode()
+        ):
             raise InputError("Saving to the shared library needs the operator token.")
 
     def visitor(self, request) -> str:
@@ -241,5 +267,6 @@ class VisitorRuns:
             self._busy.discard(visitor)
 
 
-BUSY_MESSAGE = ("You already have a run in progress on this public deployment; wait for it to finish "
-                "or press Stop, then try again.")
+BUSY_MESSAGE = (
+    "You already have a run in progress on this public deployment; wait for it to finish or press Stop, then try again."
+)

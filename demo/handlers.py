@@ -4,6 +4,7 @@ Each handler yields tuples in the order of its `*_OUTPUTS` list (the layout wire
 same order). Nothing here imports torch, transformers or pybullet: `python app.py` starts fast, and
 task code runs only in the sandbox.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,7 @@ from sim.tasks import task_path
 
 log = logging.getLogger("gensim.app")
 
-GENERATE_OUTPUTS = ["stages", "code", "spec", "frame", "video", "verdict", "verdict_json",
-                    "attempts", "log", "result"]
+GENERATE_OUTPUTS = ["stages", "code", "spec", "frame", "video", "verdict", "verdict_json", "attempts", "log", "result"]
 RUN_OUTPUTS = ["stages", "code", "frame", "video", "verdict", "verdict_json"]
 # Streaming every token or frame would flood the browser; ~8 updates a second reads as live.
 UPDATE_EVERY_S = 0.12
@@ -135,8 +135,7 @@ class Screen:
     visitor typed, and key-shaped strings), except the `private` outputs (gr.State, never shown).
     """
 
-    def __init__(self, names: list[str], secrets: tuple[str, ...] = (), private: tuple[str, ...] = (),
-                 **initial):
+    def __init__(self, names: list[str], secrets: tuple[str, ...] = (), private: tuple[str, ...] = (), **initial):
         self.names = names
         self.values = {name: None for name in names} | initial
         self.dirty = set(names)
@@ -213,8 +212,21 @@ def _public_verdict(verdict: dict | None) -> dict | None:
     return {k: v for k, v in verdict.items() if k != "video"}
 
 
-def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter, temperature,
-             repair_attempts, episodes, seed, video_size, request: gr.Request = None):
+def generate(
+    idea,
+    backend_kind,
+    base_url,
+    model,
+    api_key,
+    local_model,
+    adapter,
+    temperature,
+    repair_attempts,
+    episodes,
+    seed,
+    video_size,
+    request: gr.Request = None,
+):
     """Write a task for `idea` with the chosen backend, run it in the sandbox and judge it.
 
     Yields tuples ordered as GENERATE_OUTPUTS: stage strip HTML, code, understood spec (offline),
@@ -224,8 +236,14 @@ def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter,
     mode, or backend errors end in a message in the verdict panel, never an exception.
     """
     tracker = render.StageTracker(render.GENERATE_STAGES)
-    screen = Screen(GENERATE_OUTPUTS, secrets=(api_key or "",), private=("result",),
-                    stages=tracker.html(), code="", verdict=render.message_html("Starting…"))
+    screen = Screen(
+        GENERATE_OUTPUTS,
+        secrets=(api_key or "",),
+        private=("result",),
+        stages=tracker.html(),
+        code="",
+        verdict=render.message_html("Starting…"),
+    )
     session = _session(request)
     with visitor_slot(request) as admitted:
         if not admitted:
@@ -235,9 +253,9 @@ def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter,
         cancel = RUNS.begin(session, "generate")
         try:
             yield screen.emit(full=True)
-            yield from _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key,
-                                 local_model, adapter, temperature, repair_attempts, episodes, seed,
-                                 video_size)
+            idea, options = _checked(idea, temperature, repair_attempts, episodes, seed, video_size)
+            backend = _backend(backend_kind, base_url, model, api_key, local_model, adapter)
+            yield from stream_generation(screen, tracker, idea, backend, options, cancel)
         except InputError as exc:
             screen.set(verdict=render.message_html(str(exc), "error"))
             yield screen.emit(full=True)
@@ -254,29 +272,36 @@ def generate(idea, backend_kind, base_url, model, api_key, local_model, adapter,
             RUNS.end(session, "generate", cancel)
 
 
-def _generate(screen, tracker, cancel, idea, backend_kind, base_url, model, api_key, local_model,
-              adapter, temperature, repair_attempts, episodes, seed, video_size):
-    """Check the inputs, build the backend and stream the generation (raises InputError)."""
+def _checked(idea, temperature, repair_attempts, episodes, seed, video_size):
+    """(clean idea, GenerateOptions) from the form; InputError naming the bad value."""
     try:
-        idea = clean_idea(idea)
         settings = RunSettings(episodes=episodes, seed=seed, video_size=video_size)
-        options = GenerateOptions(repair_attempts=repair_attempts, episodes=settings.episodes,
-                                  seed=settings.seed, temperature=float(temperature or 0.0), video=True,
-                                  video_size=settings.video_size)
+        options = GenerateOptions(
+            repair_attempts=repair_attempts,
+            episodes=settings.episodes,
+            seed=settings.seed,
+            temperature=float(temperature or 0.0),
+            video=True,
+            video_size=settings.video_size,
+        )
+        return clean_idea(idea), options
     except ValueError as exc:  # the idea or a setting: the message names it
         raise InputError(str(exc)) from None
-    config = DEPLOYMENT.backend_config(backend_kind, base_url, model, api_key, local_model, adapter)
+
+
+def _backend(kind, base_url, model, api_key, local_model, adapter):
+    """The backend the deployment allows for these fields (InputError otherwise). The key lives in the
+    backend object only, for this request."""
+    config = DEPLOYMENT.backend_config(kind, base_url, model, api_key, local_model, adapter)
     try:
-        backend = LOCAL_MODELS.get(config) if backend_kind == "transformers" else \
-            make_backend(backend_kind, **config)
+        return LOCAL_MODELS.get(config) if kind == "transformers" else make_backend(kind, **config)
     except ValueError as exc:  # a setting the backend does not take, or a refused visitor URL
         raise InputError(str(exc)) from None
-    del config  # the key lives in the backend object only, for this request
-    yield from stream_generation(screen, tracker, idea, backend, options, cancel)
 
 
-def stream_generation(screen: Screen, tracker: render.StageTracker, idea: str, backend, options,
-                      cancel: threading.Event):
+def stream_generation(
+    screen: Screen, tracker: render.StageTracker, idea: str, backend, options, cancel: threading.Event
+):
     """Run `generation.pipeline.iter_generate` and yield `screen` updates (GENERATE_OUTPUTS order)
     as its events arrive; the last update shows the Result in every panel."""
     tokens, logs, attempts = "", [], []
@@ -357,9 +382,13 @@ def _show_result(screen: Screen, tracker: render.StageTracker, result: dict, sto
         verdict_json=_public_verdict(final),
         attempts=render.attempts_html(attempts),
         result={
-            "idea": result.get("idea"), "backend": result.get("backend"), "model": result.get("model"),
-            "code": code, "accepted": bool(result.get("accepted")),
-            "success_rate": (final or {}).get("success_rate"), "task": (final or {}).get("task"),
+            "idea": result.get("idea"),
+            "backend": result.get("backend"),
+            "model": result.get("model"),
+            "code": code,
+            "accepted": bool(result.get("accepted")),
+            "success_rate": (final or {}).get("success_rate"),
+            "task": (final or {}).get("task"),
             "episodes": len((final or {}).get("episodes") or []),
         },
     )
@@ -424,8 +453,9 @@ def _run_task(screen, tracker, cancel, name, episodes, seed, video_size):
         raise InputError(str(exc)) from None
     screen.set(code=source)
     yield screen.emit(full=True)
-    for event in iter_run(source, filename=f"{str(name).replace('-', '_')}.py", stream_frames=True,
-                          cancel=cancel, **settings.run_kwargs()):
+    for event in iter_run(
+        source, filename=f"{str(name).replace('-', '_')}.py", stream_frames=True, cancel=cancel, **settings.run_kwargs()
+    ):
         kind = event.get("type")
         if kind == "frame":
             screen.set(frame=_jpeg_to_image(event["jpeg"]))
@@ -436,10 +466,12 @@ def _run_task(screen, tracker, cancel, name, episodes, seed, video_size):
             verdict = event["verdict"]
             tracker.finish(verdict)
             stopped = cancel.is_set() and not verdict.get("success")
-            screen.set(stages=tracker.html(), video=keep_video(verdict.get("video")),
-                       verdict=render.message_html(STOPPED, "info") if stopped
-                       else render.verdict_html(verdict, source),
-                       verdict_json=_public_verdict(verdict))
+            screen.set(
+                stages=tracker.html(),
+                video=keep_video(verdict.get("video")),
+                verdict=render.message_html(STOPPED, "info") if stopped else render.verdict_html(verdict, source),
+                verdict_json=_public_verdict(verdict),
+            )
             yield screen.emit(full=True)
             return
         if kind == "stage" or screen.due():

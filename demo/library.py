@@ -3,6 +3,7 @@
 `generation.library.Library` does the work (and refuses to overwrite); these functions only turn
 its entries into table rows and its errors into messages.
 """
+
 from __future__ import annotations
 
 import gradio as gr
@@ -24,8 +25,11 @@ def _stats(entry: dict) -> str:
     rate, episodes = stats.get("success_rate"), stats.get("episodes")
     if rate is None:
         return ""
-    return (f"{float(rate):.0%}" + (f" of {episodes} episodes" if episodes else "")
-            + (", failing" if entry.get("failing") else ""))
+    return (
+        f"{float(rate):.0%}"
+        + (f" of {episodes} episodes" if episodes else "")
+        + (", failing" if entry.get("failing") else "")
+    )
 
 
 def library_rows(source: str | None = None) -> list[list[str]]:
@@ -36,8 +40,10 @@ def library_rows(source: str | None = None) -> list[list[str]]:
         entries = Library().list(source=None if source in (None, ALL_SOURCES) else source)
     except ValueError as exc:
         return [["(library index unreadable)", str(exc), "", ""]]
-    return [[str(e.get("name", "")), str(e.get("description") or ""), str(e.get("source") or ""),
-             _stats(e)] for e in entries]
+    return [
+        [str(e.get("name", "")), str(e.get("description") or ""), str(e.get("source") or ""), _stats(e)]
+        for e in entries
+    ]
 
 
 def source_choices() -> list[str]:
@@ -85,10 +91,13 @@ def save(result: dict | None, name: str | None, library_root=None):
     if not result or not result.get("code"):
         return render.message_html("Generate a task first.", "error"), gr.skip(), gr.skip()
     if not result.get("accepted"):
-        return (render.message_html("Only a task that passed its verdict can be saved.", "error"),
-                gr.skip(), gr.skip())
-    meta = {"source": "generated", "backend": result.get("backend"), "model": result.get("model"),
-            "stats": {"success_rate": result.get("success_rate"), "episodes": result.get("episodes")}}
+        return (render.message_html("Only a task that passed its verdict can be saved.", "error"), gr.skip(), gr.skip())
+    meta = {
+        "source": "generated",
+        "backend": result.get("backend"),
+        "model": result.get("model"),
+        "stats": {"success_rate": result.get("success_rate"), "episodes": result.get("episodes")},
+    }
     try:
         entry = Library(library_root).add(result["code"], name=name, meta=meta)
     except ValueError as exc:

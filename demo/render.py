@@ -3,6 +3,7 @@
 Pure functions from plain data (pipeline/sandbox events and verdict dicts of INTERFACES.md) to HTML
 strings; everything from the task or the model is escaped.
 """
+
 from __future__ import annotations
 
 import html
@@ -39,7 +40,7 @@ class StageTracker:
             if self.status[s] != "fail":
                 self.status[s] = "pass"
         self.status[stage] = "run"
-        for s in self.stages[idx + 1:]:
+        for s in self.stages[idx + 1 :]:
             self.status[s] = "todo"
 
     def sandbox(self, event: dict) -> None:
@@ -68,8 +69,7 @@ class StageTracker:
         done = sum(self.status[s] == "pass" for s in self.stages)
         running = [s for s in self.stages if self.status[s] == "run"]
         pills = "".join(
-            f'<span class="gs-stage gs-{self.status[s]}">{_ICONS[self.status[s]]} {s}</span>'
-            for s in self.stages
+            f'<span class="gs-stage gs-{self.status[s]}">{_ICONS[self.status[s]]} {s}</span>' for s in self.stages
         )
         caption = f"repair {self.attempt - 1} · " if self.attempt > 1 else ""
         caption += f"{running[0]}…" if running else ("done" if done == len(self.stages) else "")
@@ -98,7 +98,7 @@ def code_excerpt_html(code: str, line: int | None, context: int = 3) -> str:
     rows = []
     for n in range(max(1, line - context), min(len(lines), line + context) + 1):
         cls = ' class="gs-hl"' if n == line else ""
-        rows.append(f"<div{cls}><span class=\"gs-ln\">{n:>4}</span> {html.escape(lines[n - 1])}</div>")
+        rows.append(f'<div{cls}><span class="gs-ln">{n:>4}</span> {html.escape(lines[n - 1])}</div>')
     return f'<pre class="gs-code">{"".join(rows)}</pre>'
 
 
@@ -127,11 +127,15 @@ def understanding_html(understanding: dict | None) -> str:
     badge = ""
     if notes:
         items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-        badge = ('<span class="gs-approx" data-testid="approximated-badge" style="background:#f5a623;'
-                 'color:#3d2600;border-radius:4px;padding:1px 6px;font-size:0.8rem;font-weight:600">'
-                 f'approximated</span><ul class="gs-approx-notes" style="color:#8a5a00;margin:4px 0 0">{items}</ul>')
-    return (f'<div class="gs-understanding" data-testid="understanding" style="margin-bottom:6px">'
-            f'<b>Understood:</b> {html.escape(summary)} {badge}</div>')
+        badge = (
+            '<span class="gs-approx" data-testid="approximated-badge" style="background:#f5a623;'
+            'color:#3d2600;border-radius:4px;padding:1px 6px;font-size:0.8rem;font-weight:600">'
+            f'approximated</span><ul class="gs-approx-notes" style="color:#8a5a00;margin:4px 0 0">{items}</ul>'
+        )
+    return (
+        f'<div class="gs-understanding" data-testid="understanding" style="margin-bottom:6px">'
+        f"<b>Understood:</b> {html.escape(summary)} {badge}</div>"
+    )
 
 
 def verdict_html(verdict: dict | None, code: str = "", headline: str | None = None) -> str:
@@ -145,14 +149,20 @@ def verdict_html(verdict: dict | None, code: str = "", headline: str | None = No
     rows = "".join(
         "<tr><td>{i}</td><td>{seed}</td><td>{reward:.2f}</td><td>{succ}</td><td>{steps}</td>"
         "<td>{secs:.1f}</td></tr>".format(
-            i=i + 1, seed=ep.get("seed", ""), reward=float(ep.get("reward") or 0.0),
-            succ="✔" if ep.get("success") else "✘", steps=ep.get("steps", ""),
-            secs=float(ep.get("seconds") or 0.0))
+            i=i + 1,
+            seed=ep.get("seed", ""),
+            reward=float(ep.get("reward") or 0.0),
+            succ="✔" if ep.get("success") else "✘",
+            steps=ep.get("steps", ""),
+            secs=float(ep.get("seconds") or 0.0),
+        )
         for i, ep in enumerate(episodes)
     )
     table = (
-        "<table class=\"gs-eps\"><tr><th>episode</th><th>seed</th><th>reward</th><th>success</th>"
-        f"<th>steps</th><th>seconds</th></tr>{rows}</table>" if rows else ""
+        '<table class="gs-eps"><tr><th>episode</th><th>seed</th><th>reward</th><th>success</th>'
+        f"<th>steps</th><th>seconds</th></tr>{rows}</table>"
+        if rows
+        else ""
     )
     warnings = list(verdict.get("warnings") or [])
     for ep in episodes:
@@ -178,6 +188,7 @@ def attempts_html(attempts: list[dict]) -> str:
         state = "passed" if ok else f"failed at {verdict.get('stage_reached') or '?'}"
         code = attempt.get("code") or ""
         listing = f'<pre class="gs-code">{html.escape(code)}</pre>' if code else ""
-        parts.append(f"<details><summary>{label}: {state}</summary>"
-                     f"{error_html(verdict.get('error'), code)}{listing}</details>")
+        parts.append(
+            f"<details><summary>{label}: {state}</summary>{error_html(verdict.get('error'), code)}{listing}</details>"
+        )
     return "".join(parts)

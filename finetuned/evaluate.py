@@ -13,6 +13,7 @@ table does) and ``config-<label>.json`` (the resolved config and versions).
 TARGETS is a text file with one task name per line (``#`` comments allowed) or a ``*.records.jsonl``
 file from ``python -m finetuned.prepare`` (its ``task`` fields).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,7 @@ from serving.prompt_formats import FINETUNE_SYSTEM
 from sim.sandbox import run as run_in_sandbox
 
 STAGES = ("syntax", "runtime", "success")
-ROW_FIELDS = ("label", "task", "syntax", "runtime", "success", "stage_reached", "success_rate",
-              "error", "seconds")
+ROW_FIELDS = ("label", "task", "syntax", "runtime", "success", "stage_reached", "success_rate", "error", "seconds")
 
 
 def read_targets(path: Path) -> list[str]:
@@ -60,17 +60,26 @@ def ask(backend: Backend, name: str, prompt_format: str, params: GenerationParam
     """
     instruction = formats.instruction(name)
     if prompt_format == "chat":
-        return backend.chat([{"role": "system", "content": FINETUNE_SYSTEM},
-                             {"role": "user", "content": instruction}], params)[0]
+        return backend.chat(
+            [{"role": "system", "content": FINETUNE_SYSTEM}, {"role": "user", "content": instruction}], params
+        )[0]
     return backend.complete(instruction, params)[0]
 
 
-def evaluate_task(backend: Backend, name: str, prompt_format: str, params: GenerationParams,
-                  episodes: int, seed: int) -> dict:
+def evaluate_task(
+    backend: Backend, name: str, prompt_format: str, params: GenerationParams, episodes: int, seed: int
+) -> dict:
     """Ask for one task's code and judge it; returns a row (see ROW_FIELDS) plus the raw answer/code."""
     t0 = time.time()
-    row = {"task": name, "syntax": False, "runtime": False, "success": False,
-           "stage_reached": "generate", "success_rate": 0.0, "error": ""}
+    row = {
+        "task": name,
+        "syntax": False,
+        "runtime": False,
+        "success": False,
+        "stage_reached": "generate",
+        "success_rate": 0.0,
+        "error": "",
+    }
     answer = code = ""
     try:
         answer = ask(backend, name, prompt_format, params)
@@ -82,8 +91,13 @@ def evaluate_task(backend: Backend, name: str, prompt_format: str, params: Gener
     if code:
         verdict = run_in_sandbox(code, episodes=episodes, seed=seed, video=False, stream_frames=False)
         passed = verdict["passed"]
-        row.update(syntax=passed["syntax"], runtime=passed["runtime"], success=passed["success"],
-                   stage_reached=verdict["stage_reached"], success_rate=verdict["success_rate"])
+        row.update(
+            syntax=passed["syntax"],
+            runtime=passed["runtime"],
+            success=passed["success"],
+            stage_reached=verdict["stage_reached"],
+            success_rate=verdict["success_rate"],
+        )
         if verdict.get("error"):
             err = verdict["error"]
             row["error"] = f"{err.get('stage')}: {err.get('type')}: {err.get('message')}"[:300]
@@ -113,21 +127,31 @@ def write_summary(out: Path, label: str, summary: dict) -> None:
     if path.exists():
         with path.open() as f:
             table = {r["label"]: r for r in csv.DictReader(f)}
-    table[label] = {"label": label, "n": summary["n"],
-                    **{s: f"{summary[s]:.3f}" for s in STAGES}}
+    table[label] = {"label": label, "n": summary["n"], **{s: f"{summary[s]:.3f}" for s in STAGES}}
     fields = ["label", "n", *STAGES]
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
         writer.writerows(table[k] for k in sorted(table))
     lines = ["| model | tasks | syntax | runtime | success |", "|---|---|---|---|---|"]
-    lines += [f"| {r['label']} | {r['n']} | " + " | ".join(f"{float(r[s]):.1%}" for s in STAGES) + " |"
-              for r in (table[k] for k in sorted(table))]
+    lines += [
+        f"| {r['label']} | {r['n']} | " + " | ".join(f"{float(r[s]):.1%}" for s in STAGES) + " |"
+        for r in (table[k] for k in sorted(table))
+    ]
     (out / "summary.md").write_text("\n".join(lines) + "\n")
 
 
-def evaluate(backend: Backend, targets: list[str], out: Path, label: str, prompt_format: str = "chat",
-             params: GenerationParams | None = None, episodes: int = 4, seed: int = 0, log=print) -> dict:
+def evaluate(
+    backend: Backend,
+    targets: list[str],
+    out: Path,
+    label: str,
+    prompt_format: str = "chat",
+    params: GenerationParams | None = None,
+    episodes: int = 4,
+    seed: int = 0,
+    log=print,
+) -> dict:
     """Evaluate ``backend`` on ``targets`` and write rows/summary into ``out``; returns the summary."""
     params = params or GenerationParams(temperature=0.0, max_tokens=1800)
     out.mkdir(parents=True, exist_ok=True)
@@ -154,8 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base-url", help="OpenAI-compatible base URL (openai backend)")
     ap.add_argument("--targets", required=True, type=Path)
     ap.add_argument("--prompt-format", choices=("chat", "completion"), default="chat")
-    ap.add_argument("--template", choices=("plain", "llama2"),
-                    help="completion wrapper (llama2 = the GenSim Code-Llama's [INST] format)")
+    ap.add_argument(
+        "--template",
+        choices=("plain", "llama2"),
+        help="completion wrapper (llama2 = the GenSim Code-Llama's [INST] format)",
+    )
     ap.add_argument("--label", help="model name in the tables (default: model + adapter)")
     ap.add_argument("--out", type=Path, default=Path("runs/eval"))
     ap.add_argument("--episodes", type=int, default=4)
@@ -168,22 +195,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.backend == "transformers":
         config.update(adapter=args.adapter, template=args.template)
     elif args.backend == "openai":
-        config.update(base_url=args.base_url, prompt_format=args.prompt_format,
-                      completion_template=args.template or "plain")
+        config.update(
+            base_url=args.base_url, prompt_format=args.prompt_format, completion_template=args.template or "plain"
+        )
     config = {k: v for k, v in config.items() if v is not None}
     label = args.label or "+".join(Path(x).name for x in (args.model or args.backend, args.adapter) if x)
     try:
         targets = read_targets(args.targets)
         backend = make_backend(args.backend, **config)
         params = GenerationParams(temperature=args.temperature, max_tokens=args.max_tokens)
-        summary = evaluate(backend, targets, args.out, label, args.prompt_format, params,
-                           args.episodes, args.seed)
+        summary = evaluate(backend, targets, args.out, label, args.prompt_format, params, args.episodes, args.seed)
     except (OSError, ValueError, BackendError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    (args.out / f"config-{label}.json").write_text(json.dumps(
-        {"args": {k: str(v) for k, v in vars(args).items()}, "summary": summary,
-         "python": platform.python_version(), "machine": platform.machine()}, indent=2) + "\n")
+    (args.out / f"config-{label}.json").write_text(
+        json.dumps(
+            {
+                "args": {k: str(v) for k, v in vars(args).items()},
+                "summary": summary,
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print((args.out / "summary.md").read_text())
     return 0
 

@@ -7,6 +7,7 @@ model (``python -m serving.vllm ... --adapter NAME=DIR``) and the environment to
 With ``--merge OUT`` it folds the LoRA weights into the base model and saves a plain model folder
 (weights + tokenizer) that any backend, vLLM included, loads without peft.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,9 +33,17 @@ def vllm_command(base: str, adapter_dir: Path, name: str | None = None, port: in
     """
     if not (Path(adapter_dir) / "adapter_config.json").exists():
         raise FileNotFoundError(f"{adapter_dir}/adapter_config.json not found: not a peft adapter folder")
-    return [sys.executable, "-m", "serving.vllm", "--model", base,
-            "--adapter", f"{name or adapter_name(adapter_dir)}={Path(adapter_dir).resolve()}",
-            "--port", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "serving.vllm",
+        "--model",
+        base,
+        "--adapter",
+        f"{name or adapter_name(adapter_dir)}={Path(adapter_dir).resolve()}",
+        "--port",
+        str(port),
+    ]
 
 
 def merge(base: str, adapter_dir: Path, out: Path) -> Path:

@@ -7,6 +7,7 @@ Three formats, one per consumer:
   adapter trained here and theirs take the same prompt at inference.
 - Plain records (one flat JSON object per task) for ``datasets.load_dataset("json", ...)``.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,15 @@ CODELLAMA_END = "###"
 SCHEMAS = {
     "chat": {"messages": list},
     "codellama": {"prompt": str, "completion": str},
-    "records": {"task": str, "description": str, "source": str, "split": str,
-                "prompt": str, "completion": str, "code": str},
+    "records": {
+        "task": str,
+        "description": str,
+        "source": str,
+        "split": str,
+        "prompt": str,
+        "completion": str,
+        "code": str,
+    },
 }
 
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,24 +49,32 @@ def instruction(name: str) -> str:
 
 def chat_example(name: str, code: str) -> dict:
     """One OpenAI chat fine-tuning example: system, the instruction, and the fenced code + STOP."""
-    return {"messages": [
-        {"role": "system", "content": FINETUNE_SYSTEM},
-        {"role": "user", "content": instruction(name)},
-        {"role": "assistant", "content": f" \n```python\n{code.rstrip()}\n```\n\n{CHAT_END}"},
-    ]}
+    return {
+        "messages": [
+            {"role": "system", "content": FINETUNE_SYSTEM},
+            {"role": "user", "content": instruction(name)},
+            {"role": "assistant", "content": f" \n```python\n{code.rstrip()}\n```\n\n{CHAT_END}"},
+        ]
+    }
 
 
 def codellama_example(name: str, code: str) -> dict:
     """One Code-Llama instruction/completion pair; training concatenates prompt + completion."""
-    return {"prompt": instruction(name),
-            "completion": f"\n```python\n{code.rstrip()}\n```\n\n{CODELLAMA_END}"}
+    return {"prompt": instruction(name), "completion": f"\n```python\n{code.rstrip()}\n```\n\n{CODELLAMA_END}"}
 
 
 def record(name: str, code: str, description: str, source: str, split: str) -> dict:
     """A flat record with everything a trainer or an analysis needs (the ``records`` format)."""
     pair = codellama_example(name, code)
-    return {"task": name, "description": description, "source": source, "split": split,
-            "prompt": pair["prompt"], "completion": pair["completion"], "code": code}
+    return {
+        "task": name,
+        "description": description,
+        "source": source,
+        "split": split,
+        "prompt": pair["prompt"],
+        "completion": pair["completion"],
+        "code": code,
+    }
 
 
 def validate(kind: str, example: dict) -> None:
@@ -77,6 +93,5 @@ def validate(kind: str, example: dict) -> None:
         roles = [m.get("role") for m in example["messages"]]
         if roles != ["system", "user", "assistant"]:
             raise ValueError(f"chat: roles {roles} != system, user, assistant")
-        if not all(isinstance(m.get("content"), str) and set(m) == {"role", "content"}
-                   for m in example["messages"]):
+        if not all(isinstance(m.get("content"), str) and set(m) == {"role", "content"} for m in example["messages"]):
             raise ValueError("chat: every message needs exactly a string 'role' and 'content'")

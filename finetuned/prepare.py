@@ -7,6 +7,7 @@ Writes, for each split (train, val), ``<split>.chat.jsonl`` (OpenAI chat fine-tu
 (``datasets.load_dataset("json", data_files=...)``), plus ``manifest.json`` with the config and counts.
 The split is by task (no task in both) and depends only on the seed and the set of task names.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ def split_tasks(names: list[str], val_fraction: float, seed: int) -> dict[str, l
     return {"train": sorted(order[n_val:]), "val": sorted(order[:n_val])}
 
 
-def build_examples(library: Library, val_fraction: float = 0.1, seed: int = 0,
-                   source: str = "all") -> dict[str, dict[str, list[dict]]]:
+def build_examples(
+    library: Library, val_fraction: float = 0.1, seed: int = 0, source: str = "all"
+) -> dict[str, dict[str, list[dict]]]:
     """Build every format for every split: ``{split: {format: [example, ...]}}``.
 
     ``source`` keeps only curated or only generated library tasks (``all`` keeps both).
@@ -56,8 +58,9 @@ def build_examples(library: Library, val_fraction: float = 0.1, seed: int = 0,
             entry = entries[name]
             rows["chat"].append(formats.chat_example(name, code))
             rows["codellama"].append(formats.codellama_example(name, code))
-            rows["records"].append(formats.record(name, code, entry.get("description", ""),
-                                                  entry.get("source", ""), split))
+            rows["records"].append(
+                formats.record(name, code, entry.get("description", ""), entry.get("source", ""), split)
+            )
         out[split] = rows
     return out
 
@@ -69,8 +72,9 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def prepare(out: Path, val_fraction: float = 0.1, seed: int = 0, source: str = "all",
-            library: Library | None = None) -> dict:
+def prepare(
+    out: Path, val_fraction: float = 0.1, seed: int = 0, source: str = "all", library: Library | None = None
+) -> dict:
     """Write the dataset files into ``out`` and return the manifest (also saved as manifest.json)."""
     library = library or Library()
     examples = build_examples(library, val_fraction, seed, source)
@@ -83,9 +87,14 @@ def prepare(out: Path, val_fraction: float = 0.1, seed: int = 0, source: str = "
             path = out / f"{split}.{kind}.jsonl"
             write_jsonl(path, items)
             files[path.name] = len(items)
-    manifest = {"seed": seed, "val_fraction": val_fraction, "source": source, "files": files,
-                "tasks": {split: [r["task"] for r in rows["records"]] for split, rows in examples.items()},
-                "instruction": formats.instruction("TASK-NAME".lower())}
+    manifest = {
+        "seed": seed,
+        "val_fraction": val_fraction,
+        "source": source,
+        "files": files,
+        "tasks": {split: [r["task"] for r in rows["records"]] for split, rows in examples.items()},
+        "instruction": formats.instruction("TASK-NAME".lower()),
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 

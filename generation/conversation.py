@@ -5,6 +5,7 @@ the task proposal before the code was written (docs/compat.md#history-truncation
 pinned turns (the proposal exchange) are always kept; only unpinned middle turns are dropped, oldest first,
 and the newest user prompt is always sent.
 """
+
 from __future__ import annotations
 
 # ~8000 tokens at ~4 characters per token: the original kept ~6000 tokens (docs/pipeline.md#llm-calls), which
@@ -31,8 +32,7 @@ class Conversation:
             return [self.system]
         last = len(self.turns) - 1
         keep = {i for i, (_, pinned) in enumerate(self.turns) if pinned} | {last}
-        budget = self.max_chars - len(self.system["content"]) - sum(
-            len(self.turns[i][0]["content"]) for i in keep)
+        budget = self.max_chars - len(self.system["content"]) - sum(len(self.turns[i][0]["content"]) for i in keep)
         # Newest unpinned turns are most relevant: fill the remaining budget from the end.
         for i in range(last - 1, -1, -1):
             if i in keep:

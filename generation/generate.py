@@ -14,6 +14,7 @@ Exit status: 0 the task passed and was accepted; 1 it was not (refused, failed, 
 backend failed: R["error"]); 2 bad arguments; 130 cancelled (SIGINT or SIGTERM: the running sandbox
 child is killed, the result so far is reported).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -35,8 +36,12 @@ def backend_config(args) -> dict:
     """
     given = {"model": args.model, "base_url": args.base_url, "adapter": args.adapter, "path": args.path}
     given = {k: v for k, v in given.items() if v is not None}
-    allowed = {"offline": set(), "openai": {"model", "base_url", "adapter"},
-               "transformers": {"model", "adapter"}, "recorded": {"model", "path"}}.get(args.backend)
+    allowed = {
+        "offline": set(),
+        "openai": {"model", "base_url", "adapter"},
+        "transformers": {"model", "adapter"},
+        "recorded": {"model", "path"},
+    }.get(args.backend)
     if allowed is None:
         return given  # make_backend reports the unknown kind with the available ones
     extra = set(given) - allowed
@@ -62,22 +67,28 @@ def summary(result: dict) -> str:
         v = att["verdict"]
         err = v.get("error") or {}
         where = f" at {err.get('stage')}: {err.get('type')}: {err.get('message')}" if err else ""
-        lines.append(f"attempt {k}: reached {v.get('stage_reached')}, success rate "
-                     f"{v.get('success_rate', 0.0):.2f}{where}")
+        lines.append(
+            f"attempt {k}: reached {v.get('stage_reached')}, success rate {v.get('success_rate', 0.0):.2f}{where}"
+        )
         for ep in v.get("episodes") or []:
-            lines.append(f"  episode seed {ep.get('seed')}: reward {ep.get('reward', 0.0):.3f} "
-                         f"success {ep.get('success')} steps {ep.get('steps')} {ep.get('seconds', 0.0):.1f}s")
+            lines.append(
+                f"  episode seed {ep.get('seed')}: reward {ep.get('reward', 0.0):.3f} "
+                f"success {ep.get('success')} steps {ep.get('steps')} {ep.get('seconds', 0.0):.1f}s"
+            )
     refl = result.get("reflection")
     if refl:
-        lines.append(f"reflection: {'accepted' if refl['accepted'] else 'rejected'} — "
-                     + "; ".join(dict.fromkeys(v["reasons"] for v in refl["votes"])))
+        lines.append(
+            f"reflection: {'accepted' if refl['accepted'] else 'rejected'} — "
+            + "; ".join(dict.fromkeys(v["reasons"] for v in refl["votes"]))
+        )
     lines.append(f"accepted: {result['accepted']}")
     return "\n".join(lines)
 
 
 def _parser() -> cli.ArgumentParser:
-    ap = cli.ArgumentParser(prog="python -m generation.generate",
-                            description="Generate one task, test it and print code + verdict.")
+    ap = cli.ArgumentParser(
+        prog="python -m generation.generate", description="Generate one task, test it and print code + verdict."
+    )
     ap.add_argument("idea")
     ap.add_argument("--backend", default="offline")
     ap.add_argument("--model")
@@ -98,8 +109,7 @@ def _parser() -> cli.ArgumentParser:
 def _discard_videos(result: dict):
     """Remove every attempt's mp4 with its caller-owned temp folder (sim.sandbox.run) and set the
     verdicts' `video` to None."""
-    for verdict in [a.get("verdict") or {} for a in result.get("attempts") or []] + [
-            result.get("final") or {}]:
+    for verdict in [a.get("verdict") or {} for a in result.get("attempts") or []] + [result.get("final") or {}]:
         if verdict.get("video"):
             shutil.rmtree(Path(verdict["video"]).parent, ignore_errors=True)
             verdict["video"] = None
@@ -113,14 +123,19 @@ def main(argv=None) -> int:
     args = None
     try:
         args = ap.parse_args(argv)
-        options = GenerateOptions(mode=args.mode, repair_attempts=args.repair_attempts,
-                                  episodes=args.episodes, seed=args.seed, temperature=args.temperature,
-                                  video=bool(args.video), target=args.target)
+        options = GenerateOptions(
+            mode=args.mode,
+            repair_attempts=args.repair_attempts,
+            episodes=args.episodes,
+            seed=args.seed,
+            temperature=args.temperature,
+            video=bool(args.video),
+            target=args.target,
+        )
         backend = make_backend(args.backend, **backend_config(args))
     except (cli.UsageError, ValueError, TypeError, BackendError) as exc:
         if as_json:
-            cli.emit(dict(new_result(args.idea if args else "", None),
-                          error=f"bad arguments: {exc}"), out)
+            cli.emit(dict(new_result(args.idea if args else "", None), error=f"bad arguments: {exc}"), out)
         else:
             ap.print_usage(sys.stderr)
             print(f"error: {exc}", file=sys.stderr)
@@ -130,14 +145,15 @@ def main(argv=None) -> int:
             with backend:
                 result = generate(args.idea, backend, options=options, cancel=cancel)
         except Exception as exc:  # e.g. a backend that fails to load or close
-            result = dict(new_result(args.idea, backend),
-                          error=f"The model backend failed: {type(exc).__name__}: {exc}")
+            result = dict(
+                new_result(args.idea, backend), error=f"The model backend failed: {type(exc).__name__}: {exc}"
+            )
     final = result.get("final") or {}
     made = final.get("video")
     copied = bool(args.video and made and Path(made).is_file())
     if copied:
         shutil.copyfile(made, args.video)
-    _discard_videos(result)      # no mp4 outlives the run but the copy asked for
+    _discard_videos(result)  # no mp4 outlives the run but the copy asked for
     if copied:
         final["video"] = str(Path(args.video).resolve())
     if as_json:

@@ -1,4 +1,5 @@
 """The task idea a person types, checked once for the app, the CLIs and the pipeline."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -36,6 +37,7 @@ def clean_idea(idea, *, required: bool = True) -> str:
     text = "\n".join(" ".join(line.split()) for line in lines)
     for pos, ch in enumerate(text):
         if ch != "\n" and unicodedata.category(ch) in _FORBIDDEN:
-            raise IdeaError(f"The idea contains a control character (U+{ord(ch):04X} at position {pos}); "
-                            "please remove it.")
+            raise IdeaError(
+                f"The idea contains a control character (U+{ord(ch):04X} at position {pos}); please remove it."
+            )
     return text

@@ -12,6 +12,7 @@ under an exclusive file lock (`filelock`, `.index.lock` beside it) via temp file
 concurrent writers (an app save during a verify run) never lose an update or leave a half-written
 index. A hand-edited index that is not valid is reported with its line, never silently dropped.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,10 @@ def check_name(name: str) -> str:
     path tricks (`..`, `/`, `\\`) and shell metacharacters.
     """
     if not is_valid_task_name(name):
-        raise ValueError(f"Invalid task name {name!r}: use lower-case words joined by hyphens, "
-                         "e.g. 'stack-red-blocks' (a-z, 0-9, '-', at most 64 characters).")
+        raise ValueError(
+            f"Invalid task name {name!r}: use lower-case words joined by hyphens, "
+            "e.g. 'stack-red-blocks' (a-z, 0-9, '-', at most 64 characters)."
+        )
     return name
 
 
@@ -75,8 +78,7 @@ def describe_code(source: str) -> dict:
     except SyntaxError as exc:
         raise ValueError(f"The task code does not parse: {exc.msg} (line {exc.lineno}).") from None
     if len(classes) != 1:
-        raise ValueError(f"The task code must define exactly one class deriving from Task; "
-                         f"found {len(classes)}.")
+        raise ValueError(f"The task code must define exactly one class deriving from Task; found {len(classes)}.")
     cls = classes[0]
     assets: list[str] = []
     for node in ast.walk(ast.parse(source)):
@@ -106,7 +108,7 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-GOAL_METRICS = ("pose", "zone")   # add_goal's metric values (docs/task-api.md)
+GOAL_METRICS = ("pose", "zone")  # add_goal's metric values (docs/task-api.md)
 
 
 def normalised_ast(source: str, structure_only: bool = False) -> str:
@@ -133,8 +135,12 @@ def normalised_ast(source: str, structure_only: bool = False) -> str:
 
         def _strip_docstring(self, node):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 node.body = body[1:] or [ast.Pass()]
             return node
 
@@ -161,8 +167,12 @@ def normalised_ast(source: str, structure_only: bool = False) -> str:
 
         def visit_Constant(self, node):
             value = node.value
-            if not structure_only or value is None or isinstance(value, bool) or (
-                    isinstance(value, str) and (value.strip().endswith(".urdf") or value in GOAL_METRICS)):
+            if (
+                not structure_only
+                or value is None
+                or isinstance(value, bool)
+                or (isinstance(value, str) and (value.strip().endswith(".urdf") or value in GOAL_METRICS))
+            ):
                 return node
             return ast.Constant(type(value).__name__)
 
@@ -204,12 +214,13 @@ def parse_index(text: str, where: str = INDEX_NAME) -> dict[str, dict]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CorruptIndexError(f"{where} line {exc.lineno} column {exc.colno}: {exc.msg}. Fix that "
-                                "line, or rebuild the index from the task files with `python -m "
-                                "generation.library reindex --from-files` (drops provenance and stats)."
-                                ) from None
+        raise CorruptIndexError(
+            f"{where} line {exc.lineno} column {exc.colno}: {exc.msg}. Fix that "
+            "line, or rebuild the index from the task files with `python -m "
+            "generation.library reindex --from-files` (drops provenance and stats)."
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
-        raise CorruptIndexError(f"{where} line 1: expected an object with a \"tasks\" list.")
+        raise CorruptIndexError(f'{where} line 1: expected an object with a "tasks" list.')
     lines = _element_lines(text)
     entries: dict[str, dict] = {}
     for k, entry in enumerate(data["tasks"]):
@@ -218,21 +229,23 @@ def parse_index(text: str, where: str = INDEX_NAME) -> dict[str, dict]:
         if not isinstance(entry, dict):
             problem = f"task entry {k + 1} is not an object"
         elif not is_valid_task_name(entry.get("name")):
-            problem = f"task entry {k + 1} has no valid \"name\" (got {entry.get('name')!r})"
+            problem = f'task entry {k + 1} has no valid "name" (got {entry.get("name")!r})'
         elif entry.get("file") != name_to_file(entry["name"]):
-            problem = (f"task {entry['name']!r} has \"file\" {entry.get('file')!r}, expected "
-                       f"{name_to_file(entry['name'])!r}")
+            problem = (
+                f'task {entry["name"]!r} has "file" {entry.get("file")!r}, expected {name_to_file(entry["name"])!r}'
+            )
         elif entry["name"] in entries:
             problem = f"task {entry['name']!r} appears twice"
         if problem:
-            raise CorruptIndexError(f"{where} line {line}: {problem}. Fix it by hand, or rebuild "
-                                    "with `python -m generation.library reindex --from-files`.")
+            raise CorruptIndexError(
+                f"{where} line {line}: {problem}. Fix it by hand, or rebuild "
+                "with `python -m generation.library reindex --from-files`."
+            )
         entries[entry["name"]] = entry
     return entries
 
 
-def verify_unit(source: str, filename: str, episodes: int, seed: int,
-                wall_seconds: float | None = None) -> dict:
+def verify_unit(source: str, filename: str, episodes: int, seed: int, wall_seconds: float | None = None) -> dict:
     """Run task `source` with the oracle in the sandbox; its pass stats (a `sim.batch` unit).
 
     Returns {"success_rate", "episodes" (run), "seed", "stage_reached", "error" ("Type: message" or
@@ -245,18 +258,31 @@ def verify_unit(source: str, filename: str, episodes: int, seed: int,
     verdict = run(source, filename=filename, episodes=episodes, seed=seed, video=False, limits=limits)
     eps = verdict.get("episodes") or []
     err = verdict.get("error")
-    return {"success_rate": verdict.get("success_rate", 0.0), "episodes": len(eps), "seed": seed,
-            "stage_reached": verdict.get("stage_reached"),
-            "error": f"{err.get('type')}: {err.get('message')}" if err else None,
-            "mean_seconds": round(sum(e.get("seconds") or 0 for e in eps) / len(eps), 2) if eps else None,
-            "verified": _now()}
+    return {
+        "success_rate": verdict.get("success_rate", 0.0),
+        "episodes": len(eps),
+        "seed": seed,
+        "stage_reached": verdict.get("stage_reached"),
+        "error": f"{err.get('type')}: {err.get('message')}" if err else None,
+        "mean_seconds": round(sum(e.get("seconds") or 0 for e in eps) / len(eps), 2) if eps else None,
+        "verified": _now(),
+    }
 
 
 def _unit(name: str, code: str, episodes: int, seed: int, wall_seconds: float | None) -> batch.Unit:
     digest = hashlib.sha1(code.encode()).hexdigest()[:12]
-    return batch.Unit(key=f"{name}|{digest}|seeds={seed}:{seed + episodes}", fn="generation.library:verify_unit",
-                      kwargs={"source": code, "filename": name_to_file(name), "episodes": episodes,
-                              "seed": seed, "wall_seconds": wall_seconds}, meta={"task": name})
+    return batch.Unit(
+        key=f"{name}|{digest}|seeds={seed}:{seed + episodes}",
+        fn="generation.library:verify_unit",
+        kwargs={
+            "source": code,
+            "filename": name_to_file(name),
+            "episodes": episodes,
+            "seed": seed,
+            "wall_seconds": wall_seconds,
+        },
+        meta={"task": name},
+    )
 
 
 class Library:
@@ -288,8 +314,7 @@ class Library:
         except FileNotFoundError:
             return {}
         except UnicodeDecodeError as exc:
-            raise CorruptIndexError(f"{self.index_path}: not UTF-8 text ({exc.reason} at byte "
-                                    f"{exc.start}).") from None
+            raise CorruptIndexError(f"{self.index_path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
         return parse_index(text, str(self.index_path))
 
     def _write_index(self, entries: dict) -> None:
@@ -297,8 +322,11 @@ class Library:
         _atomic_write(self.index_path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
     def _task_files(self) -> dict[str, Path]:
-        return {file_to_name(p): p for p in sorted(self.root.glob("*.py"))
-                if not p.name.startswith("_") and is_valid_task_name(file_to_name(p))}
+        return {
+            file_to_name(p): p
+            for p in sorted(self.root.glob("*.py"))
+            if not p.name.startswith("_") and is_valid_task_name(file_to_name(p))
+        }
 
     # -- public API --------------------------------------------------------------------------
     def list(self, source: str | None = None) -> list[dict]:
@@ -326,11 +354,18 @@ class Library:
         """Index entry of the task file `path`, keeping provenance fields of `prev`; ValueError when
         the code does not parse or lacks one Task class."""
         facts = describe_code(path.read_text(encoding="utf-8"))
-        entry = {"name": name, "file": path.name, "class": facts["class"],
-                 "description": facts["description"], "assets": facts["assets"],
-                 "source": prev.get("source") or ("curated" if name in BASE_TASKS else "generated"),
-                 "backend": prev.get("backend"), "model": prev.get("model"),
-                 "created": prev.get("created") or _now(), "stats": prev.get("stats") or {}}
+        entry = {
+            "name": name,
+            "file": path.name,
+            "class": facts["class"],
+            "description": facts["description"],
+            "assets": facts["assets"],
+            "source": prev.get("source") or ("curated" if name in BASE_TASKS else "generated"),
+            "backend": prev.get("backend"),
+            "model": prev.get("model"),
+            "created": prev.get("created") or _now(),
+            "stats": prev.get("stats") or {},
+        }
         entry.update({k: prev[k] for k in PROVENANCE if k not in entry and k in prev})
         return entry
 
@@ -375,19 +410,25 @@ class Library:
         name = check_name(name if name is not None else normalise_task_name(facts["class"]))
         meta = dict(meta or {})
         entry = {
-            "name": name, "file": name_to_file(name), "class": facts["class"],
+            "name": name,
+            "file": name_to_file(name),
+            "class": facts["class"],
             "description": meta.get("description") or facts["description"],
-            "assets": facts["assets"], "source": meta.get("source", "generated"),
-            "backend": meta.get("backend"), "model": meta.get("model"),
-            "created": meta.get("created") or _now(), "stats": meta.get("stats") or {},
+            "assets": facts["assets"],
+            "source": meta.get("source", "generated"),
+            "backend": meta.get("backend"),
+            "model": meta.get("model"),
+            "created": meta.get("created") or _now(),
+            "stats": meta.get("stats") or {},
         }
         entry.update({k: meta[k] for k in ("original_file", "imported", "failing") if k in meta})
         with self._locked():
             entries = self._read_index()
             path = self.root / entry["file"]
             if name in entries or path.exists():
-                raise ValueError(f"A task named {name!r} already exists in the library; "
-                                 "choose another name or purge it first.")
+                raise ValueError(
+                    f"A task named {name!r} already exists in the library; choose another name or purge it first."
+                )
             # O_EXCL: even a writer that bypasses the lock cannot be overwritten.
             with open(path, "x", encoding="utf-8") as fh:
                 fh.write(code if code.endswith("\n") else code + "\n")
@@ -429,9 +470,18 @@ class Library:
         self.set_stats(name, stats)
         return stats
 
-    def verify_many(self, names: list[str] | None = None, *, episodes: int = 4, seed: int = 0,
-                    wall_seconds: float | None = None, engine=None, journal=None,
-                    progress: bool = True, on_result=None) -> list[dict]:
+    def verify_many(
+        self,
+        names: list[str] | None = None,
+        *,
+        episodes: int = 4,
+        seed: int = 0,
+        wall_seconds: float | None = None,
+        engine=None,
+        journal=None,
+        progress: bool = True,
+        on_result=None,
+    ) -> list[dict]:
         """Verify `names` (default: every task) as `sim.batch` units on `engine` (default: a local
         pool of one worker per CPU), storing each task's stats as soon as its unit finishes.
 
@@ -448,8 +498,14 @@ class Library:
             if on_result is not None:
                 on_result(rec["meta"]["task"], rec)
 
-        return batch.run_units(units, engine=engine or batch.LocalEngine(), journal=journal,
-                               progress=progress, desc="verify", on_record=store)
+        return batch.run_units(
+            units,
+            engine=engine or batch.LocalEngine(),
+            journal=journal,
+            progress=progress,
+            desc="verify",
+            on_record=store,
+        )
 
     def _shapes(self, structure_only: bool = False) -> dict[str, str]:
         """normalised_ast of every listed task's code -> its name (files that do not parse left out)."""
@@ -465,10 +521,20 @@ class Library:
         Raises SyntaxError when `code` does not parse."""
         return self._shapes(structure_only).get(normalised_ast(code, structure_only))
 
-    def import_files(self, paths: list[Path | str], source: str, *, episodes: int = 4, seed: int = 0,
-                     min_success: float = MIN_SUCCESS, keep_failing: bool = False,
-                     wall_seconds: float | None = None, engine=None, journal=None,
-                     progress: bool = True) -> list[dict]:
+    def import_files(
+        self,
+        paths: list[Path | str],
+        source: str,
+        *,
+        episodes: int = 4,
+        seed: int = 0,
+        min_success: float = MIN_SUCCESS,
+        keep_failing: bool = False,
+        wall_seconds: float | None = None,
+        engine=None,
+        journal=None,
+        progress: bool = True,
+    ) -> list[dict]:
         """Validate task files written for the CLIPort/GenSim task API and add those that pass.
 
         paths: files or folders of `*.py` files (`__init__.py` and `_*` skipped). Each file is read,
@@ -483,8 +549,10 @@ class Library:
         "error", "stats"}. Raises ValueError for a bad source name.
         """
         if not SOURCE_RE.fullmatch(source or "") or source in ("curated", "generated"):
-            raise ValueError(f"--source must be a short name (letters, digits, . _ -) other than "
-                             f"'curated' and 'generated', got {source!r}")
+            raise ValueError(
+                f"--source must be a short name (letters, digits, . _ -) other than "
+                f"'curated' and 'generated', got {source!r}"
+            )
         files = []
         for p in map(Path, paths):
             files += sorted(f for f in p.glob("*.py") if not f.name.startswith("_")) if p.is_dir() else [p]
@@ -492,8 +560,7 @@ class Library:
         taken = set(self.names()) | set(self._task_files())
         reports, candidates = [], []
         for f in files:
-            rep = {"file": str(f), "name": None, "status": "rejected", "stage": None, "error": None,
-                   "stats": None}
+            rep = {"file": str(f), "name": None, "status": "rejected", "stage": None, "error": None, "stats": None}
             reports.append(rep)
             try:
                 code = f.read_text(encoding="utf-8")
@@ -513,14 +580,21 @@ class Library:
             elif name in taken:
                 rep.update(stage="duplicate", error=f"a task named {name!r} is already in the library")
             elif shape in known:
-                rep.update(stage="duplicate", error=f"the same task as {known[shape]!r} "
-                                                    "(equal code after normalising names and docstrings)")
+                rep.update(
+                    stage="duplicate",
+                    error=f"the same task as {known[shape]!r} (equal code after normalising names and docstrings)",
+                )
             else:
                 taken.add(name)
                 known[shape] = name
                 candidates.append((rep, code, _unit(name, code, episodes, seed, wall_seconds)))
-        records = batch.run_units([u for _, _, u in candidates], engine=engine or batch.LocalEngine(),
-                                  journal=journal, progress=progress, desc="import")
+        records = batch.run_units(
+            [u for _, _, u in candidates],
+            engine=engine or batch.LocalEngine(),
+            journal=journal,
+            progress=progress,
+            desc="import",
+        )
         imported = _now()
         for (rep, code, _), rec in zip(candidates, records):
             if rec["status"] != "done":
@@ -530,16 +604,22 @@ class Library:
             rep["stats"] = stats
             passed = stats["success_rate"] >= min_success
             if not passed:
-                rep.update(stage=stats["stage_reached"],
-                           error=stats["error"] or f"success rate {stats['success_rate']:.2f} "
-                                                   f"below {min_success:.2f}")
+                rep.update(
+                    stage=stats["stage_reached"],
+                    error=stats["error"] or f"success rate {stats['success_rate']:.2f} below {min_success:.2f}",
+                )
                 if not keep_failing:
                     continue
-            meta = {"source": source, "original_file": Path(rep["file"]).name, "imported": imported,
-                    "stats": stats, **({} if passed else {"failing": True})}
+            meta = {
+                "source": source,
+                "original_file": Path(rep["file"]).name,
+                "imported": imported,
+                "stats": stats,
+                **({} if passed else {"failing": True}),
+            }
             try:
                 self.add(code, name=rep["name"], meta=meta)
-            except ValueError as exc:      # taken meanwhile by a concurrent writer
+            except ValueError as exc:  # taken meanwhile by a concurrent writer
                 rep.update(stage="duplicate", error=str(exc))
                 continue
             rep["status"] = "imported" if passed else "imported-failing"
@@ -565,21 +645,33 @@ class Library:
             by_source[e.get("source") or ""] = by_source.get(e.get("source") or "", 0) + 1
             code = self.code(e["name"])
             codes.append(code)
-            metrics = sorted({kw.value.value for node in ast.walk(ast.parse(code))
-                              if isinstance(node, ast.Call) for kw in node.keywords
-                              if kw.arg == "metric" and isinstance(kw.value, ast.Constant)})
+            metrics = sorted(
+                {
+                    kw.value.value
+                    for node in ast.walk(ast.parse(code))
+                    if isinstance(node, ast.Call)
+                    for kw in node.keywords
+                    if kw.arg == "metric" and isinstance(kw.value, ast.Constant)
+                }
+            )
             key = "+".join(metrics) or "none"
             by_goal[key] = by_goal.get(key, 0) + 1
         rates = [(e.get("stats") or {}).get("success_rate") for e in entries]
-        return {"tasks": len(entries), "by_source": dict(sorted(by_source.items())),
-                "by_goal_type": dict(sorted(by_goal.items(), key=lambda kv: -kv[1])),
-                "asset_diversity": round(gstats.mean_pairwise_distance(
-                    [{gstats.normalise_asset(a) for a in e.get("assets") or []} for e in entries]), 3),
-                "code_diversity": round(gstats.mean_pairwise_distance(
-                    [gstats.code_tokens(c) for c in codes]), 3),
-                "distinct_structures": len({normalised_ast(c, structure_only=True) for c in codes}),
-                "passing": sum(r is not None and r >= min_success for r in rates),
-                "unverified": sum(r is None for r in rates)}
+        return {
+            "tasks": len(entries),
+            "by_source": dict(sorted(by_source.items())),
+            "by_goal_type": dict(sorted(by_goal.items(), key=lambda kv: -kv[1])),
+            "asset_diversity": round(
+                gstats.mean_pairwise_distance(
+                    [{gstats.normalise_asset(a) for a in e.get("assets") or []} for e in entries]
+                ),
+                3,
+            ),
+            "code_diversity": round(gstats.mean_pairwise_distance([gstats.code_tokens(c) for c in codes]), 3),
+            "distinct_structures": len({normalised_ast(c, structure_only=True) for c in codes}),
+            "passing": sum(r is not None and r >= min_success for r in rates),
+            "unverified": sum(r is None for r in rates),
+        }
 
     def reindex(self, from_files: bool = False) -> list[dict]:
         """Rebuild the index from the code files; keeps the provenance fields (PROVENANCE) of known
@@ -610,10 +702,15 @@ class Library:
 def _batch_args(parser) -> None:
     parser.add_argument("--episodes", type=int, default=4, help="oracle episodes (seeds seed ..)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--wall-seconds", type=float, default=None,
-                        help="wall-clock and CPU limit of each task's run (default: the sandbox's)")
-    parser.add_argument("--journal", default=None,
-                        help="JSONL of finished units; a re-run with the same file skips them")
+    parser.add_argument(
+        "--wall-seconds",
+        type=float,
+        default=None,
+        help="wall-clock and CPU limit of each task's run (default: the sandbox's)",
+    )
+    parser.add_argument(
+        "--journal", default=None, help="JSONL of finished units; a re-run with the same file skips them"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     batch.add_engine_args(parser)
 
@@ -627,45 +724,68 @@ def _verify(lib: Library, args) -> int:
             print(f"{name:32s} FAILED TO RUN: {rec['error']}", flush=True)
             return
         st = rec["result"]
-        print(f"{name:32s} success {st['success_rate']:.2f} over {st['episodes']} episodes, "
-              f"{st['mean_seconds']} s each" + (f"  [{st['error']}]" if st["error"] else ""), flush=True)
+        print(
+            f"{name:32s} success {st['success_rate']:.2f} over {st['episodes']} episodes, "
+            f"{st['mean_seconds']} s each" + (f"  [{st['error']}]" if st["error"] else ""),
+            flush=True,
+        )
 
     with cli.cancel_on_signals(interrupt=True):
-        records = lib.verify_many(args.names or None, episodes=args.episodes, seed=args.seed,
-                                  wall_seconds=args.wall_seconds, engine=engine,
-                                  journal=batch.JsonlJournal(args.journal) if args.journal else None,
-                                  progress=not args.no_progress, on_result=line)
+        records = lib.verify_many(
+            args.names or None,
+            episodes=args.episodes,
+            seed=args.seed,
+            wall_seconds=args.wall_seconds,
+            engine=engine,
+            journal=batch.JsonlJournal(args.journal) if args.journal else None,
+            progress=not args.no_progress,
+            on_result=line,
+        )
     failed = sum(r["status"] != "done" for r in records)
     passed = sum(r["status"] == "done" and r["result"]["success_rate"] >= MIN_SUCCESS for r in records)
-    print(f"verified {len(records)} tasks in {time.monotonic() - t0:.1f} s on {engine.describe()}: "
-          f"{passed} pass at >= {MIN_SUCCESS:.0%}, {failed} failed to run")
+    print(
+        f"verified {len(records)} tasks in {time.monotonic() - t0:.1f} s on {engine.describe()}: "
+        f"{passed} pass at >= {MIN_SUCCESS:.0%}, {failed} failed to run"
+    )
     return 1 if failed else 0
 
 
 def _import(lib: Library, args) -> int:
     engine = batch.make_engine(args.workers, args.ray)
     with cli.cancel_on_signals(interrupt=True):
-        reports = lib.import_files(args.paths, args.source, episodes=args.episodes, seed=args.seed,
-                                   min_success=args.min_success, keep_failing=args.keep_failing,
-                                   wall_seconds=args.wall_seconds, engine=engine,
-                                   journal=batch.JsonlJournal(args.journal) if args.journal else None,
-                                   progress=not args.no_progress)
+        reports = lib.import_files(
+            args.paths,
+            args.source,
+            episodes=args.episodes,
+            seed=args.seed,
+            min_success=args.min_success,
+            keep_failing=args.keep_failing,
+            wall_seconds=args.wall_seconds,
+            engine=engine,
+            journal=batch.JsonlJournal(args.journal) if args.journal else None,
+            progress=not args.no_progress,
+        )
     for r in reports:
         rate = f" success {r['stats']['success_rate']:.2f}" if r["stats"] else ""
         if r["status"] == "imported":
             print(f"imported  {Path(r['file']).name} as {r['name']}{rate}")
         else:
-            print(f"{'kept-failing' if r['status'] == 'imported-failing' else 'rejected':9s} "
-                  f"{Path(r['file']).name}{rate}: stage {r['stage']}: {r['error']}")
+            print(
+                f"{'kept-failing' if r['status'] == 'imported-failing' else 'rejected':9s} "
+                f"{Path(r['file']).name}{rate}: stage {r['stage']}: {r['error']}"
+            )
     counts = {s: sum(r["status"] == s for r in reports) for s in ("imported", "imported-failing", "rejected")}
-    print(f"{len(reports)} files: {counts['imported']} imported, {counts['imported-failing']} kept as "
-          f"failing, {counts['rejected']} rejected (source {args.source!r})")
+    print(
+        f"{len(reports)} files: {counts['imported']} imported, {counts['imported-failing']} kept as "
+        f"failing, {counts['rejected']} rejected (source {args.source!r})"
+    )
     return 0 if counts["imported"] + counts["imported-failing"] == len(reports) else 1
 
 
 def _main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generation.library",
-                                     description="Browse and edit the task library (sim/tasks).")
+    parser = argparse.ArgumentParser(
+        prog="python -m generation.library", description="Browse and edit the task library (sim/tasks)."
+    )
     parser.add_argument("--root", default=None, help="library folder (default sim/tasks)")
     sub = parser.add_subparsers(dest="cmd", required=True)
     lst = sub.add_parser("list", help="list the tasks")
@@ -673,8 +793,9 @@ def _main(argv=None) -> int:
     summ = sub.add_parser("summary", help="counts, goal types, diversity and pass figures (JSON)")
     summ.add_argument("--source", default=None, help="only tasks of this source")
     reindex = sub.add_parser("reindex", help="rebuild index.json from the task files")
-    reindex.add_argument("--from-files", action="store_true",
-                         help="ignore a corrupt index (its provenance and stats are lost)")
+    reindex.add_argument(
+        "--from-files", action="store_true", help="ignore a corrupt index (its provenance and stats are lost)"
+    )
     show = sub.add_parser("show", help="print a task's entry and code")
     show.add_argument("name")
     add = sub.add_parser("add", help="add a task file to the library")
@@ -689,8 +810,12 @@ def _main(argv=None) -> int:
     imp.add_argument("paths", nargs="+", help="task files or folders of them")
     imp.add_argument("--source", required=True, help="where the files come from, e.g. gensim")
     imp.add_argument("--keep-failing", action="store_true", help="add failing files too, marked failing")
-    imp.add_argument("--min-success", type=float, default=MIN_SUCCESS,
-                     help=f"success rate a file needs to pass (default {MIN_SUCCESS})")
+    imp.add_argument(
+        "--min-success",
+        type=float,
+        default=MIN_SUCCESS,
+        help=f"success rate a file needs to pass (default {MIN_SUCCESS})",
+    )
     _batch_args(imp)
     args = parser.parse_args(argv)
     lib = Library(args.root)
@@ -720,8 +845,11 @@ def _main(argv=None) -> int:
         print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("cancelled: verify keeps the stats of the tasks that finished, import adds nothing; "
-              "with --journal the same command skips the runs that finished", file=sys.stderr)
+        print(
+            "cancelled: verify keeps the stats of the tasks that finished, import adds nothing; "
+            "with --journal the same command skips the runs that finished",
+            file=sys.stderr,
+        )
         return cli.EXIT_CANCELLED
     return 0
 

@@ -4,6 +4,7 @@ Model output is treated as data only: JSON first, then `ast.literal_eval` — ne
 (docs/compat.md#exec-in-process and docs/compat.md#brittle-parsing list what the original's exec-based parsers
 broke on).
 """
+
 from __future__ import annotations
 
 import ast
@@ -120,7 +121,7 @@ def _balanced_spans(text: str, open_ch: str, close_ch: str):
             elif c == close_ch:
                 depth -= 1
                 if depth == 0:
-                    yield text[start:i + 1]
+                    yield text[start : i + 1]
                     break
 
 
@@ -208,6 +209,7 @@ def normalise_proposal(raw: dict) -> dict:
     (one library entry in the original stored it as a string, docs/compat.md#diversity-raw-strings).
     Raises ParseError when no usable task name is present.
     """
+
     def canon(key):
         return str(key).lower().replace("_", "-").replace(" ", "-")
 
@@ -230,7 +232,6 @@ def normalise_proposal(raw: dict) -> dict:
     # with the task into the <task> block; nested structures are dropped to keep prompts small.
     consumed = {"task-name", "name", "assets-used", "assets", "task-description", "description"}
     for key, value in raw.items():
-        if canon(key) not in consumed and isinstance(value, (str, int, float, bool)) \
-                and len(str(value)) <= 2000:
+        if canon(key) not in consumed and isinstance(value, (str, int, float, bool)) and len(str(value)) <= 2000:
             proposal.setdefault(str(key), value)
     return proposal

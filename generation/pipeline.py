@@ -7,6 +7,7 @@ code -> implement -> test in the sandbox (-> repair, up to K times) -> reflect.
 
 Model output is parsed as data only; code runs only through `sim.sandbox.iter_run`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -57,9 +58,13 @@ class PipelineStage(StrEnum):
 
 # Sandbox stage -> pipeline stage: the last two are named after what the visitor watches (the oracle
 # acting, then the verdict) rather than what the sandbox checks.
-FROM_SANDBOX = {Stage.SYNTAX: PipelineStage.SYNTAX, Stage.LOAD: PipelineStage.LOAD,
-                Stage.RESET: PipelineStage.RESET, Stage.RUNTIME: PipelineStage.ORACLE,
-                Stage.SUCCESS: PipelineStage.VERDICT}
+FROM_SANDBOX = {
+    Stage.SYNTAX: PipelineStage.SYNTAX,
+    Stage.LOAD: PipelineStage.LOAD,
+    Stage.RESET: PipelineStage.RESET,
+    Stage.RUNTIME: PipelineStage.ORACLE,
+    Stage.SUCCESS: PipelineStage.VERDICT,
+}
 REFERENCE_COUNT = 3
 # Verdict error types that are faults of the sandbox itself, not of the task code: no repair helps.
 SANDBOX_FAULTS = ("SandboxStartError", "SandboxError")
@@ -96,8 +101,11 @@ class GenerateOptions:
         self.repair_attempts = _as_int("repair_attempts", self.repair_attempts, 0, 5)
         run = self.run
         self.episodes, self.seed, self.video_size = run.episodes, run.seed, run.video_size
-        if isinstance(self.temperature, bool) or not isinstance(self.temperature, (int, float)) \
-                or not 0 <= self.temperature <= 2:
+        if (
+            isinstance(self.temperature, bool)
+            or not isinstance(self.temperature, (int, float))
+            or not 0 <= self.temperature <= 2
+        ):
             raise ValueError(f"temperature must be in 0..2, got {self.temperature!r}")
         if self.target is not None and not isinstance(self.target, str):
             raise ValueError(f"target must be a task name or None, got {self.target!r}")
@@ -170,27 +178,38 @@ class _Trial:
     # -- stages ------------------------------------------------------------------------------
     def propose(self, goal: str, entries: list[dict]) -> Iterator[dict]:
         yield {"type": "stage", "stage": PipelineStage.PROPOSE, "attempt": 0}
-        prompt = P.render(f"proposal_{self.options.mode}", "proposal", IDEA=goal,
-                          ASSETS=P.asset_catalogue(),
-                          LIBRARY_TASKS=P.library_listing(entries, 30, self.options.seed))
+        prompt = P.render(
+            f"proposal_{self.options.mode}",
+            "proposal",
+            IDEA=goal,
+            ASSETS=P.asset_catalogue(),
+            LIBRARY_TASKS=P.library_listing(entries, 30, self.options.seed),
+        )
         answer = self.ask(prompt, temperature=self.options.temperature, pinned=True)
         try:
             data = extract_dict(answer)
             if "refusal" in data:
                 suggestion = data.get("suggestion")
-                self.result["refusal"] = {"refusal": str(data["refusal"]),
-                                          "suggestion": suggestion if isinstance(suggestion, str) else None}
-                self.result["understanding"] = {"summary": "Nothing is built: the idea was refused.",
-                                                "faithful": None, "notes": []}
+                self.result["refusal"] = {
+                    "refusal": str(data["refusal"]),
+                    "suggestion": suggestion if isinstance(suggestion, str) else None,
+                }
+                self.result["understanding"] = {
+                    "summary": "Nothing is built: the idea was refused.",
+                    "faithful": None,
+                    "notes": [],
+                }
                 return None
             proposal = normalise_proposal(data)
             # A backend that reports what it understood (the offline one) is taken at its word;
             # a model's understanding is its proposal, so faithfulness is unknown (None).
             self.result["understanding"] = understanding_of(data) or {
-                "summary": proposal["task-description"], "faithful": None, "notes": []}
+                "summary": proposal["task-description"],
+                "faithful": None,
+                "notes": [],
+            }
         except ParseError as exc:
-            raise GenerationError(f"Could not read the task proposal: {exc} The model said: "
-                                  f"{answer[:500]!r}") from None
+            raise GenerationError(f"Could not read the task proposal: {exc} The model said: {answer[:500]!r}") from None
         self.result["proposal"] = proposal
         yield {"type": "proposal", "proposal": proposal}
         return proposal
@@ -201,9 +220,13 @@ class _Trial:
         if not entries:
             return []
         names = [e["name"] for e in entries]
-        prompt = P.render("reference_selection", "reference_selection",
-                          TASK_JSON=P.task_json(proposal), LIBRARY_TASKS=P.library_listing(entries),
-                          COUNT=REFERENCE_COUNT)
+        prompt = P.render(
+            "reference_selection",
+            "reference_selection",
+            TASK_JSON=P.task_json(proposal),
+            LIBRARY_TASKS=P.library_listing(entries),
+            COUNT=REFERENCE_COUNT,
+        )
         try:
             chosen = [n for n in extract_list(self.ask(prompt)) if isinstance(n, str)]
         except ParseError:
@@ -212,8 +235,7 @@ class _Trial:
         picked = list(dict.fromkeys(n for n in chosen if n in names))[:REFERENCE_COUNT]
         if not picked:
             mine = {normalise_asset(a) for a in proposal["assets-used"]}
-            overlap = {e["name"]: len(mine & {normalise_asset(a) for a in e.get("assets", [])})
-                       for e in entries}
+            overlap = {e["name"]: len(mine & {normalise_asset(a) for a in e.get("assets", [])}) for e in entries}
             picked = sorted(names, key=lambda n: (-overlap[n], n))[:REFERENCE_COUNT]
         return picked
 
@@ -221,8 +243,7 @@ class _Trial:
         name = proposal["task-name"]
         yield {"type": "stage", "stage": PipelineStage.IMPLEMENT, "attempt": 1}
         # Pinned: the API listing is what the code must follow, so truncation never drops it.
-        self.ask(P.render("api_review", "api_review", TASK_NAME=name, TASK_API=P.task_api_listing()),
-                 pinned=True)
+        self.ask(P.render("api_review", "api_review", TASK_NAME=name, TASK_API=P.task_api_listing()), pinned=True)
         self.ask(P.render("error_review", "error_review", TASK_NAME=name))
         blocks = []
         for ref in self.references(proposal, entries):
@@ -232,8 +253,9 @@ class _Trial:
                 continue
             self.result["references"].append(ref)
         ref_code = "\n\n".join(blocks) or "(the library is empty)"
-        prompt = P.render("implementation", "implementation", TASK_JSON=P.task_json(proposal),
-                          REFERENCE_CODE=ref_code, TASK_NAME=name)
+        prompt = P.render(
+            "implementation", "implementation", TASK_JSON=P.task_json(proposal), REFERENCE_CODE=ref_code, TASK_NAME=name
+        )
         return (yield from self.stream(prompt))
 
     def test(self, answer: str, attempt: int) -> Iterator[dict]:
@@ -248,8 +270,7 @@ class _Trial:
             if spec is not None:
                 try:
                     self.result["spec"] = extract_dict(spec)
-                    self.result["understanding"] = understanding_of(self.result["spec"]) or \
-                        self.result["understanding"]
+                    self.result["understanding"] = understanding_of(self.result["spec"]) or self.result["understanding"]
                     yield {"type": "spec", "spec": self.result["spec"]}
                 except ParseError:
                     pass
@@ -289,30 +310,49 @@ class _Trial:
         else:
             eps = verdict.get("episodes") or []
             ok = sum(1 for e in eps if e.get("success"))
-            message = (f"The task ran, but the scripted oracle completed it in only {ok} of {len(eps)} "
-                       "episodes: check that goals are reachable, targets spaced apart and that the "
-                       "goals' rewards sum to 1.")
-        return P.render("repair", "repair", ATTEMPT=attempt,
-                        STAGE=err.get("stage") or verdict.get("stage_reached") or "success",
-                        TASK_JSON=P.task_json(proposal), ERROR=message,
-                        TRACEBACK=P.trim_traceback(err.get("traceback") or "") or "(none)",
-                        CODE=(code or raw[:4000]).rstrip())
+            message = (
+                f"The task ran, but the scripted oracle completed it in only {ok} of {len(eps)} "
+                "episodes: check that goals are reachable, targets spaced apart and that the "
+                "goals' rewards sum to 1."
+            )
+        return P.render(
+            "repair",
+            "repair",
+            ATTEMPT=attempt,
+            STAGE=err.get("stage") or verdict.get("stage_reached") or "success",
+            TASK_JSON=P.task_json(proposal),
+            ERROR=message,
+            TRACEBACK=P.trim_traceback(err.get("traceback") or "") or "(none)",
+            CODE=(code or raw[:4000]).rstrip(),
+        )
 
     def reflect(self, proposal: dict, code: str, verdict: dict, entries: list[dict], attempt: int):
         yield {"type": "stage", "stage": PipelineStage.REFLECT, "attempt": attempt}
         eps = verdict.get("episodes") or []
-        summary = (f"the oracle succeeded in {sum(1 for e in eps if e.get('success'))} of {len(eps)} "
-                   f"episodes (success rate {verdict.get('success_rate', 0.0):.2f}).")
+        summary = (
+            f"the oracle succeeded in {sum(1 for e in eps if e.get('success'))} of {len(eps)} "
+            f"episodes (success rate {verdict.get('success_rate', 0.0):.2f})."
+        )
         target = self.options.target or (self.result["idea"] if self.options.mode == "cot" else "")
-        note = (f"The long-term goal is: {target} — the task should be a useful step towards it.\n"
-                if self.options.mode == "cot" and target else "")
-        prompt = P.render("reflection", "reflection", TASK_JSON=P.task_json(proposal), CODE=code.rstrip(),
-                          VERDICT=summary, GOAL_NOTE=note,
-                          LIBRARY_TASKS=P.library_listing(entries, 20, self.options.seed))
+        note = (
+            f"The long-term goal is: {target} — the task should be a useful step towards it.\n"
+            if self.options.mode == "cot" and target
+            else ""
+        )
+        prompt = P.render(
+            "reflection",
+            "reflection",
+            TASK_JSON=P.task_json(proposal),
+            CODE=code.rstrip(),
+            VERDICT=summary,
+            GOAL_NOTE=note,
+            LIBRARY_TASKS=P.library_listing(entries, 20, self.options.seed),
+        )
         self.check_cancel()
         self.conv.add("user", prompt)
-        answers = self.backend.chat(self.conv.messages(), GenerationParams(
-            temperature=REFLECTION_TEMPERATURE, n=REFLECTION_VOTES))
+        answers = self.backend.chat(
+            self.conv.messages(), GenerationParams(temperature=REFLECTION_TEMPERATURE, n=REFLECTION_VOTES)
+        )
         votes = [reflection_vote(a) for a in answers] or [reflection_vote("")]
         self.conv.add("assistant", answers[0] if answers else "")
         reflection = {"accepted": all(v["accept"] for v in votes), "votes": votes}
@@ -339,8 +379,12 @@ def understanding_of(data: dict) -> dict | None:
     """data["understanding"] as {"summary": str, "faithful": bool | None, "notes": [str]} when it is
     well formed (faithful true only with no notes), else None."""
     u = data.get("understanding") if isinstance(data, dict) else None
-    if not (isinstance(u, dict) and isinstance(u.get("summary"), str) and isinstance(u.get("notes"), list)
-            and u.get("faithful") in (True, False, None)):
+    if not (
+        isinstance(u, dict)
+        and isinstance(u.get("summary"), str)
+        and isinstance(u.get("notes"), list)
+        and u.get("faithful") in (True, False, None)
+    ):
         return None
     notes = [str(n) for n in u["notes"]]
     return {"summary": u["summary"], "faithful": u["faithful"] and not notes, "notes": notes}
@@ -349,14 +393,31 @@ def understanding_of(data: dict) -> dict | None:
 def new_result(idea, backend) -> dict:
     """An empty Result R (INTERFACES.md); `references` and `reflection` are additions."""
     text = idea if isinstance(idea, str) else ""
-    return {"idea": text[:MAX_IDEA_CHARS], "backend": getattr(backend, "name", None),
-            "model": getattr(backend, "model", None), "proposal": None, "spec": None, "refusal": None,
-            "references": [], "attempts": [], "final": None, "reflection": None, "accepted": False,
-            "error": None, "understanding": {"summary": "", "faithful": None, "notes": []}}
+    return {
+        "idea": text[:MAX_IDEA_CHARS],
+        "backend": getattr(backend, "name", None),
+        "model": getattr(backend, "model", None),
+        "proposal": None,
+        "spec": None,
+        "refusal": None,
+        "references": [],
+        "attempts": [],
+        "final": None,
+        "reflection": None,
+        "accepted": False,
+        "error": None,
+        "understanding": {"summary": "", "faithful": None, "notes": []},
+    }
 
 
-def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | None = None,
-                  cancel: threading.Event | None = None, library: Library | None = None) -> Iterator[dict]:
+def iter_generate(
+    idea: str,
+    backend: Backend,
+    *,
+    options: GenerateOptions | None = None,
+    cancel: threading.Event | None = None,
+    library: Library | None = None,
+) -> Iterator[dict]:
     """Generate, test and judge one task for `idea`; yields events, the last is the result.
 
     Events and the result R are those of INTERFACES.md "generation", plus
@@ -378,8 +439,7 @@ def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | Non
             for attempt in range(1, options.repair_attempts + 2):
                 verdict = yield from trial.test(answer, attempt)
                 if verdict.get("success"):
-                    yield from trial.reflect(proposal, result["attempts"][-1]["code"], verdict,
-                                             entries, attempt)
+                    yield from trial.reflect(proposal, result["attempts"][-1]["code"], verdict, entries, attempt)
                     break
                 trial.check_cancel()
                 fault = verdict.get("error") or {}
@@ -390,7 +450,8 @@ def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | Non
                 yield {"type": "stage", "stage": PipelineStage.IMPLEMENT, "attempt": attempt + 1}
                 last = result["attempts"][-1]
                 answer = yield from trial.stream(
-                    trial.repair_prompt(proposal, last["code"], last["raw"], verdict, attempt))
+                    trial.repair_prompt(proposal, last["code"], last["raw"], verdict, attempt)
+                )
     except (GenerationError, IdeaError) as exc:
         result["error"] = str(exc)
     except BackendError as exc:
@@ -403,8 +464,14 @@ def iter_generate(idea: str, backend: Backend, *, options: GenerateOptions | Non
     yield {"type": "result", "result": result}
 
 
-def generate(idea: str, backend: Backend, *, options: GenerateOptions | None = None,
-             cancel: threading.Event | None = None, library: Library | None = None) -> dict:
+def generate(
+    idea: str,
+    backend: Backend,
+    *,
+    options: GenerateOptions | None = None,
+    cancel: threading.Event | None = None,
+    library: Library | None = None,
+) -> dict:
     """Run `iter_generate` to the end and return the result R."""
     result = None
     for event in iter_generate(idea, backend, options=options, cancel=cancel, library=library):

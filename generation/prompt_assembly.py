@@ -6,6 +6,7 @@ user's idea, model code — is never scanned again) and fails loudly when a plac
 or a value has no placeholder: the original silently left "TASK_STRING_TEMPLATE" in prompts and
 dropped the reference code (docs/compat.md#reference-code-dropped).
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,8 +20,7 @@ from pathlib import Path
 import sim
 
 PROMPT_DIR = Path(__file__).resolve().parent / "prompts"
-STAGES = ("proposal", "api_review", "error_review", "reference_selection", "implementation",
-          "repair", "reflection")
+STAGES = ("proposal", "api_review", "error_review", "reference_selection", "implementation", "repair", "reflection")
 _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 
 
@@ -46,8 +46,9 @@ def render(template: str, stage: str, **values) -> str:
     wanted = set(_PLACEHOLDER.findall(text))
     missing, unused = wanted - set(values), set(values) - wanted
     if missing or unused:
-        raise PromptError(f"{path.name}: placeholders without value {sorted(missing)}, "
-                          f"values without placeholder {sorted(unused)}")
+        raise PromptError(
+            f"{path.name}: placeholders without value {sorted(missing)}, values without placeholder {sorted(unused)}"
+        )
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
 
 
@@ -72,8 +73,12 @@ def _init_attributes(cls) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                    and target.value.id == "self" and not target.attr.startswith("_")):
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and not target.attr.startswith("_")
+            ):
                 value = ast.unparse(node.value)
                 if len(value) <= 80:
                     lines.append(f"    self.{target.attr} = {value}")

@@ -26,6 +26,7 @@ Exit status: 0 every trial ran (whatever its verdict); 1 some trial failed to ru
 or died twice); 2 bad arguments; 130 cancelled (SIGINT or SIGTERM; trials.jsonl keeps the finished
 trials, so the same --out resumes).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,7 +46,7 @@ from sim import batch, cli
 from sim.settings import DEFAULT_EPISODES
 
 RUNS_DIR = Path(__file__).resolve().parents[1] / "runs" / "generation"
-_BACKENDS: dict = {}     # per worker process: one backend per (kind, config), so a model loads once
+_BACKENDS: dict = {}  # per worker process: one backend per (kind, config), so a model loads once
 
 
 def run_trial(idea: str, backend: str, config: dict, options: dict, library: str | None = None) -> dict:
@@ -64,9 +65,20 @@ def run_trial(idea: str, backend: str, config: dict, options: dict, library: str
 
 def not_run_result(idea: str, error: str) -> dict:
     """Result R standing for a trial whose unit failed to run (its worker died twice, or it raised)."""
-    return {"idea": idea, "backend": None, "model": None, "proposal": None, "spec": None,
-            "refusal": None, "references": [], "attempts": [], "final": None, "reflection": None,
-            "accepted": False, "error": f"trial failed to run: {error}"}
+    return {
+        "idea": idea,
+        "backend": None,
+        "model": None,
+        "proposal": None,
+        "spec": None,
+        "refusal": None,
+        "references": [],
+        "attempts": [],
+        "final": None,
+        "reflection": None,
+        "accepted": False,
+        "error": f"trial failed to run: {error}",
+    }
 
 
 def read_ideas(path: str) -> list[str]:
@@ -79,8 +91,13 @@ def read_ideas(path: str) -> list[str]:
     return ideas
 
 
-def save_accepted(library: Library, result: dict, min_success: float = 0.0, distinct: bool = False,
-                  max_per_asset_set: int | None = None) -> str | None:
+def save_accepted(
+    library: Library,
+    result: dict,
+    min_success: float = 0.0,
+    distinct: bool = False,
+    max_per_asset_set: int | None = None,
+) -> str | None:
     """Add an accepted result's final code to `library`; returns the name, or None when it was not
     added (not accepted, a final success rate below `min_success`, the name is taken, or the library
     has the same task under another name — reported, never overwritten).
@@ -104,15 +121,24 @@ def save_accepted(library: Library, result: dict, min_success: float = 0.0, dist
         return None
     if max_per_asset_set is not None:
         assets = {stats.normalise_asset(a) for a in describe_code(code)["assets"]}
-        same_set = [e["name"] for e in library.list(source="generated")
-                    if {stats.normalise_asset(a) for a in e.get("assets") or []} == assets]
+        same_set = [
+            e["name"]
+            for e in library.list(source="generated")
+            if {stats.normalise_asset(a) for a in e.get("assets") or []} == assets
+        ]
         if len(same_set) >= max_per_asset_set:
             print(f"  not saved: {len(same_set)} generated tasks already use the assets {sorted(assets)}")
             return None
-    meta = {"source": "generated", "backend": result.get("backend"), "model": result.get("model"),
-            "stats": {"success_rate": final.get("success_rate"),
-                      "episodes": len(final.get("episodes") or []),
-                      "attempts": len(result["attempts"])}}
+    meta = {
+        "source": "generated",
+        "backend": result.get("backend"),
+        "model": result.get("model"),
+        "stats": {
+            "success_rate": final.get("success_rate"),
+            "episodes": len(final.get("episodes") or []),
+            "attempts": len(result["attempts"]),
+        },
+    }
     try:
         entry = library.add(code, name=proposal["task-name"], meta=meta)
     except ValueError as exc:
@@ -123,11 +149,16 @@ def save_accepted(library: Library, result: dict, min_success: float = 0.0, dist
 
 def _doc(label=None, out=None, summary=None, results=(), error=None) -> dict:
     """The --json document (module docstring)."""
-    trials = [{"trial": k, "task": (r.get("proposal") or {}).get("task-name"),
-               "accepted": bool(r.get("accepted")), "error": r.get("error")}
-              for k, r in enumerate(results)]
-    return {"label": label, "out": str(out) if out else None, "stats": summary, "trials": trials,
-            "error": error}
+    trials = [
+        {
+            "trial": k,
+            "task": (r.get("proposal") or {}).get("task-name"),
+            "accepted": bool(r.get("accepted")),
+            "error": r.get("error"),
+        }
+        for k, r in enumerate(results)
+    ]
+    return {"label": label, "out": str(out) if out else None, "stats": summary, "trials": trials, "error": error}
 
 
 def main(argv=None) -> int:
@@ -147,8 +178,9 @@ def main(argv=None) -> int:
 def _main(argv, as_json: bool, stdout) -> int:
     ap = cli.ArgumentParser(prog="python -m generation.run", description="Run many generation trials.")
     ap.add_argument("--mode", default="topdown")
-    ap.add_argument("--trials", type=int, default=None,
-                    help="trials (default 10), or trials per idea with --ideas (default 1)")
+    ap.add_argument(
+        "--trials", type=int, default=None, help="trials (default 10), or trials per idea with --ideas (default 1)"
+    )
     ap.add_argument("--target", help="target task name (topdown / cot)")
     ap.add_argument("--idea", default="", help="idea text (topdown / cot), default: the target")
     ap.add_argument("--ideas", help="file of ideas, one per line: N trials for each (instead of --idea)")
@@ -163,12 +195,23 @@ def _main(argv, as_json: bool, stdout) -> int:
     ap.add_argument("--temperature", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save", action="store_true", help="add accepted tasks to the library")
-    ap.add_argument("--min-success", type=float, default=0.0,
-                    help="with --save: only tasks whose final success rate reaches this (e.g. 0.75)")
-    ap.add_argument("--distinct", action="store_true",
-                    help="with --save: refuse tasks equal to a library task apart from colours, sizes, counts")
-    ap.add_argument("--max-per-asset-set", type=int, default=None,
-                    help="with --save: refuse a task when this many generated tasks use its exact asset set")
+    ap.add_argument(
+        "--min-success",
+        type=float,
+        default=0.0,
+        help="with --save: only tasks whose final success rate reaches this (e.g. 0.75)",
+    )
+    ap.add_argument(
+        "--distinct",
+        action="store_true",
+        help="with --save: refuse tasks equal to a library task apart from colours, sizes, counts",
+    )
+    ap.add_argument(
+        "--max-per-asset-set",
+        type=int,
+        default=None,
+        help="with --save: refuse a task when this many generated tasks use its exact asset set",
+    )
     ap.add_argument("--library", help="library folder (default sim/tasks)")
     ap.add_argument("--out", help="folder for the statistics (re-using one resumes its run)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -184,13 +227,19 @@ def _main(argv, as_json: bool, stdout) -> int:
     if not 1 <= args.trials * len(ideas) <= 10000:
         raise cli.UsageError(f"--trials must give 1..10000 trials in all, got {args.trials * len(ideas)}")
     try:
-        base = GenerateOptions(mode=args.mode, repair_attempts=args.repair_attempts,
-                               episodes=args.episodes, seed=args.seed, temperature=args.temperature,
-                               video=False, target=args.target)
+        base = GenerateOptions(
+            mode=args.mode,
+            repair_attempts=args.repair_attempts,
+            episodes=args.episodes,
+            seed=args.seed,
+            temperature=args.temperature,
+            video=False,
+            target=args.target,
+        )
         backend = make_backend(args.backend, **backend_config(args))
     except (ValueError, TypeError, BackendError) as exc:
         raise cli.UsageError(str(exc)) from exc
-    backend.close()      # built here only to check the flags: each worker builds its own
+    backend.close()  # built here only to check the flags: each worker builds its own
     label = f"{args.mode}_{_dt.datetime.now(_dt.UTC):%Y%m%d-%H%M%S}"
     out = Path(args.out) if args.out else RUNS_DIR / label
     try:
@@ -199,47 +248,68 @@ def _main(argv, as_json: bool, stdout) -> int:
         raise cli.UsageError(str(exc)) from exc
     library = Library(args.library)
     config = backend_config(args)
-    fingerprint = hashlib.sha1(json.dumps(
-        [args.mode, args.target, args.backend, config, args.episodes, args.repair_attempts,
-         args.temperature], sort_keys=True).encode()).hexdigest()[:12]
+    fingerprint = hashlib.sha1(
+        json.dumps(
+            [args.mode, args.target, args.backend, config, args.episodes, args.repair_attempts, args.temperature],
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()[:12]
     trials = [idea for idea in ideas for _ in range(args.trials)]
-    units = [batch.Unit(
-        key=f"trial={k}|seed={args.seed + 1000 * k}|{fingerprint}|"
+    units = [
+        batch.Unit(
+            key=f"trial={k}|seed={args.seed + 1000 * k}|{fingerprint}|"
             f"idea={hashlib.sha1(idea.encode()).hexdigest()[:8]}",
-        fn="generation.run:run_trial",
-        kwargs={"idea": idea, "backend": args.backend, "config": config,
+            fn="generation.run:run_trial",
+            kwargs={
+                "idea": idea,
+                "backend": args.backend,
+                "config": config,
                 "options": dataclasses.asdict(base) | {"seed": args.seed + 1000 * k},
-                "library": str(library.root)},
-        meta={"trial": k, "idea": idea}) for k, idea in enumerate(trials)]
+                "library": str(library.root),
+            },
+            meta={"trial": k, "idea": idea},
+        )
+        for k, idea in enumerate(trials)
+    ]
 
     def report(rec):
         k = rec["meta"]["trial"]
         result = rec["result"] if rec["status"] == "done" else not_run_result(rec["meta"]["idea"], rec["error"])
         flags = stats.trial_flags(result)
         name = (result.get("proposal") or {}).get("task-name", "-")
-        status = result.get("error") or ("refused" if result.get("refusal") else
-                                         " ".join(f"{s}={int(v)}" for s, v in flags.items()))
+        status = result.get("error") or (
+            "refused" if result.get("refusal") else " ".join(f"{s}={int(v)}" for s, v in flags.items())
+        )
         print(f"trial {k + 1}/{len(units)} {name}: {status}", flush=True)
-        if args.save and (saved := save_accepted(library, result, args.min_success, args.distinct,
-                                                 args.max_per_asset_set)):
+        if args.save and (
+            saved := save_accepted(library, result, args.min_success, args.distinct, args.max_per_asset_set)
+        ):
             print(f"  saved to the library as {saved}")
 
     try:
         with cli.cancel_on_signals(interrupt=True):
-            records = batch.run_units(units, engine=engine,
-                                      journal=batch.JsonlJournal(out / "trials.jsonl"),
-                                      progress=not args.no_progress, desc="trials", on_record=report)
+            records = batch.run_units(
+                units,
+                engine=engine,
+                journal=batch.JsonlJournal(out / "trials.jsonl"),
+                progress=not args.no_progress,
+                desc="trials",
+                on_record=report,
+            )
     except KeyboardInterrupt:
         if as_json:
             cli.emit(_doc(label, out, error="Cancelled."), stdout)
         return cli.EXIT_CANCELLED
-    results = [r["result"] if r["status"] == "done" else not_run_result(r["meta"]["idea"], r["error"])
-               for r in records]
+    results = [r["result"] if r["status"] == "done" else not_run_result(r["meta"]["idea"], r["error"]) for r in records]
     summary = stats.run_stats(results)
     print(stats.format_table(summary, label))
     run_config = dict(vars(args)) | {
-        "backend_name": getattr(backend, "name", None), "model_name": getattr(backend, "model", None),
-        "engine": engine.describe(), "python": platform.python_version(), "machine": platform.platform()}
+        "backend_name": getattr(backend, "name", None),
+        "model_name": getattr(backend, "model", None),
+        "engine": engine.describe(),
+        "python": platform.python_version(),
+        "machine": platform.platform(),
+    }
     csv_path, json_path = stats.save_stats(summary, out, label, run_config)
     with open(out / "results.jsonl", "w", encoding="utf-8") as fh:
         for r in results:

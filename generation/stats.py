@@ -11,6 +11,7 @@ tasks). GenSim compares raw "assets-used" strings; here the asset paths are norm
 (`bowl.urdf` == `bowl/bowl.urdf`, docs/compat.md#diversity-raw-strings). Code diversity does the same on the
 sets of code tokens (identifiers, numbers, strings, operators; comments ignored).
 """
+
 from __future__ import annotations
 
 import csv
@@ -52,9 +53,19 @@ def code_tokens(code: str) -> set[str]:
     """Set of tokens of python `code` without comments; a regex split when it does not tokenize."""
     try:
         toks = tokenize.generate_tokens(io.StringIO(code).readline)
-        return {t.string for t in toks if t.type not in (
-            tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-            tokenize.ENDMARKER)}
+        return {
+            t.string
+            for t in toks
+            if t.type
+            not in (
+                tokenize.COMMENT,
+                tokenize.NL,
+                tokenize.NEWLINE,
+                tokenize.INDENT,
+                tokenize.DEDENT,
+                tokenize.ENDMARKER,
+            )
+        }
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return set(_TOKEN_RE.findall(code))
 
@@ -62,10 +73,12 @@ def code_tokens(code: str) -> set[str]:
 def trial_flags(result: dict) -> dict:
     """Pass flags of one pipeline result R: {"syntax", "runtime", "success", "accepted"} -> bool."""
     passed = (result.get("final") or {}).get("passed") or {}
-    return {"syntax": bool(passed.get("syntax") and passed.get("load")),
-            "runtime": bool(passed.get("runtime")),
-            "success": bool(passed.get("success")),
-            "accepted": bool(result.get("accepted"))}
+    return {
+        "syntax": bool(passed.get("syntax") and passed.get("load")),
+        "runtime": bool(passed.get("runtime")),
+        "success": bool(passed.get("success")),
+        "accepted": bool(result.get("accepted")),
+    }
 
 
 def run_stats(results: list[dict]) -> dict:
@@ -80,16 +93,22 @@ def run_stats(results: list[dict]) -> dict:
     proposals = [r["proposal"] for r in results if r.get("proposal")]
     assets = [{normalise_asset(a) for a in p.get("assets-used", [])} for p in proposals]
     codes = [r["attempts"][-1]["code"] for r in results if r.get("attempts") and r["attempts"][-1]["code"]]
-    return {"trials": n, **rates, "tasks": len(proposals),
-            "asset_diversity": mean_pairwise_distance(assets),
-            "code_diversity": mean_pairwise_distance([code_tokens(c) for c in codes])}
+    return {
+        "trials": n,
+        **rates,
+        "tasks": len(proposals),
+        "asset_diversity": mean_pairwise_distance(assets),
+        "code_diversity": mean_pairwise_distance([code_tokens(c) for c in codes]),
+    }
 
 
 def format_table(stats: dict, label: str = "") -> str:
     """The pass-rate table printed by `generation.run`."""
-    rows = [("trials", f"{stats['trials']}")] + [(k, f"{stats[k]:.2f}") for k in RATES] + [
-        ("asset diversity", f"{stats['asset_diversity']:.3f}"),
-        ("code diversity", f"{stats['code_diversity']:.3f}")]
+    rows = (
+        [("trials", f"{stats['trials']}")]
+        + [(k, f"{stats[k]:.2f}") for k in RATES]
+        + [("asset diversity", f"{stats['asset_diversity']:.3f}"), ("code diversity", f"{stats['code_diversity']:.3f}")]
+    )
     head = f"{label}\n" if label else ""
     return head + "\n".join(f"{k:16s} {v:>8s}" for k, v in rows)
 
@@ -105,6 +124,8 @@ def save_stats(stats: dict, folder: Path | str, label: str, config: dict | None 
         writer.writerow(["run", "metric", "value"])
         for key in ("trials", *RATES, "asset_diversity", "code_diversity"):
             writer.writerow([label, key, stats[key]])
-    json_path.write_text(json.dumps({"label": label, "stats": stats, "config": config or {}},
-                                    indent=1, default=str) + "\n", encoding="utf-8")
+    json_path.write_text(
+        json.dumps({"label": label, "stats": stats, "config": config or {}}, indent=1, default=str) + "\n",
+        encoding="utf-8",
+    )
     return csv_path, json_path

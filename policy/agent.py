@@ -1,5 +1,6 @@
 """A trained policy as an actor for the sandbox's act mode (sim.sandbox.steps): observation ->
 pick-and-place action. Runs in the parent process; the sandboxed child only renders and moves."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,6 +39,7 @@ class PolicyActor:
         place_logits = self.model.place_logits(x, text, torch.tensor([pick], device=self.device))[0]
         rot, u, v = np.unravel_index(int(place_logits.argmax()), place_logits.shape)
         self.calls += 1
-        return {"pose0": (cells.position_of(pick, height, cfg), (0.0, 0.0, 0.0, 1.0)),
-                "pose1": (cells.position_of((u, v), height, cfg),
-                          cells.yaw_quaternion(int(rot), cfg.n_rotations))}
+        return {
+            "pose0": (cells.position_of(pick, height, cfg), (0.0, 0.0, 0.0, 1.0)),
+            "pose1": (cells.position_of((u, v), height, cfg), cells.yaw_quaternion(int(rot), cfg.n_rotations)),
+        }

@@ -4,6 +4,7 @@ Cell (row u, column v) at scale s covers the full-resolution cells s*u .. s*u+s-
 s*v .. s*v+s-1 (columns); its centre is x = x0 + (s*v + (s-1)/2) * pix, y = y0 + (s*u + (s-1)/2)
 * pix, which for s = 1 is CLIPort's `pix_to_xyz` (x = x0 + v*pix).
 """
+
 from __future__ import annotations
 
 import math

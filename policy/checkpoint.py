@@ -4,6 +4,7 @@ config, vocabulary) and RUN/config.json (the config, readable without torch).
 The file holds tensors and plain Python values only and is loaded with `weights_only=True`, so
 loading a checkpoint never runs pickled code.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,14 +19,18 @@ from policy.text import Vocabulary
 CHECKPOINT = "checkpoint.pt"
 
 
-def save(run: Path, model: Transporter, vocab: Vocabulary, optimizer=None, step: int = 0,
-         extra: dict | None = None):
+def save(run: Path, model: Transporter, vocab: Vocabulary, optimizer=None, step: int = 0, extra: dict | None = None):
     """Write RUN/checkpoint.pt (atomically) and RUN/config.json."""
     run = Path(run)
     run.mkdir(parents=True, exist_ok=True)
-    state = {"model": model.state_dict(), "config": dataclasses.asdict(model.config),
-             "vocab": vocab.words, "step": step, "extra": extra or {},
-             "optimizer": optimizer.state_dict() if optimizer is not None else None}
+    state = {
+        "model": model.state_dict(),
+        "config": dataclasses.asdict(model.config),
+        "vocab": vocab.words,
+        "step": step,
+        "extra": extra or {},
+        "optimizer": optimizer.state_dict() if optimizer is not None else None,
+    }
     tmp = run / (CHECKPOINT + ".tmp")
     torch.save(state, tmp)
     tmp.replace(run / CHECKPOINT)

@@ -1,13 +1,14 @@
 """The policy's configuration: one typed dataclass, saved as JSON next to the weights."""
+
 from __future__ import annotations
 
 import dataclasses
 import json
 from pathlib import Path
 
-PIX_SIZE = 0.003125                                  # metres per full-resolution map cell
-BOUNDS = ((0.25, 0.75), (-0.5, 0.5), (0.0, 0.3))     # the standard workspace (x, y, z) in metres
-FULL_SHAPE = (320, 160)                              # rows (y) x columns (x) at PIX_SIZE
+PIX_SIZE = 0.003125  # metres per full-resolution map cell
+BOUNDS = ((0.25, 0.75), (-0.5, 0.5), (0.0, 0.3))  # the standard workspace (x, y, z) in metres
+FULL_SHAPE = (320, 160)  # rows (y) x columns (x) at PIX_SIZE
 
 
 @dataclasses.dataclass
@@ -24,6 +25,7 @@ class PolicyConfig:
     cut to this many tokens. lr: Adam learning rate. batch_size: samples per step. shift: largest
     random translation (cells at the working resolution) used as augmentation.
     """
+
     scale: int = 1
     n_rotations: int = 36
     crop_size: int = 64
@@ -48,8 +50,7 @@ class PolicyConfig:
         """2-CPU configuration: half resolution (160 x 80), 24 rotations (15 degree bins: the
         largest yaw error, 7.5 degrees, stays under the tasks' 15 degree rot_eps), 32-cell (20 cm)
         crop, 16 base channels, batch 4, lr 5e-4 (fewer steps fit in an hour)."""
-        return cls(scale=2, n_rotations=24, crop_size=32, channels=16, feature_dim=8,
-                   lr=5e-4, batch_size=4, shift=16)
+        return cls(scale=2, n_rotations=24, crop_size=32, channels=16, feature_dim=8, lr=5e-4, batch_size=4, shift=16)
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -8,6 +8,7 @@ One row per oracle action; the schema is FEATURES (documented in policy/README.m
 written with `Dataset.to_parquet`, which stores the feature types in the parquet metadata, so the
 colour map loads back as a PIL image and the height map as a (320, 160) float32 array.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,31 +16,34 @@ from pathlib import Path
 
 import numpy as np
 
-MAP_SHAPE = (320, 160)   # rows (y, 1.0 m) x columns (x, 0.5 m) at 0.003125 m per pixel
+MAP_SHAPE = (320, 160)  # rows (y, 1.0 m) x columns (x, 0.5 m) at 0.003125 m per pixel
 SPLITS = ("train", "val", "test")
 
 
 def features():
     """The row schema as `datasets.Features` (imported lazily: `datasets` is a heavy import)."""
     from datasets import Array2D, Features, Image, Sequence, Value
-    return Features({
-        "task": Value("string"),
-        "seed": Value("int64"),
-        "step": Value("int32"),
-        "lang_goal": Value("string"),
-        "colour": Image(),
-        "height": Array2D(shape=MAP_SHAPE, dtype="float32"),
-        "pick_position": Sequence(Value("float32"), length=3),
-        "pick_rotation": Sequence(Value("float32"), length=4),
-        "place_position": Sequence(Value("float32"), length=3),
-        "place_rotation": Sequence(Value("float32"), length=4),
-        "primitive": Value("string"),
-        "reward": Value("float32"),
-        "done": Value("bool"),
-        "episode_steps": Value("int32"),
-        "episode_reward": Value("float32"),
-        "episode_success": Value("bool"),
-    })
+
+    return Features(
+        {
+            "task": Value("string"),
+            "seed": Value("int64"),
+            "step": Value("int32"),
+            "lang_goal": Value("string"),
+            "colour": Image(),
+            "height": Array2D(shape=MAP_SHAPE, dtype="float32"),
+            "pick_position": Sequence(Value("float32"), length=3),
+            "pick_rotation": Sequence(Value("float32"), length=4),
+            "place_position": Sequence(Value("float32"), length=3),
+            "place_rotation": Sequence(Value("float32"), length=4),
+            "primitive": Value("string"),
+            "reward": Value("float32"),
+            "done": Value("bool"),
+            "episode_steps": Value("int32"),
+            "episode_reward": Value("float32"),
+            "episode_success": Value("bool"),
+        }
+    )
 
 
 def episode_rows(task: str, episode: dict, steps: list[dict]) -> list[dict]:
@@ -50,21 +54,34 @@ def episode_rows(task: str, episode: dict, steps: list[dict]) -> list[dict]:
     for s in steps:
         if s["height"].shape != MAP_SHAPE or s["colour"].shape != MAP_SHAPE + (3,):
             raise ValueError(f"maps of shape {s['colour'].shape}, expected {MAP_SHAPE}")
-        rows.append({
-            "task": task, "seed": int(episode["seed"]), "step": int(s["step"]),
-            "lang_goal": s["lang_goal"], "colour": s["colour"], "height": s["height"],
-            "pick_position": list(s["pose0"][0]), "pick_rotation": list(s["pose0"][1]),
-            "place_position": list(s["pose1"][0]), "place_rotation": list(s["pose1"][1]),
-            "primitive": s["primitive"], "reward": s["reward"], "done": s["done"],
-            "episode_steps": len(steps), "episode_reward": float(episode["reward"]),
-            "episode_success": bool(episode["success"])})
+        rows.append(
+            {
+                "task": task,
+                "seed": int(episode["seed"]),
+                "step": int(s["step"]),
+                "lang_goal": s["lang_goal"],
+                "colour": s["colour"],
+                "height": s["height"],
+                "pick_position": list(s["pose0"][0]),
+                "pick_rotation": list(s["pose0"][1]),
+                "place_position": list(s["pose1"][0]),
+                "place_rotation": list(s["pose1"][1]),
+                "primitive": s["primitive"],
+                "reward": s["reward"],
+                "done": s["done"],
+                "episode_steps": len(steps),
+                "episode_reward": float(episode["reward"]),
+                "episode_success": bool(episode["success"]),
+            }
+        )
     return rows
 
 
 def write_shard(rows: list[dict], path: Path) -> int:
     """Write `rows` as one parquet shard (atomically: temp name, then rename) -> bytes written."""
     import datasets
-    datasets.disable_progress_bars()   # ours (tqdm in policy.record) is the one that matters
+
+    datasets.disable_progress_bars()  # ours (tqdm in policy.record) is the one that matters
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
     datasets.Dataset.from_list(rows, features=features()).to_parquet(str(tmp))
@@ -96,13 +113,13 @@ def shard_files(root: Path, split: str | None = None) -> list[Path]:
 def summary(root: Path) -> dict:
     """Counts from the shards themselves: {split: {task: {"episodes", "steps", "seeds": [..]}}}."""
     import pyarrow.parquet as pq
+
     out: dict = {}
     for path in shard_files(root):
         split = path.parent.name
         table = pq.read_table(path, columns=["task", "seed"]).to_pydict()
         for task, seed in zip(table["task"], table["seed"]):
-            entry = out.setdefault(split, {}).setdefault(task, {"episodes": 0, "steps": 0,
-                                                                "seeds": []})
+            entry = out.setdefault(split, {}).setdefault(task, {"episodes": 0, "steps": 0, "seeds": []})
             entry["steps"] += 1
             if seed not in entry["seeds"]:
                 entry["seeds"].append(seed)
@@ -118,6 +135,7 @@ def load_arrays(root: Path, split: str = "train", tasks=None, scale: int = 1) ->
     shard and ValueError when no row matches `tasks`."""
     import pyarrow.parquet as pq
     from PIL import Image
+
     files = shard_files(root, split)
     if not files:
         raise FileNotFoundError(f"no shards for split {split!r} under {root}/data")
@@ -146,6 +164,7 @@ def load_arrays(root: Path, split: str = "train", tasks=None, scale: int = 1) ->
 
 def _io(data: bytes):
     import io
+
     return io.BytesIO(data)
 
 

@@ -11,6 +11,7 @@ never used for training demos). Per task: success rate (total reward > 0.99) and
 CLIPort's 0-100 score, written to DIR/results.csv and DIR/results.md (and printed), episodes to
 DIR/episodes.jsonl, and with --video the first episode of each task to DIR/videos/TASK.mp4.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,12 +35,19 @@ def evaluate_episode(actor: PolicyActor, source: str, seed: int, video: bool = F
     run itself failed, e.g. task code that raised)."""
     from sim.sandbox import Limits, iter_run
     from sim.sandbox.steps import StepOptions
+
     t0 = time.monotonic()
     episode, verdict, acted = None, None, 0
     limits = Limits(wall_seconds=600.0, cpu_seconds=480.0)
-    for event in iter_run(source, episodes=1, seed=seed, video=video, stream_frames=False,
-                          limits=limits,
-                          steps=StepOptions("act", actor=actor, observation=actor.observation)):
+    for event in iter_run(
+        source,
+        episodes=1,
+        seed=seed,
+        video=video,
+        stream_frames=False,
+        limits=limits,
+        steps=StepOptions("act", actor=actor, observation=actor.observation),
+    ):
         if event["type"] == "step":
             acted += event["step"]["acted"]
         elif event["type"] == "episode":
@@ -49,16 +57,32 @@ def evaluate_episode(actor: PolicyActor, source: str, seed: int, video: bool = F
     error = None
     if episode is None or episode.get("error"):
         error = ((episode or {}).get("error") or (verdict or {}).get("error") or {}).get("type")
-    return {"seed": seed, "reward": float(episode["reward"]) if episode else 0.0,
-            "success": bool(episode and episode["success"]), "steps": acted, "error": error,
-            "video": (verdict or {}).get("video"), "seconds": round(time.monotonic() - t0, 2)}
+    return {
+        "seed": seed,
+        "reward": float(episode["reward"]) if episode else 0.0,
+        "success": bool(episode and episode["success"]),
+        "steps": acted,
+        "error": error,
+        "video": (verdict or {}).get("video"),
+        "seconds": round(time.monotonic() - t0, 2),
+    }
 
 
-def evaluate(run: Path, task_args, episodes: int, out: Path, *, split: str = "test",
-             video: bool = False, device: str = "cpu", progress: bool = True) -> list[dict]:
+def evaluate(
+    run: Path,
+    task_args,
+    episodes: int,
+    out: Path,
+    *,
+    split: str = "test",
+    video: bool = False,
+    device: str = "cpu",
+    progress: bool = True,
+) -> list[dict]:
     """Evaluate checkpoint `run` on each task -> one summary row per task (COLUMNS); writes the
     files named in the module docstring under `out`."""
     from tqdm import tqdm
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     actor = PolicyActor(run, device)
@@ -68,8 +92,7 @@ def evaluate(run: Path, task_args, episodes: int, out: Path, *, split: str = "te
             name, source = record.resolve_task(arg)
             results = []
             seeds = itertools.islice(record.split_seeds(split), episodes)
-            for i, seed in enumerate(tqdm(list(seeds), desc=name, disable=not progress,
-                                          file=sys.stderr)):
+            for i, seed in enumerate(tqdm(list(seeds), desc=name, disable=not progress, file=sys.stderr)):
                 res = evaluate_episode(actor, source, seed, video=video and i == 0)
                 mp4 = res.pop("video")
                 if mp4:
@@ -87,19 +110,27 @@ def summarise(task: str, results: list[dict]) -> dict:
     """Per-task row: episodes, success rate (0..1), mean reward x 100 (CLIPort's score), total
     policy steps and seconds."""
     n = len(results)
-    return {"task": task, "episodes": n,
-            "success_rate": round(sum(r["success"] for r in results) / n, 3) if n else 0.0,
-            "mean_reward": round(100 * sum(r["reward"] for r in results) / n, 1) if n else 0.0,
-            "steps": sum(r["steps"] for r in results),
-            "seconds": round(sum(r["seconds"] for r in results), 1)}
+    return {
+        "task": task,
+        "episodes": n,
+        "success_rate": round(sum(r["success"] for r in results) / n, 3) if n else 0.0,
+        "mean_reward": round(100 * sum(r["reward"] for r in results) / n, 1) if n else 0.0,
+        "steps": sum(r["steps"] for r in results),
+        "seconds": round(sum(r["seconds"] for r in results), 1),
+    }
 
 
 def markdown(rows: list[dict]) -> str:
     """The summary rows as a Markdown table."""
-    lines = ["| task | episodes | success rate | mean reward (0-100) | policy steps | seconds |",
-             "|---|---|---|---|---|---|"]
-    lines += [f"| {r['task']} | {r['episodes']} | {100 * r['success_rate']:.0f}% | "
-              f"{r['mean_reward']:.1f} | {r['steps']} | {r['seconds']:.0f} |" for r in rows]
+    lines = [
+        "| task | episodes | success rate | mean reward (0-100) | policy steps | seconds |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['task']} | {r['episodes']} | {100 * r['success_rate']:.0f}% | "
+        f"{r['mean_reward']:.1f} | {r['steps']} | {r['seconds']:.0f} |"
+        for r in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -113,8 +144,9 @@ def write_tables(rows: list[dict], out: Path):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m policy.evaluate", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m policy.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--checkpoint", type=Path, required=True, help="run folder or .pt file")
     ap.add_argument("--tasks", nargs="+", required=True, metavar="TASK_OR_FILE")
     ap.add_argument("--episodes", type=int, default=10)
@@ -126,11 +158,20 @@ def main(argv=None) -> int:
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
     import torch
+
     if args.threads:
         torch.set_num_threads(args.threads)
     out = args.out or Path(args.checkpoint) / f"eval-{args.split}"
-    rows = evaluate(args.checkpoint, args.tasks, args.episodes, out, split=args.split,
-                    video=args.video, device=args.device, progress=not args.no_progress)
+    rows = evaluate(
+        args.checkpoint,
+        args.tasks,
+        args.episodes,
+        out,
+        split=args.split,
+        video=args.video,
+        device=args.device,
+        progress=not args.no_progress,
+    )
     print(markdown(rows), end="")
     print(f"written to {out}/results.csv and results.md")
     return 0

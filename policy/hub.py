@@ -3,6 +3,7 @@
 The token comes from the environment (HF_TOKEN, else huggingface_hub's own login file); it is
 passed to the client only and never printed or written anywhere by this module.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,14 @@ def push_folder(root: Path, repo_id: str, *, private: bool = False) -> str:
     Raises huggingface_hub errors (no token, no permission) unchanged; their messages hold no
     token."""
     from huggingface_hub import HfApi
+
     api = HfApi(token=os.environ.get("HF_TOKEN") or None)
     api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-    api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(root),
-                      allow_patterns=["README.md", "data/**"],
-                      commit_message="Add GenSim Studio demonstrations")
+    api.upload_folder(
+        repo_id=repo_id,
+        repo_type="dataset",
+        folder_path=str(root),
+        allow_patterns=["README.md", "data/**"],
+        commit_message="Add GenSim Studio demonstrations",
+    )
     return f"https://huggingface.co/datasets/{repo_id}"

@@ -10,6 +10,7 @@ decimetres) and the goal's word ids. Two heads share one text encoder:
 Every FCN is conditioned on the goal by FiLM (per-channel scale and shift from the goal vector) at
 its bottleneck and decoder stages, like CLIPort's language fusion.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,8 +42,9 @@ class FiLM(nn.Module):
 
 
 def _block(cin, cout, stride=1):
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1), nn.ReLU(inplace=True),
-                         nn.Conv2d(cout, cout, 3, 1, 1), nn.ReLU(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride, 1), nn.ReLU(inplace=True), nn.Conv2d(cout, cout, 3, 1, 1), nn.ReLU(inplace=True)
+    )
 
 
 class FCN(nn.Module):
@@ -73,8 +75,9 @@ def rotate(images: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
     """Rotate (N, C, h, w) images about their centres by `angles` (N,) radians
     (counter-clockwise in (column, row) image axes), bilinear, zeros outside."""
     cos, sin = torch.cos(angles), torch.sin(angles)
-    theta = torch.stack([torch.stack([cos, -sin, torch.zeros_like(cos)], 1),
-                         torch.stack([sin, cos, torch.zeros_like(cos)], 1)], 1)
+    theta = torch.stack(
+        [torch.stack([cos, -sin, torch.zeros_like(cos)], 1), torch.stack([sin, cos, torch.zeros_like(cos)], 1)], 1
+    )
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     return F.grid_sample(images, grid, align_corners=False)
 
@@ -90,8 +93,7 @@ class Transporter(nn.Module):
         self.attention = FCN(4, 1, c.channels, c.text_dim)
         self.key = FCN(4, c.feature_dim, c.channels, c.text_dim)
         self.query = FCN(4, c.feature_dim, c.channels, c.text_dim)
-        self.register_buffer("angles", torch.arange(c.n_rotations) * (2 * math.pi / c.n_rotations),
-                             persistent=False)
+        self.register_buffer("angles", torch.arange(c.n_rotations) * (2 * math.pi / c.n_rotations), persistent=False)
 
     def pick_logits(self, x: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """(B, 4, H, W), goal vectors (B, D) -> pick logits (B, H, W)."""
@@ -104,10 +106,9 @@ class Transporter(nn.Module):
         crop, r = self.config.crop_size, self.config.n_rotations
         pad = crop // 2
         padded = F.pad(x, (pad, pad, pad, pad))
-        key = self.key(_pad_to_multiple(padded, 4), text)[..., :h + 2 * pad, :w + 2 * pad]
+        key = self.key(_pad_to_multiple(padded, 4), text)[..., : h + 2 * pad, : w + 2 * pad]
         # The crop centred on the pick (row u, col v) starts at (u, v) in padded coordinates.
-        crops = torch.stack([padded[i, :, u:u + crop, v:v + crop]
-                             for i, (u, v) in enumerate(pick.tolist())])
+        crops = torch.stack([padded[i, :, u : u + crop, v : v + crop] for i, (u, v) in enumerate(pick.tolist())])
         # The query features are computed once and rotated R times (CLIPort rotates the input
         # crop and runs the query FCN R times: R x the cost, same equivariance to first order).
         query = self.query(crops, text).repeat_interleave(r, 0)
@@ -127,10 +128,10 @@ def correlate(key: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
     instead of O(B R D Hp Wp c^2) for the direct convolution (~20x less at c = 32)."""
     hp, wp = key.shape[-2:]
     c = query.shape[-1]
-    fk = torch.fft.rfft2(key, s=(hp, wp))                                  # (B, D, Hp, Wp/2+1)
-    fq = torch.fft.rfft2(query, s=(hp, wp))                                # (B, R, D, ...)
+    fk = torch.fft.rfft2(key, s=(hp, wp))  # (B, D, Hp, Wp/2+1)
+    fq = torch.fft.rfft2(query, s=(hp, wp))  # (B, R, D, ...)
     out = torch.fft.irfft2(torch.einsum("bdhw,brdhw->brhw", fk, fq.conj()), s=(hp, wp))
-    return out[..., :hp - c + 1, :wp - c + 1]
+    return out[..., : hp - c + 1, : wp - c + 1]
 
 
 def _pad_to_multiple(x: torch.Tensor, k: int) -> torch.Tensor:

@@ -11,6 +11,7 @@ Like CLIPort's demos.py: seeds per split are train 0, 2, 4, ...; val 1, 3, 5, ..
 unless --keep-failures; at most 3 x N episodes are attempted for N demos. Seeds already attempted
 (attempts.jsonl) are skipped, so a second call resumes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,9 @@ from pathlib import Path
 from policy import card, dataset
 
 SPLIT_FIRST_SEED = {"train": 0, "val": 1, "test": 10001}
-VAL_LAST_SEED = 9999          # keeps val seeds below the first test seed
-ATTEMPTS_PER_DEMO = 3         # CLIPort's demos.py tries at most 3n episodes for n demos
-SHARD_EPISODES = 20           # episodes per parquet shard
+VAL_LAST_SEED = 9999  # keeps val seeds below the first test seed
+ATTEMPTS_PER_DEMO = 3  # CLIPort's demos.py tries at most 3n episodes for n demos
+SHARD_EPISODES = 20  # episodes per parquet shard
 
 
 def split_seeds(split: str):
@@ -43,6 +44,7 @@ def resolve_task(arg: str) -> tuple[str, str]:
     if path.suffix == ".py" and path.is_file():
         return path.stem.replace("_", "-"), path.read_text()
     from sim import tasks
+
     return arg, tasks.task_path(arg).read_text()
 
 
@@ -51,10 +53,18 @@ def run_episode(source: str, seed: int, observation: str = "cameras", video: boo
     or None when the run ended before an episode, [step dicts with maps and poses], verdict)."""
     from sim.sandbox import Limits, iter_run
     from sim.sandbox.steps import StepOptions
+
     steps, episode, verdict = [], None, None
     limits = Limits(wall_seconds=300.0, cpu_seconds=240.0)
-    for event in iter_run(source, episodes=1, seed=seed, video=video, stream_frames=False,
-                          limits=limits, steps=StepOptions("record", observation=observation)):
+    for event in iter_run(
+        source,
+        episodes=1,
+        seed=seed,
+        video=video,
+        stream_frames=False,
+        limits=limits,
+        steps=StepOptions("record", observation=observation),
+    ):
         if event["type"] == "step" and event["step"]["acted"] and "colour" in event["step"]:
             steps.append(event["step"])
         elif event["type"] == "episode":
@@ -83,8 +93,7 @@ class _Shards:
         if not self.rows:
             return 0
         seeds = [a["seed"] for a in self.attempts]
-        path = (self.out / "data" / self.split /
-                f"{self.name}-{min(seeds):06d}-{max(seeds):06d}.parquet")
+        path = self.out / "data" / self.split / f"{self.name}-{min(seeds):06d}-{max(seeds):06d}.parquet"
         size = dataset.write_shard(self.rows, path)
         for a in self.attempts:
             dataset.log_attempt(self.out, a)
@@ -92,12 +101,21 @@ class _Shards:
         return size
 
 
-def record(task_args, episodes: int, split: str, out: Path, *, keep_failures: bool = False,
-           observation: str = "cameras", progress: bool = True) -> dict:
+def record(
+    task_args,
+    episodes: int,
+    split: str,
+    out: Path,
+    *,
+    keep_failures: bool = False,
+    observation: str = "cameras",
+    progress: bool = True,
+) -> dict:
     """Record up to `episodes` kept demonstrations of each task into `out` and rewrite its card ->
     {"attempted", "kept", "seconds", "bytes", "steps"} of this call (resumed seeds not counted).
     """
     from tqdm import tqdm
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     attempts = dataset.read_attempts(out)
@@ -107,8 +125,14 @@ def record(task_args, episodes: int, split: str, out: Path, *, keep_failures: bo
         done = {a["seed"] for a in attempts if a["task"] == name and a["split"] == split}
         kept = sum(a["kept"] for a in attempts if a["task"] == name and a["split"] == split)
         tried = len(done)
-        bar = tqdm(total=episodes, initial=min(kept, episodes), desc=f"{name} [{split}]",
-                   unit="demo", disable=not progress, file=sys.stderr)
+        bar = tqdm(
+            total=episodes,
+            initial=min(kept, episodes),
+            desc=f"{name} [{split}]",
+            unit="demo",
+            disable=not progress,
+            file=sys.stderr,
+        )
         shards = _Shards(out, split, name)
         for seed in split_seeds(split):
             if kept >= episodes or tried >= ATTEMPTS_PER_DEMO * episodes:
@@ -123,10 +147,17 @@ def record(task_args, episodes: int, split: str, out: Path, *, keep_failures: bo
             stats["seconds"] += seconds
             success = bool(episode and episode["success"])
             keep = episode is not None and bool(steps) and (success or keep_failures)
-            attempt = {"task": name, "split": split, "seed": seed, "success": success,
-                       "reward": float(episode["reward"]) if episode else 0.0, "kept": keep,
-                       "seconds": round(seconds, 2), "steps": len(steps),
-                       "error": (verdict or {}).get("error") and verdict["error"].get("type")}
+            attempt = {
+                "task": name,
+                "split": split,
+                "seed": seed,
+                "success": success,
+                "reward": float(episode["reward"]) if episode else 0.0,
+                "kept": keep,
+                "seconds": round(seconds, 2),
+                "steps": len(steps),
+                "error": (verdict or {}).get("error") and verdict["error"].get("type"),
+            }
             if keep:
                 stats["bytes"] += shards.add(dataset.episode_rows(name, episode, steps), attempt)
                 kept += 1
@@ -145,8 +176,9 @@ def record(task_args, episodes: int, split: str, out: Path, *, keep_failures: bo
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m policy.record", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m policy.record", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("tasks", nargs="+", metavar="TASK_OR_FILE")
     ap.add_argument("--episodes", type=int, default=10, help="demonstrations to keep per task")
     ap.add_argument("--split", choices=list(SPLIT_FIRST_SEED), default="train")
@@ -156,16 +188,25 @@ def main(argv=None) -> int:
     ap.add_argument("--push-to-hub", metavar="REPO_ID")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
-    stats = record(args.tasks, args.episodes, args.split, args.out,
-                   keep_failures=args.keep_failures, observation=args.observation,
-                   progress=not args.no_progress)
+    stats = record(
+        args.tasks,
+        args.episodes,
+        args.split,
+        args.out,
+        keep_failures=args.keep_failures,
+        observation=args.observation,
+        progress=not args.no_progress,
+    )
     rate = 60 * stats["attempted"] / stats["seconds"] if stats["seconds"] else 0.0
     per_ep = stats["bytes"] / stats["kept"] / 1e6 if stats["kept"] else 0.0
-    print(f"attempted {stats['attempted']} episodes, kept {stats['kept']} ({stats['steps']} steps) "
-          f"in {stats['seconds']:.0f} s: {rate:.1f} episodes/min with observations, "
-          f"{per_ep:.2f} MB per kept episode; dataset at {args.out}")
+    print(
+        f"attempted {stats['attempted']} episodes, kept {stats['kept']} ({stats['steps']} steps) "
+        f"in {stats['seconds']:.0f} s: {rate:.1f} episodes/min with observations, "
+        f"{per_ep:.2f} MB per kept episode; dataset at {args.out}"
+    )
     if args.push_to_hub:
         from policy import hub
+
         print(f"uploaded to {hub.push_folder(args.out, args.push_to_hub)}")
     return 0
 

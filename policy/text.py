@@ -5,6 +5,7 @@ policy. The vocabulary (built from the training goals, saved in the checkpoint) 
 words and punctuation to ids; unknown words map to <unk>. Word order matters ("red block in green
 bowl" vs "green block in red bowl"), hence a recurrent encoder rather than a bag of words.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ class Vocabulary:
         self.index = {w: i for i, w in enumerate(self.words)}
 
     @classmethod
-    def from_goals(cls, goals) -> "Vocabulary":
+    def from_goals(cls, goals) -> Vocabulary:
         """Vocabulary of every token in `goals` (an iterable of strings)."""
         return cls(w for g in goals for w in tokenize(g))
 
@@ -38,7 +39,7 @@ class Vocabulary:
         out = torch.zeros(len(goals), max_words, dtype=torch.int64)
         for i, goal in enumerate(goals):
             ids = [self.index.get(w, 1) for w in tokenize(goal)][:max_words]
-            out[i, :len(ids)] = torch.tensor(ids, dtype=torch.int64)
+            out[i, : len(ids)] = torch.tensor(ids, dtype=torch.int64)
         return out
 
 
@@ -52,7 +53,6 @@ class TextEncoder(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         lengths = (ids != 0).sum(1).clamp(min=1).cpu()
-        packed = nn.utils.rnn.pack_padded_sequence(self.embed(ids), lengths, batch_first=True,
-                                                   enforce_sorted=False)
+        packed = nn.utils.rnn.pack_padded_sequence(self.embed(ids), lengths, batch_first=True, enforce_sorted=False)
         _, hidden = self.gru(packed)
         return hidden[-1]

@@ -8,6 +8,7 @@ config.json and RUN/log.jsonl (one line per --log-every steps: step, loss, pick 
 steps/s). --resume continues a run from its checkpoint (same data; the config comes from the
 checkpoint). Prints throughput (steps/s, samples/s) and the device at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,19 +57,22 @@ class Samples:
                 colour[i], height[i] = _shift(colour[i], du, dv), _shift(height[i], du, dv)
                 pick[i] += (du, dv)
                 place[i] += (du, dv)
-        return {"x": to_input(torch.from_numpy(colour), torch.from_numpy(height)),
-                "words": self.vocab.encode([self.goals[i] for i in indices],
-                                           self.config.max_words),
-                "pick": torch.from_numpy(pick), "place": torch.from_numpy(place),
-                "rotation": torch.from_numpy(self.rotation[indices])}
+        return {
+            "x": to_input(torch.from_numpy(colour), torch.from_numpy(height)),
+            "words": self.vocab.encode([self.goals[i] for i in indices], self.config.max_words),
+            "pick": torch.from_numpy(pick),
+            "place": torch.from_numpy(place),
+            "rotation": torch.from_numpy(self.rotation[indices]),
+        }
 
 
 def _shift(image: np.ndarray, du: int, dv: int) -> np.ndarray:
     """Translate an (H, W[, C]) image by du rows and dv columns, filling with zeros."""
     out = np.zeros_like(image)
     h, w = image.shape[:2]
-    out[max(du, 0):h + min(du, 0), max(dv, 0):w + min(dv, 0)] = \
-        image[max(-du, 0):h - max(du, 0), max(-dv, 0):w - max(dv, 0)]
+    out[max(du, 0) : h + min(du, 0), max(dv, 0) : w + min(dv, 0)] = image[
+        max(-du, 0) : h - max(du, 0), max(-dv, 0) : w - max(dv, 0)
+    ]
     return out
 
 
@@ -76,9 +80,20 @@ def _to(batch: dict, device) -> dict:
     return {k: v.to(device) for k, v in batch.items()}
 
 
-def train(data: Path, out: Path, steps: int, *, tasks=None, config: PolicyConfig | None = None,
-          resume: bool = False, seed: int = 0, device: str = "cpu", log_every: int = 10,
-          save_every: int = 200, quiet: bool = False) -> dict:
+def train(
+    data: Path,
+    out: Path,
+    steps: int,
+    *,
+    tasks=None,
+    config: PolicyConfig | None = None,
+    resume: bool = False,
+    seed: int = 0,
+    device: str = "cpu",
+    log_every: int = 10,
+    save_every: int = 200,
+    quiet: bool = False,
+) -> dict:
     """Train (or resume) a run -> {"step", "seconds", "steps_per_second", "loss", "device",
     "samples", "batch_size"}. `steps` is the total step count of the run (a resumed run continues
     up to it; its config comes from the checkpoint).
@@ -114,8 +129,7 @@ def train(data: Path, out: Path, steps: int, *, tasks=None, config: PolicyConfig
         optimizer.zero_grad()
         total.backward()
         optimizer.step()
-        last = {"step": step, "loss": round(total.item(), 4), **{k: round(v, 4) for k, v in
-                                                                 parts.items()}}
+        last = {"step": step, "loss": round(total.item(), 4), **{k: round(v, 4) for k, v in parts.items()}}
         if step % log_every == 0 or step == steps:
             last["steps_per_second"] = round((step - start) / (time.monotonic() - t0), 3)
             log.write(json.dumps(last) + "\n")
@@ -127,21 +141,33 @@ def train(data: Path, out: Path, steps: int, *, tasks=None, config: PolicyConfig
     log.close()
     seconds = time.monotonic() - t0
     done = step - start
-    return {"step": step, "seconds": round(seconds, 1), "device": str(device),
-            "steps_per_second": round(done / seconds, 3) if seconds and done else 0.0,
-            "samples": len(samples), "loss": last.get("loss"), "batch_size": config.batch_size}
+    return {
+        "step": step,
+        "seconds": round(seconds, 1),
+        "device": str(device),
+        "steps_per_second": round(done / seconds, 3) if seconds and done else 0.0,
+        "samples": len(samples),
+        "loss": last.get("loss"),
+        "batch_size": config.batch_size,
+    }
 
 
 def _save(out, model, vocab, optimizer, step, rng, observation):
-    checkpoint.save(out, model, vocab, optimizer, step,
-                    extra={"numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                           "observation": observation})
+    checkpoint.save(
+        out,
+        model,
+        vocab,
+        optimizer,
+        step,
+        extra={"numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "observation": observation},
+    )
 
 
 def _observation_source(data: Path) -> str:
     """The dataset card's observation source ("cameras" when the card does not say): evaluation
     must render what training saw."""
     import yaml
+
     try:
         header = (Path(data) / "README.md").read_text().split("---")[1]
         return str(yaml.safe_load(header)["gensim"]["observation"])
@@ -150,8 +176,9 @@ def _observation_source(data: Path) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m policy.train", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m policy.train", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--tasks", nargs="*", help="train on these tasks only (default: all)")
     ap.add_argument("--steps", type=int, required=True, help="total steps of the run")
@@ -172,13 +199,24 @@ def main(argv=None) -> int:
     overrides = {k: v for k, v in (("batch_size", args.batch_size), ("lr", args.lr)) if v}
     if overrides:
         config = PolicyConfig.from_dict({**config.__dict__, **overrides})
-    result = train(args.data, args.out, args.steps, tasks=args.tasks, config=config,
-                   resume=args.resume, seed=args.seed, device=args.device,
-                   log_every=args.log_every, save_every=args.save_every)
-    print(f"trained to step {result['step']} on {result['samples']} samples in "
-          f"{result['seconds']} s: {result['steps_per_second']} steps/s "
-          f"({result['steps_per_second'] * result['batch_size']:.2f} samples/s) on "
-          f"{result['device']} with {torch.get_num_threads()} threads; last loss {result['loss']}")
+    result = train(
+        args.data,
+        args.out,
+        args.steps,
+        tasks=args.tasks,
+        config=config,
+        resume=args.resume,
+        seed=args.seed,
+        device=args.device,
+        log_every=args.log_every,
+        save_every=args.save_every,
+    )
+    print(
+        f"trained to step {result['step']} on {result['samples']} samples in "
+        f"{result['seconds']} s: {result['steps_per_second']} steps/s "
+        f"({result['steps_per_second'] * result['batch_size']:.2f} samples/s) on "
+        f"{result['device']} with {torch.get_num_threads()} threads; last loss {result['loss']}"
+    )
     return 0
 
 

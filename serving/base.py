@@ -12,6 +12,7 @@ can stream tokens; the helpers below
 backends. Defaults follow GenSim's `generate_feedback` (docs/pipeline.md#llm-calls: temperature 0, 2048
 tokens, n 1).
 """
+
 from __future__ import annotations
 
 import abc
@@ -179,7 +180,7 @@ class StopScanner:
             self.buffer = ""
             return cut
         safe = len(self.buffer) - self.hold if self.stop else len(self.buffer)
-        out, self.buffer = self.buffer[:max(safe, 0)], self.buffer[max(safe, 0):]
+        out, self.buffer = self.buffer[: max(safe, 0)], self.buffer[max(safe, 0) :]
         return out
 
     def flush(self) -> str:

@@ -7,6 +7,7 @@ resolves the host once, refuses it unless every address is public, and connects 
 address itself, so a DNS answer that changes between a check and the connect does not get through.
 Proxies from the environment are ignored for these clients (a proxy would be the address connected to).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -31,9 +32,14 @@ def blocked_reason(address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    for label, flag in (("loopback", ip.is_loopback), ("unspecified", ip.is_unspecified),
-                        ("link-local or metadata", ip.is_link_local), ("multicast", ip.is_multicast),
-                        ("private", ip.is_private), ("reserved", ip.is_reserved)):
+    for label, flag in (
+        ("loopback", ip.is_loopback),
+        ("unspecified", ip.is_unspecified),
+        ("link-local or metadata", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+    ):
         if flag:
             return label
     return None if ip.is_global else "not a public address"
@@ -53,8 +59,10 @@ def public_addresses(host: str, port: int) -> list[str]:
     for address in addresses:
         reason = blocked_reason(address)
         if reason:
-            raise EgressRefused(f"{host} resolves to {address} ({reason}); only public internet "
-                                "addresses may be used as a visitor's endpoint")
+            raise EgressRefused(
+                f"{host} resolves to {address} ({reason}); only public internet "
+                "addresses may be used as a visitor's endpoint"
+            )
     if not addresses:
         raise EgressRefused(f"{host!r} resolves to no address")
     return addresses
@@ -83,8 +91,9 @@ class PublicOnlyBackend(httpcore2.SyncBackend):
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         """Resolve `host`, refuse non-public answers (EgressRefused), connect to the first address."""
         address = public_addresses(host, port)[0]
-        return super().connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                   socket_options=socket_options)
+        return super().connect_tcp(
+            address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
 
 
 class PublicOnlyTransport(httpx2.HTTPTransport):
@@ -92,8 +101,9 @@ class PublicOnlyTransport(httpx2.HTTPTransport):
 
     def __init__(self):
         super().__init__(trust_env=False)
-        self._pool = httpcore2.ConnectionPool(ssl_context=httpx2.create_ssl_context(trust_env=False),
-                                              network_backend=PublicOnlyBackend())
+        self._pool = httpcore2.ConnectionPool(
+            ssl_context=httpx2.create_ssl_context(trust_env=False), network_backend=PublicOnlyBackend()
+        )
 
 
 def public_only_client(timeout: float) -> httpx2.Client:
@@ -101,5 +111,4 @@ def public_only_client(timeout: float) -> httpx2.Client:
 
     `timeout`: seconds per request. Pass it as `http_client` to `openai.OpenAI`.
     """
-    return httpx2.Client(transport=PublicOnlyTransport(), timeout=timeout, trust_env=False,
-                         follow_redirects=False)
+    return httpx2.Client(transport=PublicOnlyTransport(), timeout=timeout, trust_env=False, follow_redirects=False)

@@ -11,6 +11,7 @@ trained on a bare instruction like GenSim's Code-Llama (docs/pipeline.md#finetun
 n are enforced on our side too, because some servers ignore them (e.g. `transformers serve` returns one
 choice and keeps the stop string).
 """
+
 from __future__ import annotations
 
 import os
@@ -58,16 +59,25 @@ class OpenAIBackend(Backend):
 
     name = "openai"
 
-    def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
-                 prompt_format: str = "chat", completion_template: str = "plain", timeout: float = 300.0,
-                 retries: int = 4, public_only: bool = False):
+    def __init__(
+        self,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        prompt_format: str = "chat",
+        completion_template: str = "plain",
+        timeout: float = 300.0,
+        retries: int = 4,
+        public_only: bool = False,
+    ):
         import openai
 
         if prompt_format not in PROMPT_FORMATS:
             raise ValueError(f"Unknown prompt_format {prompt_format!r}. Available: {list(PROMPT_FORMATS)}")
         if completion_template not in prompt_formats.TEMPLATES:
-            raise ValueError(f"Unknown completion_template {completion_template!r}. "
-                             f"Available: {list(prompt_formats.TEMPLATES)}")
+            raise ValueError(
+                f"Unknown completion_template {completion_template!r}. Available: {list(prompt_formats.TEMPLATES)}"
+            )
         if retries < 0 or timeout <= 0:
             raise ValueError(f"need retries >= 0 and timeout > 0; got {retries}, {timeout}")
         self.model = model or os.environ.get("GENSIM_MODEL", "")
@@ -76,8 +86,10 @@ class OpenAIBackend(Backend):
         if not self.model:
             raise BackendError("no model given: pass model=... or set GENSIM_MODEL")
         if not key and not self.base_url:
-            raise BackendError("no API key for api.openai.com: set OPENAI_API_KEY, or set GENSIM_BASE_URL "
-                               "to a local OpenAI-compatible server")
+            raise BackendError(
+                "no API key for api.openai.com: set OPENAI_API_KEY, or set GENSIM_BASE_URL "
+                "to a local OpenAI-compatible server"
+            )
         if public_only:
             egress.check_visitor_url(self.base_url or "")
         self._secrets = [key] if key else []
@@ -87,8 +99,9 @@ class OpenAIBackend(Backend):
         self._max_tokens_field = "max_tokens"  # what vLLM, llama.cpp, Ollama and older OpenAI models take
         self._openai = openai
         http_client = egress.public_only_client(timeout) if public_only else None
-        self._client = openai.OpenAI(api_key=key or NO_KEY, base_url=self.base_url, timeout=timeout,
-                                     max_retries=retries, http_client=http_client)
+        self._client = openai.OpenAI(
+            api_key=key or NO_KEY, base_url=self.base_url, timeout=timeout, max_retries=retries, http_client=http_client
+        )
 
     def __repr__(self):
         return f"OpenAIBackend(model={self.model!r}, base_url={self.where!r}, format={self.prompt_format!r})"
@@ -155,7 +168,7 @@ class OpenAIBackend(Backend):
             answers += got
             if len(answers) >= params.n:
                 break
-        return answers[:params.n]
+        return answers[: params.n]
 
     def _stream(self, endpoint: str, payload, params: GenerationParams) -> Iterator[str]:
         # Connection errors before the first delta are retried; once text went out they are not

@@ -7,6 +7,7 @@ Texts as GenSim used them: the system messages of docs/pipeline.md#llm-calls and
 docs/pipeline.md#finetune-formats, the code-only instruction and the Llama-2 wrapper (empty
 <<SYS>> block) of docs/pipeline.md#finetune-formats.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,8 +27,10 @@ def codeonly_instruction(task_name: str) -> str:
 
     The GenSim Code-Llama was trained on exactly this prompt followed by the code completion.
     """
-    return (f"Write the pybullet simulation task class [{task_name}]. "
-            "Provide answers in a python code block starting with ```python")
+    return (
+        f"Write the pybullet simulation task class [{task_name}]. "
+        "Provide answers in a python code block starting with ```python"
+    )
 
 
 def llama2_prompt(messages: Sequence[dict]) -> str:

@@ -10,6 +10,7 @@ stage `any` answers a request whose own stage has no answer left, or that carrie
 JSONL layout: one call per line, `{"stage": NAME, "answers": [str, ...]}` (or `"answer": str`); the
 recorder writes this plus the request (`messages` or `prompt`) and `params`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -102,8 +103,10 @@ class RecordedBackend(Backend):
                     break
             else:
                 used = self._counts.get(stage, 0) if stage else 0
-                raise BackendError(f"recorded answers for stage {stage or '(no stage marker)'!r} ran out "
-                                   f"after {used} in {self.path}; left: {self._remaining()}")
+                raise BackendError(
+                    f"recorded answers for stage {stage or '(no stage marker)'!r} ran out "
+                    f"after {used} in {self.path}; left: {self._remaining()}"
+                )
         return [apply_stop(answers[i % len(answers)], params.stop) for i in range(params.n)]
 
     def _remaining(self) -> dict[str, int]:
@@ -156,7 +159,11 @@ class Recorder(Backend):
         self.inner.close()
 
     def _write(self, stage, request: dict, params, answers: list[str]) -> None:
-        record = {"stage": stage or ANY, **request, "params": dataclasses.asdict(resolve_params(params)),
-                  "answers": answers}
+        record = {
+            "stage": stage or ANY,
+            **request,
+            "params": dataclasses.asdict(resolve_params(params)),
+            "answers": answers,
+        }
         with self._lock, self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")

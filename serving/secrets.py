@@ -7,6 +7,7 @@ Two rules live here and nowhere else:
 - **Secrets are never echoed.** Every error or log line shown to a visitor or printed by a CLI goes
   through `scrub`, which masks the configured secrets and common key shapes.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,9 +21,7 @@ MASK = "***"
 SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 # Key shapes of the services users paste keys for: OpenAI (sk-..., sk-proj-...), Hugging Face (hf_...),
 # and bearer headers quoted back in error bodies. 16+ characters keeps ordinary words untouched.
-KEY_PATTERNS = re.compile(
-    r"(?:\bsk-[A-Za-z0-9_\-]{16,}|\bhf_[A-Za-z0-9]{16,}|(?<=Bearer )[A-Za-z0-9_\-.=]{16,})"
-)
+KEY_PATTERNS = re.compile(r"(?:\bsk-[A-Za-z0-9_\-]{16,}|\bhf_[A-Za-z0-9]{16,}|(?<=Bearer )[A-Za-z0-9_\-.=]{16,})")
 MIN_SECRET_CHARS = 4  # masking 1-3 characters everywhere would garble every message
 
 
@@ -66,8 +65,7 @@ def server_key_for(base_url: str | None) -> str | None:
 def configured_secrets(environ=None) -> list[str]:
     """Values of the environment variables that hold secrets (see SECRET_SUFFIXES), longest first."""
     environ = os.environ if environ is None else environ
-    values = {v for k, v in environ.items()
-              if k.upper().endswith(SECRET_SUFFIXES) and v and len(v) >= MIN_SECRET_CHARS}
+    values = {v for k, v in environ.items() if k.upper().endswith(SECRET_SUFFIXES) and v and len(v) >= MIN_SECRET_CHARS}
     return sorted(values, key=len, reverse=True)
 
 
@@ -80,8 +78,9 @@ def scrub(text: str, extra: tuple[str, ...] | list[str] = ()) -> str:
     """
     if not isinstance(text, str) or not text:
         return text
-    secrets = sorted({s for s in (*configured_secrets(), *extra) if s and len(s) >= MIN_SECRET_CHARS},
-                     key=len, reverse=True)
+    secrets = sorted(
+        {s for s in (*configured_secrets(), *extra) if s and len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True
+    )
     for secret in secrets:
         text = text.replace(secret, MASK)
         if len(secret) > 12:

@@ -8,6 +8,7 @@ Runs on CPU or GPU. Hub ids are fetched with `huggingface_hub.snapshot_download`
 `HF_HUB_OFFLINE=1` (then only the local cache is used). Chats go through the tokenizer's chat template,
 or `template="plain"|"llama2"` (serving.prompt_formats) when the model has none or was trained on one of those.
 """
+
 from __future__ import annotations
 
 import threading
@@ -40,12 +41,15 @@ def resolve_model_path(model: str, revision: str | None = None, what: str = "mod
         raise BackendError(f"cannot find {what} folder {model!r}")
     from huggingface_hub import constants, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
     try:
         return Path(snapshot_download(model, revision=revision))
     except LocalEntryNotFoundError as exc:
         if constants.HF_HUB_OFFLINE:
-            raise BackendError(f"{what} {model!r} is not a folder and not in the Hugging Face cache, and "
-                               "HF_HUB_OFFLINE is set: download it first or unset HF_HUB_OFFLINE") from None
+            raise BackendError(
+                f"{what} {model!r} is not a folder and not in the Hugging Face cache, and "
+                "HF_HUB_OFFLINE is set: download it first or unset HF_HUB_OFFLINE"
+            ) from None
         raise BackendError(f"cannot download {what} {model!r}: {exc}") from None
     except (HfHubHTTPError, OSError, ValueError) as exc:
         raise BackendError(f"cannot find {what} {model!r} (not a folder; Hub: {exc})") from None
@@ -68,8 +72,15 @@ class TransformersBackend(Backend):
 
     name = "transformers"
 
-    def __init__(self, model: str, adapter: str | None = None, device: str = "auto", dtype: str = "auto",
-                 template: str | None = None, revision: str | None = None):
+    def __init__(
+        self,
+        model: str,
+        adapter: str | None = None,
+        device: str = "auto",
+        dtype: str = "auto",
+        template: str | None = None,
+        revision: str | None = None,
+    ):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -93,6 +104,7 @@ class TransformersBackend(Backend):
             raise BackendError(f"cannot load model {model!r}: {exc}") from None
         if adapter:
             from peft import PeftModel
+
             try:
                 self._lm = PeftModel.from_pretrained(self._lm, str(resolve_model_path(adapter, what="adapter")))
             except (OSError, ValueError) as exc:
@@ -130,8 +142,9 @@ class TransformersBackend(Backend):
 
     def _encode_chat(self, messages: list[dict]) -> dict:
         if self.template is None and self._tokenizer.chat_template:
-            enc = self._tokenizer.apply_chat_template(messages, add_generation_prompt=True,
-                                                      return_tensors="pt", return_dict=True)
+            enc = self._tokenizer.apply_chat_template(
+                messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+            )
             return dict(enc.to(self.device))
         return self._encode_text(prompt_formats.render(messages, self.template or "plain"))
 
@@ -143,8 +156,13 @@ class TransformersBackend(Backend):
         max_new = params.max_tokens if context is None else min(params.max_tokens, context - prompt_tokens)
         if max_new < 1:
             raise BackendError(f"the prompt has {prompt_tokens} tokens; model {self.model!r} takes {context}")
-        kwargs = dict(inputs, max_new_tokens=max_new, do_sample=sample, num_return_sequences=n,
-                      pad_token_id=self._tokenizer.pad_token_id)
+        kwargs = dict(
+            inputs,
+            max_new_tokens=max_new,
+            do_sample=sample,
+            num_return_sequences=n,
+            pad_token_id=self._tokenizer.pad_token_id,
+        )
         if sample:
             kwargs.update(temperature=params.temperature, top_p=params.top_p)
         else:  # the model's generation_config may carry sampling values that greedy would warn about
@@ -191,6 +209,7 @@ class TransformersBackend(Backend):
 
         def run():
             import torch
+
             try:
                 with self._lock, torch.inference_mode():
                     self._lm.generate(**kwargs)

@@ -10,6 +10,7 @@ model name), waits until `/v1/models` answers, then prints the settings for the 
 and keeps serving until Ctrl+C. `--dry-run` prints the command only. vLLM needs a CUDA GPU and is
 listed in requirements-gpu.txt; without it the launcher exits with a message saying so.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,11 @@ DEFAULT_PORT = 8000
 VLLM_DEFAULT_MAX_LORA_RANK = 16  # vLLM's own default; --max-lora-rank must be >= every adapter's rank
 VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)  # the values vLLM's LoRAConfig accepts
 SECRET_FLAGS = ("--api-key",)
-NOT_INSTALLED = ("vLLM is not installed here: it needs a Linux machine with a CUDA GPU. Install it with "
-                 "`pip install -r requirements-gpu.txt`, or serve the model with `transformers serve` "
-                 "instead (see serving/README.md). `--dry-run` prints the command without vLLM.")
+NOT_INSTALLED = (
+    "vLLM is not installed here: it needs a Linux machine with a CUDA GPU. Install it with "
+    "`pip install -r requirements-gpu.txt`, or serve the model with `transformers serve` "
+    "instead (see serving/README.md). `--dry-run` prints the command without vLLM."
+)
 
 
 def parse_adapter(spec: str) -> tuple[str, str]:
@@ -53,9 +56,15 @@ def adapter_rank(path: str) -> int | None:
         return None
 
 
-def build_command(model: str, adapters: list[tuple[str, str]] = (), host: str = "127.0.0.1",
-                  port: int = DEFAULT_PORT, max_lora_rank: int | None = None, extra: list[str] = (),
-                  executable: list[str] = ("vllm",)) -> list[str]:
+def build_command(
+    model: str,
+    adapters: list[tuple[str, str]] = (),
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    max_lora_rank: int | None = None,
+    extra: list[str] = (),
+    executable: list[str] = ("vllm",),
+) -> list[str]:
     """The `vllm serve` argv. With adapters it adds `--enable-lora --lora-modules NAME=PATH ...` and
     `--max-lora-rank`, defaulting to the largest rank found in the adapters' configs rounded up to a
     value vLLM accepts (at least its default 16). Raises ValueError when an explicit rank is below an
@@ -69,8 +78,7 @@ def build_command(model: str, adapters: list[tuple[str, str]] = (), host: str = 
             raise ValueError(f"--max-lora-rank {max_lora_rank} is below the adapters' rank {needed}")
         fitting = [r for r in VLLM_LORA_RANKS if r >= max(needed, VLLM_DEFAULT_MAX_LORA_RANK)]
         rank = max_lora_rank or (fitting[0] if fitting else needed)
-        cmd += ["--enable-lora", "--lora-modules", *(f"{n}={p}" for n, p in adapters),
-                "--max-lora-rank", str(rank)]
+        cmd += ["--enable-lora", "--lora-modules", *(f"{n}={p}" for n, p in adapters), "--max-lora-rank", str(rank)]
     return cmd + list(extra)
 
 
@@ -94,8 +102,9 @@ def vllm_executable() -> list[str] | None:
     return None
 
 
-def wait_healthy(base_url: str, timeout: float, process: subprocess.Popen | None = None,
-                 interval: float = 1.0) -> list[str]:
+def wait_healthy(
+    base_url: str, timeout: float, process: subprocess.Popen | None = None, interval: float = 1.0
+) -> list[str]:
     """Poll `{base_url}/models` until it answers 200; return the served model ids.
 
     Raises TimeoutError after `timeout` seconds, RuntimeError when `process` exits first.
@@ -117,12 +126,21 @@ def wait_healthy(base_url: str, timeout: float, process: subprocess.Popen | None
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m serving.vllm", description=__doc__.split("\n\n")[1])
     parser.add_argument("--model", required=True, help="base model: Hub id or local folder")
-    parser.add_argument("--adapter", action="append", default=[], metavar="NAME=PATH",
-                        help="LoRA adapter served as model NAME (repeatable)")
+    parser.add_argument(
+        "--adapter",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="LoRA adapter served as model NAME (repeatable)",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--max-lora-rank", type=int, default=None,
-                        help="largest LoRA rank to serve (default: the adapters' rank, at least 16)")
+    parser.add_argument(
+        "--max-lora-rank",
+        type=int,
+        default=None,
+        help="largest LoRA rank to serve (default: the adapters' rank, at least 16)",
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the server")
     parser.add_argument("--dry-run", action="store_true", help="print the command and exit")
     parser.add_argument("extra", nargs="*", help="arguments after -- go to vllm serve unchanged")
@@ -135,8 +153,9 @@ def main(argv=None) -> int:
     try:
         adapters = [parse_adapter(a) for a in args.adapter]
         executable = vllm_executable()
-        cmd = build_command(args.model, adapters, args.host, args.port, args.max_lora_rank, args.extra,
-                            executable or ["vllm"])
+        cmd = build_command(
+            args.model, adapters, args.host, args.port, args.max_lora_rank, args.extra, executable or ["vllm"]
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

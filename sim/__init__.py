@@ -4,6 +4,7 @@
 `cliport` compatibility package (and an `IPython` stub) that task code imports; put it on `sys.path`
 before importing a task file (`sim.loader` does this).
 """
+
 from pathlib import Path
 
 ASSETS_ROOT = Path(__file__).resolve().parents[1] / "assets"

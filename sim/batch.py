@@ -17,6 +17,7 @@ death is charged to exactly the unit it was running) and `RayEngine` (`ray.init(
 each unit a Ray task declaring its CPUs and memory). Ray is optional (requirements-ray.txt).
 The sandbox isolates the task code inside each unit on either engine.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -147,7 +148,7 @@ class LocalEngine:
         self.workers = max(1, int(workers or os.cpu_count() or 1))
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: list = []
-        self._busy: dict = {}          # connection -> (process, token)
+        self._busy: dict = {}  # connection -> (process, token)
 
     def describe(self) -> str:
         return f"local pool of {self.workers} worker processes"
@@ -166,7 +167,7 @@ class LocalEngine:
         proc, conn = self._idle.pop() if self._idle else self._start_worker()
         try:
             conn.send((unit.fn, unit.kwargs))
-        except (BrokenPipeError, OSError):    # died while idle: start a fresh one
+        except (BrokenPipeError, OSError):  # died while idle: start a fresh one
             proc, conn = self._start_worker()
             conn.send((unit.fn, unit.kwargs))
         self._busy[conn] = (proc, token)
@@ -252,17 +253,18 @@ class RayEngine:
         self._ray = ray
         self._remote = ray.remote(_ray_call)
         self._paths = [os.path.abspath(p or os.curdir) for p in sys.path]
-        self._pending: dict = {}       # ObjectRef -> token
+        self._pending: dict = {}  # ObjectRef -> token
 
     def describe(self) -> str:
         return f"Ray ({self._ray.cluster_resources().get('CPU', 0):g} CPUs)"
 
     def capacity(self) -> int:
-        return 1 << 30                 # Ray queues and schedules by the declared resources
+        return 1 << 30  # Ray queues and schedules by the declared resources
 
     def submit(self, token, unit: Unit) -> None:
-        ref = self._remote.options(num_cpus=unit.num_cpus, memory=unit.memory_bytes, max_retries=0,
-                                   name=unit.key[:100]).remote(unit.fn, unit.kwargs, self._paths)
+        ref = self._remote.options(
+            num_cpus=unit.num_cpus, memory=unit.memory_bytes, max_retries=0, name=unit.key[:100]
+        ).remote(unit.fn, unit.kwargs, self._paths)
         self._pending[ref] = token
 
     def next_done(self):
@@ -270,7 +272,7 @@ class RayEngine:
         token = self._pending.pop(ready[0])
         try:
             return token, self._ray.get(ready[0])
-        except self._ray.exceptions.RayError as exc:   # worker or node died, object lost, OOM kill
+        except self._ray.exceptions.RayError as exc:  # worker or node died, object lost, OOM kill
             return token, ("died", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
     def close(self) -> None:
@@ -288,17 +290,33 @@ def make_engine(workers: int | None = None, ray_address: str | None = None):
 
 def add_engine_args(parser) -> None:
     """Add --workers N and --ray [auto|ADDRESS] to an argparse parser (see make_engine)."""
-    parser.add_argument("--workers", type=int, default=None,
-                        help="parallel units: local worker processes, or the CPUs of a local Ray "
-                             "(default: the CPU count)")
-    parser.add_argument("--ray", nargs="?", const="auto", default=None, metavar="auto|ADDRESS",
-                        help="run the units on Ray: 'auto' joins the cluster on this machine or "
-                             "starts a local one; ADDRESS joins that cluster")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel units: local worker processes, or the CPUs of a local Ray (default: the CPU count)",
+    )
+    parser.add_argument(
+        "--ray",
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="auto|ADDRESS",
+        help="run the units on Ray: 'auto' joins the cluster on this machine or "
+        "starts a local one; ADDRESS joins that cluster",
+    )
 
 
 # -- the driver -------------------------------------------------------------------------------------
-def run_units(units: Iterable[Unit], *, engine, journal: Journal | None = None, progress: bool = True,
-              desc: str = "units", on_record=None) -> list[dict]:
+def run_units(
+    units: Iterable[Unit],
+    *,
+    engine,
+    journal: Journal | None = None,
+    progress: bool = True,
+    desc: str = "units",
+    on_record=None,
+) -> list[dict]:
     """Run every unit on `engine`; return their records in the order of `units`.
 
     Records of units already done in `journal` are reused, not re-run. Each new record is written to
@@ -329,12 +347,18 @@ def run_units(units: Iterable[Unit], *, engine, journal: Journal | None = None, 
                 engine.submit(i, units[i])
                 continue
             in_flight -= 1
-            rec = {"key": units[i].key, "meta": units[i].meta, "status": "done" if answer[0] == "ok" else "failed",
-                   "result": answer[1] if answer[0] == "ok" else None,
-                   "error": None if answer[0] == "ok" else (answer[1] if answer[0] == "error"
-                                                            else f"worker died twice: {answer[1]}"),
-                   "traceback": answer[2] if answer[0] == "error" else None,
-                   "attempts": attempts[i], "seconds": round(time.monotonic() - started[i], 2)}
+            rec = {
+                "key": units[i].key,
+                "meta": units[i].meta,
+                "status": "done" if answer[0] == "ok" else "failed",
+                "result": answer[1] if answer[0] == "ok" else None,
+                "error": None
+                if answer[0] == "ok"
+                else (answer[1] if answer[0] == "error" else f"worker died twice: {answer[1]}"),
+                "traceback": answer[2] if answer[0] == "error" else None,
+                "attempts": attempts[i],
+                "seconds": round(time.monotonic() - started[i], 2),
+            }
             records[units[i].key] = rec
             failed += rec["status"] == "failed"
             if journal is not None:
@@ -357,5 +381,6 @@ def _progress(total: int, initial: int, desc: str, enabled: bool):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=initial, desc=desc, unit="unit", file=sys.stderr,
-                dynamic_ncols=True, smoothing=0.1)
+    return tqdm(
+        total=total, initial=initial, desc=desc, unit="unit", file=sys.stderr, dynamic_ncols=True, smoothing=0.1
+    )

@@ -4,6 +4,7 @@ A config is a dict with image_size (H, W), intrinsics (row-major 3x3 tuple), pos
 (quaternion xyzw), zrange (near, far) and noise. `render(config)` returns (colour uint8 HxWx3, depth
 float HxW metres, segmentation int32 HxW body ids, -1 for background).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,13 +21,19 @@ def use_hardware_renderer(enabled: bool) -> None:
 
 
 def _config(image_size, f, c, position, euler, zrange):
-    return {"image_size": image_size, "intrinsics": (f[0], 0, c[0], 0, f[1], c[1], 0, 0, 1),
-            "position": position, "rotation": p.getQuaternionFromEuler(euler),
-            "zrange": zrange, "noise": False}
+    return {
+        "image_size": image_size,
+        "intrinsics": (f[0], 0, c[0], 0, f[1], c[1], 0, 0, 1),
+        "position": position,
+        "rotation": p.getQuaternionFromEuler(euler),
+        "zrange": zrange,
+        "noise": False,
+    }
 
 
 class RealSenseD415:
     """Default configuration with 3 RealSense RGB-D cameras (front, left, right)."""
+
     image_size = (480, 640)
     intrinsics = (450.0, 0, 320.0, 0, 450.0, 240.0, 0, 0, 1)
     front_position = (1.0, 0, 0.75)
@@ -36,38 +43,63 @@ class RealSenseD415:
     right_position = (0, -0.5, 0.75)
     right_rotation = p.getQuaternionFromEuler((np.pi / 4.5, np.pi, 3 * np.pi / 4))
     CONFIG = [
-        _config(image_size, (450.0, 450.0), (320.0, 240.0), front_position,
-                (np.pi / 4, np.pi, -np.pi / 2), (0.01, 10.0)),
-        _config(image_size, (450.0, 450.0), (320.0, 240.0), left_position,
-                (np.pi / 4.5, np.pi, np.pi / 4), (0.01, 10.0)),
-        _config(image_size, (450.0, 450.0), (320.0, 240.0), right_position,
-                (np.pi / 4.5, np.pi, 3 * np.pi / 4), (0.01, 10.0)),
+        _config(
+            image_size, (450.0, 450.0), (320.0, 240.0), front_position, (np.pi / 4, np.pi, -np.pi / 2), (0.01, 10.0)
+        ),
+        _config(
+            image_size, (450.0, 450.0), (320.0, 240.0), left_position, (np.pi / 4.5, np.pi, np.pi / 4), (0.01, 10.0)
+        ),
+        _config(
+            image_size,
+            (450.0, 450.0),
+            (320.0, 240.0),
+            right_position,
+            (np.pi / 4.5, np.pi, 3 * np.pi / 4),
+            (0.01, 10.0),
+        ),
     ]
 
 
 class Oracle:
     """Top-down noiseless near-orthographic camera (focal 63e4 px at 1000 m)."""
+
     image_size = (480, 640)
     intrinsics = (63e4, 0, 320.0, 0, 63e4, 240.0, 0, 0, 1)
     position = (0.5, 0, 1000.0)
     rotation = p.getQuaternionFromEuler((0, np.pi, -np.pi / 2))
-    CONFIG = [_config(image_size, (63e4, 63e4), (320.0, 240.0), position, (0, np.pi, -np.pi / 2),
-                      (999.7, 1001.0))]
+    CONFIG = [_config(image_size, (63e4, 63e4), (320.0, 240.0), position, (0, np.pi, -np.pi / 2), (999.7, 1001.0))]
 
 
 class RS200Gazebo:
     """Gazebo camera (unused by tasks; kept for import compatibility)."""
+
     image_size = (480, 640)
-    CONFIG = [_config(image_size, (554.3826904296875, 554.3826904296875), (320.0, 240.0),
-                      (0.5, 0, 1.0), (0, np.pi, np.pi / 2), (0.01, 10.0))]
+    CONFIG = [
+        _config(
+            image_size,
+            (554.3826904296875, 554.3826904296875),
+            (320.0, 240.0),
+            (0.5, 0, 1.0),
+            (0, np.pi, np.pi / 2),
+            (0.01, 10.0),
+        )
+    ]
 
 
 class KinectFranka:
     """Kinect camera (unused by tasks; kept for import compatibility)."""
+
     image_size = (424, 512)
-    CONFIG = [_config(image_size, (365.57489013671875, 365.57489013671875),
-                      (257.5205078125, 205.26710510253906), (1.082, -0.041, 1.027),
-                      (-2.611, 0.010, 1.553), (0.01, 10.0))]
+    CONFIG = [
+        _config(
+            image_size,
+            (365.57489013671875, 365.57489013671875),
+            (257.5205078125, 205.26710510253906),
+            (1.082, -0.041, 1.027),
+            (-2.611, 0.010, 1.553),
+            (0.01, 10.0),
+        )
+    ]
 
 
 # Video camera: an oblique front-right view of the whole workspace and the arm.
@@ -96,14 +128,20 @@ def render(config, image_size=None, shadow=1, rng=None):
     aspect = image_size[1] / image_size[0]
     proj = p.computeProjectionMatrixFOV(fovh, aspect, znear, zfar)
     _, _, color, depth, segm = p.getCameraImage(
-        width=image_size[1], height=image_size[0], viewMatrix=view, projectionMatrix=proj,
-        shadow=shadow, flags=p.ER_SEGMENTATION_MASK_OBJECT_AND_LINKINDEX, renderer=_state["renderer"])
+        width=image_size[1],
+        height=image_size[0],
+        viewMatrix=view,
+        projectionMatrix=proj,
+        shadow=shadow,
+        flags=p.ER_SEGMENTATION_MASK_OBJECT_AND_LINKINDEX,
+        renderer=_state["renderer"],
+    )
     color = np.array(color, dtype=np.uint8).reshape(image_size[0], image_size[1], 4)[..., :3]
     if config["noise"]:
         rng = rng or np.random
         color = np.uint8(np.clip(np.int32(color) + rng.normal(0, 3, color.shape), 0, 255))
     zbuffer = np.array(depth, dtype=np.float32).reshape(image_size)
-    depth = (zfar + znear - (2.0 * zbuffer - 1.0) * (zfar - znear))
+    depth = zfar + znear - (2.0 * zbuffer - 1.0) * (zfar - znear)
     depth = (2.0 * znear * zfar) / depth
     if config["noise"]:
         depth += (rng or np.random).normal(0, 0.003, depth.shape)
@@ -118,9 +156,18 @@ def _look_at(size, view, shadow):
     vm = p.computeViewMatrix(view["position"], view["target"], (0, 0, 1))
     pm = p.computeProjectionMatrixFOV(view["fov"], width / height, 0.05, 5.0)
     _, _, color, zbuffer, _ = p.getCameraImage(
-        width, height, vm, pm, shadow=shadow, lightDirection=(0.4, -0.3, 1.0),
-        lightAmbientCoeff=0.55, lightDiffuseCoeff=0.5, lightSpecularCoeff=0.05,
-        flags=p.ER_NO_SEGMENTATION_MASK, renderer=_state["renderer"])
+        width,
+        height,
+        vm,
+        pm,
+        shadow=shadow,
+        lightDirection=(0.4, -0.3, 1.0),
+        lightAmbientCoeff=0.55,
+        lightDiffuseCoeff=0.5,
+        lightSpecularCoeff=0.05,
+        flags=p.ER_NO_SEGMENTATION_MASK,
+        renderer=_state["renderer"],
+    )
     rgba = np.ascontiguousarray(color, dtype=np.uint8).reshape(height, width, 4)
     return rgba, np.asarray(zbuffer, dtype=np.float32).reshape(height, width)
 

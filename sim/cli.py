@@ -6,6 +6,7 @@ EXIT_FAILED 1 (the work ran and failed, or stopped at a limit), EXIT_USAGE 2 (ba
 task, a task that cannot be loaded), EXIT_CANCELLED 130 (SIGINT or SIGTERM; 128 + SIGINT as shells
 report it).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -2,6 +2,7 @@
 (docs/compat.md#compat-flags). Defaults are the fixed behaviour; `CompatFlags.original()` reproduces the
 original where the fix changes outcomes of existing task files.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -30,6 +31,7 @@ class CompatFlags:
         original never changes) instead of SOLVER_RESIDUAL: every step runs all 50 solver
         iterations, 1.3-2x slower with resting or stacked objects.
     """
+
     swapped_cylinder: bool = False
     single_slide_push: bool = False
     uint8_segmentation: bool = False

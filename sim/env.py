@@ -5,6 +5,7 @@ per process. Differences from the original, all documented in sim/README.md: sim
 budgets instead of wall-clock timeouts, agent cameras rendered only when `observe=True`, video
 frames rendered at a fixed rate of simulated time, and silent fallbacks recorded in `warnings`.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,18 @@ class Environment:
             exceeding it raises SimBudgetExceeded.
     """
 
-    def __init__(self, assets_root=None, task=None, disp=False, shared_memory=False, hz=480,
-                 record_cfg=None, flags=None, observe=False, max_sim_steps=None):
+    def __init__(
+        self,
+        assets_root=None,
+        task=None,
+        disp=False,
+        shared_memory=False,
+        hz=480,
+        record_cfg=None,
+        flags=None,
+        observe=False,
+        max_sim_steps=None,
+    ):
         self.assets_root = str(assets_root or sim.ASSETS_ROOT)
         self.pix_size = 0.003125
         self.bounds = np.array([[0.25, 0.75], [-0.5, 0.5], [0, 0.3]])
@@ -130,8 +141,9 @@ class Environment:
         p.resetSimulation()
         p.setGravity(0, 0, -9.8)
         p.setTimeStep(1.0 / self.hz)
-        p.setPhysicsEngineParameter(solverResidualThreshold=config.BULLET_SOLVER_RESIDUAL
-                                    if self.flags.exact_solver else config.SOLVER_RESIDUAL)
+        p.setPhysicsEngineParameter(
+            solverResidualThreshold=config.BULLET_SOLVER_RESIDUAL if self.flags.exact_solver else config.SOLVER_RESIDUAL
+        )
         p.configureDebugVisualizer(p.COV_ENABLE_RENDERING, 0)
         plane = p.loadURDF(os.path.join(self.assets_root, PLANE_URDF), [0, 0, -0.001])
         # The renderers draw visual-less bodies from their collision shapes: a 4 m white slab that
@@ -176,10 +188,10 @@ class Environment:
         try:
             obj_id = p.loadURDF(path, pose[0], pose[1], useFixedBase=fixed_base)
         except p.error:
-            fallbacks.warn(f"add_object: cannot load {os.path.basename(str(urdf))!r}; "
-                           f"replaced by {FALLBACK_URDF}")
-            obj_id = p.loadURDF(os.path.join(self.assets_root, FALLBACK_URDF), pose[0], pose[1],
-                                useFixedBase=fixed_base)
+            fallbacks.warn(f"add_object: cannot load {os.path.basename(str(urdf))!r}; replaced by {FALLBACK_URDF}")
+            obj_id = p.loadURDF(
+                os.path.join(self.assets_root, FALLBACK_URDF), pose[0], pose[1], useFixedBase=fixed_base
+            )
         self.obj_ids[category].append(obj_id)
         if color is not None:
             p.changeVisualShape(obj_id, -1, rgbaColor=utils.as_rgb(color) + [1])
@@ -216,16 +228,14 @@ class Environment:
     @property
     def is_static(self):
         """True when every rigid object moves slower than 5 mm/s."""
-        return all(np.linalg.norm(p.getBaseVelocity(i)[0]) < SETTLE_SPEED
-                   for i in self.obj_ids["rigid"])
+        return all(np.linalg.norm(p.getBaseVelocity(i)[0]) < SETTLE_SPEED for i in self.obj_ids["rigid"])
 
     def step(self, action=None):
         """Execute {'pose0', 'pose1'} with the task's primitive, let objects settle (at most 5
         simulated seconds), score -> (obs, reward, done, info). A primitive timeout ends the
         episode with reward 0."""
         if action is not None:
-            timeout = self.task.primitive(self.movej, self.movep, self.ee, action["pose0"],
-                                          action["pose1"])
+            timeout = self.task.primitive(self.movej, self.movep, self.ee, action["pose0"], action["pose1"])
             if timeout:
                 fallbacks.warn("primitive timed out (arm could not reach a target)")
                 return self._get_obs(), 0.0, True, self.info
@@ -257,8 +267,7 @@ class Environment:
         if getattr(self.ee, "held", None) is not None:
             moving = []
         else:
-            moving = [b for b in (getattr(self.ee, "body", None), getattr(self.ee, "base", None))
-                      if b is not None]
+            moving = [b for b in (getattr(self.ee, "body", None), getattr(self.ee, "base", None)) if b is not None]
         return self.robot.descend_until_contact(pose, detect_contact, speed, moving=moving)
 
     # ------------------------------------------------------------ observations

@@ -5,6 +5,7 @@ then lets the oracle act at most `task.max_steps` times ("oracle" phase). Succes
 > 0.99. Exceptions raised by task code become the `error` dict (line number in the task file and a
 traceback trimmed to the task file's frames); they are never raised.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -40,8 +41,7 @@ def error_dict(exc: BaseException, phase: str, task_file: str | None) -> dict:
     text = "Traceback (most recent call last):\n" if own else ""
     text += "".join(traceback.format_list(own))
     text += "".join(traceback.format_exception_only(type(exc), exc))
-    return {"type": type(exc).__name__, "message": str(exc), "line": line, "traceback": text,
-            "phase": phase}
+    return {"type": type(exc).__name__, "message": str(exc), "line": line, "traceback": text, "phase": phase}
 
 
 MAX_SCENE_OBJECTS = 60  # a rope is 20 beads; more than this is not worth sending
@@ -55,9 +55,10 @@ def final_scene(env) -> list[dict]:
     import pybullet as p
 
     from sim import utils
+
     out = []
     for category in ("fixed", "rigid"):
-        for body in list(env.obj_ids.get(category, []))[:MAX_SCENE_OBJECTS - len(out)]:
+        for body in list(env.obj_ids.get(category, []))[: MAX_SCENE_OBJECTS - len(out)]:
             try:
                 name = p.getBodyInfo(body)[1].decode(errors="replace").removesuffix(".urdf")
                 pos = p.getBasePositionAndOrientation(body)[0]
@@ -70,15 +71,33 @@ def final_scene(env) -> list[dict]:
             if rgb is not None:
                 dist, best = min((float(np.linalg.norm(rgb - np.asarray(c[:3]))), n) for n, c in utils.COLORS.items())
                 color = best if dist < 0.1 else None
-            out.append({"id": body, "name": name, "category": category, "color": color,
-                        "position": [round(float(v), 4) for v in pos],
-                        "size": [round(float(high - low), 4) for low, high in zip(lo, hi)]})
+            out.append(
+                {
+                    "id": body,
+                    "name": name,
+                    "category": category,
+                    "color": color,
+                    "position": [round(float(v), 4) for v in pos],
+                    "size": [round(float(high - low), 4) for low, high in zip(lo, hi)],
+                }
+            )
     return out
 
 
-def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, record=False,
-                video_size=video.SIZE, fps=video.FPS, max_sim_steps=None, agent=None,
-                on_step=None) -> dict:
+def run_episode(
+    task_cls,
+    seed,
+    *,
+    env=None,
+    on_phase=None,
+    on_frame=None,
+    record=False,
+    video_size=video.SIZE,
+    fps=video.FPS,
+    max_sim_steps=None,
+    agent=None,
+    on_step=None,
+) -> dict:
     """Run one oracle episode -> {"seed", "reward", "success", "steps", "seconds", "warnings",
     "error", "scene" (`final_scene` after the last action)} (+ "frames" when `record`).
 
@@ -96,8 +115,7 @@ def run_episode(task_cls, seed, *, env=None, on_phase=None, on_frame=None, recor
     env.max_sim_steps = max_sim_steps
     frames = []
     sinks = [s for s in (on_frame, frames.append if record else None) if s is not None]
-    result = {"seed": seed, "reward": 0.0, "success": False, "steps": 0, "seconds": 0.0,
-              "warnings": [], "error": None}
+    result = {"seed": seed, "reward": 0.0, "success": False, "steps": 0, "seconds": 0.0, "warnings": [], "error": None}
     task_file = _task_file(task_cls)
     phase = "reset"
     total = 0.0

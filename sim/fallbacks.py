@@ -5,6 +5,7 @@ The fallbacks still happen (docs/compat.md#silent-fallbacks: existing tasks rely
 once per episode. The environment binds its `env.warnings` list at reset; `sim.episode` copies it into the
 episode dict's `warnings`.
 """
+
 from __future__ import annotations
 
 _sink: list[str] = []

@@ -4,6 +4,7 @@ spatula.
 The environment instantiates the task's `ee` class as `ee(assets_root, robot_id, 9, obj_ids)`; the
 gripper bodies are separate URDFs fixed to the arm's tool mount (link 9) by constraints.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,9 +23,16 @@ class Gripper:
         """Load `urdf` at the tool-mount pose and fix it there; returns the body id."""
         state = p.getLinkState(robot, ee)
         body = p.loadURDF(os.path.join(self.assets_root, urdf), state[4], state[5])
-        cid = p.createConstraint(parentBodyUniqueId=robot, parentLinkIndex=ee, childBodyUniqueId=body,
-                                 childLinkIndex=-1, jointType=p.JOINT_FIXED, jointAxis=(0, 0, 0),
-                                 parentFramePosition=(0, 0, 0), childFramePosition=(0, 0, 0))
+        cid = p.createConstraint(
+            parentBodyUniqueId=robot,
+            parentLinkIndex=ee,
+            childBodyUniqueId=body,
+            childLinkIndex=-1,
+            jointType=p.JOINT_FIXED,
+            jointAxis=(0, 0, 0),
+            parentFramePosition=(0, 0, 0),
+            childFramePosition=(0, 0, 0),
+        )
         if max_force is not None:
             p.changeConstraint(cid, maxForce=max_force)
         return body
@@ -81,13 +89,19 @@ class Suction(Gripper):
                 tip = p.getLinkState(self.body, 0)
                 obj_pose = p.getBasePositionAndOrientation(obj_id)
                 world_to_tip = p.invertTransform(tip[0], tip[1])
-                obj_to_tip = p.multiplyTransforms(world_to_tip[0], world_to_tip[1],
-                                                  obj_pose[0], obj_pose[1])
+                obj_to_tip = p.multiplyTransforms(world_to_tip[0], world_to_tip[1], obj_pose[0], obj_pose[1])
                 self.contact_constraint = p.createConstraint(
-                    parentBodyUniqueId=self.body, parentLinkIndex=0, childBodyUniqueId=obj_id,
-                    childLinkIndex=contact_link, jointType=p.JOINT_FIXED, jointAxis=(0, 0, 0),
-                    parentFramePosition=obj_to_tip[0], parentFrameOrientation=obj_to_tip[1],
-                    childFramePosition=(0, 0, 0), childFrameOrientation=(0, 0, 0))
+                    parentBodyUniqueId=self.body,
+                    parentLinkIndex=0,
+                    childBodyUniqueId=obj_id,
+                    childLinkIndex=contact_link,
+                    jointType=p.JOINT_FIXED,
+                    jointAxis=(0, 0, 0),
+                    parentFramePosition=obj_to_tip[0],
+                    parentFrameOrientation=obj_to_tip[1],
+                    childFramePosition=(0, 0, 0),
+                    childFrameOrientation=(0, 0, 0),
+                )
                 # The held object moves with the tip: their contact would only fight the constraint.
                 self.held = obj_id
                 p.setCollisionFilterPair(self.body, obj_id, 0, -1, 0)

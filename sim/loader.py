@@ -4,6 +4,7 @@
 (`class X(Task)` or `class X(task.Task)`); `load_task_class(path)` imports the file as a module with
 `sim.COMPAT_DIR` on `sys.path` (so `from cliport.tasks.task import Task` works) and returns it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -33,8 +34,11 @@ def task_classes(source: str | ast.Module) -> list[ast.ClassDef]:
     Raises SyntaxError when `source` does not parse.
     """
     tree = ast.parse(source) if isinstance(source, str) else source
-    return [node for node in tree.body if isinstance(node, ast.ClassDef)
-            and any(_base_name(b) == "Task" for b in node.bases)]
+    return [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and any(_base_name(b) == "Task" for b in node.bases)
+    ]
 
 
 def find_task_class_name(source: str) -> str:

@@ -8,6 +8,7 @@ cameras. Row u <-> y = bounds[1,0] + u*pix, column v <-> x = bounds[0,0] + v*pix
 for the standard bounds (1.0 m of y by 0.5 m of x at 0.003125 m per pixel). `source="orthographic"` renders
 the same grid directly from above (the oracle's view, sim.occupancy; ~100x cheaper, no occlusion holes).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,8 +39,9 @@ def topdown(env, source: str = "cameras") -> tuple[np.ndarray, np.ndarray]:
     Raises ValueError for another source.
     """
     if source == "orthographic":
-        colour, height, _ = occupancy.render_topdown(env.bounds, env.pix_size,
-                                                     below_table=getattr(env, "table_bodies", ()))
+        colour, height, _ = occupancy.render_topdown(
+            env.bounds, env.pix_size, below_table=getattr(env, "table_bodies", ())
+        )
         return colour, height
     if source != "cameras":
         raise ValueError(f"unknown observation source {source!r}; expected one of {SOURCES}")
@@ -48,6 +50,5 @@ def topdown(env, source: str = "cameras") -> tuple[np.ndarray, np.ndarray]:
         colour, depth, _ = camera.render(cfg)
         colours.append(colour)
         depths.append(depth)
-    heightmaps, colormaps = utils.reconstruct_heightmaps(colours, depths, env.agent_cams,
-                                                         env.bounds, env.pix_size)
+    heightmaps, colormaps = utils.reconstruct_heightmaps(colours, depths, env.agent_cams, env.bounds, env.pix_size)
     return fuse(colormaps, heightmaps)

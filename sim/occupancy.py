@@ -5,6 +5,7 @@ The original renders a 640x480 near-orthographic view and back-projects it into 
 which gives the same semantics (top surface per cell, points outside the z-bounds dropped, robot occludes)
 at a fraction of the cost. Row u <-> y = bounds[1,0] + u*pix, column v <-> x = bounds[0,0] + v*pix.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,8 +40,9 @@ def render_topdown(bounds, pix_size, supersample=1, below_table=()):
     proj = p.computeProjectionMatrix(-hx * k, hx * k, -hy * k, hy * k, near, far)
     hidden = below_table if bounds[2, 0] >= 0 else ()
     with camera.hidden({b: camera.visuals(b) for b in hidden}):
-        _, _, color, zbuf, segm = p.getCameraImage(width, height, view, proj, shadow=0,
-                                                   renderer=camera._state["renderer"])
+        _, _, color, zbuf, segm = p.getCameraImage(
+            width, height, view, proj, shadow=0, renderer=camera._state["renderer"]
+        )
     # Image row 0 is +y (top): flip so that row u grows with y like the original heightmap.
     color = np.array(color, dtype=np.uint8).reshape(height, width, 4)[::-1, :, :3]
     zbuf = np.array(zbuf, dtype=np.float64).reshape(height, width)[::-1]

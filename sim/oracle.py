@@ -1,5 +1,6 @@
 """The scripted oracle (docs/oracle.md#oracle-act): picks the goal object furthest from its nearest allowed
 target and places it so that its base frame lands on that target, preserving the grasp offset."""
+
 from __future__ import annotations
 
 import collections
@@ -17,6 +18,7 @@ def _normalise_targets(targs):
     only recognised float / float32 coordinates (docs/compat.md#bare-position-targets); any numeric 3-vector
     works here."""
     from sim.task import as_pose  # here, not at the top: sim.task imports this module
+
     out = [as_pose(t) for t in targs]
     if isinstance(targs, list):
         targs[:] = out
@@ -59,8 +61,13 @@ def pick_cells(task, obj_id, coarse_mask, below_table=()):
     r1, c1 = min(r1 + 2, n_rows - 1), min(c1 + 2, n_cols - 1)
     if r1 < r0 or c1 < c0:
         return None
-    sub = np.array([[bounds[0, 0] + c0 * pix, bounds[0, 0] + (c1 + 1) * pix],
-                    [bounds[1, 0] + r0 * pix, bounds[1, 0] + (r1 + 1) * pix], bounds[2]])
+    sub = np.array(
+        [
+            [bounds[0, 0] + c0 * pix, bounds[0, 0] + (c1 + 1) * pix],
+            [bounds[1, 0] + r0 * pix, bounds[1, 0] + (r1 + 1) * pix],
+            bounds[2],
+        ]
+    )
     _, sub_h, sub_m = occupancy.render_topdown(sub, pix, supersample=2, below_table=below_table)
     keep = occupancy.erode(sub_m == obj_id, 3)
     if not keep.any():
@@ -116,12 +123,14 @@ def make_oracle(task, env):
         (rows, cols), heights = pick
         k = np.random.randint(len(rows))  # uniform over the eroded mask, as sample_distribution
         bounds = np.asarray(task.bounds, dtype=float)
-        pick_pos = (bounds[0, 0] + cols[k] * task.pix_size, bounds[1, 0] + rows[k] * task.pix_size,
-                    bounds[2, 0] + heights[k])
+        pick_pos = (
+            bounds[0, 0] + cols[k] * task.pix_size,
+            bounds[1, 0] + rows[k] * task.pix_size,
+            bounds[2, 0] + heights[k],
+        )
         pick_pose = (np.asarray(pick_pos), np.asarray((0, 0, 0, 1)))
         obj_pose = p.getBasePositionAndOrientation(objs[pick_i][0])
-        place_pose = place_pose_for(pick_pose, obj_pose, targs[nn_targets[pick_i]], task.sixdof,
-                                    rotations)
+        place_pose = place_pose_for(pick_pose, obj_pose, targs[nn_targets[pick_i]], task.sixdof, rotations)
         return {"pose0": pick_pose, "pose1": place_pose}
 
     return OracleAgent(act)

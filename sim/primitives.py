@@ -4,6 +4,7 @@ Called as `primitive(movej, movep, ee, pose0, pose1)` and return a timeout flag.
 bound to our Environment the contact searches use its continuous straight-line descent; with other
 callers they fall back to the original's per-millimetre `movep` loop.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ the timeouts are budgets of simulation steps (`timeout` simulated seconds at the
 wall-clock seconds, so outcomes do not depend on machine load (docs/compat.md#wall-clock-timeouts); and
 `movep` retries an IK solution that misses its target (see `UR5.movep`).
 """
+
 from __future__ import annotations
 
 import math
@@ -47,8 +48,9 @@ class UR5:
         self.body = p.loadURDF(urdf_path)
         self.step = step
         self.hz = hz
-        self.joints = [j for j in range(p.getNumJoints(self.body))
-                       if p.getJointInfo(self.body, j)[2] == p.JOINT_REVOLUTE]
+        self.joints = [
+            j for j in range(p.getNumJoints(self.body)) if p.getJointInfo(self.body, j)[2] == p.JOINT_REVOLUTE
+        ]
         self._gains = [1.0] * len(self.joints)
         for j, q in zip(self.joints, HOME_J):
             p.resetJointState(self.body, j, q)
@@ -62,18 +64,30 @@ class UR5:
         The damped IK iterates from the current joints, or from `start` (6,) if given."""
         seed = {} if start is None else {"currentPositions": [float(q) for q in start]}
         joints = p.calculateInverseKinematics(
-            bodyUniqueId=self.body, endEffectorLinkIndex=EE_TIP, targetPosition=pose[0],
-            targetOrientation=pose[1], lowerLimits=IK_LOWER, upperLimits=IK_UPPER,
-            jointRanges=IK_RANGES, restPoses=IK_REST,
-            maxNumIterations=iterations, residualThreshold=1e-5, **seed)
+            bodyUniqueId=self.body,
+            endEffectorLinkIndex=EE_TIP,
+            targetPosition=pose[0],
+            targetOrientation=pose[1],
+            lowerLimits=IK_LOWER,
+            upperLimits=IK_UPPER,
+            jointRanges=IK_RANGES,
+            restPoses=IK_REST,
+            maxNumIterations=iterations,
+            residualThreshold=1e-5,
+            **seed,
+        )
         joints = np.float32(joints)
         joints[2:] = (joints[2:] + np.pi) % (2 * np.pi) - np.pi
         return joints
 
     def _command(self, targets) -> None:
-        p.setJointMotorControlArray(bodyIndex=self.body, jointIndices=self.joints,
-                                    controlMode=p.POSITION_CONTROL, targetPositions=targets,
-                                    positionGains=self._gains)
+        p.setJointMotorControlArray(
+            bodyIndex=self.body,
+            jointIndices=self.joints,
+            controlMode=p.POSITION_CONTROL,
+            targetPositions=targets,
+            positionGains=self._gains,
+        )
 
     def movej(self, targj, speed=0.01, timeout=5) -> bool:
         """Move joints towards `targj` by at most `speed` rad per simulation step until every joint is
@@ -97,8 +111,7 @@ class UR5:
         client, body = _kinematic_copy(self.urdf_path)
         for j, q in zip(self.joints, joints):
             p.resetJointState(body, j, q, physicsClientId=client)
-        return np.array(p.getLinkState(body, EE_TIP, computeForwardKinematics=True,
-                                       physicsClientId=client)[4])
+        return np.array(p.getLinkState(body, EE_TIP, computeForwardKinematics=True, physicsClientId=client)[4])
 
     def movep(self, pose, speed=0.01, timeout=5) -> bool:
         """Move the ee_tip to `pose` (IK then movej). Returns True on timeout.
@@ -118,8 +131,9 @@ class UR5:
                 joints = retry
         return self.movej(joints, speed, timeout)
 
-    def descend_until_contact(self, pose, detect_contact, speed=0.01, max_travel=1.0,
-                              timeout=5, moving=(), margin=0.04) -> bool:
+    def descend_until_contact(
+        self, pose, detect_contact, speed=0.01, max_travel=1.0, timeout=5, moving=(), margin=0.04
+    ) -> bool:
         """Move ee_tip from its current target `pose` straight down along the pose's -z until
         `detect_contact()` is true; checks contact after every simulation step.
 

@@ -19,6 +19,7 @@ failed (an episode raised, or the sandbox stopped it: WallTimeLimit, Stalled, Cp
 ...); 2 bad arguments, unknown task, or a task that cannot be compiled or loaded; 130 cancelled
 (SIGINT or SIGTERM; the sandbox child is killed and its folder removed first).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,6 +43,7 @@ def resolve_task(name_or_file: str) -> Path:
             raise FileNotFoundError(f"no such task file: {name_or_file}")
         return path
     from sim import tasks
+
     return Path(tasks.task_path(name_or_file))
 
 
@@ -55,18 +57,24 @@ class LoadFailed(Exception):
 
 def _result(task, episodes, requested: int, error=None, warnings=(), sandboxed=False) -> dict:
     rate = sum(bool(e.get("success")) for e in episodes) / max(1, requested)
-    return {"task": task, "episodes": episodes, "success_rate": rate, "error": error,
-            "warnings": list(warnings), "sandboxed": sandboxed}
+    return {
+        "task": task,
+        "episodes": episodes,
+        "success_rate": rate,
+        "error": error,
+        "warnings": list(warnings),
+        "sandboxed": sandboxed,
+    }
 
 
-def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
-        video_size=SIZE) -> dict:
+def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS, video_size=SIZE) -> dict:
     """Load the task class at `path` in this process and run `episodes` episodes -> the --json
     result dict; its `error` is the first episode error (stage "reset" or "runtime"), as the
     sandbox reports it. Raises LoadFailed when the task file cannot be imported."""
     from sim.env import Environment
     from sim.episode import run_episode
     from sim.loader import load_task_class
+
     try:
         task_cls = load_task_class(path)
     except Exception as exc:  # whatever the task's module raises at import
@@ -74,45 +82,60 @@ def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
     env = Environment()
     results, frames, error = [], [], None
     for k in range(episodes):
-        ep = run_episode(task_cls, seed + k, env=env, record=bool(video), video_size=video_size,
-                         fps=fps)
+        ep = run_episode(task_cls, seed + k, env=env, record=bool(video), video_size=video_size, fps=fps)
         frames.extend(ep.pop("frames", []))
         results.append({key: ep[key] for key in EPISODE_KEYS})
         if ep["error"] and error is None:
-            error = {"stage": "reset" if ep["error"]["phase"] == "reset" else "runtime",
-                     **{key: ep["error"][key] for key in ("type", "message", "line", "traceback")}}
+            error = {
+                "stage": "reset" if ep["error"]["phase"] == "reset" else "runtime",
+                **{key: ep["error"][key] for key in ("type", "message", "line", "traceback")},
+            }
     if video and frames:
         from sim.video import write_mp4
+
         write_mp4(frames, video, fps=fps)
     return _result(task_cls.__name__, results, episodes, error)
 
 
-def run_sandboxed(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
-                  video_size=SIZE, cancel=None) -> dict:
+def run_sandboxed(
+    path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS, video_size=SIZE, cancel=None
+) -> dict:
     """Run a task FILE in sim.sandbox (isolated child process) -> the --json result dict: the
     verdict with `sandboxed` true and `video` the path written (or null). The sandbox stops after
     the first episode that raises, so `episodes` may be shorter than asked (success_rate still
     divides by the requested count)."""
     from sim.sandbox import run as sandbox_run
-    v = sandbox_run(path.read_text(), filename=path.name, episodes=episodes, seed=seed,
-                    video=bool(video), video_size=video_size, fps=fps, stream_frames=False,
-                    cancel=cancel)
+
+    v = sandbox_run(
+        path.read_text(),
+        filename=path.name,
+        episodes=episodes,
+        seed=seed,
+        video=bool(video),
+        video_size=video_size,
+        fps=fps,
+        stream_frames=False,
+        cancel=cancel,
+    )
     made, v["video"] = v["video"], None
     if made:
         if video:
             shutil.move(made, video)
             v["video"] = str(Path(video).resolve())
-        shutil.rmtree(Path(made).parent, ignore_errors=True)   # the caller-owned temp folder
+        shutil.rmtree(Path(made).parent, ignore_errors=True)  # the caller-owned temp folder
     v["episodes"] = [{k: ep.get(k) for k in EPISODE_KEYS} for ep in v["episodes"]]
-    return {**_result(v["task"], v["episodes"], episodes, v["error"], v["warnings"], True),
-            **{k: val for k, val in v.items() if k not in ("episodes", "error", "warnings")}}
+    return {
+        **_result(v["task"], v["episodes"], episodes, v["error"], v["warnings"], True),
+        **{k: val for k, val in v.items() if k not in ("episodes", "error", "warnings")},
+    }
 
 
 def exit_status(result: dict) -> int:
     """The documented exit status for a --json result dict (see the module docstring)."""
     from sim.sandbox.verdict import RUN_ENDINGS
+
     err = result.get("error")
-    if not err or err.get("type") == "LowSuccessRate":     # all episodes ran, some unsuccessful
+    if not err or err.get("type") == "LowSuccessRate":  # all episodes ran, some unsuccessful
         return cli.EXIT_OK
     if err.get("type") == "Cancelled":
         return cli.EXIT_CANCELLED
@@ -124,8 +147,10 @@ def exit_status(result: dict) -> int:
 def _print_text(result: dict):
     for ep in result["episodes"]:
         err = f"  error: {ep['error']['type']}: {ep['error']['message']}" if ep["error"] else ""
-        print(f"seed {ep['seed']}: reward {ep['reward']:.3f} success {ep['success']} "
-              f"steps {ep['steps']} {ep['seconds']:.2f}s{err}")
+        print(
+            f"seed {ep['seed']}: reward {ep['reward']:.3f} success {ep['success']} "
+            f"steps {ep['steps']} {ep['seconds']:.2f}s{err}"
+        )
         for w in ep["warnings"]:
             print(f"  warning: {w}")
     err = result["error"]
@@ -154,8 +179,12 @@ def main(argv=None) -> int:
 
     def fail(etype: str, message: str, status: int, stage=None) -> int:
         if as_json:
-            cli.emit(_result(None, [], 1, {"stage": stage, "type": etype, "message": message,
-                                           "line": None, "traceback": ""}), out)
+            cli.emit(
+                _result(
+                    None, [], 1, {"stage": stage, "type": etype, "message": message, "line": None, "traceback": ""}
+                ),
+                out,
+            )
         else:
             print(f"error: {message}", file=sys.stderr)
         return status
@@ -190,8 +219,7 @@ def main(argv=None) -> int:
         except KeyboardInterrupt:
             return fail("Cancelled", "cancelled before the run finished", cli.EXIT_CANCELLED)
         except LoadFailed as exc:
-            return fail(type(exc.cause).__name__, f"cannot load {args.task}: {exc.cause}",
-                        cli.EXIT_USAGE, stage="load")
+            return fail(type(exc.cause).__name__, f"cannot load {args.task}: {exc.cause}", cli.EXIT_USAGE, stage="load")
     if as_json:
         cli.emit(result, out)
     else:

@@ -11,6 +11,7 @@ Defaults (one set, used everywhere a run starts):
 - `video=True`, `video_size=(320, 240)`, `fps=15` (sim.video: the cheapest size that still reads well).
 - `limits=None`: the sandbox's `Limits`, scaled with the episode count.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -87,5 +88,11 @@ class RunSettings:
 
     def run_kwargs(self) -> dict:
         """Keyword arguments for `sim.sandbox.run` / `iter_run` (episodes, seed, video, size, fps, limits)."""
-        return {"episodes": self.episodes, "seed": self.seed, "video": self.video,
-                "video_size": self.video_size, "fps": self.fps, "limits": self.limits}
+        return {
+            "episodes": self.episodes,
+            "seed": self.seed,
+            "video": self.video,
+            "video_size": self.video_size,
+            "fps": self.fps,
+            "limits": self.limits,
+        }

@@ -11,6 +11,7 @@ hash of the task code, so an edited task runs again). Prints a per-task summary 
 failed to run, 2 for bad arguments, 130 when cancelled (SIGINT/SIGTERM: the rows of the finished
 units stay in the CSV, and the same command resumes).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,12 +23,12 @@ from pathlib import Path
 
 from sim import batch, cli
 
-COLUMNS = ("task", "seed", "success", "reward", "steps", "seconds", "stage_reached", "error",
-           "status", "key")
+COLUMNS = ("task", "seed", "success", "reward", "steps", "seconds", "stage_reached", "error", "status", "key")
 
 
-def run_unit(source: str, filename: str, task: str, seed: int, episodes: int,
-             wall_seconds: float | None = None) -> dict:
+def run_unit(
+    source: str, filename: str, task: str, seed: int, episodes: int, wall_seconds: float | None = None
+) -> dict:
     """Run `source` in the sandbox for `episodes` episodes from `seed` (the unit function).
 
     Returns {"task", "rows": [one dict per seed seed .. seed+episodes-1 with the COLUMNS values]}.
@@ -45,15 +46,32 @@ def run_unit(source: str, filename: str, task: str, seed: int, episodes: int,
     for s in range(seed, seed + episodes):
         ep = by_seed.get(s)
         if ep is None:
-            rows.append({"task": task, "seed": s, "success": False, "reward": "", "steps": "",
-                         "seconds": "", "stage_reached": verdict.get("stage_reached"),
-                         "error": run_error or "no episode"})
+            rows.append(
+                {
+                    "task": task,
+                    "seed": s,
+                    "success": False,
+                    "reward": "",
+                    "steps": "",
+                    "seconds": "",
+                    "stage_reached": verdict.get("stage_reached"),
+                    "error": run_error or "no episode",
+                }
+            )
             continue
         ep_err = ep.get("error")
-        rows.append({"task": task, "seed": s, "success": bool(ep.get("success")),
-                     "reward": round(float(ep.get("reward") or 0.0), 4), "steps": ep.get("steps"),
-                     "seconds": ep.get("seconds"), "stage_reached": verdict.get("stage_reached"),
-                     "error": f"{ep_err.get('type')}: {ep_err.get('message')}" if ep_err else ""})
+        rows.append(
+            {
+                "task": task,
+                "seed": s,
+                "success": bool(ep.get("success")),
+                "reward": round(float(ep.get("reward") or 0.0), 4),
+                "steps": ep.get("steps"),
+                "seconds": ep.get("seconds"),
+                "stage_reached": verdict.get("stage_reached"),
+                "error": f"{ep_err.get('type')}: {ep_err.get('message')}" if ep_err else "",
+            }
+        )
     return {"task": task, "rows": rows}
 
 
@@ -73,8 +91,10 @@ class CsvJournal:
         out: dict[str, dict] = {}
         for row in rows:
             if row.get("status") == "done" and row.get("key"):
-                rec = out.setdefault(row["key"], {"key": row["key"], "status": "done", "meta": {},
-                                                  "result": {"task": row["task"], "rows": []}})
+                rec = out.setdefault(
+                    row["key"],
+                    {"key": row["key"], "status": "done", "meta": {}, "result": {"task": row["task"], "rows": []}},
+                )
                 rec["result"]["rows"].append(_typed(row))
         return out
 
@@ -119,7 +139,7 @@ def resolve_tasks(items: list[str]) -> dict[str, Path]:
 
 
 def parse_seeds(text: str) -> range:
-    """"A:B" -> range(A, B) (B excluded), "S" -> range(S, S + 1); ValueError when empty or malformed."""
+    """ "A:B" -> range(A, B) (B excluded), "S" -> range(S, S + 1); ValueError when empty or malformed."""
     try:
         a, _, b = text.partition(":")
         seeds = range(int(a), int(b)) if b else range(int(a), int(a) + 1)
@@ -130,8 +150,9 @@ def parse_seeds(text: str) -> range:
     return seeds
 
 
-def make_units(tasks: dict[str, Path], seeds: range, episodes: int,
-               wall_seconds: float | None = None) -> list[batch.Unit]:
+def make_units(
+    tasks: dict[str, Path], seeds: range, episodes: int, wall_seconds: float | None = None
+) -> list[batch.Unit]:
     """One unit per task and run of `episodes` consecutive seeds (the last run may be shorter)."""
     units = []
     for name, path in tasks.items():
@@ -139,11 +160,21 @@ def make_units(tasks: dict[str, Path], seeds: range, episodes: int,
         digest = hashlib.sha1(source.encode()).hexdigest()[:12]
         for start in range(seeds.start, seeds.stop, episodes):
             n = min(episodes, seeds.stop - start)
-            units.append(batch.Unit(
-                key=f"{name}|{digest}|seeds={start}:{start + n}", fn="sim.sweep:run_unit",
-                kwargs={"source": source, "filename": path.name, "task": name, "seed": start,
-                        "episodes": n, "wall_seconds": wall_seconds},
-                meta={"task": name, "seeds": [start, start + n]}))
+            units.append(
+                batch.Unit(
+                    key=f"{name}|{digest}|seeds={start}:{start + n}",
+                    fn="sim.sweep:run_unit",
+                    kwargs={
+                        "source": source,
+                        "filename": path.name,
+                        "task": name,
+                        "seed": start,
+                        "episodes": n,
+                        "wall_seconds": wall_seconds,
+                    },
+                    meta={"task": name, "seeds": [start, start + n]},
+                )
+            )
     return units
 
 
@@ -152,9 +183,21 @@ def _record_rows(rec: dict) -> list[dict]:
     if rec["status"] == "done":
         return [{**r, "status": "done", "key": rec["key"]} for r in rec["result"]["rows"]]
     meta = rec["meta"]
-    return [{"task": meta["task"], "seed": s, "success": False, "reward": "", "steps": "",
-             "seconds": "", "stage_reached": "", "error": rec["error"], "status": "failed",
-             "key": rec["key"]} for s in range(*meta["seeds"])]
+    return [
+        {
+            "task": meta["task"],
+            "seed": s,
+            "success": False,
+            "reward": "",
+            "steps": "",
+            "seconds": "",
+            "stage_reached": "",
+            "error": rec["error"],
+            "status": "failed",
+            "key": rec["key"],
+        }
+        for s in range(*meta["seeds"])
+    ]
 
 
 def summarise(rows: list[dict]) -> list[dict]:
@@ -162,28 +205,39 @@ def summarise(rows: list[dict]) -> list[dict]:
     "not_run" (rows of units that failed to run)}."""
     out: dict[str, dict] = {}
     for r in rows:
-        s = out.setdefault(r["task"], {"task": r["task"], "episodes": 0, "successes": 0,
-                                       "seconds": [], "not_run": 0})
+        s = out.setdefault(r["task"], {"task": r["task"], "episodes": 0, "successes": 0, "seconds": [], "not_run": 0})
         s["episodes"] += 1
         s["successes"] += bool(r["success"])
         s["not_run"] += r["status"] != "done"
         if r["seconds"] not in ("", None):
             s["seconds"].append(float(r["seconds"]))
-    return [{"task": s["task"], "episodes": s["episodes"], "successes": s["successes"],
-             "success_rate": round(s["successes"] / s["episodes"], 3),
-             "mean_seconds": round(sum(s["seconds"]) / len(s["seconds"]), 2) if s["seconds"] else "",
-             "not_run": s["not_run"]} for s in out.values()]
+    return [
+        {
+            "task": s["task"],
+            "episodes": s["episodes"],
+            "successes": s["successes"],
+            "success_rate": round(s["successes"] / s["episodes"], 3),
+            "mean_seconds": round(sum(s["seconds"]) / len(s["seconds"]), 2) if s["seconds"] else "",
+            "not_run": s["not_run"],
+        }
+        for s in out.values()
+    ]
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.sweep",
-                                 description="Run tasks x seeds with the oracle in the sandbox; CSV of episodes.")
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.sweep", description="Run tasks x seeds with the oracle in the sandbox; CSV of episodes."
+    )
     ap.add_argument("tasks", nargs="+", help="task files, folders of task files, or library names")
     ap.add_argument("--seeds", required=True, help="A:B runs seeds A .. B-1")
     ap.add_argument("--episodes", type=int, default=1, help="episodes per sandbox run (default 1)")
     ap.add_argument("--out", required=True, help="CSV of per-episode results (appended; resumes)")
-    ap.add_argument("--wall-seconds", type=float, default=None,
-                    help="wall-clock and CPU limit of each sandbox run (default: the sandbox's)")
+    ap.add_argument(
+        "--wall-seconds",
+        type=float,
+        default=None,
+        help="wall-clock and CPU limit of each sandbox run (default: the sandbox's)",
+    )
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     batch.add_engine_args(ap)
     args = ap.parse_args(argv)
@@ -207,11 +261,11 @@ def main(argv=None) -> int:
     t0 = time.monotonic()
     try:
         with cli.cancel_on_signals(interrupt=True):
-            records = batch.run_units(units, engine=engine, journal=journal, desc="sweep",
-                                      progress=not args.no_progress)
+            records = batch.run_units(
+                units, engine=engine, journal=journal, desc="sweep", progress=not args.no_progress
+            )
     except KeyboardInterrupt:
-        print(f"cancelled: the finished units' rows are in {out}; the same command resumes",
-              file=sys.stderr)
+        print(f"cancelled: the finished units' rows are in {out}; the same command resumes", file=sys.stderr)
         return cli.EXIT_CANCELLED
     rows = [row for rec in records for row in _record_rows(rec)]
     summary = summarise(rows)
@@ -221,12 +275,16 @@ def main(argv=None) -> int:
         writer.writeheader()
         writer.writerows(summary)
     for s in summary:
-        print(f"{s['task']:32s} success {s['successes']}/{s['episodes']} ({s['success_rate']:.0%})"
-              f"  {s['mean_seconds']} s/episode" + (f"  {s['not_run']} not run" if s["not_run"] else ""))
+        print(
+            f"{s['task']:32s} success {s['successes']}/{s['episodes']} ({s['success_rate']:.0%})"
+            f"  {s['mean_seconds']} s/episode" + (f"  {s['not_run']} not run" if s["not_run"] else "")
+        )
     failed = sum(r["status"] == "failed" for r in records)
-    print(f"{len(units)} units ({len(units) - reused} run, {reused} reused; {len(rows)} episodes) in "
-          f"{time.monotonic() - t0:.1f} s on {engine.describe()}, {failed} failed to run; rows in {out}, "
-          f"summary in {summary_path}")
+    print(
+        f"{len(units)} units ({len(units) - reused} run, {reused} reused; {len(rows)} episodes) in "
+        f"{time.monotonic() - t0:.1f} s on {engine.describe()}, {failed} failed to run; rows in {out}, "
+        f"summary in {summary_path}"
+    )
     return 1 if failed else 0
 
 

@@ -6,6 +6,7 @@ Subclasses set `max_steps` and `lang_template` in `__init__`, build the scene in
 rewards and the oracle follow the original semantics (docs/task-api.md#task-goals, docs/oracle.md#oracle-act).
 Scene helpers (piles, ropes, kitting, anchors) live in `sim.task_helpers.SceneHelpers`.
 """
+
 from __future__ import annotations
 
 import os
@@ -98,15 +99,26 @@ class Task(SceneHelpers):
 
     # ------------------------------------------------------------ goals and rewards
 
-    def add_goal(self, objs, matches, targ_poses, replace, rotations, metric, params,
-                 step_max_reward, symmetries=None, language_goal=None, **kwargs):
+    def add_goal(
+        self,
+        objs,
+        matches,
+        targ_poses,
+        replace,
+        rotations,
+        metric,
+        params,
+        step_max_reward,
+        symmetries=None,
+        language_goal=None,
+        **kwargs,
+    ):
         """Register one goal (docs/task-api.md#task-goals). Extra keyword arguments are ignored, as in the
         original."""
         objs = self.zip_obj_ids(objs, symmetries)
         if isinstance(matches, list):
             matches = np.asarray(matches)
-        self.goals.append((objs, matches, targ_poses, replace, rotations, metric, params,
-                           step_max_reward))
+        self.goals.append((objs, matches, targ_poses, replace, rotations, metric, params, step_max_reward))
         if isinstance(language_goal, str):
             self.lang_goals.append(language_goal)
         elif isinstance(language_goal, list):
@@ -120,8 +132,10 @@ class Task(SceneHelpers):
         if symmetries is None:
             symmetries = [0.0] * len(obj_ids)
         if len(symmetries) < len(obj_ids):
-            fallbacks.warn(f"add_goal: {len(symmetries)} symmetries for {len(obj_ids)} objects; "
-                           "extra objects dropped from the goal (original behaviour)")
+            fallbacks.warn(
+                f"add_goal: {len(symmetries)} symmetries for {len(obj_ids)} objects; "
+                "extra objects dropped from the goal (original behaviour)"
+            )
         return [(obj_id, (symmetry, None)) for obj_id, symmetry in zip(obj_ids, symmetries)]
 
     def is_match(self, pose0, pose1, symmetry):
@@ -150,14 +164,19 @@ class Task(SceneHelpers):
                 pts = np.float32(utils.apply(utils.multiply(world_to_zone, obj_pose), pts))
                 sx = zone_size[0]
                 sy = zone_size[1] if len(zone_size) > 1 else zone_size[0]
-                valid = np.logical_and.reduce([
-                    pts[0, :] > -sx / 2, pts[0, :] < sx / 2, pts[1, :] > -sy / 2,
-                    pts[1, :] < sy / 2, pts[2, :] < self.zone_bounds[2, 1]])
+                valid = np.logical_and.reduce(
+                    [
+                        pts[0, :] > -sx / 2,
+                        pts[0, :] < sx / 2,
+                        pts[1, :] > -sy / 2,
+                        pts[1, :] < sy / 2,
+                        pts[2, :] < self.zone_bounds[2, 1],
+                    ]
+                )
                 zone_pts += np.sum(np.float32(valid))
                 total_pts += pts.shape[1]
         if total_pts == 0:
-            fallbacks.warn("zone goal: objects have no sample points (spheres, cylinders); "
-                           "it can never pay out")
+            fallbacks.warn("zone goal: objects have no sample points (spheres, cylinders); it can never pay out")
             return 0.0
         return max_reward * (zone_pts / total_pts)
 
@@ -202,8 +221,9 @@ class Task(SceneHelpers):
     def get_true_image(self, env, supersample=2):
         """Top-down (colormap uint8 (320,160,3), heightmap float (320,160), id mask int (320,160)):
         highest point per cell of 2x2 samples, like the original's back-projected oracle view."""
-        cmap, hmap, mask = occupancy.render_topdown(self.bounds, self.pix_size, supersample,
-                                                    getattr(env, "table_bodies", ()))
+        cmap, hmap, mask = occupancy.render_topdown(
+            self.bounds, self.pix_size, supersample, getattr(env, "table_bodies", ())
+        )
         if config.active().uint8_segmentation:
             mask = np.where(mask > 0, mask % 256, 255)
         return cmap, hmap, mask
@@ -226,8 +246,10 @@ class Task(SceneHelpers):
         free[0, :], free[:, 0], free[-1, :], free[:, -1] = False, False, False, False
         free = occupancy.erode(free, erode_size)
         if np.sum(free) == 0:
-            fallbacks.warn("get_random_pose: no free space for an object of size "
-                           f"{tuple(round(float(s), 3) for s in obj_size)}; using the workspace centre")
+            fallbacks.warn(
+                "get_random_pose: no free space for an object of size "
+                f"{tuple(round(float(s), 3) for s in obj_size)}; using the workspace centre"
+            )
             pix = (obj_mask.shape[0] // 2, obj_mask.shape[1] // 2)
         else:
             pix = utils.sample_distribution(np.float32(free))

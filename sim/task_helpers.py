@@ -2,6 +2,7 @@
 corner anchors, random sizes, object sample points. Mixed into `sim.task.Task`; every method uses the
 numpy/Python global RNGs exactly where the original did, so seeded episodes stay reproducible.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,9 +14,28 @@ from sim import utils
 
 # Rotational symmetry per kitting shape id (docs/assets.md#kitting-shapes; equal to sim.assetgen.kitting.SHAPES,
 # checked by a test; literal here so that task imports do not load trimesh).
-KITTING_SYMMETRY = [2 * np.pi, 2 * np.pi, 2 * np.pi / 3, np.pi / 2, np.pi / 2, 2 * np.pi, np.pi,
-                    2 * np.pi / 5, np.pi, np.pi / 2, 2 * np.pi / 5, 0, 2 * np.pi, 2 * np.pi,
-                    2 * np.pi, 2 * np.pi, 0, 2 * np.pi / 6, 2 * np.pi, 2 * np.pi]
+KITTING_SYMMETRY = [
+    2 * np.pi,
+    2 * np.pi,
+    2 * np.pi / 3,
+    np.pi / 2,
+    np.pi / 2,
+    2 * np.pi,
+    np.pi,
+    2 * np.pi / 5,
+    np.pi,
+    np.pi / 2,
+    2 * np.pi / 5,
+    0,
+    2 * np.pi,
+    2 * np.pi,
+    2 * np.pi,
+    2 * np.pi,
+    0,
+    2 * np.pi / 6,
+    2 * np.pi,
+    2 * np.pi,
+]
 
 
 class SceneHelpers:
@@ -38,8 +58,7 @@ class SceneHelpers:
             rx = self.bounds[0, 0] + 0.15 + np.random.rand() * 0.2
             ry = self.bounds[1, 0] + 0.4 + np.random.rand() * 0.2
             theta = np.random.rand() * 2 * np.pi
-            obj_id = env.add_object("block/small.urdf",
-                                    ((rx, ry, 0.01), utils.eulerXYZ_to_quatXYZW((0, 0, theta))))
+            obj_id = env.add_object("block/small.urdf", ((rx, ry, 0.01), utils.eulerXYZ_to_quatXYZW((0, 0, theta))))
             if block_color is not None:
                 p.changeVisualShape(obj_id, -1, rgbaColor=utils.as_rgb(block_color) + [1])
             obj_ids.append(obj_id)
@@ -63,10 +82,15 @@ class SceneHelpers:
             part_id = p.createMultiBody(0.1, part_shape, part_visual, basePosition=position)
             if parent_id > -1:
                 constraint_id = p.createConstraint(
-                    parentBodyUniqueId=parent_id, parentLinkIndex=-1, childBodyUniqueId=part_id,
-                    childLinkIndex=-1, jointType=p.JOINT_POINT2POINT, jointAxis=(0, 0, 0),
+                    parentBodyUniqueId=parent_id,
+                    parentLinkIndex=-1,
+                    childBodyUniqueId=part_id,
+                    childLinkIndex=-1,
+                    jointType=p.JOINT_POINT2POINT,
+                    jointAxis=(0, 0, 0),
                     parentFramePosition=(0, 0, np.linalg.norm(increment)),
-                    childFramePosition=(0, 0, 0))
+                    childFramePosition=(0, 0, 0),
+                )
                 p.changeConstraint(constraint_id, maxForce=100)
             if 0 < i < n_parts - 1:
                 p.changeVisualShape(part_id, -1, rgbaColor=utils.as_rgb(color_name) + [1])
@@ -116,6 +140,7 @@ class SceneHelpers:
         """`num_points` points sampled inside the mesh file `model`, scaled, moved by `pose`
         -> list of (xyz, identity) poses (trimesh volume sampling, numpy RNG)."""
         import trimesh
+
         mesh = trimesh.load_mesh(model)
         points = trimesh.sample.volume_mesh(mesh, num_points * 3)[:num_points]
         points = utils.apply(pose, (points * np.array(scale)).T)
@@ -130,10 +155,13 @@ class SceneHelpers:
     def get_box_object_points(self, obj):
         """3xN grid (0.02 m) over the first visual shape's dimensions, in the object frame."""
         dims = p.getVisualShapeData(obj)[0][3]
-        xv, yv, zv = np.meshgrid(np.arange(-dims[0] / 2, dims[0] / 2, 0.02),
-                                 np.arange(-dims[1] / 2, dims[1] / 2, 0.02),
-                                 np.arange(-dims[2] / 2, dims[2] / 2, 0.02),
-                                 sparse=False, indexing="xy")
+        xv, yv, zv = np.meshgrid(
+            np.arange(-dims[0] / 2, dims[0] / 2, 0.02),
+            np.arange(-dims[1] / 2, dims[1] / 2, 0.02),
+            np.arange(-dims[2] / 2, dims[2] / 2, 0.02),
+            sparse=False,
+            indexing="xy",
+        )
         return np.vstack((xv.reshape(1, -1), yv.reshape(1, -1), zv.reshape(1, -1)))
 
     get_sphere_object_points = get_box_object_points
@@ -142,6 +170,11 @@ class SceneHelpers:
         """3xN grid (0.02 m) over the bounds of the object's mesh vertices."""
         mesh_points = np.float32(p.getMeshData(obj)[1])
         mins, maxs = np.min(mesh_points, axis=0), np.max(mesh_points, axis=0)
-        xv, yv, zv = np.meshgrid(np.arange(mins[0], maxs[0], 0.02), np.arange(mins[1], maxs[1], 0.02),
-                                 np.arange(mins[2], maxs[2], 0.02), sparse=False, indexing="xy")
+        xv, yv, zv = np.meshgrid(
+            np.arange(mins[0], maxs[0], 0.02),
+            np.arange(mins[1], maxs[1], 0.02),
+            np.arange(mins[2], maxs[2], 0.02),
+            sparse=False,
+            indexing="xy",
+        )
         return np.vstack((xv.reshape(1, -1), yv.reshape(1, -1), zv.reshape(1, -1)))

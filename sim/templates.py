@@ -7,6 +7,7 @@ live and die with the run); their names are `<template basename>.<16 hex digits 
 a content hash>` so filling consumes no RNG (the original drew the name from Python's `random`, which
 shifted task randomness) and identical fills reuse one file.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -59,8 +60,7 @@ def fill_template(assets_root, template, replace):
     """
     full = resolve(assets_root, template)
     stem = os.path.splitext(full)[0]
-    if not os.path.exists(full) or ("template" not in os.path.basename(full)
-                                    and os.path.exists(stem + ".obj")):
+    if not os.path.exists(full) or ("template" not in os.path.basename(full) and os.path.exists(stem + ".obj")):
         return template
     with open(full) as f:
         text = f.read()
@@ -84,8 +84,7 @@ def fill_dummy_template(assets_root, template):
     with open(full) as f:
         text = f.read()
     filled = []
-    for fields_, low, high in ((("DIMH", "DIMR", "DIMX", "DIMY", "DIMZ", "DIM"), 0.03, 0.05),
-                               (("HALF",), 0.01, 0.03)):
+    for fields_, low, high in ((("DIMH", "DIMR", "DIMX", "DIMY", "DIMZ", "DIM"), 0.03, 0.05), (("HALF",), 0.01, 0.03)):
         for field in fields_:
             for i in range(3):
                 name = f"{field}{i}"
@@ -94,6 +93,7 @@ def fill_dummy_template(assets_root, template):
                     filled.append(name)
     if not filled:
         return template
-    fallbacks.warn(f"template {os.path.basename(template).split('.')[0]}: unfilled "
-                   f"{', '.join(filled)} replaced by random sizes")
+    fallbacks.warn(
+        f"template {os.path.basename(template).split('.')[0]}: unfilled {', '.join(filled)} replaced by random sizes"
+    )
     return _write(template, text)

@@ -7,6 +7,7 @@ the folders of these kinds whose owner is gone, so a SIGKILLed CLI or app leaves
 once any of them starts again. Folders of these kinds without an owner in their name (written by
 older versions) are removed once they are `LEGACY_AGE_SECONDS` old.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,7 +35,7 @@ def start_ticks(pid: int) -> int | None:
     except OSError:
         return None
     # the command name (field 2) may hold spaces or parentheses: count fields after the last ')'
-    return int(stat[stat.rindex(b")") + 2:].split()[19])
+    return int(stat[stat.rindex(b")") + 2 :].split()[19])
 
 
 def owner_alive(pid: int, ticks: int) -> bool:
@@ -77,8 +78,10 @@ def sweep(root: str | os.PathLike | None = None) -> list[str]:
             if m:
                 stale = not owner_alive(int(m.group(1)), int(m.group(2)))
             else:
-                stale = (_LEGACY.match(entry.name) is not None
-                         and now - entry.stat(follow_symlinks=False).st_mtime > LEGACY_AGE_SECONDS)
+                stale = (
+                    _LEGACY.match(entry.name) is not None
+                    and now - entry.stat(follow_symlinks=False).st_mtime > LEGACY_AGE_SECONDS
+                )
         except OSError:
             continue
         if stale:

@@ -3,6 +3,7 @@ conversions, heightmaps, kitting/hanoi/packing helpers. Import-light on purpose 
 
 Poses are (position xyz in metres, quaternion xyzw) pairs in PyBullet conventions.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,11 +28,22 @@ class _Colors(dict):
 
 
 _RGB255 = {
-    "blue": (78, 121, 167), "red": (255, 87, 89), "green": (89, 169, 78), "orange": (242, 142, 43),
-    "yellow": (237, 201, 72), "purple": (176, 122, 161), "pink": (255, 157, 167),
-    "cyan": (118, 183, 178), "brown": (156, 117, 95), "white": (255, 255, 255),
-    "gray": (186, 176, 172), "indigo": (75, 0, 130), "violet": (143, 0, 255), "black": (0, 0, 0),
-    "silver": (192, 192, 192), "gold": (255, 215, 0),
+    "blue": (78, 121, 167),
+    "red": (255, 87, 89),
+    "green": (89, 169, 78),
+    "orange": (242, 142, 43),
+    "yellow": (237, 201, 72),
+    "purple": (176, 122, 161),
+    "pink": (255, 157, 167),
+    "cyan": (118, 183, 178),
+    "brown": (156, 117, 95),
+    "white": (255, 255, 255),
+    "gray": (186, 176, 172),
+    "indigo": (75, 0, 130),
+    "violet": (143, 0, 255),
+    "black": (0, 0, 0),
+    "silver": (192, 192, 192),
+    "gold": (255, 215, 0),
 }
 COLORS = _Colors({k: [c / 255 for c in v] for k, v in _RGB255.items()})
 COLORS_NAMES = list(_RGB255)
@@ -64,6 +76,7 @@ def as_rgb(color) -> list[float]:
     if isinstance(color, str):
         return list(COLORS[color])[:3]
     return [float(c) for c in list(np.asarray(color, dtype=float).reshape(-1))[:3]]
+
 
 # ---------------------------------------- pose algebra (docs/task-api.md#utils-geometry)
 
@@ -116,8 +129,13 @@ def q_mult(q1, q2):
     """Hamilton product of two (w, x, y, z) quaternions."""
     w1, x1, y1, z1 = q1
     w2, x2, y2, z2 = q2
-    return (w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2, w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
-            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2, w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2)
+    return (
+        w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
+        w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
+        w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
+        w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2,
+    )
+
 
 # ---------------------------------------- heightmaps (docs/task-api.md#true-image,
 # docs/task-api.md#utils-geometry)
@@ -204,6 +222,7 @@ def reconstruct_heightmaps(color, depth, configs, bounds, pixel_size):
         colormaps.append(colormap)
     return heightmaps, colormaps
 
+
 # ---------------------------------------- task helpers (docs/task-api.md#utils-task-helpers)
 
 
@@ -214,10 +233,32 @@ def map_kit_scale(scale):
 
 # Kitting shape names by id (docs/assets.md#kitting-shapes; equal to sim.assetgen.kitting.SHAPES, checked by a
 # test, and kept literal here so task imports stay light: the asset module pulls in trimesh).
-assembling_kit_shapes = dict(enumerate([
-    "letter R", "letter A", "triangle", "square", "plus", "letter T", "diamond", "pentagon",
-    "rectangle", "flower", "star", "circle", "letter G", "letter V", "letter E", "letter L", "ring",
-    "hexagon", "heart", "letter M"]))
+assembling_kit_shapes = dict(
+    enumerate(
+        [
+            "letter R",
+            "letter A",
+            "triangle",
+            "square",
+            "plus",
+            "letter T",
+            "diamond",
+            "pentagon",
+            "rectangle",
+            "flower",
+            "star",
+            "circle",
+            "letter G",
+            "letter V",
+            "letter E",
+            "letter L",
+            "ring",
+            "hexagon",
+            "heart",
+            "letter M",
+        ]
+    )
+)
 # Google Scanned Objects are not shipped (docs/assets.md#asset-catalogue); the lists exist so imports work.
 google_seen_obj_shapes = {"train": [], "val": [], "test": []}
 google_unseen_obj_shapes = {"train": [], "val": [], "test": []}
@@ -258,8 +299,7 @@ def KDTree(node, min_object_dim, margin, bboxes):  # original name
         return
     split = np.float32(split) / np.sum(split)
     split_axis = np.random.choice(range(len(split)), 1, p=split)[0]
-    cut_ind = np.random.rand() * (size[split_axis] - 2 * min_object_dim) + \
-        node.bbox[split_axis] + min_object_dim
+    cut_ind = np.random.rand() * (size[split_axis] - 2 * min_object_dim) + node.bbox[split_axis] + min_object_dim
     child1_bbox = node.bbox.copy()
     child1_bbox[3 + split_axis] = cut_ind - margin / 2.0
     child2_bbox = node.bbox.copy()

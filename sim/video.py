@@ -1,4 +1,5 @@
 """MP4 writing for episode videos: H.264, yuv420p, faststart, through imageio-ffmpeg."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,15 +18,21 @@ def write_mp4(frames, path, fps=FPS):
     Width and height are padded to even numbers (yuv420p needs them). Raises ValueError when
     `frames` is empty."""
     import imageio_ffmpeg
+
     frames = list(frames)
     if not frames:
         raise ValueError("no frames to write")
     h, w = frames[0].shape[:2]
     pad_h, pad_w = h % 2, w % 2
     writer = imageio_ffmpeg.write_frames(
-        str(path), (w + pad_w, h + pad_h), fps=fps, codec="libx264", pix_fmt_out="yuv420p",
+        str(path),
+        (w + pad_w, h + pad_h),
+        fps=fps,
+        codec="libx264",
+        pix_fmt_out="yuv420p",
         output_params=["-movflags", "+faststart", "-preset", "veryfast", "-crf", "26"],
-        macro_block_size=1)
+        macro_block_size=1,
+    )
     writer.send(None)
     for frame in frames:
         frame = np.ascontiguousarray(frame[..., :3], dtype=np.uint8)

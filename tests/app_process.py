@@ -1,4 +1,5 @@
 """Start `python app.py` on a free loopback port for end-to-end tests, and stop it afterwards."""
+
 from __future__ import annotations
 
 import contextlib
@@ -13,9 +14,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 # Deployment settings of the test machine's own environment must not leak into a test's app.
-DEPLOYMENT_VARS = ("OPENAI_API_KEY", "GENSIM_BASE_URL", "GENSIM_MODEL", "SPACE_ID", "GENSIM_PUBLIC",
-                   "GENSIM_BACKENDS", "GENSIM_ALLOW_VISITOR_ENDPOINTS", "GENSIM_LOCAL_MODELS",
-                   "GENSIM_OPERATOR_TOKEN", "GENSIM_TRUSTED_PROXY_HOPS", "GENSIM_ALLOW_UNCONFINED")
+DEPLOYMENT_VARS = (
+    "OPENAI_API_KEY",
+    "GENSIM_BASE_URL",
+    "GENSIM_MODEL",
+    "SPACE_ID",
+    "GENSIM_PUBLIC",
+    "GENSIM_BACKENDS",
+    "GENSIM_ALLOW_VISITOR_ENDPOINTS",
+    "GENSIM_LOCAL_MODELS",
+    "GENSIM_OPERATOR_TOKEN",
+    "GENSIM_TRUSTED_PROXY_HOPS",
+    "GENSIM_ALLOW_UNCONFINED",
+)
 
 
 def free_port() -> int:
@@ -30,13 +41,17 @@ def serve_app(log_name: str, **env_vars):
     first HTTP 200). Its output goes to test-artifacts/`log_name`. Fails when it does not answer in 120 s."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in DEPLOYMENT_VARS}
-    env.update(PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
-               GENSIM_CONCURRENCY="2", **env_vars)
+    env.update(
+        PORT=str(port),
+        GRADIO_SERVER_NAME="127.0.0.1",
+        GRADIO_ANALYTICS_ENABLED="False",
+        GENSIM_CONCURRENCY="2",
+        **env_vars,
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         while True:

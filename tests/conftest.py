@@ -1,4 +1,5 @@
 """Shared pytest set-up: the repository root on sys.path so tests import `sim`, `serving`, ..."""
+
 import sys
 from pathlib import Path
 

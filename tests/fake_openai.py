@@ -6,6 +6,7 @@
 It answers chat and completion calls (streamed or not) with `answer`, or with HTTP `status` and an
 OpenAI-style error whose message is `error_message` (to plant text in an error body).
 """
+
 from __future__ import annotations
 
 import json
@@ -58,15 +59,26 @@ class FakeOpenAI:
                 if request.get("stream"):
                     self._stream(chat)
                 else:
-                    choice = ({"index": 0, "finish_reason": "stop",
-                               "message": {"role": "assistant", "content": fake.answer}} if chat else
-                              {"index": 0, "finish_reason": "stop", "text": fake.answer})
-                    self._json(200, {"id": "x", "object": "chat.completion" if chat else "text_completion",
-                                     "created": 0, "model": request.get("model", ""), "choices": [choice]})
+                    choice = (
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": fake.answer}}
+                        if chat
+                        else {"index": 0, "finish_reason": "stop", "text": fake.answer}
+                    )
+                    self._json(
+                        200,
+                        {
+                            "id": "x",
+                            "object": "chat.completion" if chat else "text_completion",
+                            "created": 0,
+                            "model": request.get("model", ""),
+                            "choices": [choice],
+                        },
+                    )
 
             def _record(self, body: bytes):
-                fake.requests.append({"path": self.path, "headers": dict(self.headers),
-                                      "body": body.decode("utf-8", "replace")})
+                fake.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body.decode("utf-8", "replace")}
+                )
 
             def _json(self, status: int, payload: dict):
                 data = json.dumps(payload).encode()
@@ -81,10 +93,17 @@ class FakeOpenAI:
                 self.send_header("content-type", "text/event-stream")
                 self.end_headers()
                 delta = {"delta": {"content": fake.answer}} if chat else {"text": fake.answer}
-                for chunk in ({"index": 0, **delta, "finish_reason": None},
-                              {"index": 0, **({"delta": {}} if chat else {"text": ""}), "finish_reason": "stop"}):
-                    event = {"id": "x", "object": "chat.completion.chunk" if chat else "text_completion",
-                             "created": 0, "model": "fake", "choices": [chunk]}
+                for chunk in (
+                    {"index": 0, **delta, "finish_reason": None},
+                    {"index": 0, **({"delta": {}} if chat else {"text": ""}), "finish_reason": "stop"},
+                ):
+                    event = {
+                        "id": "x",
+                        "object": "chat.completion.chunk" if chat else "text_completion",
+                        "created": 0,
+                        "model": "fake",
+                        "choices": [chunk],
+                    }
                     self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()

@@ -1,6 +1,7 @@
 """Test helper: run the offline generator's own task code's `reset` against a recording environment
 (no physics, no rendering) to inspect the goals and spawned objects it registers. Only for code this
 generator wrote; the benchmarks and the app run task code in `sim.sandbox` only."""
+
 from __future__ import annotations
 
 import sys
@@ -9,11 +10,21 @@ from pathlib import Path
 
 import numpy as np
 
-_URDF_FAMILY = (("stacking/block", "cuboid"), ("box-template", "cuboid"), ("block/block", "cuboid"),
-                ("cylinder-template", "round"), ("ball-template", "ball"), ("insertion/ell", "ell"),
-                ("block/small", "pile"), ("bowl/bowl", "bowl"), ("zone/zone", "zone"),
-                ("container-template", "container"), ("pallet/pallet", "pallet"), ("stacking/stand", "stand"),
-                ("insertion/fixture", "fixture"))
+_URDF_FAMILY = (
+    ("stacking/block", "cuboid"),
+    ("box-template", "cuboid"),
+    ("block/block", "cuboid"),
+    ("cylinder-template", "round"),
+    ("ball-template", "ball"),
+    ("insertion/ell", "ell"),
+    ("block/small", "pile"),
+    ("bowl/bowl", "bowl"),
+    ("zone/zone", "zone"),
+    ("container-template", "container"),
+    ("pallet/pallet", "pallet"),
+    ("stacking/stand", "stand"),
+    ("insertion/fixture", "fixture"),
+)
 PILE_MIN = 5
 
 
@@ -43,6 +54,7 @@ def spawned_objects(code: str) -> list[dict]:
     Raises whatever the task code raises.
     """
     import sim
+
     if str(sim.COMPAT_DIR) not in sys.path:
         sys.path.insert(0, str(sim.COMPAT_DIR))
     from cliport.tasks.task import Task
@@ -58,7 +70,8 @@ def spawned_objects(code: str) -> list[dict]:
     task.get_random_pose = lambda env, obj_size=0.1, **kw: ([0.5, 0.0, obj_size[2] / 2], (0.0, 0.0, 0.0, 1.0))
     task.make_piles = lambda env, block_color=None: [  # the real one drops cubes with pybullet
         env.add_object("block/small.urdf", ([0.5, 0.0, 0.01], (0, 0, 0, 1)), color=utils.COLORS[block_color])
-        for _ in range(task.num_blocks)]
+        for _ in range(task.num_blocks)
+    ]
     task.reset(env)
     names = {tuple(np.round(rgb, 4)): name for name, rgb in list(utils.COLORS.items())}
     uses = {}

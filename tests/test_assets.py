@@ -3,6 +3,7 @@
 Templates are filled here with plain string replacement, the way `fill_template` does it, and
 loaded into a private PyBullet DIRECT client so no global physics state is touched.
 """
+
 import math
 import re
 import subprocess
@@ -22,7 +23,8 @@ from sim.assetgen.kitting import SHAPES
 ASSETS = DEFAULT_OUT
 
 # docs/assets.md#asset-catalogue table (present files) and the "other files present" list after it.
-SPEC_PATHS = """
+SPEC_PATHS = (
+    """
 block/block.urdf cylinder/cylinder-template.urdf pallet/pallet.urdf zone/zone.urdf box/box-template.urdf
 container/container-template.urdf block/small.urdf corner/corner-template.urdf ball/ball-template.urdf
 bowl/bowl.urdf insertion/fixture.urdf stacking/block.urdf stacking/stand.urdf sphere/sphere.urdf
@@ -40,17 +42,45 @@ square/rectangle-template-sides-1.urdf square/rectangle-template-sides-2.urdf
 square/rectangle-template-sides-3.urdf square/rectangle-template-sides-4.urdf
 square/rectangle-template-sides-1_test.urdf hanoi/block.urdf hanoi/slimdisk.urdf
 kitting/object-template_FNAME_COLOR_SCALE.urdf
-""".split() + [f"kitting/{i:02d}.obj" for i in range(20)]
+""".split()
+    + [f"kitting/{i:02d}.obj" for i in range(20)]
+)
 
 # Footprints (units) per kitting id: docs/assets.md#kitting-shapes.
-FOOTPRINTS = {0: (13.5, 18.9), 1: (16.6, 19.0), 2: (20, 20), 3: (20, 20), 4: (20, 20), 5: (20, 20), 6: (25, 20),
-              7: (19.1, 18.1), 8: (25, 15), 9: (20, 20), 10: (19.2, 20.2), 11: (20, 20), 12: (15.1, 19.4),
-              13: (15.7, 18.9), 14: (10.7, 18.9), 15: (20, 20), 16: (20, 20), 17: (17.3, 20), 18: (19.2, 17.6),
-              19: (18.0, 18.9)}
+FOOTPRINTS = {
+    0: (13.5, 18.9),
+    1: (16.6, 19.0),
+    2: (20, 20),
+    3: (20, 20),
+    4: (20, 20),
+    5: (20, 20),
+    6: (25, 20),
+    7: (19.1, 18.1),
+    8: (25, 15),
+    9: (20, 20),
+    10: (19.2, 20.2),
+    11: (20, 20),
+    12: (15.1, 19.4),
+    13: (15.7, 18.9),
+    14: (10.7, 18.9),
+    15: (20, 20),
+    16: (20, 20),
+    17: (17.3, 20),
+    18: (19.2, 17.6),
+    19: (18.0, 18.9),
+}
 
-FILL = {"DIMR": (0.02,), "DIMH": (0.05,), "DIMX": (0.01, 0.02), "DIMY": (0.03, 0.04), "DIM": (0.04, 0.05, 0.06),
-        "HALF": (0.02, 0.025, 0.03), "FNAME": (str(ASSETS / "kitting" / "03.obj"),), "SCALE": (0.003, 0.003, 0.001),
-        "COLOR": (0.1, 0.2, 0.3)}
+FILL = {
+    "DIMR": (0.02,),
+    "DIMH": (0.05,),
+    "DIMX": (0.01, 0.02),
+    "DIMY": (0.03, 0.04),
+    "DIM": (0.04, 0.05, 0.06),
+    "HALF": (0.02, 0.025, 0.03),
+    "FNAME": (str(ASSETS / "kitting" / "03.obj"),),
+    "SCALE": (0.003, 0.003, 0.001),
+    "COLOR": (0.1, 0.2, 0.3),
+}
 PLACEHOLDER = re.compile(r"(DIM[XYRH]?|HALF|FNAME|SCALE|COLOR)\d")
 
 
@@ -205,18 +235,34 @@ def _props(rel):
     root = ET.parse(ASSETS / rel).getroot()
     link = root.find("link")
     friction = link.find("contact/lateral_friction")
-    return (float(link.find("inertial/mass").get("value")),
-            float(friction.get("value")) if friction is not None else None,
-            len(root.findall(".//collision")), len(root.findall(".//visual")))
+    return (
+        float(link.find("inertial/mass").get("value")),
+        float(friction.get("value")) if friction is not None else None,
+        len(root.findall(".//collision")),
+        len(root.findall(".//visual")),
+    )
 
 
 # (mass kg, lateral friction) of docs/assets.md#asset-catalogue; everything else is Ravens' 0.1 kg / 1.0.
-SPEC_MASS_FRICTION = {"block/small.urdf": (0.001, 0.5), "stacking/block.urdf": (0.01, 1.0),
-                      "block/block_for_anchors.urdf": (0.02, 1.0), "container/container-template.urdf": (0.1, 0.3),
-                      "insertion/ell.urdf": (0.1, 0.3), "insertion/fixture.urdf": (0.1, 0.3),
-                      "hanoi/stand.urdf": (0.1, 0.5), "block/block.urdf": (0.1, 1.0), "bowl/bowl.urdf": (0.1, 1.0)}
-VISUAL_ONLY = {"zone/zone.urdf", "line/line-template.urdf", "line/single-green-line-template.urdf",
-               "square/square-template.urdf", "corner/corner-template.urdf", "kitting/object-template-nocollision.urdf"}
+SPEC_MASS_FRICTION = {
+    "block/small.urdf": (0.001, 0.5),
+    "stacking/block.urdf": (0.01, 1.0),
+    "block/block_for_anchors.urdf": (0.02, 1.0),
+    "container/container-template.urdf": (0.1, 0.3),
+    "insertion/ell.urdf": (0.1, 0.3),
+    "insertion/fixture.urdf": (0.1, 0.3),
+    "hanoi/stand.urdf": (0.1, 0.5),
+    "block/block.urdf": (0.1, 1.0),
+    "bowl/bowl.urdf": (0.1, 1.0),
+}
+VISUAL_ONLY = {
+    "zone/zone.urdf",
+    "line/line-template.urdf",
+    "line/single-green-line-template.urdf",
+    "square/square-template.urdf",
+    "corner/corner-template.urdf",
+    "kitting/object-template-nocollision.urdf",
+}
 
 
 def test_masses_frictions_and_visual_only_markers():
@@ -241,8 +287,13 @@ def test_block_falls_through_zone_marker_onto_floor(sim, tmp_path):
 def test_shapes_table_import_is_light():
     # sim.utils reads SHAPES in every sandboxed run; trimesh must not come with it
     code = "import sys; from sim.assetgen.kitting import SHAPES; print('trimesh' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1])
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert out.stdout.strip() == "False"
 
 

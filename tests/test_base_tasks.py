@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python -m pytest -q tests/test_base_tasks.py
 """
+
 import ast
 import sys
 
@@ -12,18 +13,25 @@ from sim.loader import task_classes
 from sim.tasks import BASE_TASKS, task_files, task_path
 
 # Imports a library task may use: the compatible API of docs/task-api.md#module-paths.
-ALLOWED_IMPORTS = {"numpy", "os", "random", "pybullet", "copy", "cliport.tasks.task",
-                   "cliport.utils", "cliport.tasks", "cliport.tasks.grippers"}
+ALLOWED_IMPORTS = {
+    "numpy",
+    "os",
+    "random",
+    "pybullet",
+    "copy",
+    "cliport.tasks.task",
+    "cliport.utils",
+    "cliport.tasks",
+    "cliport.tasks.grippers",
+}
 
 # Oracle seeds per task, to keep the module's CPU time down: fast tasks (~1.5 s CPU an episode) must
 # solve seeds 0 and 1; slow ones (the rope primitive's gentle 0.001 rad/step motion, 50-cube piles
 # at ~9 s, 18 boxes at ~15 s) must solve seed 0, or seed 1 when seed 0 fails: single seeds of the
 # rope and pile tasks flip with any change to the physics (their 10-seed success counts are in
 # sim/README.md), while a broken task fails both.
-SLOW = {"align-rope", "manipulating-rope", "palletizing-boxes", "separating-piles",
-        "sweeping-piles", "towers-of-hanoi"}
-ORACLE_CASES = [(name, seeds) for name in BASE_TASKS
-                for seeds in (((0, 1),) if name in SLOW else ((0,), (1,)))]
+SLOW = {"align-rope", "manipulating-rope", "palletizing-boxes", "separating-piles", "sweeping-piles", "towers-of-hanoi"}
+ORACLE_CASES = [(name, seeds) for name in BASE_TASKS for seeds in (((0, 1),) if name in SLOW else ((0,), (1,)))]
 
 
 def camel(name):

@@ -3,6 +3,7 @@
 The unit functions below are imported by name in the worker processes (spawned, or Ray workers),
 which inherit this process's sys.path.
 """
+
 import json
 import os
 from pathlib import Path
@@ -41,12 +42,14 @@ def count_call(log, x):
 
 
 def _units(tmp_path):
-    return [batch.Unit(key="sq-3", fn=f"{HERE}:square", kwargs={"x": 3}),
-            batch.Unit(key="boom", fn=f"{HERE}:boom", kwargs={"message": "bad unit"}),
-            batch.Unit(key="die-once", fn=f"{HERE}:die_once", kwargs={"marker": str(tmp_path / "m")}),
-            batch.Unit(key="die-always", fn=f"{HERE}:die_always", kwargs={}),
-            batch.Unit(key="missing", fn="no_such_module_xyz:f", kwargs={}),
-            batch.Unit(key="sq-4", fn=f"{HERE}:square", kwargs={"x": 4}, meta={"n": 4})]
+    return [
+        batch.Unit(key="sq-3", fn=f"{HERE}:square", kwargs={"x": 3}),
+        batch.Unit(key="boom", fn=f"{HERE}:boom", kwargs={"message": "bad unit"}),
+        batch.Unit(key="die-once", fn=f"{HERE}:die_once", kwargs={"marker": str(tmp_path / "m")}),
+        batch.Unit(key="die-always", fn=f"{HERE}:die_always", kwargs={}),
+        batch.Unit(key="missing", fn="no_such_module_xyz:f", kwargs={}),
+        batch.Unit(key="sq-4", fn=f"{HERE}:square", kwargs={"x": 4}, meta={"n": 4}),
+    ]
 
 
 def _check_contained(records):
@@ -66,10 +69,15 @@ def _check_contained(records):
 def test_local_pool_contains_failures_and_retries_a_dead_worker_once(tmp_path):
     journal = batch.JsonlJournal(tmp_path / "j.jsonl")
     seen = []
-    records = batch.run_units(_units(tmp_path), engine=batch.LocalEngine(2), journal=journal,
-                              progress=False, on_record=lambda r: seen.append(r["key"]))
+    records = batch.run_units(
+        _units(tmp_path),
+        engine=batch.LocalEngine(2),
+        journal=journal,
+        progress=False,
+        on_record=lambda r: seen.append(r["key"]),
+    )
     _check_contained(records)
-    assert sorted(seen) == sorted(r["key"] for r in records)      # each reported as it finished
+    assert sorted(seen) == sorted(r["key"] for r in records)  # each reported as it finished
     lines = [json.loads(x) for x in (tmp_path / "j.jsonl").read_text().splitlines()]
     assert sorted(x["key"] for x in lines) == sorted(seen)
     assert "exited with code 9" in {x["key"]: x for x in lines}["die-always"]["error"]
@@ -77,20 +85,20 @@ def test_local_pool_contains_failures_and_retries_a_dead_worker_once(tmp_path):
 
 def test_resume_skips_done_units_and_reruns_failed_ones(tmp_path):
     log = tmp_path / "calls.txt"
-    units = [batch.Unit(key=f"u{i}", fn=f"{HERE}:count_call", kwargs={"log": str(log), "x": i})
-             for i in range(4)] + [batch.Unit(key="bad", fn=f"{HERE}:boom", kwargs={"message": "x"})]
+    units = [batch.Unit(key=f"u{i}", fn=f"{HERE}:count_call", kwargs={"log": str(log), "x": i}) for i in range(4)] + [
+        batch.Unit(key="bad", fn=f"{HERE}:boom", kwargs={"message": "x"})
+    ]
     journal = batch.JsonlJournal(tmp_path / "j.jsonl")
-    first = batch.run_units(units[:2] + units[4:], engine=batch.LocalEngine(2), journal=journal,
-                            progress=False)
+    first = batch.run_units(units[:2] + units[4:], engine=batch.LocalEngine(2), journal=journal, progress=False)
     assert [r["status"] for r in first] == ["done", "done", "failed"]
     with open(tmp_path / "j.jsonl", "a") as fh:
-        fh.write('{"key": "u3", "status": "do')               # a torn line from a killed run
+        fh.write('{"key": "u3", "status": "do')  # a torn line from a killed run
     again = batch.run_units(units, engine=batch.LocalEngine(2), journal=journal, progress=False)
     assert [r["result"] for r in again[:4]] == [1, 2, 3, 4]
-    assert sorted(log.read_text().split()) == ["0", "1", "2", "3"]   # u0, u1 ran only once
+    assert sorted(log.read_text().split()) == ["0", "1", "2", "3"]  # u0, u1 ran only once
     assert again[4]["status"] == "failed"
     lines = (tmp_path / "j.jsonl").read_text().splitlines()
-    assert lines[3] == '{"key": "u3", "status": "do'             # the torn line is left alone
+    assert lines[3] == '{"key": "u3", "status": "do'  # the torn line is left alone
     keys = [json.loads(x)["key"] for x in lines[:3] + lines[4:]]
     assert sorted(keys) == ["bad", "bad", "u0", "u1", "u2", "u3"]
 

@@ -2,6 +2,7 @@
 --ray auto (at temperature 0: above it the offline generator shuffles its bottom-up ideas with fresh
 entropy, as sampling an LLM would), and a re-run with the same --out resumes instead of repeating
 trials."""
+
 import json
 import subprocess
 import sys
@@ -13,11 +14,35 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(out, *extra):
-    return subprocess.run([sys.executable, "-m", "generation.run", "--mode", "bottomup", "--trials", "3",
-                           "--episodes", "1", "--repair-attempts", "0", "--seed", "4",
-                           "--temperature", "0", "--out", str(out),
-                           "--workers", "2", "--no-progress", *extra],
-                          cwd=ROOT, capture_output=True, text=True, timeout=400)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generation.run",
+            "--mode",
+            "bottomup",
+            "--trials",
+            "3",
+            "--episodes",
+            "1",
+            "--repair-attempts",
+            "0",
+            "--seed",
+            "4",
+            "--temperature",
+            "0",
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--no-progress",
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
 
 
 def _rows(out):
@@ -26,9 +51,16 @@ def _rows(out):
     for line in (out / "results.jsonl").read_text().splitlines():
         r = json.loads(line)
         final = r.get("final") or {}
-        rows.append(((r.get("proposal") or {}).get("task-name"), r.get("accepted"), r.get("error"),
-                     final.get("stage_reached"), final.get("success_rate"),
-                     [(e["seed"], e["success"], e["steps"]) for e in final.get("episodes") or []]))
+        rows.append(
+            (
+                (r.get("proposal") or {}).get("task-name"),
+                r.get("accepted"),
+                r.get("error"),
+                final.get("stage_reached"),
+                final.get("success_rate"),
+                [(e["seed"], e["success"], e["steps"]) for e in final.get("episodes") or []],
+            )
+        )
     return rows
 
 
@@ -41,7 +73,7 @@ def test_local_pool_and_ray_auto_give_identical_trials(tmp_path):
     assert "ray: " in on_ray.stderr
     rows = _rows(tmp_path / "local")
     assert len(rows) == 3 and all(r[0] for r in rows)
-    assert [r[5][0][0] for r in rows] == [4, 1004, 2004]      # trial k's episodes start at S + 1000 k
+    assert [r[5][0][0] for r in rows] == [4, 1004, 2004]  # trial k's episodes start at S + 1000 k
     assert rows == _rows(tmp_path / "ray")
 
 
@@ -52,21 +84,48 @@ def test_rerun_with_the_same_out_resumes(tmp_path):
     assert len(journal) == 3 and all(json.loads(x)["status"] == "done" for x in journal)
     again = _run(tmp_path / "run")
     assert again.returncode == 0, again.stderr
-    assert (tmp_path / "run" / "trials.jsonl").read_text().splitlines() == journal   # nothing re-ran
+    assert (tmp_path / "run" / "trials.jsonl").read_text().splitlines() == journal  # nothing re-ran
     assert "trial 1/3" not in again.stdout and _rows(tmp_path / "run") == _rows(tmp_path / "run")
 
 
 def test_ideas_file_runs_each_idea_and_save_never_adds_the_same_task_twice(tmp_path):
     ideas = tmp_path / "ideas.txt"
-    ideas.write_text("# growth list\nput the red block in the green bowl | expect: block=1\n\n"
-                     "put two red balls in the brown container\n")
+    ideas.write_text(
+        "# growth list\nput the red block in the green bowl | expect: block=1\n\n"
+        "put two red balls in the brown container\n"
+    )
     lib = tmp_path / "lib"
 
     def run(out):
-        return subprocess.run([sys.executable, "-m", "generation.run", "--mode", "topdown", "--ideas",
-                               str(ideas), "--episodes", "1", "--repair-attempts", "0", "--temperature",
-                               "0", "--save", "--library", str(lib), "--out", str(out), "--workers", "2",
-                               "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=400)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "generation.run",
+                "--mode",
+                "topdown",
+                "--ideas",
+                str(ideas),
+                "--episodes",
+                "1",
+                "--repair-attempts",
+                "0",
+                "--temperature",
+                "0",
+                "--save",
+                "--library",
+                str(lib),
+                "--out",
+                str(out),
+                "--workers",
+                "2",
+                "--no-progress",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=400,
+        )
 
     first = run(tmp_path / "a")
     assert first.returncode == 0, first.stderr
@@ -75,7 +134,7 @@ def test_ideas_file_runs_each_idea_and_save_never_adds_the_same_task_twice(tmp_p
     assert ideas_run == ["put the red block in the green bowl", "put two red balls in the brown container"]
     saved = sorted(p.name for p in lib.glob("*.py"))
     assert len(saved) == 2 and first.stdout.count("saved to the library as") == 2
-    second = run(tmp_path / "b")                     # same ideas again: the same two tasks
+    second = run(tmp_path / "b")  # same ideas again: the same two tasks
     assert second.returncode == 0, second.stderr
     assert second.stdout.count("not saved: the library has the same task as") == 2
     assert sorted(p.name for p in lib.glob("*.py")) == saved
@@ -89,8 +148,14 @@ def test_save_accepted_applies_min_success_and_refuses_duplicates(tmp_path, caps
     lib = Library(tmp_path)
 
     def result(rate, name):
-        return {"accepted": True, "proposal": {"task-name": name}, "attempts": [{"code": code}],
-                "final": {"success_rate": rate, "episodes": [{}] * 4}, "backend": "offline", "model": None}
+        return {
+            "accepted": True,
+            "proposal": {"task-name": name},
+            "attempts": [{"code": code}],
+            "final": {"success_rate": rate, "episodes": [{}] * 4},
+            "backend": "offline",
+            "model": None,
+        }
 
     assert save_accepted(lib, result(0.5, "half"), min_success=0.75) is None
     assert "success rate 0.50 below 0.75" in capsys.readouterr().out
@@ -110,14 +175,20 @@ def test_save_accepted_distinct_and_asset_set_cap(tmp_path, capsys):
     lib = Library(tmp_path)
 
     def result(source, name):
-        return {"accepted": True, "proposal": {"task-name": name}, "attempts": [{"code": source}],
-                "final": {"success_rate": 1.0, "episodes": [{}] * 4}, "backend": "offline", "model": None}
+        return {
+            "accepted": True,
+            "proposal": {"task-name": name},
+            "attempts": [{"code": source}],
+            "final": {"success_rate": 1.0, "episodes": [{}] * 4},
+            "backend": "offline",
+            "model": None,
+        }
 
     assert save_accepted(lib, result(code, "blue-zone"), distinct=True) == "blue-zone"
     green = code.replace("'blue'", "'green'")
-    assert save_accepted(lib, result(green, "green-zone"), distinct=True) is None      # colour only
+    assert save_accepted(lib, result(green, "green-zone"), distinct=True) is None  # colour only
     assert "apart from colours, sizes or counts: 'blue-zone'" in capsys.readouterr().out
-    assert save_accepted(lib, result(green, "green-zone")) == "green-zone"             # without --distinct
+    assert save_accepted(lib, result(green, "green-zone")) == "green-zone"  # without --distinct
     pose = code.replace("metric='zone'", "metric='pose'")
     assert save_accepted(lib, result(pose, "pose-zone"), max_per_asset_set=2) is None  # block + zone: 2 already
     assert "2 generated tasks already use the assets" in capsys.readouterr().out

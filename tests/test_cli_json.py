@@ -1,6 +1,7 @@
 """`--json` command lines print exactly one JSON document on stdout for every outcome, with the
 documented exit status (sim/cli.py): bad arguments, unknown task, load failure, success with the
 sandbox's warnings and isolation, cancellation by SIGINT/SIGTERM."""
+
 import json
 import os
 import shutil
@@ -15,8 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RECORDED = ROOT / "tests" / "data" / "recorded" / "good"
 
-HANG = ("import time\nfrom cliport.tasks.task import Task\n\n\nclass Hang(Task):\n"
-        "    def reset(self, env):\n        super().reset(env)\n        time.sleep(600)\n")
+HANG = (
+    "import time\nfrom cliport.tasks.task import Task\n\n\nclass Hang(Task):\n"
+    "    def reset(self, env):\n        super().reset(env)\n        time.sleep(600)\n"
+)
 LOAD_FAILS = "from cliport.tasks.task import Task\n\n\nclass Broken(Task):\n    pass\n\n\nx = 1 / 0\n"
 
 
@@ -33,17 +36,26 @@ def _one_json(stdout: str) -> dict:
 
 
 def _cli(tmp_path, module, *args, timeout=300):
-    proc = subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=ROOT,
-                          env=_env(tmp_path), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *map(str, args)],
+        cwd=ROOT,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     return proc.returncode, _one_json(proc.stdout), proc.stderr
 
 
-@pytest.mark.parametrize("args, etype", [
-    (["--episodes", "x", "t.py"], "UsageError"),              # argparse's own error
-    (["place-red-in-green", "--episodes", "0"], "UsageError"),
-    (["no-such-task"], "UnknownTask"),
-    (["missing_task.py"], "FileNotFoundError"),
-])
+@pytest.mark.parametrize(
+    "args, etype",
+    [
+        (["--episodes", "x", "t.py"], "UsageError"),  # argparse's own error
+        (["place-red-in-green", "--episodes", "0"], "UsageError"),
+        (["no-such-task"], "UnknownTask"),
+        (["missing_task.py"], "FileNotFoundError"),
+    ],
+)
 def test_sim_run_bad_arguments_are_json(tmp_path, args, etype):
     rc, doc, _ = _cli(tmp_path, "sim.run", *args, "--json")
     assert rc == 2 and doc["error"]["type"] == etype
@@ -62,8 +74,10 @@ def test_sim_run_load_failure_is_the_sandbox_verdict(tmp_path):
 
 def test_sim_run_file_json_carries_static_warnings_and_isolation(tmp_path):
     task = tmp_path / "red_in_green.py"
-    task.write_text((ROOT / "sim" / "tasks" / "place_red_in_green.py").read_text()
-                    + "\n\ndef _unused():\n    import os\n    os.system('true')\n")
+    task.write_text(
+        (ROOT / "sim" / "tasks" / "place_red_in_green.py").read_text()
+        + "\n\ndef _unused():\n    import os\n    os.system('true')\n"
+    )
     rc, doc, _ = _cli(tmp_path, "sim.run", task, "--episodes", "2", "--json")
     assert rc == 0 and doc["error"] is None and doc["success"] and doc["passed"]["success"]
     assert any("os.system" in w for w in doc["warnings"]), doc["warnings"]
@@ -81,8 +95,14 @@ def _start_and_signal(tmp_path, argv, signum):
     """Start a CLI with a private TMPDIR, send `signum` once its sandbox child has its task file,
     and return (exit status, the one JSON document)."""
     env = _env(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", *map(str, argv)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *map(str, argv)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     tmp = Path(env["TMPDIR"])
     deadline = time.monotonic() + 120
     while not list(tmp.glob("gensim-sandbox-*/*.py")) and time.monotonic() < deadline:
@@ -101,7 +121,7 @@ def test_sim_run_cancelled_is_json_and_130(tmp_path, signum):
     rc, doc, err = _start_and_signal(tmp_path, ["sim.run", task, "--json"], signum)
     assert rc == 130, err[-2000:]
     assert doc["error"]["type"] == "Cancelled" and doc["stage_reached"] == "reset"
-    assert list((tmp_path / "tmp").iterdir()) == []        # child folder removed on the way out
+    assert list((tmp_path / "tmp").iterdir()) == []  # child folder removed on the way out
 
 
 def test_generate_bad_arguments_are_json(tmp_path):
@@ -116,9 +136,22 @@ def test_generate_cancelled_is_json_and_130(tmp_path):
     shutil.copytree(RECORDED, answers)
     (answers / "05-implementation.txt").write_text(f"```python\n{HANG}```\n")
     rc, doc, err = _start_and_signal(
-        tmp_path, ["generation.generate", "put the blue block in the yellow bowl", "--backend",
-                   "recorded", "--path", answers, "--episodes", "1", "--repair-attempts", "0",
-                   "--json"], signal.SIGINT)
+        tmp_path,
+        [
+            "generation.generate",
+            "put the blue block in the yellow bowl",
+            "--backend",
+            "recorded",
+            "--path",
+            answers,
+            "--episodes",
+            "1",
+            "--repair-attempts",
+            "0",
+            "--json",
+        ],
+        signal.SIGINT,
+    )
     assert rc == 130, err[-2000:]
     assert doc["error"] == "Cancelled." and doc["accepted"] is False
     assert doc["attempts"][0]["verdict"]["error"]["type"] == "Cancelled"
@@ -127,11 +160,24 @@ def test_generate_cancelled_is_json_and_130(tmp_path):
 def test_generation_run_json(tmp_path):
     rc, doc, _ = _cli(tmp_path, "generation.run", "--trials", "0", "--json")
     assert rc == 2 and doc["error"].startswith("bad arguments:") and doc["trials"] == []
-    rc, doc, err = _cli(tmp_path, "generation.run", "--trials", "1", "--idea",
-                        "put the blue block in the yellow bowl", "--backend", "recorded", "--path",
-                        RECORDED, "--episodes", "1", "--out", tmp_path / "out", "--no-progress",
-                        "--json")
+    rc, doc, err = _cli(
+        tmp_path,
+        "generation.run",
+        "--trials",
+        "1",
+        "--idea",
+        "put the blue block in the yellow bowl",
+        "--backend",
+        "recorded",
+        "--path",
+        RECORDED,
+        "--episodes",
+        "1",
+        "--out",
+        tmp_path / "out",
+        "--no-progress",
+        "--json",
+    )
     assert rc == 0, err[-2000:]
     assert doc["error"] is None and doc["stats"]["trials"] == 1 and doc["out"] == str(tmp_path / "out")
-    assert doc["trials"] == [{"trial": 0, "task": "blue-block-in-yellow-bowl", "accepted": True,
-                              "error": None}]
+    assert doc["trials"] == [{"trial": 0, "task": "blue-block-in-yellow-bowl", "accepted": True, "error": None}]

@@ -3,6 +3,7 @@
 One app process serves the whole module. The start-up time (process start to first HTTP 200) is
 written to test-artifacts/app-startup.txt; the browser test's screenshot lands there too.
 """
+
 import threading
 import time
 import urllib.request
@@ -15,8 +16,15 @@ from tests.app_process import ARTIFACTS, serve_app
 from tests.fake_openai import FakeOpenAI
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 IDEA = "put the red block in the green bowl"
 # One episode per generation keeps the module near a minute of CPU on a small machine.
 FAST = {"backend_kind": "offline", "episodes": 1, "repair_attempts": 1}
@@ -36,7 +44,7 @@ def _recording_processes(server_pid: int) -> list[int]:
         except OSError:
             continue
         pid = int(stat.parent.name)
-        name[pid] = text[text.index("(") + 1:text.rindex(")")]
+        name[pid] = text[text.index("(") + 1 : text.rindex(")")]
         parent[pid] = int(text.rsplit(")", 1)[1].split()[1])
 
     def below_server(pid):
@@ -59,8 +67,11 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def app_server():
-    with serve_app("app-server.log", OPENAI_API_KEY=ENV_KEY, GENSIM_BASE_URL=ENV_BASE_URL,
-                   GENSIM_MODEL="nobody") as (url, pid, seconds):
+    with serve_app("app-server.log", OPENAI_API_KEY=ENV_KEY, GENSIM_BASE_URL=ENV_BASE_URL, GENSIM_MODEL="nobody") as (
+        url,
+        pid,
+        seconds,
+    ):
         (ARTIFACTS / "app-startup.txt").write_text(f"{seconds:.2f} s to first HTTP 200\n")
         yield url, pid
 
@@ -103,11 +114,14 @@ def test_generate_offline_idea_gives_code_success_and_video(app_url):
     _assert_video(out["video"])
 
 
-@pytest.mark.parametrize("idea, message", [
-    ("", "describe a task"),
-    ("x" * (1 << 20), "characters long"),
-    ("stack\x00 the blocks", "control character"),
-])
+@pytest.mark.parametrize(
+    "idea, message",
+    [
+        ("", "describe a task"),
+        ("x" * (1 << 20), "characters long"),
+        ("stack\x00 the blocks", "control character"),
+    ],
+)
 def test_bad_ideas_get_a_message_and_the_app_keeps_serving(app_url, idea, message):
     out = _generate(app_url, idea)
     assert message in out["verdict"].lower() and out["verdict_json"] is None
@@ -135,8 +149,15 @@ def test_openai_backend_without_server_reports_error_without_the_key(app_url):
 def test_visitor_base_url_never_receives_the_servers_key(app_url):
     # The server's key belongs to ENV_BASE_URL; a visitor's own server must not get it.
     with FakeOpenAI() as visitor:
-        out = _generate(app_url, IDEA, backend_kind="openai", base_url=visitor.base_url, model="fake-model",
-                        api_key="", repair_attempts=0)
+        out = _generate(
+            app_url,
+            IDEA,
+            backend_kind="openai",
+            base_url=visitor.base_url,
+            model="fake-model",
+            api_key="",
+            repair_attempts=0,
+        )
     assert visitor.requests, out["verdict"]
     assert not any(ENV_KEY in value for value in visitor.header_values())
     assert ENV_KEY not in repr(out)
@@ -177,8 +198,13 @@ def test_four_concurrent_sessions_get_their_own_task(app_url):
 def test_cancel_ends_the_run_and_its_sandbox_process(app_server):
     url, pid = app_server
     # A six-action task over 10 episodes runs for a minute: the sandbox is surely seen before it ends.
-    job = _client(url).submit("build a pyramid out of six blocks", backend_kind="offline", episodes=10,
-                              repair_attempts=0, api_name="/generate")
+    job = _client(url).submit(
+        "build a pyramid out of six blocks",
+        backend_kind="offline",
+        episodes=10,
+        repair_attempts=0,
+        api_name="/generate",
+    )
     deadline = time.monotonic() + 120
     while not (run := _recording_processes(pid)):  # the sandbox of this run, recording
         assert not job.done(), f"run ended before its sandbox was seen: {job.result()[5]}"

@@ -2,6 +2,7 @@
 
 tests/data/recorded/repair: the first implementation fails at reset (NameError), the repair passes.
 """
+
 import threading
 from pathlib import Path
 
@@ -15,9 +16,16 @@ DATA = Path(__file__).resolve().parent / "data" / "recorded"
 def test_failed_attempt_shows_error_line_and_repair():
     screen = handlers.Screen(handlers.GENERATE_OUTPUTS)
     tracker = render.StageTracker(render.GENERATE_STAGES)
-    updates = list(handlers.stream_generation(
-        screen, tracker, "put the blue block in the yellow bowl", RecordedBackend(DATA / "repair"),
-        GenerateOptions(episodes=1, seed=3, repair_attempts=1), threading.Event()))
+    updates = list(
+        handlers.stream_generation(
+            screen,
+            tracker,
+            "put the blue block in the yellow bowl",
+            RecordedBackend(DATA / "repair"),
+            GenerateOptions(episodes=1, seed=3, repair_attempts=1),
+            threading.Event(),
+        )
+    )
     assert len(updates) > 5  # streamed, not one final answer
     final = dict(zip(handlers.GENERATE_OUTPUTS, updates[-1]))
     assert final["verdict_json"]["success"] is True and "SUCCESS" in final["verdict"]
@@ -34,8 +42,13 @@ def test_model_answering_prose_gets_a_clear_message():
     screen = handlers.Screen(handlers.GENERATE_OUTPUTS)
     tracker = render.StageTracker(render.GENERATE_STAGES)
     *_, last = handlers.stream_generation(
-        screen, tracker, "put the blue block in the yellow bowl", RecordedBackend(DATA / "garbage"),
-        GenerateOptions(episodes=1, repair_attempts=0), threading.Event())
+        screen,
+        tracker,
+        "put the blue block in the yellow bowl",
+        RecordedBackend(DATA / "garbage"),
+        GenerateOptions(episodes=1, repair_attempts=0),
+        threading.Event(),
+    )
     final = dict(zip(handlers.GENERATE_OUTPUTS, last))
     assert "FAILED at syntax" in final["verdict"]
     assert "no python code block" in final["verdict"] and "I am sorry" in final["verdict"]
@@ -47,8 +60,9 @@ def test_local_model_too_small_for_the_prompt_gets_a_message_and_stays_loaded(tm
     from tests.tinymodel import build_tiny_model
 
     path = str(build_tiny_model(tmp_path / "tiny"))
-    *_, last = handlers.generate("put the red block in the green bowl", "transformers", "", "", "",
-                                 path, "", 0.0, 0, 1, 0, "320x240")
+    *_, last = handlers.generate(
+        "put the red block in the green bowl", "transformers", "", "", "", path, "", 0.0, 0, 1, 0, "320x240"
+    )
     final = dict(zip(handlers.GENERATE_OUTPUTS, last))
     assert "gs-msg-error" in final["verdict"] and "model backend failed" in final["verdict"]
     assert "✕ propose" in final["stages"]
@@ -60,10 +74,11 @@ def test_stop_button_ends_the_run_with_a_stopped_message():
     import time
 
     stopped_at, last = None, None
-    for last in handlers.generate("put the red block in the green bowl", "offline", "", "", "", "", "",
-                                  0.0, 0, 10, 0, "320x240"):
+    for last in handlers.generate(
+        "put the red block in the green bowl", "offline", "", "", "", "", "", 0.0, 0, 10, 0, "320x240"
+    ):
         stages = last[handlers.GENERATE_OUTPUTS.index("stages")]
-        if stopped_at is None and isinstance(stages, str) and "gs-run\">◐ oracle" in stages:
+        if stopped_at is None and isinstance(stages, str) and 'gs-run">◐ oracle' in stages:
             handlers.stop_generate(None)  # what the Stop button calls (request None: session "api")
             stopped_at = time.monotonic()
     assert stopped_at is not None, "the oracle never started"

@@ -1,4 +1,5 @@
 """Unit tests of the app's backend settings, panels, run registry, videos and library saving."""
+
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,14 @@ def test_stage_tracker_follows_pipeline_and_sandbox_events():
 
 def test_verdict_panel_shows_episodes_and_highlights_the_error_line():
     code = "line1\nline2\nboom()\nline4\n"
-    verdict = {"task": "T", "success": False, "success_rate": 0.5, "stage_reached": "runtime",
-               "episodes": [{"seed": 0, "reward": 1.0, "success": True, "steps": 3, "seconds": 1.2,
-                             "warnings": ["<slow>"]}],
-               "error": {"stage": "runtime", "type": "NameError", "message": "name 'boom' is not defined",
-                         "line": 3}}
+    verdict = {
+        "task": "T",
+        "success": False,
+        "success_rate": 0.5,
+        "stage_reached": "runtime",
+        "episodes": [{"seed": 0, "reward": 1.0, "success": True, "steps": 3, "seconds": 1.2, "warnings": ["<slow>"]}],
+        "error": {"stage": "runtime", "type": "NameError", "message": "name 'boom' is not defined", "line": 3},
+    }
     page = render.verdict_html(verdict, code)
     assert "FAILED at runtime" in page and "50%" in page and "&lt;slow&gt;" in page
     assert '<div class="gs-hl"><span class="gs-ln">   3</span> boom()</div>' in page
@@ -61,8 +65,14 @@ def test_save_to_library_checks_verdict_and_names_and_never_overwrites(tmp_path)
     from sim.tasks import task_path
 
     code = task_path("put-block-in-bowl").read_text()
-    passed = {"code": code, "accepted": True, "backend": "offline", "model": "rule-based",
-              "success_rate": 1.0, "episodes": 2}
+    passed = {
+        "code": code,
+        "accepted": True,
+        "backend": "offline",
+        "model": "rule-based",
+        "success_rate": 1.0,
+        "episodes": 2,
+    }
     assert "Generate a task first" in library.save(None, "x", tmp_path)[0]
     assert "passed its verdict" in library.save(passed | {"accepted": False}, "x", tmp_path)[0]
     assert "Invalid task name" in library.save(passed, "../evil", tmp_path)[0]
@@ -84,10 +94,17 @@ def test_app_builds_without_importing_heavy_packages():
     import subprocess
     import sys
 
-    probe = ("import sys, app; demo = app.build_demo(2); "
-             "print(sorted(m for m in ('torch', 'transformers', 'pybullet', 'openai') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
-                         cwd=__import__("pathlib").Path(__file__).resolve().parents[1])
+    probe = (
+        "import sys, app; demo = app.build_demo(2); "
+        "print(sorted(m for m in ('torch', 'transformers', 'pybullet', 'openai') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=__import__("pathlib").Path(__file__).resolve().parents[1],
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
 

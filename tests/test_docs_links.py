@@ -5,6 +5,7 @@ write them, or `../docs/...` relative to the citing file) and for relative Markd
 when the file or the anchor does not exist. Anchors are the explicit `<a id="..."></a>` markers the
 docs declare plus GitHub-style heading slugs.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,16 @@ MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
 EXPLICIT_ID = re.compile(r"""<a\s+(?:name|id)=["']([^"']+)["']""")
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
 # Pointers outside the repository. Built from pieces so this file does not match itself.
-OUTSIDE = re.compile("|".join([re.escape("/" + "work/"), re.escape(".." + "/shared"),
-                               re.escape("shared" + "/spec"), re.escape("cliport-task-api" + ".md")]))
+OUTSIDE = re.compile(
+    "|".join(
+        [
+            re.escape("/" + "work/"),
+            re.escape(".." + "/shared"),
+            re.escape("shared" + "/spec"),
+            re.escape("cliport-task-api" + ".md"),
+        ]
+    )
+)
 # Section-sign citations of the external document this folder replaced.
 SECTION_SIGN = re.compile("\u00a7" + r"\s*\d")
 
@@ -36,8 +45,13 @@ def text_files() -> list[Path]:
     are not the project's), or without git every file outside hidden folders; minus this file,
     whose examples are deliberately broken."""
     try:
-        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout.splitlines()
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
         paths = [ROOT / rel for rel in listed]
     except (OSError, subprocess.CalledProcessError):
         paths = []
@@ -119,12 +133,15 @@ def test_nothing_points_outside_the_repo():
     assert not bad, "references outside the repository:\n" + "\n".join(bad)
 
 
-@pytest.mark.parametrize("ref, ok", [
-    ("see docs/task-api.md#task-goals", True),
-    ("see docs/task-api.md#no-such-anchor", False),
-    ("see docs/no-such-file.md", False),
-    ("see ../../../docs/task-api.md", False),
-])
+@pytest.mark.parametrize(
+    "ref, ok",
+    [
+        ("see docs/task-api.md#task-goals", True),
+        ("see docs/task-api.md#no-such-anchor", False),
+        ("see docs/no-such-file.md", False),
+        ("see ../../../docs/task-api.md", False),
+    ],
+)
 def test_checker_catches_bad_references(ref, ok):
     source = ROOT / "sim" / "example.py"  # never written: only its location matters
     assert (reference_problems(source, ref) == []) is ok

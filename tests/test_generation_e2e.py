@@ -2,6 +2,7 @@
 
 Recorded model answers (tests/data/recorded/) drive the pipeline; the code runs in `sim.sandbox`.
 """
+
 import json
 import subprocess
 import sys
@@ -18,8 +19,7 @@ IDEA = "put the blue block in the yellow bowl"
 
 
 def test_runtime_error_is_repaired_in_the_real_sandbox():
-    r = generate(IDEA, RecordedBackend(DATA / "repair"),
-                 options=GenerateOptions(episodes=1, seed=3, video=False))
+    r = generate(IDEA, RecordedBackend(DATA / "repair"), options=GenerateOptions(episodes=1, seed=3, video=False))
     assert r["error"] is None
     first, second = (a["verdict"] for a in r["attempts"])
     assert first["success"] is False and first["error"]["stage"] == "reset"
@@ -31,13 +31,40 @@ def test_runtime_error_is_repaired_in_the_real_sandbox():
 def test_generate_cli_json_and_video(tmp_path):
     video = tmp_path / "task.mp4"
     out = subprocess.run(
-        [sys.executable, "-m", "generation.generate", IDEA, "--backend", "recorded",
-         "--path", str(DATA / "good"), "--episodes", "1", "--video", str(video), "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "generation.generate",
+            IDEA,
+            "--backend",
+            "recorded",
+            "--path",
+            str(DATA / "good"),
+            "--episodes",
+            "1",
+            "--video",
+            str(video),
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     r = json.loads(out.stdout)
-    assert set(r) >= {"idea", "backend", "model", "proposal", "spec", "refusal", "attempts", "final",
-                      "accepted", "error"}
+    assert set(r) >= {
+        "idea",
+        "backend",
+        "model",
+        "proposal",
+        "spec",
+        "refusal",
+        "attempts",
+        "final",
+        "accepted",
+        "error",
+    }
     assert r["backend"] == "recorded" and r["accepted"] is True and r["final"]["success"] is True
     assert r["final"]["video"] == str(video) and video.stat().st_size > 1000
 
@@ -45,16 +72,38 @@ def test_generate_cli_json_and_video(tmp_path):
 def test_run_cli_saves_stats_and_accepted_task(tmp_path):
     lib_dir = tmp_path / "lib"
     out = subprocess.run(
-        [sys.executable, "-m", "generation.run", "--mode", "topdown", "--trials", "1", "--idea", IDEA,
-         "--backend", "recorded", "--path", str(DATA / "good"), "--episodes", "1", "--out", str(tmp_path),
-         "--save", "--library", str(lib_dir)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "generation.run",
+            "--mode",
+            "topdown",
+            "--trials",
+            "1",
+            "--idea",
+            IDEA,
+            "--backend",
+            "recorded",
+            "--path",
+            str(DATA / "good"),
+            "--episodes",
+            "1",
+            "--out",
+            str(tmp_path),
+            "--save",
+            "--library",
+            str(lib_dir),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     stats = json.loads((tmp_path / "stats.json").read_text())["stats"]
     assert stats["trials"] == 1 and stats["success"] == 1.0 and stats["accepted"] == 1.0
     assert "success" in out.stdout and (tmp_path / "eval_results.csv").is_file()
-    assert json.loads((tmp_path / "results.jsonl").read_text())["proposal"]["task-name"] == \
-        "blue-block-in-yellow-bowl"
+    assert json.loads((tmp_path / "results.jsonl").read_text())["proposal"]["task-name"] == "blue-block-in-yellow-bowl"
     entry = Library(lib_dir).get("blue-block-in-yellow-bowl")
     assert entry["source"] == "generated" and entry["backend"] == "recorded"
     assert entry["stats"]["success_rate"] == 1.0

@@ -1,4 +1,5 @@
 """Task library: index building, add/purge, name validation, no silent overwrite, concurrency, CLI."""
+
 import json
 import subprocess
 import sys
@@ -29,8 +30,11 @@ class RedTower(Task):
 
 def test_describe_code_reads_docstring_and_urdf_literals():
     facts = describe_code(TASK)
-    assert facts == {"class": "RedTower", "description": "Stack three red blocks into a tower.",
-                     "assets": ["stacking/block.urdf", "bowl/bowl.urdf"]}
+    assert facts == {
+        "class": "RedTower",
+        "description": "Stack three red blocks into a tower.",
+        "assets": ["stacking/block.urdf", "bowl/bowl.urdf"],
+    }
     with pytest.raises(ValueError, match="found 0"):
         describe_code("class A:\n    pass\n")
     with pytest.raises(ValueError, match="does not parse"):
@@ -146,8 +150,13 @@ def test_cli_add_show_purge(tmp_path):
     lib_dir = tmp_path / "lib"
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "generation.library", "--root", str(lib_dir), *args],
-                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "generation.library", "--root", str(lib_dir), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     assert cli("add", str(src), "--name", "cli-task").returncode == 0
     again = cli("add", str(src), "--name", "cli-task")
@@ -166,30 +175,39 @@ def test_concurrent_adds_from_processes_and_stats_updates_keep_every_write(tmp_p
     the file lock serialises the read-modify-writes, so no update is lost."""
     lib = Library(tmp_path)
     lib.add(TASK, name="verified")
-    script = ("import sys; from generation.library import Library; lib = Library(sys.argv[1]); "
-              "[lib.add(open(sys.argv[2]).read(), name=f'p{sys.argv[3]}-{i}') if sys.argv[3] != 's' "
-              "else lib.set_stats('verified', {'success_rate': i / 10}) for i in range(8)]")
+    script = (
+        "import sys; from generation.library import Library; lib = Library(sys.argv[1]); "
+        "[lib.add(open(sys.argv[2]).read(), name=f'p{sys.argv[3]}-{i}') if sys.argv[3] != 's' "
+        "else lib.set_stats('verified', {'success_rate': i / 10}) for i in range(8)]"
+    )
     src = tmp_path / "task.txt"
     src.write_text(TASK)
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(src), tag], cwd=ROOT)
-             for tag in ("0", "1", "2", "s")]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(src), tag], cwd=ROOT)
+        for tag in ("0", "1", "2", "s")
+    ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
     names = {e["name"] for e in lib.list()}
     assert names == {"verified"} | {f"p{t}-{i}" for t in "012" for i in range(8)}
     assert len(json.loads(lib.index_path.read_text())["tasks"]) == 25
     assert lib.get("verified")["stats"] == {"success_rate": 0.7}
-    assert not list(tmp_path.glob(".index.json.*.tmp"))      # atomic writes leave no temp files
+    assert not list(tmp_path.glob(".index.json.*.tmp"))  # atomic writes leave no temp files
 
 
-@pytest.mark.parametrize("edit, line, words", [
-    (lambda t: t.replace('"name": "b-task",', '"name": "b-task"'), 21, "Expecting ','"),
-    (lambda t: t.replace('"name": "b-task"', '"name": "B task"'), 19, "no valid \"name\""),
-    (lambda t: t.replace('"file": "b_task.py"', '"file": "../x.py"'), 19, "expected 'b_task.py'"),
-    (lambda t: t.replace('"name": "b-task"', '"name": "a-task"').replace("b_task.py", "a_task.py"), 19,
-     "appears twice"),
-    (lambda t: t.replace('"tasks": [', '"tasks": {"x": [').replace("\n ]\n}", "\n ]}\n}"), 1,
-     "\"tasks\" list"),
-])
+@pytest.mark.parametrize(
+    "edit, line, words",
+    [
+        (lambda t: t.replace('"name": "b-task",', '"name": "b-task"'), 21, "Expecting ','"),
+        (lambda t: t.replace('"name": "b-task"', '"name": "B task"'), 19, 'no valid "name"'),
+        (lambda t: t.replace('"file": "b_task.py"', '"file": "../x.py"'), 19, "expected 'b_task.py'"),
+        (
+            lambda t: t.replace('"name": "b-task"', '"name": "a-task"').replace("b_task.py", "a_task.py"),
+            19,
+            "appears twice",
+        ),
+        (lambda t: t.replace('"tasks": [', '"tasks": {"x": [').replace("\n ]\n}", "\n ]}\n}"), 1, '"tasks" list'),
+    ],
+)
 def test_hand_edited_index_gives_a_clear_error_with_the_line(tmp_path, edit, line, words):
     from generation.library import CorruptIndexError
 
@@ -197,16 +215,21 @@ def test_hand_edited_index_gives_a_clear_error_with_the_line(tmp_path, edit, lin
     lib.add(TASK, name="a-task")
     lib.add(TASK, name="b-task")
     text = lib.index_path.read_text()
-    assert text.splitlines()[18:20] == ["  {", '   "name": "b-task",']   # line 19 opens b-task's entry
+    assert text.splitlines()[18:20] == ["  {", '   "name": "b-task",']  # line 19 opens b-task's entry
     lib.index_path.write_text(edit(text))
     with pytest.raises(CorruptIndexError, match=rf"index.json line {line}\b.*") as info:
         lib.list()
     assert words in str(info.value)
     with pytest.raises(CorruptIndexError):
-        lib.add(TASK, name="c-task")                        # nothing is written over a broken index
+        lib.add(TASK, name="c-task")  # nothing is written over a broken index
     assert not (tmp_path / "c_task.py").exists()
-    cli = subprocess.run([sys.executable, "-m", "generation.library", "--root", str(tmp_path), "list"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    cli = subprocess.run(
+        [sys.executable, "-m", "generation.library", "--root", str(tmp_path), "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert cli.returncode == 1 and f"line {line}" in cli.stderr and "Traceback" not in cli.stderr
     with pytest.raises(CorruptIndexError):
         lib.reindex()
@@ -220,27 +243,41 @@ def test_verify_many_runs_through_the_executor_and_stores_stats(tmp_path):
     lib = Library(tmp_path)
     good = (ROOT / "tests" / "data" / "original_style" / "blue_block_in_red_zone.py").read_text()
     lib.add(good, name="zone-task")
-    lib.add(good.replace("self.get_random_pose(env, zone_size)", "self.no_such_method()")
-            .replace("BlueBlockInRedZone", "Broken"),
-            name="broken-task")
+    lib.add(
+        good.replace("self.get_random_pose(env, zone_size)", "self.no_such_method()").replace(
+            "BlueBlockInRedZone", "Broken"
+        ),
+        name="broken-task",
+    )
     seen = []
-    records = lib.verify_many(episodes=2, seed=3, engine=batch.LocalEngine(2), progress=False,
-                              journal=batch.JsonlJournal(tmp_path / "verify.jsonl"),
-                              on_result=lambda name, rec: seen.append(name))
+    records = lib.verify_many(
+        episodes=2,
+        seed=3,
+        engine=batch.LocalEngine(2),
+        progress=False,
+        journal=batch.JsonlJournal(tmp_path / "verify.jsonl"),
+        on_result=lambda name, rec: seen.append(name),
+    )
     assert [r["status"] for r in records] == ["done", "done"] and sorted(seen) == ["broken-task", "zone-task"]
     zone, broken = lib.get("zone-task")["stats"], lib.get("broken-task")["stats"]
     assert zone["success_rate"] == 1.0 and zone["episodes"] == 2 and zone["seed"] == 3
     assert broken["success_rate"] == 0.0 and broken["stage_reached"] == "reset" and broken["error"]
-    again = lib.verify_many(episodes=2, seed=3, engine=batch.LocalEngine(2), progress=False,
-                            journal=batch.JsonlJournal(tmp_path / "verify.jsonl"))
-    assert [r["result"] for r in again] == [r["result"] for r in records]   # resumed, not re-run
+    again = lib.verify_many(
+        episodes=2,
+        seed=3,
+        engine=batch.LocalEngine(2),
+        progress=False,
+        journal=batch.JsonlJournal(tmp_path / "verify.jsonl"),
+    )
+    assert [r["result"] for r in again] == [r["result"] for r in records]  # resumed, not re-run
 
 
 def test_summary_counts_sources_goal_types_and_pass_figures(tmp_path):
     lib = Library(tmp_path)
     original = ROOT / "tests" / "data" / "original_style"
-    lib.add((original / "blue_block_in_red_zone.py").read_text(), meta={"source": "gensim",
-                                                                         "stats": {"success_rate": 1.0}})
+    lib.add(
+        (original / "blue_block_in_red_zone.py").read_text(), meta={"source": "gensim", "stats": {"success_rate": 1.0}}
+    )
     lib.add((original / "two_blocks_in_bowls.py").read_text(), meta={"stats": {"success_rate": 0.5}})
     lib.add((original / "pallet_and_zone.py").read_text())
     summary = lib.summary()

@@ -1,4 +1,5 @@
 """Parsers of model answers: code fences, dicts with nested braces, lists, critic booleans, names."""
+
 import pytest
 
 from generation.parsing import (
@@ -36,7 +37,7 @@ def test_code_in_python_fence_is_kept_verbatim():
 
 
 def test_first_block_with_a_task_class_wins_over_other_blocks():
-    text = f"```python\nimport os\n```\n```\n{CODE}```\n```json\n{{\"a\": 1}}\n```"
+    text = f'```python\nimport os\n```\n```\n{CODE}```\n```json\n{{"a": 1}}\n```'
     assert extract_code(text) == CODE
 
 
@@ -66,16 +67,20 @@ def test_task_classes_by_ast_including_attribute_base():
 
 
 def test_dict_with_nested_braces_and_braces_in_strings():
-    text = ('Prose {not a dict} then {"task-name": "a", "extra": {"deep": {"x": [1, {"k": "}"}]}},'
-            ' "d": "brace } in string"} trailing')
+    text = (
+        'Prose {not a dict} then {"task-name": "a", "extra": {"deep": {"x": [1, {"k": "}"}]}},'
+        ' "d": "brace } in string"} trailing'
+    )
     d = extract_dict(text)
     assert d["extra"]["deep"]["x"][1] == {"k": "}"}
     assert d["d"] == "brace } in string"
 
 
 def test_python_dict_literal_with_comment_and_newlines():
-    text = ("{\n  'task-name': 'build-car',  # a comment would swallow the rest if newlines were stripped\n"
-            "  'assets-used': ['a.urdf'],\n}")
+    text = (
+        "{\n  'task-name': 'build-car',  # a comment would swallow the rest if newlines were stripped\n"
+        "  'assets-used': ['a.urdf'],\n}"
+    )
     assert extract_dict(text) == {"task-name": "build-car", "assets-used": ["a.urdf"]}
 
 
@@ -101,34 +106,80 @@ def test_fenced_blocks_languages():
     assert blocks == [("python", "a\n"), ("json", "{}\n"), ("", "b\n")]
 
 
-@pytest.mark.parametrize("value,expected", [
-    (True, True), (False, False), ("True", True), ("false", False), ("FALSE", False),
-    (" yes ", True), ("No", False), ("'False'", False), (1, True), (0, False),
-    ("maybe", None), (None, None), (2, None)])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (True, True),
+        (False, False),
+        ("True", True),
+        ("false", False),
+        ("FALSE", False),
+        (" yes ", True),
+        ("No", False),
+        ("'False'", False),
+        (1, True),
+        (0, False),
+        ("maybe", None),
+        (None, None),
+        (2, None),
+    ],
+)
 def test_parse_bool_case_insensitive(value, expected):
     assert parse_bool(value) is expected
 
 
-@pytest.mark.parametrize("raw,name", [
-    ("Build_Car ", "build-car"), ("StackBlockPyramid", "stack-block-pyramid"),
-    ("../../etc/passwd", "etc-passwd"), ("a  b--c", "a-b-c"), ("!!!", "")])
+@pytest.mark.parametrize(
+    "raw,name",
+    [
+        ("Build_Car ", "build-car"),
+        ("StackBlockPyramid", "stack-block-pyramid"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("a  b--c", "a-b-c"),
+        ("!!!", ""),
+    ],
+)
 def test_normalise_task_name(raw, name):
     assert normalise_task_name(raw) == name
 
 
-@pytest.mark.parametrize("name,ok", [
-    ("build-car", True), ("a1", True), ("Build-car", False), ("a--b", False), ("-a", False),
-    ("a/b", False), ("..", False), ("a_b", False), ("a" * 65, False), ("", False)])
+@pytest.mark.parametrize(
+    "name,ok",
+    [
+        ("build-car", True),
+        ("a1", True),
+        ("Build-car", False),
+        ("a--b", False),
+        ("-a", False),
+        ("a/b", False),
+        ("..", False),
+        ("a_b", False),
+        ("a" * 65, False),
+        ("", False),
+    ],
+)
 def test_is_valid_task_name(name, ok):
     assert is_valid_task_name(name) is ok
 
 
 def test_normalise_proposal_key_spellings_and_asset_string():
-    p = normalise_proposal({"task_name": "Build Car", "Task Description": " d ",
-                            "assets_used": "a.urdf, b/b.urdf", "idea": "build a car", "novelty": "new",
-                            "nested": {"dropped": True}, "long": "x" * 3000})
-    assert p == {"task-name": "build-car", "task-description": "d", "assets-used": ["a.urdf", "b/b.urdf"],
-                 "idea": "build a car", "novelty": "new"}
+    p = normalise_proposal(
+        {
+            "task_name": "Build Car",
+            "Task Description": " d ",
+            "assets_used": "a.urdf, b/b.urdf",
+            "idea": "build a car",
+            "novelty": "new",
+            "nested": {"dropped": True},
+            "long": "x" * 3000,
+        }
+    )
+    assert p == {
+        "task-name": "build-car",
+        "task-description": "d",
+        "assets-used": ["a.urdf", "b/b.urdf"],
+        "idea": "build a car",
+        "novelty": "new",
+    }
     with pytest.raises(ParseError):
         normalise_proposal({"assets-used": []})
 

@@ -3,6 +3,7 @@
 The stand-in judges code by parsing it only (it never runs it); the real sandbox runs in
 test_generation_e2e.py. Each scenario folder in tests/data/recorded/ is one conversation.
 """
+
 import re
 import threading
 from pathlib import Path
@@ -50,6 +51,7 @@ class Spy(Backend):
 def stand_in_sandbox(code, options, cancel):
     """Sandbox-shaped events: syntax from ast.parse; a '# NameError' comment fails at reset."""
     import ast
+
     yield {"type": "stage", "stage": "syntax", "status": "start"}
     passed = {s: False for s in STAGES}
     error = None
@@ -57,22 +59,38 @@ def stand_in_sandbox(code, options, cancel):
         ast.parse(code)
         passed.update(syntax=True, load=True)
         if "# NameError" in code:
-            error = {"stage": "reset", "type": "NameError", "message": "name 'COLORS' is not defined",
-                     "line": 22, "traceback": "Traceback (most recent call last):\n  File \"task.py\", "
-                     "line 22, in reset\nNameError: name 'COLORS' is not defined"}
+            error = {
+                "stage": "reset",
+                "type": "NameError",
+                "message": "name 'COLORS' is not defined",
+                "line": 22,
+                "traceback": 'Traceback (most recent call last):\n  File "task.py", '
+                "line 22, in reset\nNameError: name 'COLORS' is not defined",
+            }
         else:
             passed.update(reset=True, runtime=True, success=True)
     except SyntaxError as exc:
-        error = {"stage": "syntax", "type": "SyntaxError", "message": exc.msg, "line": exc.lineno,
-                 "traceback": ""}
+        error = {"stage": "syntax", "type": "SyntaxError", "message": exc.msg, "line": exc.lineno, "traceback": ""}
     yield {"type": "stage", "stage": "reset", "status": "start"}
-    eps = [{"seed": options.seed + i, "success": passed["success"], "reward": float(passed["success"])}
-           for i in range(options.episodes)]
+    eps = [
+        {"seed": options.seed + i, "success": passed["success"], "reward": float(passed["success"])}
+        for i in range(options.episodes)
+    ]
     reached = [s for s in STAGES if passed[s]]
-    yield {"type": "verdict", "verdict": {
-        "task": None, "episodes": eps, "success_rate": float(passed["success"]),
-        "stage_reached": reached[-1] if reached else "syntax", "passed": passed,
-        "success": passed["success"], "error": error, "warnings": [], "video": None}}
+    yield {
+        "type": "verdict",
+        "verdict": {
+            "task": None,
+            "episodes": eps,
+            "success_rate": float(passed["success"]),
+            "stage_reached": reached[-1] if reached else "syntax",
+            "passed": passed,
+            "success": passed["success"],
+            "error": error,
+            "warnings": [],
+            "video": None,
+        },
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -178,9 +196,16 @@ def test_garbage_answer_gives_clean_syntax_verdict_with_text():
     assert not any(e["type"] == "code" for e in events)
 
 
-@pytest.mark.parametrize("idea,message", [
-    ("", "describe a task"), ("   \x00\x1b ", "U+0000"), ("x" * 1_000_000, "2,000"), (None, "describe a task"),
-    (42, "must be text")])
+@pytest.mark.parametrize(
+    "idea,message",
+    [
+        ("", "describe a task"),
+        ("   \x00\x1b ", "U+0000"),
+        ("x" * 1_000_000, "2,000"),
+        (None, "describe a task"),
+        (42, "must be text"),
+    ],
+)
 def test_bad_ideas_give_error_results_without_model_calls(idea, message):
     b, events, r = run("good", idea=idea)
     assert len(events) == 1 and message in r["error"]
@@ -195,7 +220,8 @@ def test_control_characters_in_the_idea_are_refused_by_position():
 def test_refusal_and_unreadable_proposal(tmp_path):
     (tmp_path / "refuse").mkdir()
     (tmp_path / "refuse" / "01-proposal.txt").write_text(
-        '```json\n{"refusal": "A suction arm cannot do a backflip.", "suggestion": "stack-block-pyramid"}\n```')
+        '```json\n{"refusal": "A suction arm cannot do a backflip.", "suggestion": "stack-block-pyramid"}\n```'
+    )
     _, _, r = run(tmp_path / "refuse", idea="do a backflip")
     assert r["refusal"] == {"refusal": "A suction arm cannot do a backflip.", "suggestion": "stack-block-pyramid"}
     assert r["attempts"] == [] and r["error"] is None and r["accepted"] is False
@@ -227,9 +253,16 @@ def test_bottomup_sends_empty_idea_and_cot_mentions_goal():
 
 
 def test_options_validation():
-    for bad in (dict(mode="sideways"), dict(episodes=0), dict(repair_attempts=9),
-                dict(temperature=-1), dict(video_size=(0, 5)), dict(seed=-1), dict(episodes=2.5),
-                dict(video_size=7)):
+    for bad in (
+        dict(mode="sideways"),
+        dict(episodes=0),
+        dict(repair_attempts=9),
+        dict(temperature=-1),
+        dict(video_size=(0, 5)),
+        dict(seed=-1),
+        dict(episodes=2.5),
+        dict(video_size=7),
+    ):
         with pytest.raises(ValueError):
             GenerateOptions(**bad)
     ok = GenerateOptions(episodes=3.0, video_size=[640.0, 480])  # what UI sliders send
@@ -239,8 +272,9 @@ def test_options_validation():
 def test_cancel_while_the_code_streams():
     cancel = threading.Event()
     events = []
-    for event in iter_generate("put the blue block in the yellow bowl", backend("good"),
-                               options=GenerateOptions(video=False), cancel=cancel):
+    for event in iter_generate(
+        "put the blue block in the yellow bowl", backend("good"), options=GenerateOptions(video=False), cancel=cancel
+    ):
         events.append(event)
         if event["type"] == "token":
             cancel.set()
@@ -261,15 +295,24 @@ def test_sandbox_crash_becomes_an_error_result(monkeypatch):
 
 def test_sandbox_fault_is_not_sent_for_repair(monkeypatch):
     def failing_start(code, options, cancel):
-        yield {"type": "verdict", "verdict": unparsed_verdict("x") | {
-            "error": {"stage": "syntax", "type": "SandboxStartError", "message": "child exited (1)",
-                      "line": None, "traceback": ""}}}
+        yield {
+            "type": "verdict",
+            "verdict": unparsed_verdict("x")
+            | {
+                "error": {
+                    "stage": "syntax",
+                    "type": "SandboxStartError",
+                    "message": "child exited (1)",
+                    "line": None,
+                    "traceback": "",
+                }
+            },
+        }
 
     monkeypatch.setattr(pipeline, "_sandbox_iter", failing_start)
     b, _, r = run("repair")
     assert r["error"] == "The sandbox could not run the task: child exited (1)"
-    assert len(r["attempts"]) == 1 and not any(
-        m[-1]["content"].startswith("[stage: repair]") for m, _ in b.calls)
+    assert len(r["attempts"]) == 1 and not any(m[-1]["content"].startswith("[stage: repair]") for m, _ in b.calls)
 
 
 def test_verdicts_serialise_with_orjson_as_the_app_does():

@@ -1,4 +1,5 @@
 """Prompt assembly: templates, markers, placeholders, generated API/asset listings, bounded history."""
+
 import re
 
 import pytest
@@ -31,10 +32,18 @@ def fill_all(template, stage):
     return P.render(template, stage, **{k: f"<{k}>" for k in set(P._PLACEHOLDER.findall(text))})
 
 
-@pytest.mark.parametrize("template,stage", [
-    *[(f"proposal_{m}", "proposal") for m in MODES], ("api_review", "api_review"),
-    ("error_review", "error_review"), ("reference_selection", "reference_selection"),
-    ("implementation", "implementation"), ("repair", "repair"), ("reflection", "reflection")])
+@pytest.mark.parametrize(
+    "template,stage",
+    [
+        *[(f"proposal_{m}", "proposal") for m in MODES],
+        ("api_review", "api_review"),
+        ("error_review", "error_review"),
+        ("reference_selection", "reference_selection"),
+        ("implementation", "implementation"),
+        ("repair", "repair"),
+        ("reflection", "reflection"),
+    ],
+)
 def test_every_template_has_marker_blocks_and_no_leftover_placeholder(template, stage):
     text = fill_all(template, stage)
     assert text.split("\n", 1)[0] == f"[stage: {stage}]"
@@ -61,8 +70,9 @@ def test_values_are_pasted_once_not_rescanned():
 
 def test_reference_code_reaches_the_implementation_prompt():
     ref = P.fenced("class Ref(Task):\n    pass\n", "ref-task (ref_task.py)")
-    text = P.render("implementation", "implementation", TASK_JSON='{"task-name": "t"}',
-                    REFERENCE_CODE=ref, TASK_NAME="t")
+    text = P.render(
+        "implementation", "implementation", TASK_JSON='{"task-name": "t"}', REFERENCE_CODE=ref, TASK_NAME="t"
+    )
     assert "```python\n# ref-task (ref_task.py)\nclass Ref(Task):\n    pass\n```" in text
 
 

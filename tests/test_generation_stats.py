@@ -1,4 +1,5 @@
 """Run statistics on synthetic results with known pass rates and known diversity."""
+
 import csv
 import json
 
@@ -20,16 +21,31 @@ STAGES = ("syntax", "load", "reset", "runtime", "success")
 def result(reached, assets, code="", accepted=False):
     """A result R whose sandbox passed every stage up to and including `reached` (None: no verdict)."""
     if reached is None:
-        return {"proposal": {"assets-used": assets} if assets is not None else None, "attempts": [],
-                "final": None, "accepted": False}
+        return {
+            "proposal": {"assets-used": assets} if assets is not None else None,
+            "attempts": [],
+            "final": None,
+            "accepted": False,
+        }
     passed = {s: STAGES.index(s) <= STAGES.index(reached) for s in STAGES}
-    return {"proposal": {"assets-used": assets}, "attempts": [{"code": code}],
-            "final": {"passed": passed}, "accepted": accepted}
+    return {
+        "proposal": {"assets-used": assets},
+        "attempts": [{"code": code}],
+        "final": {"passed": passed},
+        "accepted": accepted,
+    }
 
 
-@pytest.mark.parametrize("raw,norm", [
-    ("bowl.urdf", "bowl"), ("bowl/bowl.urdf", "bowl"), ("Box/box-template.urdf", "box"),
-    ("block/small.urdf", "block/small"), ("stacking/block.urdf", "stacking/block")])
+@pytest.mark.parametrize(
+    "raw,norm",
+    [
+        ("bowl.urdf", "bowl"),
+        ("bowl/bowl.urdf", "bowl"),
+        ("Box/box-template.urdf", "box"),
+        ("block/small.urdf", "block/small"),
+        ("stacking/block.urdf", "stacking/block"),
+    ],
+)
 def test_normalise_asset(raw, norm):
     assert normalise_asset(raw) == norm
 

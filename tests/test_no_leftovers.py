@@ -2,6 +2,7 @@
 name their owner process, a SIGKILLed owner's folders are swept by the next run, an orphaned
 sandbox child exits. The batch runs with a private TMPDIR so that the count of entries before and
 after is not disturbed by other processes of the machine."""
+
 import os
 import shutil
 import signal
@@ -14,8 +15,10 @@ from sim import tmpdirs
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDED = ROOT / "tests" / "data" / "recorded" / "good"
-HANG = ("import time\nfrom cliport.tasks.task import Task\n\n\nclass Hang(Task):\n"
-        "    def reset(self, env):\n        super().reset(env)\n        time.sleep(600)\n")
+HANG = (
+    "import time\nfrom cliport.tasks.task import Task\n\n\nclass Hang(Task):\n"
+    "    def reset(self, env):\n        super().reset(env)\n        time.sleep(600)\n"
+)
 
 
 def _dead_pid() -> int:
@@ -27,12 +30,12 @@ def _dead_pid() -> int:
 def test_sweep_removes_only_dead_owners_and_old_legacy_folders(tmp_path):
     me, ticks = os.getpid(), tmpdirs.start_ticks(os.getpid())
     names = {
-        f"gensim-sandbox-{_dead_pid()}-123-abcd1234": False,       # owner gone
-        f"gensim-urdf-{me}-{ticks + 1}-abcd1234": False,            # pid reused by another process
-        f"gensim-video-{me}-{ticks}-abcd1234": True,                # owner alive
-        "gensim-sandbox-old12345": False,                           # legacy, two days old
-        "gensim-urdf-new12345": True,                               # legacy, fresh
-        "gensim-app-videos": True,                                  # not a kind swept here
+        f"gensim-sandbox-{_dead_pid()}-123-abcd1234": False,  # owner gone
+        f"gensim-urdf-{me}-{ticks + 1}-abcd1234": False,  # pid reused by another process
+        f"gensim-video-{me}-{ticks}-abcd1234": True,  # owner alive
+        "gensim-sandbox-old12345": False,  # legacy, two days old
+        "gensim-urdf-new12345": True,  # legacy, fresh
+        "gensim-app-videos": True,  # not a kind swept here
         "pytest-of-someone": True,
     }
     for name in names:
@@ -83,26 +86,45 @@ def test_no_leftovers_after_a_batch_with_killed_runs(tmp_path):
     before = sorted(os.listdir(tmp))
 
     def cli(*argv):
-        proc = subprocess.run([sys.executable, "-m", *map(str, argv)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-m", *map(str, argv)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
         assert proc.returncode in (0, 1, 2), proc.stderr[-2000:]
         return proc
 
     hang = tmp_path / "hang.py"
     hang.write_text(HANG)
     red = ROOT / "sim" / "tasks" / "place_red_in_green.py"
-    cli("sim.run", "align-box-corner", "--episodes", "1", "--json")       # in-process, templates
+    cli("sim.run", "align-box-corner", "--episodes", "1", "--json")  # in-process, templates
     cli("sim.run", red, "--episodes", "1", "--video", tmp_path / "red.mp4", "--json")  # sandbox + video
-    cli("generation.generate", "put the blue block in the yellow bowl", "--backend", "recorded",
-        "--path", RECORDED, "--episodes", "1", "--video", tmp_path / "gen.mp4", "--json")
+    cli(
+        "generation.generate",
+        "put the blue block in the yellow bowl",
+        "--backend",
+        "recorded",
+        "--path",
+        RECORDED,
+        "--episodes",
+        "1",
+        "--video",
+        tmp_path / "gen.mp4",
+        "--json",
+    )
     assert (tmp_path / "red.mp4").stat().st_size > 1000 and (tmp_path / "gen.mp4").is_file()
     assert sorted(os.listdir(tmp)) == before
 
     killed = []
-    for argv, folder in ((["sim.run", hang, "--json"], "gensim-sandbox-*/hang.py"),
-                         (["sim.run", "palletizing-boxes", "--episodes", "3"], "gensim-urdf-*/*")):
-        proc = subprocess.Popen([sys.executable, "-m", *map(str, argv)], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for argv, folder in (
+        (["sim.run", hang, "--json"], "gensim-sandbox-*/hang.py"),
+        (["sim.run", "palletizing-boxes", "--episodes", "3"], "gensim-urdf-*/*"),
+    ):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", *map(str, argv)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_for(folder, tmp, proc)
         time.sleep(1)
         proc.send_signal(signal.SIGKILL)
@@ -114,21 +136,30 @@ def test_no_leftovers_after_a_batch_with_killed_runs(tmp_path):
 
     # a caller killed while its pre-started spare child waits for the next run
     waiter = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from sim.sandbox import run; "
-         "run('def f(:', video=False, episodes=1); print('ran', flush=True); time.sleep(600)"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from sim.sandbox import run; "
+            "run('def f(:', video=False, episodes=1); print('ran', flush=True); time.sleep(600)",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert waiter.stdout.readline().strip() == "ran"
     assert any(n.startswith(f"gensim-sandbox-{waiter.pid}-") for n in os.listdir(tmp))  # spare
     waiter.send_signal(signal.SIGKILL)
     waiter.wait()
     killed.append(waiter.pid)
-    deadline = time.monotonic() + 30                                # orphaned child exits
+    deadline = time.monotonic() + 30  # orphaned child exits
     while _environ_mentions(f"TMPDIR={tmp}") and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _environ_mentions(f"TMPDIR={tmp}") == []
 
     broken = tmp_path / "broken.py"
     broken.write_text("def f(:\n")
-    cli("sim.run", broken, "--json")               # the next run sweeps the dead owners' folders
+    cli("sim.run", broken, "--json")  # the next run sweeps the dead owners' folders
     assert sorted(os.listdir(tmp)) == before
     assert not [n for n in os.listdir("/tmp") if any(f"-{pid}-" in n for pid in killed)]

@@ -1,12 +1,12 @@
 """Fast tests of the offline generator: parsing, code shape, refusals, backend stages (no physics)."""
+
 import ast
 import json
 
 import pytest
 
-from generation.library import Library
-
 from benchmarks.offline_quality import load_ideas, missing
+from generation.library import Library
 from serving import make_backend
 from serving.base import BackendError, GenerationParams
 from serving.offline import OfflineBackend, Refusal, lexicon
@@ -26,35 +26,45 @@ def counts(spec):
 
 # -- words -----------------------------------------------------------------------------------------
 def test_lexicon_repairs_typos_plurals_and_colour_synonyms():
-    assert lexicon.words("Put the BLCOKS in the bowel!") == ["put", "the", "block", lexicon.PLURAL, "in",
-                                                             "the", "bowl"]
+    assert lexicon.words("Put the BLCOKS in the bowel!") == ["put", "the", "block", lexicon.PLURAL, "in", "the", "bowl"]
     assert lexicon.color_of("grey") == "gray" and lexicon.color_of("turquoise") == "cyan"
     assert lexicon.number_of("seven") == 7 and lexicon.number_of("12") == 12
     assert lexicon.repair("them") == "them"  # ordinary words are not 'corrected'
 
 
 # -- parser ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("idea, expect", [
-    ("put the red block in the green bowl", {"block": 1, "bowl": 1, "red": 1, "green": 1}),
-    ("put two red and three blue cubes into the zone", {"block": 5, "red": 2, "blue": 3, "zone": 1}),
-    ("Stack a red, a green and a blue block", {"block": 3, "red": 1, "green": 1, "blue": 1}),
-    ("stack FOUR grey blocks", {"block": 4, "gray": 4}),
-    ("put the blocks on the stand", {"block": 2, "stand": 1}),
-    ("arrange 5 balls in a ring", {"ball": 5}),
-])
+@pytest.mark.parametrize(
+    "idea, expect",
+    [
+        ("put the red block in the green bowl", {"block": 1, "bowl": 1, "red": 1, "green": 1}),
+        ("put two red and three blue cubes into the zone", {"block": 5, "red": 2, "blue": 3, "zone": 1}),
+        ("Stack a red, a green and a blue block", {"block": 3, "red": 1, "green": 1, "blue": 1}),
+        ("stack FOUR grey blocks", {"block": 4, "gray": 4}),
+        ("put the blocks on the stand", {"block": 2, "stand": 1}),
+        ("arrange 5 balls in a ring", {"ball": 5}),
+    ],
+)
 def test_parser_counts_colours_and_kinds(idea, expect):
     have = counts(understand(idea))
     for key, n in expect.items():
         assert have.get(key, 0) == n, (key, have)
 
 
-@pytest.mark.parametrize("idea, goal_type", [
-    ("stack three blocks", "stack"), ("build a pyramid", "pyramid"), ("build a bridge", "build"),
-    ("line up four cubes", "line"), ("arrange six blocks in a circle", "circle"),
-    ("sort the blocks by colour into matching bowls", "sort"), ("order three blocks by size", "order_by_size"),
-    ("insert the ell into the fixture", "insert"), ("sweep the pile into the zone", "sweep"),
-    ("place the yellow ball inside the container", "place"),
-])
+@pytest.mark.parametrize(
+    "idea, goal_type",
+    [
+        ("stack three blocks", "stack"),
+        ("build a pyramid", "pyramid"),
+        ("build a bridge", "build"),
+        ("line up four cubes", "line"),
+        ("arrange six blocks in a circle", "circle"),
+        ("sort the blocks by colour into matching bowls", "sort"),
+        ("order three blocks by size", "order_by_size"),
+        ("insert the ell into the fixture", "insert"),
+        ("sweep the pile into the zone", "sweep"),
+        ("place the yellow ball inside the container", "place"),
+    ],
+)
 def test_parser_picks_the_goal_type(idea, goal_type):
     assert [g["type"] for g in understand(idea)["goals"]] == [goal_type]
 
@@ -75,7 +85,7 @@ def test_sort_makes_one_target_per_colour():
 def test_counts_are_clamped_to_what_fits_the_table():
     spec = understand("put 30 blocks in the zone")
     assert counts(spec)["block"] == 6 and "reduced" in spec["notes"][0]
-    assert counts(understand("stack 3 blocks on the pallet then put 9 balls in the container")) ["ball"] == 6
+    assert counts(understand("stack 3 blocks on the pallet then put 9 balls in the container"))["ball"] == 6
     assert sum(o["count"] for o in understand("stack 6 blocks, then line up 6 balls")["objects"]) <= 10
 
 
@@ -85,9 +95,17 @@ def test_nonsense_is_not_understood():
 
 
 # -- emitted code ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("idea", ["stack three blocks", "build a car", "sort the blocks by colour into bowls",
-                                  "sweep the pile into the zone", "arrange 5 balls in a circle",
-                                  "put the red block in the bowl then stack the blue block on it"])
+@pytest.mark.parametrize(
+    "idea",
+    [
+        "stack three blocks",
+        "build a car",
+        "sort the blocks by colour into bowls",
+        "sweep the pile into the zone",
+        "arrange 5 balls in a circle",
+        "put the red block in the bowl then stack the blue block on it",
+    ],
+)
 def test_code_is_one_task_class_with_rewards_summing_to_one(idea):
     code, spec = OfflineBackend().write_task(idea)
     tree = ast.parse(code)
@@ -99,8 +117,10 @@ def test_code_is_one_task_class_with_rewards_summing_to_one(idea):
     import types
 
     import sim
+
     sys.path.insert(0, str(sim.COMPAT_DIR))
     from tests.offline_recording import RecordingEnv
+
     module = types.ModuleType("t")
     exec(compile(code, "t.py", "exec"), module.__dict__)
     task = getattr(module, classes[0].name)()
@@ -176,7 +196,9 @@ def test_proposal_and_implementation_answers():
 
 
 def test_implementation_falls_back_to_the_task_description():
-    (impl,) = chat("repair", '<task>{"task-name": "x", "task-description": "put the red block in the green bowl"}</task>')
+    (impl,) = chat(
+        "repair", '<task>{"task-name": "x", "task-description": "put the red block in the green bowl"}</task>'
+    )
     assert "bowl/bowl.urdf" in impl
 
 
@@ -212,6 +234,7 @@ def test_prompts_without_a_stage_marker_get_a_clear_error():
 def test_bottom_up_proposals_skip_tasks_already_listed():
     from serving.offline.backend import BOTTOM_UP_IDEAS
     from serving.offline.emitter import task_name
+
     first = task_name(understand(BOTTOM_UP_IDEAS[0]))
     (answer,) = chat("proposal", f"<idea>\n</idea>\nLibrary: {first}")
     proposal = json.loads(answer.split("```json")[1].split("```")[0])
@@ -225,6 +248,7 @@ def test_order_by_size_follows_the_requested_direction():
     assert "largest to smallest" in code_down and "smallest to largest" in code_up
     # The same slots, in reverse order: the small block's slot is at the other end.
     import re
+
     first = re.findall(r"targets_0 = \[\s*\(utils.apply\(line_pose, \((-?[0-9.]+)", code_up)
     first_down = re.findall(r"targets_0 = \[\s*\(utils.apply\(line_pose, \((-?[0-9.]+)", code_down)
     assert float(first[0]) == -float(first_down[0]) != 0
@@ -236,9 +260,15 @@ def test_random_word_soup_never_crashes_the_generator():
 
     from serving.offline.emitter import emit
     from serving.offline.parser import PREPOSITIONS, VERBS
-    vocab = sorted(set(lexicon.NOUNS) | set(lexicon.COLORS) | set(lexicon.NUMBER_WORDS) | set(VERBS)
-                   | set(PREPOSITIONS) | set(lexicon.KEYWORDS)) + ["then", "and", ",", "it", "them", "of",
-                                                                  "bottom", "all", "0", "100", "."]
+
+    vocab = sorted(
+        set(lexicon.NOUNS)
+        | set(lexicon.COLORS)
+        | set(lexicon.NUMBER_WORDS)
+        | set(VERBS)
+        | set(PREPOSITIONS)
+        | set(lexicon.KEYWORDS)
+    ) + ["then", "and", ",", "it", "them", "of", "bottom", "all", "0", "100", "."]
     rng = random.Random(7)
     built = 0
     for _ in range(300):
@@ -259,7 +289,9 @@ def test_repairs_give_the_oracle_more_spare_actions():
     backend = OfflineBackend()
     first = [{"role": "user", "content": "[stage: implementation]\n<idea>stack three blocks</idea>"}]
     (code1,) = backend.chat(first)
-    repair = first + [{"role": "assistant", "content": code1},
-                      {"role": "user", "content": '[stage: repair]\nIt failed.\n<task>{"idea": "stack three blocks"}</task>'}]
+    repair = first + [
+        {"role": "assistant", "content": code1},
+        {"role": "user", "content": '[stage: repair]\nIt failed.\n<task>{"idea": "stack three blocks"}</task>'},
+    ]
     (code2,) = backend.chat(repair)
     assert "self.max_steps = 4" in code1 and "self.max_steps = 6" in code2

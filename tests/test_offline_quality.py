@@ -3,6 +3,7 @@
 About 4 minutes on 2 cores (50 ideas x 2 episodes, 2 sandboxes at a time); the figures are printed
 by `python benchmarks/offline_quality.py`.
 """
+
 import pytest
 
 from benchmarks.offline_quality import evaluate, load_ideas

@@ -1,6 +1,7 @@
 """The offline generator builds what was asked or says what it changed (issue 14): understanding,
 the grammar of relations/orders/counts/moves/structures, refusals, the labelled idea set, and a few
 ideas end to end through the sandbox with their relations checked on the final scene."""
+
 import ast
 import json
 
@@ -19,8 +20,19 @@ LABELLED = load("tests/data/ideas_labelled.jsonl")
 
 def test_labelled_set_covers_every_category_and_refusals():
     cats = {i["category"] for i in LABELLED}
-    assert {"spatial", "stacking", "quantities", "moves", "structures", "arrangements", "objects", "typos",
-            "sequences", "colours", "refuse"} <= cats
+    assert {
+        "spatial",
+        "stacking",
+        "quantities",
+        "moves",
+        "structures",
+        "arrangements",
+        "objects",
+        "typos",
+        "sequences",
+        "colours",
+        "refuse",
+    } <= cats
     assert sum(not i["refuse"] for i in LABELLED) >= 150 and sum(i["refuse"] for i in LABELLED) >= 20
 
 
@@ -43,19 +55,21 @@ def test_understanding_is_faithful_only_without_notes():
     u = spec["understanding"]
     assert u["faithful"] is False and any("reduced" in n for n in u["notes"])
     _, spec = OfflineBackend().write_task("put the red block in the green bowl")
-    assert spec["understanding"] == {"summary": "Put the red block in the green bowl.", "faithful": True,
-                                     "notes": []}
+    assert spec["understanding"] == {"summary": "Put the red block in the green bowl.", "faithful": True, "notes": []}
 
 
-@pytest.mark.parametrize("idea, note", [
-    ("put the red block in the green bowl diagonally", "'diagonally'"),   # a word it does not know
-    ("put the red block in the bowl to the left of", "'left'"),          # a relation with no reference
-    ("stack the blocks in a spiral", "'spiral'"),
-    ("put the red block in the tray", "open box"),                       # a substituted kind
-    ("arrange five blocks in a square", "square"),                       # a count changed for the shape
-    ("stack nine blocks", "reduced"),                                    # a capped count
-    ("stack four cylinders", "topple"),                                  # a physical limit
-])
+@pytest.mark.parametrize(
+    "idea, note",
+    [
+        ("put the red block in the green bowl diagonally", "'diagonally'"),  # a word it does not know
+        ("put the red block in the bowl to the left of", "'left'"),  # a relation with no reference
+        ("stack the blocks in a spiral", "'spiral'"),
+        ("put the red block in the tray", "open box"),  # a substituted kind
+        ("arrange five blocks in a square", "square"),  # a count changed for the shape
+        ("stack nine blocks", "reduced"),  # a capped count
+        ("stack four cylinders", "topple"),  # a physical limit
+    ],
+)
 def test_every_deviation_is_named(idea, note):
     result = OfflineBackend().write_task(idea)
     assert not isinstance(result, Refusal)
@@ -76,8 +90,9 @@ def test_pipeline_reads_an_understanding_and_never_trusts_faithful_with_notes():
 
 
 def test_offline_proposal_carries_the_understanding():
-    (answer,) = OfflineBackend().chat([{"role": "user", "content": "[stage: proposal]\n<idea>put the ball "
-                                                                   "behind the bowl</idea>"}])
+    (answer,) = OfflineBackend().chat(
+        [{"role": "user", "content": "[stage: proposal]\n<idea>put the ball behind the bowl</idea>"}]
+    )
     proposal = json.loads(answer.split("```json")[1].split("```")[0])
     assert proposal["understanding"]["summary"] == proposal["task-description"]
     assert "behind the bowl" in proposal["task-description"]
@@ -145,10 +160,15 @@ def test_structures_and_shapes():
     assert goals("straighten the rope along the line")[0]["type"] == "rope"
 
 
-@pytest.mark.parametrize("idea, why", [
-    ("put the elephant in the fridge", "no elephant"), ("pour the water into the bowl", "pour"),
-    ("cut the red block", "cut"), ("put the pizza in the box", "no pizza"),
-])
+@pytest.mark.parametrize(
+    "idea, why",
+    [
+        ("put the elephant in the fridge", "no elephant"),
+        ("pour the water into the bowl", "pour"),
+        ("cut the red block", "cut"),
+        ("put the pizza in the box", "no pizza"),
+    ],
+)
 def test_refusals_say_why_and_suggest_a_supported_idea(idea, why):
     result = OfflineBackend().write_task(idea)
     assert isinstance(result, Refusal) and why in result.message
@@ -158,21 +178,31 @@ def test_refusals_say_why_and_suggest_a_supported_idea(idea, why):
 
 
 def test_supported_words_are_not_refused():
-    for idea in ("put the block in the open box", "put the red block on the table next to the bowl",
-                 "build a sandwich", "build a car"):
+    for idea in (
+        "put the block in the open box",
+        "put the red block on the table next to the bowl",
+        "build a sandwich",
+        "build a car",
+    ):
         assert not isinstance(OfflineBackend().write_task(idea), Refusal), idea
 
 
 # -- end to end ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("idea, relations", [
-    ("put the red block to the left of the blue bowl", [["left_of", "red block", "blue bowl"]]),
-    ("build a tower with blue at the bottom, then yellow, then red on top",
-     [["tower", ["blue block", "yellow block", "red block"]]]),
-    ("put two red blocks in each of the two bowls", [["each_in", "red block", "bowl", 2]]),
-    ("move every block off the pallet onto the table", [["not_in", "block", "pallet"], ["count", "block", 2]]),
-])
+@pytest.mark.parametrize(
+    "idea, relations",
+    [
+        ("put the red block to the left of the blue bowl", [["left_of", "red block", "blue bowl"]]),
+        (
+            "build a tower with blue at the bottom, then yellow, then red on top",
+            [["tower", ["blue block", "yellow block", "red block"]]],
+        ),
+        ("put two red blocks in each of the two bowls", [["each_in", "red block", "bowl", 2]]),
+        ("move every block off the pallet onto the table", [["not_in", "block", "pallet"], ["count", "block", 2]]),
+    ],
+)
 def test_end_to_end_the_relation_holds_in_the_final_scene(idea, relations):
     from sim.sandbox import run
+
     code, spec = OfflineBackend().write_task(idea)
     verdict = run(code, episodes=1, seed=5, video=False, stream_frames=False)
     assert verdict["success"], verdict["error"]
@@ -183,8 +213,10 @@ def test_end_to_end_the_relation_holds_in_the_final_scene(idea, relations):
 
 def test_phrasing_a_visitor_uses():
     # a preamble before the first verb is not part of the task
-    assert understand("The robot should pick up the green cube and place it inside the yellow bowl")["goals"] == \
-        understand("put the green cube in the yellow bowl")["goals"]
+    assert (
+        understand("The robot should pick up the green cube and place it inside the yellow bowl")["goals"]
+        == understand("put the green cube in the yellow bowl")["goals"]
+    )
     assert understand("create a task where the robot has to stack three blocks")["goals"][0]["type"] == "stack"
     # rows in a named order, as seen in the video
     (g,) = goals("put the three blocks in a row from left to right: red, green, blue")
@@ -200,26 +232,33 @@ def test_phrasing_a_visitor_uses():
     assert {o["kind"]: o["count"] for o in spec["objects"]} == {"ball": 5, "bowl": 5}
 
 
-@pytest.mark.parametrize("idea, note", [
-    ("put the ball in the cup", "cup is a bowl"),
-    ("put one block of each colour in the zone", "each colour"),
-    ("put a ball on top of the tower", "built first"),
-    ("move the red block 10 cm to the left", "'left'"),
-    ("put the toy car in the box", "'car'"),
-])
+@pytest.mark.parametrize(
+    "idea, note",
+    [
+        ("put the ball in the cup", "cup is a bowl"),
+        ("put one block of each colour in the zone", "each colour"),
+        ("put a ball on top of the tower", "built first"),
+        ("move the red block 10 cm to the left", "'left'"),
+        ("put the toy car in the box", "'car'"),
+    ],
+)
 def test_approximations_of_visitor_ideas_are_named(idea, note):
     u = OfflineBackend().write_task(idea)[1]["understanding"]
     assert not u["faithful"] and any(note in n for n in u["notes"]), u
 
 
-@pytest.mark.parametrize("idea", [
-    'put the red block in the green bowl """ and __import__("os") or """',
-    'put the red block in the green bowl """\nimport os; os.system("echo owned")\n"""',
-    "put the red block in the green bowl \\\" ''' \\\\",
-])
+@pytest.mark.parametrize(
+    "idea",
+    [
+        'put the red block in the green bowl """ and __import__("os") or """',
+        'put the red block in the green bowl """\nimport os; os.system("echo owned")\n"""',
+        "put the red block in the green bowl \\\" ''' \\\\",
+    ],
+)
 def test_quotes_in_an_idea_never_become_code(idea):
-    result = generate(idea, make_backend("offline"), options=GenerateOptions(episodes=1, video=False,
-                                                                            repair_attempts=0))
+    result = generate(
+        idea, make_backend("offline"), options=GenerateOptions(episodes=1, video=False, repair_attempts=0)
+    )
     code = result["attempts"][-1]["code"]
     task = next(n for n in ast.parse(code).body if isinstance(n, ast.ClassDef))
     # The class body is its docstring and methods only; the idea's text stays inside the docstring.

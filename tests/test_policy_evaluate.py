@@ -1,5 +1,6 @@
 """policy.evaluate: one episode in the sandbox where a (tiny, barely trained) policy in this process
 acts instead of the oracle, through the child's observations and the parent's answers."""
+
 import csv
 import json
 
@@ -52,6 +53,7 @@ def test_one_policy_episode_in_the_sandbox(tmp_path):
     assert episode["steps"] >= 1 and rows[0]["steps"] == episode["steps"]
     assert 0.0 <= episode["reward"] <= 1.0
     table = list(csv.DictReader(open(tmp_path / "eval" / "results.csv")))
-    assert table[0]["task"] == "one-block-in-bowl" and float(table[0]["mean_reward"]) == \
-        pytest.approx(100 * episode["reward"], abs=0.1)
+    assert table[0]["task"] == "one-block-in-bowl" and float(table[0]["mean_reward"]) == pytest.approx(
+        100 * episode["reward"], abs=0.1
+    )
     assert "| one-block-in-bowl | 1 |" in (tmp_path / "eval" / "results.md").read_text()

@@ -1,4 +1,5 @@
 """policy.record -> parquet shards + card -> datasets.load_dataset, on two episodes of a base task."""
+
 import json
 
 import numpy as np
@@ -21,6 +22,7 @@ def test_split_seeds_are_disjoint():
 
 def test_record_load_and_resume(tmp_path):
     import datasets
+
     out = tmp_path / "demos"
     stats = record.record(["place-red-in-green"], 2, "train", out, progress=False)
     assert stats["kept"] == 2 and stats["attempted"] >= 2

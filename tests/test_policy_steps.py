@@ -1,4 +1,5 @@
 """sim.sandbox.steps: what the parent accepts from a (possibly hostile) child, and the answers pipe."""
+
 import os
 
 import numpy as np
@@ -14,11 +15,11 @@ def test_arrays_round_trip_and_bad_ones_are_refused():
     enc = steps.encode_array(height)
     assert np.array_equal(steps.decode_array(enc, "<f4", 2), height)
     with pytest.raises(ValueError):
-        steps.decode_array(enc, "|u1", 2)                              # wrong dtype
+        steps.decode_array(enc, "|u1", 2)  # wrong dtype
     with pytest.raises(ValueError):
-        steps.decode_array({**enc, "shape": [320, 161]}, "<f4", 2)     # size mismatch
+        steps.decode_array({**enc, "shape": [320, 161]}, "<f4", 2)  # size mismatch
     with pytest.raises(ValueError):
-        steps.decode_array({**enc, "shape": [100000, 100000]}, "<f4", 2)   # too large
+        steps.decode_array({**enc, "shape": [100000, 100000]}, "<f4", 2)  # too large
     with pytest.raises(ValueError):
         steps.decode_array(steps.encode_array(colour), "|u1", 3, channels=4)
 
@@ -39,16 +40,20 @@ def test_parent_answers_observations_and_drops_malformed_messages(tmp_path):
 
     parent = steps.ParentSteps(tmp_path, steps.StepOptions("act", actor=actor))
     assert parent.config()["answers_path"] == str(tmp_path / steps.ANSWERS_NAME)
-    obs = {"t": "observe", "seed": 3, "step": 0, "lang_goal": "put the red block in the bowl",
-           "colour": steps.encode_array(np.zeros((320, 160, 3), np.uint8)),
-           "height": steps.encode_array(np.zeros((320, 160), np.float32))}
+    obs = {
+        "t": "observe",
+        "seed": 3,
+        "step": 0,
+        "lang_goal": "put the red block in the bowl",
+        "colour": steps.encode_array(np.zeros((320, 160, 3), np.uint8)),
+        "height": steps.encode_array(np.zeros((320, 160), np.float32)),
+    }
     list(parent.on_message(obs))
     list(parent.on_message({**obs, "height": {"dtype": "<f8", "shape": [1], "zlib": ""}}))
-    child = steps.ChildSteps({"steps": "act", "answers_path": parent.config()["answers_path"]},
-                             chan=None)
+    child = steps.ChildSteps({"steps": "act", "answers_path": parent.config()["answers_path"]}, chan=None)
     first = child._read_answer()
     assert np.allclose(first["pose0"][0], (0.4, 0.1, 0.02)) and seen == [obs["lang_goal"]]
-    assert child._read_answer() is None          # the malformed observation got "no action"
+    assert child._read_answer() is None  # the malformed observation got "no action"
     assert any("malformed observe" in w for w in parent.warnings)
     parent.close()
     assert parent.fd == -1 and os.path.exists(tmp_path / steps.ANSWERS_NAME)

@@ -1,5 +1,6 @@
 """The Transporter policy: correlation, a few steps lower the loss on a fixed batch, train CLI,
 checkpoints and --resume, on tiny synthetic data (no simulator)."""
+
 import json
 
 import numpy as np
@@ -11,8 +12,18 @@ from policy import cells, checkpoint, dataset, train  # noqa: E402
 from policy.config import PolicyConfig  # noqa: E402
 from policy.model import Transporter, correlate, loss  # noqa: E402
 
-TINY = PolicyConfig(scale=4, n_rotations=4, crop_size=8, channels=4, feature_dim=4, word_dim=8,
-                    text_dim=8, lr=3e-3, batch_size=2, shift=4)
+TINY = PolicyConfig(
+    scale=4,
+    n_rotations=4,
+    crop_size=8,
+    channels=4,
+    feature_dim=4,
+    word_dim=8,
+    text_dim=8,
+    lr=3e-3,
+    batch_size=2,
+    shift=4,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +33,7 @@ def one_thread():
 
 def test_fft_correlation_equals_direct_convolution():
     key, query = torch.randn(2, 3, 20, 17), torch.randn(2, 4, 3, 6, 6)
-    direct = torch.stack([torch.nn.functional.conv2d(key[i:i + 1], query[i])[0] for i in range(2)])
+    direct = torch.stack([torch.nn.functional.conv2d(key[i : i + 1], query[i])[0] for i in range(2)])
     assert torch.allclose(correlate(key, query), direct, atol=1e-4)
 
 
@@ -38,9 +49,13 @@ def test_a_few_steps_lower_the_loss_on_a_fixed_batch():
     torch.manual_seed(0)
     model = Transporter(TINY, vocab_size=6)
     h, w = TINY.shape
-    batch = {"x": torch.randn(2, 4, h, w), "words": torch.tensor([[2, 3, 4], [2, 5, 0]]),
-             "pick": torch.tensor([[10, 5], [60, 30]]), "place": torch.tensor([[40, 20], [7, 9]]),
-             "rotation": torch.tensor([1, 3])}
+    batch = {
+        "x": torch.randn(2, 4, h, w),
+        "words": torch.tensor([[2, 3, 4], [2, 5, 0]]),
+        "pick": torch.tensor([[10, 5], [60, 30]]),
+        "place": torch.tensor([[40, 20], [7, 9]]),
+        "rotation": torch.tensor([1, 3]),
+    }
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     first = loss(model, batch)[0].item()
     for _ in range(15):
@@ -59,16 +74,28 @@ def _synthetic_dataset(root, n=6):
         colour = np.zeros((320, 160, 3), np.uint8)
         height = np.zeros((320, 160), np.float32)
         u, v = int(rng.integers(20, 300)), int(rng.integers(20, 140))
-        colour[u - 6:u + 6, v - 6:v + 6] = (255, 0, 0)
-        height[u - 6:u + 6, v - 6:v + 6] = 0.04
-        rows.append({"task": "synthetic", "seed": 2 * i, "step": 0,
-                     "lang_goal": "put it left" if i % 2 else "put it right", "colour": colour,
-                     "height": height, "pick_position": [0.25 + v * 0.003125, -0.5 + u * 0.003125, 0.04],
-                     "pick_rotation": [0, 0, 0, 1],
-                     "place_position": [0.5, -0.3 if i % 2 else 0.3, 0.02],
-                     "place_rotation": [0, 0, 0.7071068, 0.7071068], "primitive": "PickPlace",
-                     "reward": 1.0, "done": True, "episode_steps": 1, "episode_reward": 1.0,
-                     "episode_success": True})
+        colour[u - 6 : u + 6, v - 6 : v + 6] = (255, 0, 0)
+        height[u - 6 : u + 6, v - 6 : v + 6] = 0.04
+        rows.append(
+            {
+                "task": "synthetic",
+                "seed": 2 * i,
+                "step": 0,
+                "lang_goal": "put it left" if i % 2 else "put it right",
+                "colour": colour,
+                "height": height,
+                "pick_position": [0.25 + v * 0.003125, -0.5 + u * 0.003125, 0.04],
+                "pick_rotation": [0, 0, 0, 1],
+                "place_position": [0.5, -0.3 if i % 2 else 0.3, 0.02],
+                "place_rotation": [0, 0, 0.7071068, 0.7071068],
+                "primitive": "PickPlace",
+                "reward": 1.0,
+                "done": True,
+                "episode_steps": 1,
+                "episode_reward": 1.0,
+                "episode_success": True,
+            }
+        )
     dataset.write_shard(rows, root / "data" / "train" / "synthetic-000000-000010.parquet")
 
 
@@ -87,8 +114,7 @@ def test_train_checkpoints_and_resumes(tmp_path):
     steps = [json.loads(line)["step"] for line in (run / "log.jsonl").read_text().splitlines()]
     assert steps == [2, 4, 6]
     # Resuming restores the RNG and optimiser: same weights as one uninterrupted run.
-    straight = train.train(data, tmp_path / "straight", 6, config=TINY, log_every=2,
-                           save_every=2, quiet=True)
+    straight = train.train(data, tmp_path / "straight", 6, config=TINY, log_every=2, save_every=2, quiet=True)
     assert straight["step"] == 6
     a = checkpoint.load(run)[0].state_dict()
     b = checkpoint.load(tmp_path / "straight")[0].state_dict()

@@ -2,6 +2,7 @@
 
 Every server here is a local fake (tests/fake_openai.py); no traffic leaves the machine.
 """
+
 import socket
 
 import httpcore2
@@ -22,9 +23,17 @@ QUICK = dict(temperature=0, repair_attempts=0, episodes=1, seed=0, video_size="3
 @pytest.fixture
 def server_env(monkeypatch):
     """The app's environment as on a Space with a secret: OPENAI_API_KEY set, nothing else."""
-    for name in ("GENSIM_BASE_URL", "GENSIM_MODEL", "SPACE_ID", "GENSIM_PUBLIC", "GENSIM_BACKENDS",
-                 "GENSIM_ALLOW_VISITOR_ENDPOINTS", "GENSIM_LOCAL_MODELS", "GENSIM_OPERATOR_TOKEN",
-                 "GENSIM_ALLOW_UNCONFINED"):
+    for name in (
+        "GENSIM_BASE_URL",
+        "GENSIM_MODEL",
+        "SPACE_ID",
+        "GENSIM_PUBLIC",
+        "GENSIM_BACKENDS",
+        "GENSIM_ALLOW_VISITOR_ENDPOINTS",
+        "GENSIM_LOCAL_MODELS",
+        "GENSIM_OPERATOR_TOKEN",
+        "GENSIM_ALLOW_UNCONFINED",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", SERVER_KEY)
     # Whether this host's sandbox confines files is tested on its own below; here it does.
@@ -32,8 +41,7 @@ def server_env(monkeypatch):
     return monkeypatch
 
 
-def _run_generate(deployment, monkeypatch, base_url, api_key="", model="fake-model", kind="openai",
-                  request=None):
+def _run_generate(deployment, monkeypatch, base_url, api_key="", model="fake-model", kind="openai", request=None):
     """Drive the UI handler to the end; returns the last update's verdict HTML."""
     monkeypatch.setattr(handlers, "DEPLOYMENT", deployment)
     outputs = list(handlers.generate(IDEA, kind, base_url, model, api_key, "", "", request=request, **QUICK))
@@ -129,7 +137,9 @@ def test_public_mode_fixes_the_endpoint_and_model(server_env):
     server_env.setenv("GENSIM_MODEL", "gpt-x")
     public = Deployment.from_env()
     assert public.backend_config("openai", "", "", "", "", "") == {
-        "base_url": "https://api.openai.com/v1", "model": "gpt-x"}
+        "base_url": "https://api.openai.com/v1",
+        "model": "gpt-x",
+    }
     for base_url, model in (("http://127.0.0.1:7999/v1", "gpt-x"), ("", "other-model")):
         with pytest.raises(InputError, match="cannot be changed"):
             public.backend_config("openai", base_url, model, "", "", "")
@@ -142,11 +152,13 @@ def test_public_visitor_endpoints_must_be_https_and_public(server_env):
     server_env.setenv("GENSIM_ALLOW_VISITOR_ENDPOINTS", "1")
     public = Deployment.from_env()
     with FakeOpenAI() as visitor:
-        for url, why in ((visitor.base_url, "https"),
-                         (visitor.base_url.replace("http:", "https:"), "loopback"),
-                         ("https://localhost:1/v1", "loopback"),
-                         ("https://169.254.169.254/v1", "metadata"),
-                         ("https://10.1.2.3/v1", "private")):
+        for url, why in (
+            (visitor.base_url, "https"),
+            (visitor.base_url.replace("http:", "https:"), "loopback"),
+            ("https://localhost:1/v1", "loopback"),
+            ("https://169.254.169.254/v1", "metadata"),
+            ("https://10.1.2.3/v1", "private"),
+        ):
             verdict = _run_generate(public, server_env, url)
             assert why in verdict, verdict
         assert visitor.requests == []  # refused before any connection
@@ -169,7 +181,9 @@ def test_public_local_models_are_the_operators_list_only(server_env):
     assert "transformers" in public.backends
     assert public.local_models == (LocalModel("org/coder"), LocalModel("./merged", "./lora"))
     assert public.backend_config("transformers", "", "", "", "./merged::./lora", "") == {
-        "model": "./merged", "adapter": "./lora"}
+        "model": "./merged",
+        "adapter": "./lora",
+    }
     for model, adapter in (("attacker/huge-model", ""), ("org/coder", "attacker/adapter")):
         with pytest.raises(InputError, match="operator listed"):
             public.backend_config("transformers", "", "", "", model, adapter)
@@ -201,8 +215,9 @@ def test_one_run_at_a_time_per_visitor(server_env):
     first = handlers.run_task("place-red-in-green", 1, 0, "320x240", request=_Request("10.0.0.1", "1.2.3.4"))
     next(first)  # the first run holds the visitor's slot
     try:
-        second = list(handlers.run_task("place-red-in-green", 1, 0, "320x240",
-                                        request=_Request("10.0.0.1", "9.9.9.9, 1.2.3.4")))
+        second = list(
+            handlers.run_task("place-red-in-green", 1, 0, "320x240", request=_Request("10.0.0.1", "9.9.9.9, 1.2.3.4"))
+        )
         assert "already have a run" in second[-1][handlers.RUN_OUTPUTS.index("verdict")]
         other = handlers.run_task("no-such-task", 1, 0, "320x240", request=_Request("10.0.0.1", "5.6.7.8"))
         assert "already have a run" not in list(other)[-1][handlers.RUN_OUTPUTS.index("verdict")]
@@ -213,11 +228,23 @@ def test_one_run_at_a_time_per_visitor(server_env):
 
 
 # -- egress: checked on the address connected to --------------------------------------------------------
-@pytest.mark.parametrize("address, reason", [
-    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("10.0.0.8", "private"), ("192.168.1.1", "private"),
-    ("169.254.169.254", "link-local"), ("fe80::1", "link-local"), ("224.0.0.1", "multicast"),
-    ("0.0.0.0", "unspecified"), ("::ffff:127.0.0.1", "loopback"), ("100.64.0.1", "public"),
-    ("1.1.1.1", None), ("2606:4700:4700::1111", None)])
+@pytest.mark.parametrize(
+    "address, reason",
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("10.0.0.8", "private"),
+        ("192.168.1.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("100.64.0.1", "public"),
+        ("1.1.1.1", None),
+        ("2606:4700:4700::1111", None),
+    ],
+)
 def test_blocked_reason(address, reason):
     got = egress.blocked_reason(address)
     assert got is None if reason is None else reason in got
@@ -225,15 +252,18 @@ def test_blocked_reason(address, reason):
 
 def _resolver(*addresses):
     def getaddrinfo(host, port, *args, **kwargs):
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
-                for a in addresses]
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses
+        ]
+
     return getaddrinfo
 
 
 def test_connection_goes_to_the_checked_address(monkeypatch):
     connected = []
-    monkeypatch.setattr(httpcore2.SyncBackend, "connect_tcp",
-                        lambda self, host, port, **kwargs: connected.append(host) or "stream")
+    monkeypatch.setattr(
+        httpcore2.SyncBackend, "connect_tcp", lambda self, host, port, **kwargs: connected.append(host) or "stream"
+    )
     monkeypatch.setattr(socket, "getaddrinfo", _resolver("1.1.1.1"))
     assert egress.PublicOnlyBackend().connect_tcp("llm.example.org", 443) == "stream"
     assert connected == ["1.1.1.1"]  # the address checked, not a second lookup of the name
@@ -252,6 +282,7 @@ def test_openai_backend_refuses_a_rebound_address_at_connect_time(monkeypatch, s
     backend = OpenAIBackend(model="m", base_url="https://llm.example.org/v1", public_only=True, retries=0)
     current["fn"] = next(answers)
     from serving.base import BackendError
+
     with pytest.raises(BackendError, match="refused to connect.*127.0.0.1.*loopback"):
         backend.chat([{"role": "user", "content": "hi"}])
     backend.close()

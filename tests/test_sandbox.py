@@ -1,4 +1,5 @@
 """sim.sandbox: channel, static check, limits, log bounding, verdict rules, and real runs."""
+
 import os
 import subprocess
 from pathlib import Path
@@ -37,7 +38,7 @@ def test_channel_roundtrip_and_frame_kind():
     data = os.read(r, 1 << 20)
     os.close(r)
     reader = ChannelReader(key)
-    out = reader.feed(data[:7]) + reader.feed(data[7:])      # split mid-frame on purpose
+    out = reader.feed(data[:7]) + reader.feed(data[7:])  # split mid-frame on purpose
     assert out == [("json", {"t": "stage", "stage": "load"}), ("frame", (3, b"\xff\xd8jpeg"))]
     assert reader.broken is None
 
@@ -50,13 +51,15 @@ def test_channel_rejects_wrong_key_and_replay():
     replay = ChannelReader(key)
     frame = _frames(key, [{"t": "done"}])
     assert replay.feed(frame) == [("json", {"t": "done"})]
-    assert replay.feed(frame) == [] and "bad signature" in replay.broken   # sequence number
-    assert replay.feed(_frames(key, [{"t": "x"}])) == []                   # stays closed
+    assert replay.feed(frame) == [] and "bad signature" in replay.broken  # sequence number
+    assert replay.feed(_frames(key, [{"t": "x"}])) == []  # stays closed
 
 
 def test_static_check_flags_what_tasks_do_not_need():
-    src = ("import numpy as np\nimport os\nimport socket\nfrom subprocess import run\n"
-           "os.system('ls')\nx = os.path.join('a', 'b')\n__import__('ctypes')\n")
+    src = (
+        "import numpy as np\nimport os\nimport socket\nfrom subprocess import run\n"
+        "os.system('ls')\nx = os.path.join('a', 'b')\n__import__('ctypes')\n"
+    )
     warnings = check_source(src, "t.py")
     assert any("t.py:3: imports 'socket'" in w for w in warnings)
     assert any("t.py:4: imports 'subprocess'" in w for w in warnings)
@@ -71,7 +74,7 @@ def test_limits_validate_with_the_bad_value():
         Limits(cpu_seconds=0)
     with pytest.raises(ValueError, match="below 512 MiB"):
         Limits(memory_bytes=1 << 20)
-    assert Limits().to_dict()["wall_seconds"] is None     # scaled per run: test_sandbox_limits.py
+    assert Limits().to_dict()["wall_seconds"] is None  # scaled per run: test_sandbox_limits.py
 
 
 def test_log_buffer_is_bounded():
@@ -97,6 +100,7 @@ def test_scrubbed_environment_and_layers(tmp_path, monkeypatch):
 
 def test_rlimit_values_per_uid_mode(monkeypatch):
     from sim.sandbox import isolation
+
     lim = Limits(cpu_seconds=2.5, processes=10)
     fresh = isolation.rlimit_values(lim, uid=300000)
     assert fresh["RLIMIT_CPU"] == [3, 5] and fresh["RLIMIT_NPROC"] == [10, 10]
@@ -137,8 +141,7 @@ def test_verdict_child_death_fails_the_stage_it_reached():
     v = events[-1]["verdict"]
     assert events[0] == {"type": "stage", "stage": "reset", "status": "fail"}
     assert v["stage_reached"] == "reset" and not v["success"]
-    assert v["passed"] == {"syntax": True, "load": True, "reset": False, "runtime": False,
-                           "success": False}
+    assert v["passed"] == {"syntax": True, "load": True, "reset": False, "runtime": False, "success": False}
     assert v["error"]["type"] == "Killed" and "SIGKILL" in v["error"]["message"]
 
 
@@ -150,9 +153,8 @@ def test_verdict_success_comes_from_rewards_and_seeds_not_child_claims():
             _drain(b.on_message("json", {"t": "stage", "stage": s, "status": "start"}))
         _drain(b.on_message("json", {"t": "stage", "stage": s, "status": "pass"}))
     _drain(b.on_message("json", {"t": "stage", "stage": "success", "status": "pass"}))  # ignored
-    for seed, reward in [(5, 0.5), (9, 1.0), (6, 0.98)]:     # seed 9 is out of order: dropped
-        _drain(b.on_message("json", {"t": "episode", "episode": {"seed": seed, "reward": reward,
-                                                                 "success": True}}))
+    for seed, reward in [(5, 0.5), (9, 1.0), (6, 0.98)]:  # seed 9 is out of order: dropped
+        _drain(b.on_message("json", {"t": "episode", "episode": {"seed": seed, "reward": reward, "success": True}}))
     _drain(b.on_message("json", {"t": "done"}))
     v = list(b.finish(0, None, "/x.mp4", 1.0))[-1]["verdict"]
     assert [e["seed"] for e in v["episodes"]] == [5, 6]
@@ -161,16 +163,16 @@ def test_verdict_success_comes_from_rewards_and_seeds_not_child_claims():
 
 
 def test_syntax_error_reports_line():
-    v = run("import numpy as np\n\ndef f(:\n    pass\n", filename="bad_task.py", video=False,
-            limits=Limits(wall_seconds=20))
+    v = run(
+        "import numpy as np\n\ndef f(:\n    pass\n", filename="bad_task.py", video=False, limits=Limits(wall_seconds=20)
+    )
     assert v["stage_reached"] == "syntax" and not v["success"]
     assert v["error"]["type"] == "SyntaxError" and v["error"]["line"] == 3
     assert v["error"]["traceback"].startswith('  File "bad_task.py", line 3')
 
 
 def test_load_failure_names_the_class_and_the_line():
-    src = ("from cliport.tasks.task import Task\n\n\nclass Broken(Task):\n    pass\n\n\n"
-           "x = 1 / 0\n")
+    src = "from cliport.tasks.task import Task\n\n\nclass Broken(Task):\n    pass\n\n\nx = 1 / 0\n"
     v = run(src, video=False, limits=Limits(wall_seconds=30, cpu_seconds=10.5))
     assert v["task"] == "Broken" and v["stage_reached"] == "load"
     assert v["error"]["type"] == "ZeroDivisionError" and v["error"]["line"] == 8
@@ -179,15 +181,21 @@ def test_load_failure_names_the_class_and_the_line():
 
 def test_good_task_succeeds_with_video_and_streams_frames(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-the-sandbox")
-    events = list(iter_run(GOOD_TASK.read_text(), filename=GOOD_TASK.name, episodes=2, seed=3,
-                           limits=Limits(wall_seconds=100, cpu_seconds=80)))
+    events = list(
+        iter_run(
+            GOOD_TASK.read_text(),
+            filename=GOOD_TASK.name,
+            episodes=2,
+            seed=3,
+            limits=Limits(wall_seconds=100, cpu_seconds=80),
+        )
+    )
     v = events[-1]["verdict"]
     assert v["success"], v["error"]
     assert v["passed"] == {s: True for s in ("syntax", "load", "reset", "runtime", "success")}
     assert [e["seed"] for e in v["episodes"]] == [3, 4] and v["task"] == "PlaceRedInGreen"
     stages = [(e["stage"], e["status"]) for e in events if e["type"] == "stage"]
-    assert stages == [(s, st) for s in ("syntax", "load", "reset", "runtime", "success")
-                      for st in ("start", "pass")]
+    assert stages == [(s, st) for s in ("syntax", "load", "reset", "runtime", "success") for st in ("start", "pass")]
     frames = [e for e in events if e["type"] == "frame"]
     assert frames and all(f["jpeg"][:2] == b"\xff\xd8" for f in frames)
     video = Path(v["video"])
@@ -201,4 +209,5 @@ def test_good_task_succeeds_with_video_and_streams_frames(monkeypatch):
 
 def _ffmpeg() -> str:
     import imageio_ffmpeg
+
     return imageio_ffmpeg.get_ffmpeg_exe()

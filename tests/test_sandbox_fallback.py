@@ -21,6 +21,7 @@ readable python, whose child drops to a spare uid, without Landlock. Checked:
 Last, a Space-like container: uid 65534 under the seccomp rules Docker's default profile applies
 without CAP_SYS_ADMIN, where bwrap is installed but refused: the run falls back and says why.
 """
+
 import hashlib
 import json
 import os
@@ -40,12 +41,22 @@ HOSTILE_DIR = Path(__file__).parent / "data" / "hostile"
 KEY = "sk-fallback-" + secrets.token_hex(16)
 HF_KEY = "hf_" + secrets.token_hex(16)
 SECRET = "secret-file-" + secrets.token_hex(8)
-TOKEN = secrets.token_hex(6)       # in every marker name: finds whatever the attacks left
+TOKEN = secrets.token_hex(6)  # in every marker name: finds whatever the attacks left
 ABI, ABI_REASON = landlock.abi_version()
-FILES = ("read_parent_environ", "read_parent_memory", "read_sibling_memory", "leak_proc_environ",
-         "leak_env_error",
-         "leak_env_stdout", "read_host_secret", "write_tmp", "write_outside_workdir",
-         "write_home_dotfile", "write_project_tree", "hijack_heartbeat")
+FILES = (
+    "read_parent_environ",
+    "read_parent_memory",
+    "read_sibling_memory",
+    "leak_proc_environ",
+    "leak_env_error",
+    "leak_env_stdout",
+    "read_host_secret",
+    "write_tmp",
+    "write_outside_workdir",
+    "write_home_dotfile",
+    "write_project_tree",
+    "hijack_heartbeat",
+)
 WRITES = ("write_tmp", "write_outside_workdir", "write_home_dotfile", "write_project_tree")
 
 DRIVER = """
@@ -86,8 +97,7 @@ def _unprivileged_app(base: Path, owner: int = NOBODY) -> tuple[str, Path]:
     if exe is None:
         pytest.skip(why)
     venv = base / "venv"
-    made = subprocess.run([exe, "-m", "venv", "--without-pip", str(venv)], capture_output=True,
-                          text=True, timeout=120)
+    made = subprocess.run([exe, "-m", "venv", "--without-pip", str(venv)], capture_output=True, text=True, timeout=120)
     if made.returncode != 0:
         pytest.skip(f"{exe} cannot make a venv: {made.stderr.strip()[-300:]}")
     here = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
@@ -108,17 +118,17 @@ def _markers(base: Path, config: str) -> dict:
     return {name: base / f"gensim-fallback-{TOKEN}-{config}-{name}" for name in FILES}
 
 
-@pytest.fixture(scope="module", params=[("caller", "1"), ("caller", "0"),
-                                        ("unprivileged", "1"), ("unprivileged", "0"),
-                                        ("spare_uid", "0")],
-                ids=["landlock", "no_landlock", "unprivileged-landlock",
-                     "unprivileged-no_landlock", "root-spare_uid-no_landlock"])
+@pytest.fixture(
+    scope="module",
+    params=[("caller", "1"), ("caller", "0"), ("unprivileged", "1"), ("unprivileged", "0"), ("spare_uid", "0")],
+    ids=["landlock", "no_landlock", "unprivileged-landlock", "unprivileged-no_landlock", "root-spare_uid-no_landlock"],
+)
 def run(request):
     """Run every file of FILES in a driver process for one configuration -> results dict."""
     who, landlock_flag = request.param
     config = f"{who}-{landlock_flag}"
     base = Path(tempfile.mkdtemp(prefix="gensim-fallback-", dir="/var/tmp"))
-    os.chmod(base, 0o777)          # writable to everyone: only the sandbox layers may stop writes
+    os.chmod(base, 0o777)  # writable to everyone: only the sandbox layers may stop writes
     python, repo, user = sys.executable, REPO, None
     if who != "caller":
         try:
@@ -136,28 +146,60 @@ def run(request):
         for path in (home, secret):
             os.chown(path, user, user)
     markers = _markers(base, config)
-    jobs = {name: (HOSTILE_DIR / f"{name}.py").read_text()
-            .replace("@@MARKER@@", str(markers[name])).replace("@@SECRET_FILE@@", str(secret))
-            for name in FILES}
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
-           "PYTHONPATH": str(repo), "OPENAI_API_KEY": KEY, "HF_TOKEN": HF_KEY,
-           "GENSIM_SANDBOX_NAMESPACES": "0", "GENSIM_SANDBOX_LANDLOCK": landlock_flag}
+    jobs = {
+        name: (HOSTILE_DIR / f"{name}.py")
+        .read_text()
+        .replace("@@MARKER@@", str(markers[name]))
+        .replace("@@SECRET_FILE@@", str(secret))
+        for name in FILES
+    }
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "PYTHONPATH": str(repo),
+        "OPENAI_API_KEY": KEY,
+        "HF_TOKEN": HF_KEY,
+        "GENSIM_SANDBOX_NAMESPACES": "0",
+        "GENSIM_SANDBOX_LANDLOCK": landlock_flag,
+    }
     source_hash = hashlib.sha256((repo / "sim" / "__init__.py").read_bytes()).hexdigest()
     # the shell stays alive (it has work after python), holding the keys in its environment
-    argv = ["/bin/sh", "-c", 'python_exe="$1"; shift; "$python_exe" "$@"; status=$?; '
-                             'exit $status', "sh", python, "-c", DRIVER]
+    argv = [
+        "/bin/sh",
+        "-c",
+        'python_exe="$1"; shift; "$python_exe" "$@"; status=$?; exit $status',
+        "sh",
+        python,
+        "-c",
+        DRIVER,
+    ]
     try:
-        res = subprocess.run(argv, input=json.dumps(jobs), capture_output=True, text=True,
-                             env=env, cwd=str(repo), timeout=600, user=user, group=user,
-                             extra_groups=[] if user is not None else None)
+        res = subprocess.run(
+            argv,
+            input=json.dumps(jobs),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(repo),
+            timeout=600,
+            user=user,
+            group=user,
+            extra_groups=[] if user is not None else None,
+        )
         assert res.returncode == 0, res.stderr[-3000:]
         out = json.loads(res.stdout)
-        yield {"config": config, "events": out, "dumpable": out.pop("dumpable"), "repo": repo,
-               "markers": markers, "source_hash": source_hash, "landlock_flag": landlock_flag}
+        yield {
+            "config": config,
+            "events": out,
+            "dumpable": out.pop("dumpable"),
+            "repo": repo,
+            "markers": markers,
+            "source_hash": source_hash,
+            "landlock_flag": landlock_flag,
+        }
     finally:
-        for name in WRITES:     # what an attack left where no layer stopped it
-            for path in (markers[name], Path("/tmp") / markers[name].name,
-                         REPO / "sim" / (markers[name].name + ".py")):
+        for name in WRITES:  # what an attack left where no layer stopped it
+            for path in (markers[name], Path("/tmp") / markers[name].name, REPO / "sim" / (markers[name].name + ".py")):
                 path.unlink(missing_ok=True)
         shutil.rmtree(base, ignore_errors=True)
 
@@ -194,14 +236,23 @@ def _writes_confined(run, spare_uid_suffices: bool) -> str:
     if layers["landlock"]["active"] or (spare_uid_suffices and layers["uid"]["active"]):
         return ""
     who = "a spare uid" if layers["uid"]["active"] else "the caller's uid"
-    return (f"the child runs as {who} without Landlock ({layers['landlock']['detail']}): nothing "
-            "stops these writes (sim/sandbox/README.md)")
+    return (
+        f"the child runs as {who} without Landlock ({layers['landlock']['detail']}): nothing "
+        "stops these writes (sim/sandbox/README.md)"
+    )
 
 
 def test_isolation_reports_each_layer(run):
     layers = _layers(run)
-    for name in ("parent_protected", "child_protected", "capabilities", "landlock", "environment",
-                 "filesystem", "seccomp"):
+    for name in (
+        "parent_protected",
+        "child_protected",
+        "capabilities",
+        "landlock",
+        "environment",
+        "filesystem",
+        "seccomp",
+    ):
         assert isinstance(layers[name]["active"], bool) and layers[name]["detail"], name
     assert layers["parent_protected"]["active"] and run["dumpable"] == 0
     assert layers["child_protected"]["active"] and layers["capabilities"]["active"]
@@ -209,8 +260,7 @@ def test_isolation_reports_each_layer(run):
     assert not layers["filesystem"]["active"]
     assert "no mount namespace" in layers["filesystem"]["detail"]
     if run["landlock_flag"] == "0":
-        assert layers["landlock"] == {"active": False,
-                                      "detail": "disabled by GENSIM_SANDBOX_LANDLOCK=0"}
+        assert layers["landlock"] == {"active": False, "detail": "disabled by GENSIM_SANDBOX_LANDLOCK=0"}
     elif ABI:
         assert layers["landlock"]["active"]
         assert f"Landlock ABI {ABI}" in layers["landlock"]["detail"]
@@ -240,19 +290,20 @@ def test_parent_and_sibling_memory_are_closed(run):
 def test_child_environment_is_the_allowlist(run):
     text = _error_text(run, "leak_env_error")
     assert text.startswith("RuntimeError: env: ")
-    env = eval(text[len("RuntimeError: env: "):], {})      # the repr of a dict of str
+    env = eval(text[len("RuntimeError: env: ") :], {})  # the repr of a dict of str
     assert set(env) <= set(isolation._FIXED_ENV) | {"HOME", "TMPDIR"}
     assert "KeyError: 'OPENAI_API_KEY'" in _error_text(run, "leak_env_stdout")
 
 
 def test_other_processes_and_files_are_hidden(run):
     if not _others_hidden(run):
-        pytest.skip(f"Landlock not active ({_layers(run)['landlock']['detail']}) and no spare "
-                    "uid: same-uid processes other than the caller and the caller's files stay "
-                    "readable (sim/sandbox/README.md)")
+        pytest.skip(
+            f"Landlock not active ({_layers(run)['landlock']['detail']}) and no spare "
+            "uid: same-uid processes other than the caller and the caller's files stay "
+            "readable (sim/sandbox/README.md)"
+        )
     # Landlock refuses the /proc listing; a spare uid lists it and finds every environ closed
-    assert _error_text(run, "leak_proc_environ").startswith(
-        ("PermissionError", "RuntimeError: no API key found"))
+    assert _error_text(run, "leak_proc_environ").startswith(("PermissionError", "RuntimeError: no API key found"))
     assert KEY not in json.dumps(run["events"]["leak_proc_environ"])
     assert _error_text(run, "read_host_secret").startswith("PermissionError")
     assert SECRET not in json.dumps(run["events"]["read_host_secret"])
@@ -276,8 +327,7 @@ def test_project_tree_untouched(run):
     if why:
         pytest.skip(why)
     assert _error_text(run, "write_project_tree").startswith(("PermissionError", "OSError"))
-    assert hashlib.sha256((run["repo"] / "sim" / "__init__.py").read_bytes()).hexdigest() == \
-        run["source_hash"]
+    assert hashlib.sha256((run["repo"] / "sim" / "__init__.py").read_bytes()).hexdigest() == run["source_hash"]
     planted = []
     for folder, dirs, files in os.walk(run["repo"]):
         dirs[:] = [d for d in dirs if d not in (".git", ".venv")]
@@ -289,8 +339,7 @@ def test_seccomp_binds_threads_started_before_it(run):
     """The heartbeat thread starts before the filter; TSYNC puts it under the filter too."""
     if not _layers(run)["seccomp"]["active"]:
         pytest.skip(f"seccomp not active: {_layers(run)['seccomp']['detail']}")
-    assert _error_text(run, "hijack_heartbeat").startswith("PermissionError"), \
-        _error_text(run, "hijack_heartbeat")
+    assert _error_text(run, "hijack_heartbeat").startswith("PermissionError"), _error_text(run, "hijack_heartbeat")
 
 
 # ------------------------------------------------------------------ the Landlock layer itself
@@ -323,30 +372,40 @@ def test_landlock_rules(tmp_path):
     workdir, outside = tmp_path / "work", tmp_path / "outside"
     workdir.mkdir()
     outside.mkdir()
-    res = subprocess.run([sys.executable, "-c", _PROBE, str(workdir), str(outside), str(REPO)],
-                         capture_output=True, text=True, timeout=120, cwd=str(REPO),
-                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO),
-                              "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    res = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(workdir), str(outside), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(REPO),
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     out = json.loads(res.stdout)
     assert out["layer"]["active"], out["layer"]
-    assert out["results"] == {"write workdir": "ok", "read sim": "ok", "read own /proc": "ok",
-                              "write outside": "PermissionError",
-                              "read repo root file": "PermissionError",
-                              "read parent /proc": "PermissionError",
-                              "exec": "PermissionError"}
+    assert out["results"] == {
+        "write workdir": "ok",
+        "read sim": "ok",
+        "read own /proc": "ok",
+        "write outside": "PermissionError",
+        "read repo root file": "PermissionError",
+        "read parent /proc": "PermissionError",
+        "exec": "PermissionError",
+    }
     assert not (outside / "f").exists()
 
 
 def test_landlock_degrades_with_a_reason(monkeypatch, tmp_path):
     def enosys(*args):
         raise OSError(38, "Function not implemented")
+
     monkeypatch.setattr(landlock, "_syscall", enosys)
     assert landlock.abi_version() == (0, "kernel without Landlock (Linux < 5.13, or not built in)")
     assert landlock.confine_child(tmp_path) == {
-        "active": False, "detail": "kernel without Landlock (Linux < 5.13, or not built in)"}
-    assert landlock.confine_child(tmp_path, wanted=False)["detail"] == \
-        "disabled by GENSIM_SANDBOX_LANDLOCK=0"
+        "active": False,
+        "detail": "kernel without Landlock (Linux < 5.13, or not built in)",
+    }
+    assert landlock.confine_child(tmp_path, wanted=False)["detail"] == "disabled by GENSIM_SANDBOX_LANDLOCK=0"
 
 
 def test_child_rules_cover_the_simulator_not_the_repository(tmp_path):
@@ -354,8 +413,7 @@ def test_child_rules_cover_the_simulator_not_the_repository(tmp_path):
     assert rules[str(tmp_path)] == landlock.WRITE
     assert rules[str(REPO / "sim")] == landlock.READ
     assert str(REPO) not in rules
-    assert all(not r & landlock.WRITE_FILE for p, r in rules.items()
-               if p not in (str(tmp_path), "/dev/null"))
+    assert all(not r & landlock.WRITE_FILE for p, r in rules.items() if p not in (str(tmp_path), "/dev/null"))
     executable = [p for p, r in rules.items() if r & landlock.EXECUTE]
     assert all(Path(p).is_file() for p in executable)
     assert landlock.elf_interpreter(REPO / "README.md") is None
@@ -391,12 +449,24 @@ def test_space_like_container_falls_back_with_reasons():
         os.chmod(base, 0o777)
         python, app = _unprivileged_app(base)
         source = (REPO / "sim" / "tasks" / "place_red_in_green.py").read_text()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(base),
-               "PYTHONPATH": str(app), "OPENAI_API_KEY": KEY}
-        res = subprocess.run([python, "-c", CONTAINER_PROFILE + DRIVER],
-                             input=json.dumps({"place_red_in_green": source}),
-                             capture_output=True, text=True, env=env, cwd=str(app), timeout=300,
-                             user=NOBODY, group=NOBODY, extra_groups=[])
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(base),
+            "PYTHONPATH": str(app),
+            "OPENAI_API_KEY": KEY,
+        }
+        res = subprocess.run(
+            [python, "-c", CONTAINER_PROFILE + DRIVER],
+            input=json.dumps({"place_red_in_green": source}),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(app),
+            timeout=300,
+            user=NOBODY,
+            group=NOBODY,
+            extra_groups=[],
+        )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     assert res.returncode == 0, res.stderr[-3000:]

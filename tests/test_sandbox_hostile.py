@@ -6,6 +6,7 @@ no event), the run ends within its limits, and the verdict is not a success and 
 With namespaces forced off (GENSIM_SANDBOX_NAMESPACES=0) the filesystem and network cases must be
 reported as not isolated instead (when seccomp still blocks the network, they must be blocked).
 """
+
 import ctypes.util
 import importlib.util
 import os
@@ -75,8 +76,7 @@ FS_CASES = {"write_outside_workdir", "write_home_dotfile", "leak_proc_environ", 
 NET_CASES = {"socket_tcp", "socket_udp"}
 # Attacks that would reach the host's processes where neither a pid namespace nor seccomp exists.
 NEEDS_CONTAINMENT = {"kill_parent", "fork_bomb", "os_fork"}
-SECCOMP_OK = (importlib.util.find_spec("pyseccomp") is not None
-              and ctypes.util.find_library("seccomp") is not None)
+SECCOMP_OK = importlib.util.find_spec("pyseccomp") is not None and ctypes.util.find_library("seccomp") is not None
 
 
 def test_every_hostile_file_has_an_expectation():
@@ -110,7 +110,7 @@ class _Listeners:
                     else:
                         data, addr = sock.recvfrom(4096)
                         self.seen.append(("udp", data))
-                        sock.sendto(b"ack", addr)     # lets the attack believe it worked
+                        sock.sendto(b"ack", addr)  # lets the attack believe it worked
                 except OSError:
                     pass
 
@@ -125,7 +125,7 @@ class _Listeners:
 def host():
     """Marker folder outside /tmp (bubblewrap gives /tmp privately), a 0600 secret, listeners."""
     base = Path(tempfile.mkdtemp(prefix="gensim-hostile-", dir="/var/tmp"))
-    os.chmod(base, 0o777)     # even writable to others: only the sandbox layers may stop writes
+    os.chmod(base, 0o777)  # even writable to others: only the sandbox layers may stop writes
     secret = base / "secret.txt"
     secret.write_text(f"api_key={CANARY}\n")
     os.chmod(secret, 0o600)
@@ -137,8 +137,11 @@ def host():
 
 def _source(name: str, host: dict, marker: Path) -> str:
     src = (HOSTILE_DIR / f"{name}.py").read_text()
-    return (src.replace("@@MARKER@@", str(marker)).replace("@@SECRET_FILE@@", str(host["secret"]))
-            .replace("@@PORT@@", str(host["listeners"].port)))
+    return (
+        src.replace("@@MARKER@@", str(marker))
+        .replace("@@SECRET_FILE@@", str(host["secret"]))
+        .replace("@@PORT@@", str(host["listeners"].port))
+    )
 
 
 @pytest.mark.parametrize("name", sorted(EXPECT))
@@ -153,8 +156,7 @@ def test_hostile_task(name, namespaces, host, monkeypatch):
     listeners = host["listeners"]
     listeners.seen.clear()
     t0 = time.monotonic()
-    events = list(iter_run(_source(name, host, marker), filename=f"{name}.py", episodes=1,
-                           video=False, limits=LIMITS))
+    events = list(iter_run(_source(name, host, marker), filename=f"{name}.py", episodes=1, video=False, limits=LIMITS))
     elapsed = time.monotonic() - t0
     verdict = events[-1]["verdict"]
     iso = verdict["isolation"]
@@ -163,13 +165,13 @@ def test_hostile_task(name, namespaces, host, monkeypatch):
     assert {"syntax", "load", "reset", "runtime", "success"} == set(verdict["passed"])
 
     if name in FS_CASES and not iso["filesystem"]["active"]:
-        marker.unlink(missing_ok=True)   # not isolated here: reported, not silently passed
+        marker.unlink(missing_ok=True)  # not isolated here: reported, not silently passed
         assert "no mount namespace" in iso["filesystem"]["detail"]
         return
     if name in NET_CASES and not iso["network"]["active"]:
         assert "no network namespace" in iso["network"]["detail"]
         if not iso.get("seccomp", {}).get("active"):
-            return                        # nothing can stop the socket here; reported above
+            return  # nothing can stop the socket here; reported above
     assert not verdict["success"]
     err = verdict["error"]
     assert err is not None and err["stage"] in verdict["passed"]
@@ -194,14 +196,14 @@ def test_cancel_kills_the_run_promptly():
 
 def test_abandoned_run_is_killed_and_cleaned_up(monkeypatch):
     from sim.sandbox import process
+
     taken = []
     real_take = process.take
     monkeypatch.setattr(process, "take", lambda limits: taken.append(real_take(limits)) or taken[-1])
-    events = iter_run((HOSTILE_DIR / "sleep_forever.py").read_text(), episodes=1, video=False,
-                      limits=LIMITS)
+    events = iter_run((HOSTILE_DIR / "sleep_forever.py").read_text(), episodes=1, video=False, limits=LIMITS)
     for event in events:
         if event == {"type": "stage", "stage": "syntax", "status": "pass"}:
             break
-    events.close()                      # e.g. the app's user went away mid-run
+    events.close()  # e.g. the app's user went away mid-run
     child = taken[0]
     assert child.proc.returncode is not None and not child.workdir.exists()

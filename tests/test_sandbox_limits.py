@@ -1,5 +1,6 @@
 """Sandbox limits that scale with the episodes, and stall detection (sim/sandbox/limits.py,
 runner watchdog, heartbeat)."""
+
 import time
 
 import pytest
@@ -8,14 +9,13 @@ from sim.sandbox import Limits, iter_run, run
 from sim.sandbox.isolation import rlimit_values
 
 HANG_AT = {
-    "import": "import time\nfrom cliport.tasks.task import Task\n\ntime.sleep(600)\n\n\n"
-              "class Hang(Task):\n    pass\n",
+    "import": "import time\nfrom cliport.tasks.task import Task\n\ntime.sleep(600)\n\n\nclass Hang(Task):\n    pass\n",
     "reset": "import time\nfrom cliport.tasks.task import Task\n\n\nclass Hang(Task):\n"
-             "    def reset(self, env):\n        super().reset(env)\n        time.sleep(600)\n",
+    "    def reset(self, env):\n        super().reset(env)\n        time.sleep(600)\n",
 }
 
 # Steps the simulation for longer than the stall limit in reset: slow, but never stalled.
-SLOW_STEPPER = '''
+SLOW_STEPPER = """
 import time
 from cliport.tasks.task import Task
 
@@ -31,7 +31,7 @@ class SlowStepper(Task):
         while time.monotonic() < end:
             env.step_simulation()
             time.sleep(0.01)
-'''
+"""
 
 
 def test_scaled_limits_are_startup_plus_episodes():
@@ -71,17 +71,15 @@ def test_a_hanging_task_is_stopped_as_stalled(where):
 
 
 def test_a_task_that_steps_the_simulation_is_not_stalled():
-    events = list(iter_run(SLOW_STEPPER, video=False, episodes=1,
-                           limits=Limits(stall_seconds=3, wall_seconds=100)))
+    events = list(iter_run(SLOW_STEPPER, video=False, episodes=1, limits=Limits(stall_seconds=3, wall_seconds=100)))
     v = events[-1]["verdict"]
     assert v["passed"]["reset"], v["error"]
     assert (v["error"] or {}).get("type") != "Stalled"
 
 
 def test_a_caller_that_stops_iterating_does_not_make_its_run_stalled():
-    events = iter_run(SLOW_STEPPER, video=False, episodes=1,
-                      limits=Limits(stall_seconds=2, wall_seconds=100))
+    events = iter_run(SLOW_STEPPER, video=False, episodes=1, limits=Limits(stall_seconds=2, wall_seconds=100))
     first = next(events)
-    time.sleep(5)          # the child keeps stepping and reporting into the unread pipe
+    time.sleep(5)  # the child keeps stepping and reporting into the unread pipe
     v = [first, *events][-1]["verdict"]
     assert (v["error"] or {}).get("type") != "Stalled" and v["passed"]["reset"], v["error"]

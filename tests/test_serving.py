@@ -1,4 +1,5 @@
 """serving: interface helpers, make_backend, prompt formats, recorded backend, vLLM launcher (no model)."""
+
 import json
 import subprocess
 import sys
@@ -15,10 +16,16 @@ def user(text):
 
 
 # -- base -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(temperature=-1), "temperature"), (dict(max_tokens=0), "max_tokens"), (dict(n=0), "n must"),
-    (dict(top_p=0), "top_p"), (dict(stop=[""]), "stop"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(temperature=-1), "temperature"),
+        (dict(max_tokens=0), "max_tokens"),
+        (dict(n=0), "n must"),
+        (dict(top_p=0), "top_p"),
+        (dict(stop=[""]), "stop"),
+    ],
+)
 def test_params_reject_bad_values(kwargs, word):
     with pytest.raises(ValueError, match=word):
         GenerationParams(**kwargs)
@@ -49,8 +56,11 @@ def test_stop_scanner_releases_held_prefix_at_end():
 
 
 def test_stage_of_reads_last_user_message():
-    messages = [{"role": "user", "content": "[stage: proposal]\nold"}, {"role": "assistant", "content": "ok"},
-                {"role": "user", "content": "[stage: api_review]\nthe API"}]
+    messages = [
+        {"role": "user", "content": "[stage: proposal]\nold"},
+        {"role": "assistant", "content": "ok"},
+        {"role": "user", "content": "[stage: api_review]\nthe API"},
+    ]
     assert stage_of(messages) == "api_review"
     assert stage_of(user("no marker")) is None
 
@@ -109,11 +119,17 @@ def test_default_streaming_yields_the_chat_answer():
 # -- prompts --------------------------------------------------------------------------------------
 def test_llama2_prompt_matches_gensim_inference_format():
     instruction = prompt_formats.codeonly_instruction("build-car")
-    assert instruction == ("Write the pybullet simulation task class [build-car]. Provide answers in a "
-                           "python code block starting with ```python")
+    assert instruction == (
+        "Write the pybullet simulation task class [build-car]. Provide answers in a "
+        "python code block starting with ```python"
+    )
     assert prompt_formats.llama2_prompt(user(instruction)) == f"[INST] <<SYS>>\n\n<</SYS>>\n\n{instruction} [/INST]"
-    chat = [{"role": "system", "content": "S"}, {"role": "user", "content": "a"},
-            {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]
+    chat = [
+        {"role": "system", "content": "S"},
+        {"role": "user", "content": "a"},
+        {"role": "assistant", "content": "b"},
+        {"role": "user", "content": "c"},
+    ]
     assert prompt_formats.llama2_prompt(chat) == "[INST] <<SYS>>\nS\n<</SYS>>\n\na [/INST] b </s><s>[INST] c [/INST]"
     with pytest.raises(ValueError):
         prompt_formats.llama2_prompt(chat[:3])
@@ -186,11 +202,29 @@ def test_vllm_command_with_adapters(tmp_path):
     adapter = tmp_path / "lora"
     adapter.mkdir()
     (adapter / "adapter_config.json").write_text(json.dumps({"r": 32}))
-    cmd = vllm.build_command("codellama/CodeLlama-7b-Instruct-hf", [("gensim", str(adapter)), ("b", "org/lora")],
-                             port=8011, extra=["--dtype", "bfloat16"])
-    assert cmd == ["vllm", "serve", "codellama/CodeLlama-7b-Instruct-hf", "--host", "127.0.0.1", "--port", "8011",
-                   "--enable-lora", "--lora-modules", f"gensim={adapter}", "b=org/lora", "--max-lora-rank", "32",
-                   "--dtype", "bfloat16"]
+    cmd = vllm.build_command(
+        "codellama/CodeLlama-7b-Instruct-hf",
+        [("gensim", str(adapter)), ("b", "org/lora")],
+        port=8011,
+        extra=["--dtype", "bfloat16"],
+    )
+    assert cmd == [
+        "vllm",
+        "serve",
+        "codellama/CodeLlama-7b-Instruct-hf",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8011",
+        "--enable-lora",
+        "--lora-modules",
+        f"gensim={adapter}",
+        "b=org/lora",
+        "--max-lora-rank",
+        "32",
+        "--dtype",
+        "bfloat16",
+    ]
     assert "--enable-lora" not in vllm.build_command("m")
     (adapter / "adapter_config.json").write_text(json.dumps({"r": 24}))
     assert vllm.build_command("m", [("g", str(adapter))])[-1] == "32"  # rounded up to a rank vLLM accepts
@@ -205,8 +239,23 @@ def test_vllm_rejects_bad_adapter(spec):
 
 
 def test_vllm_dry_run_masks_key(capsys):
-    assert vllm.main(["--model", "m", "--adapter", "g=org/lora", "--port", "8123", "--dry-run",
-                      "--", "--api-key", "sk-launcher-secret"]) == 0
+    assert (
+        vllm.main(
+            [
+                "--model",
+                "m",
+                "--adapter",
+                "g=org/lora",
+                "--port",
+                "8123",
+                "--dry-run",
+                "--",
+                "--api-key",
+                "sk-launcher-secret",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "vllm serve m --host 127.0.0.1 --port 8123 --enable-lora --lora-modules g=org/lora" in out
     assert "GENSIM_BASE_URL=http://127.0.0.1:8123/v1\nGENSIM_MODEL=g" in out
@@ -215,7 +264,8 @@ def test_vllm_dry_run_masks_key(capsys):
 
 @pytest.mark.skipif(vllm.vllm_executable() is not None, reason="vLLM is installed here")
 def test_vllm_missing_gives_clear_message():
-    result = subprocess.run([sys.executable, "-m", "serving.vllm", "--model", "m"], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "serving.vllm", "--model", "m"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "vLLM is not installed" in result.stderr and "requirements-gpu.txt" in result.stderr

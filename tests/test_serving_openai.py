@@ -1,5 +1,6 @@
 """serving.openai_compat against a real `transformers serve` on loopback (tiny model), and against a
 scripted HTTP server for retries and key hygiene."""
+
 import json
 import logging
 import os
@@ -42,8 +43,12 @@ def served(tiny_model, tmp_path_factory):
     env = dict(os.environ, HF_HUB_CACHE=str(tmp_path_factory.mktemp("hfcache")), HF_HUB_OFFLINE="1")
     log = tmp_path_factory.getbasetemp() / "transformers-serve.log"
     with log.open("w") as out:
-        process = subprocess.Popen([str(exe), "serve", str(tiny_model), "--host", "127.0.0.1", "--port", str(port),
-                                    "--device", "cpu"], stdout=out, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            [str(exe), "serve", str(tiny_model), "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
         wait_healthy(base_url, STARTUP_SECONDS, process, interval=0.5)
@@ -73,8 +78,8 @@ def user(text):
 def ascii_window(text, start=4, size=3):
     """A stop string taken from inside `text` (letters only, so no partial UTF-8 byte is involved)."""
     for i in range(start, len(text) - size):
-        if text[i:i + size].isalpha() and text[i:i + size].isascii():
-            return text[i:i + size]
+        if text[i : i + size].isalpha() and text[i : i + size].isascii():
+            return text[i : i + size]
     pytest.fail(f"no ASCII window in {text!r}")
 
 
@@ -89,7 +94,7 @@ def test_chat_stream_equals_chat(backend):
 def test_chat_stop_strings_and_n(backend):
     full = backend.chat(user("hello"), GenerationParams(max_tokens=16))[0]
     stop = ascii_window(full)
-    expected = full[:full.find(stop)]
+    expected = full[: full.find(stop)]
     params = GenerationParams(max_tokens=16, stop=[stop], n=2)
     assert backend.chat(user("hello"), params) == [expected, expected]  # server returns 1 choice: topped up
     assert "".join(backend.stream_chat(user("hello"), GenerationParams(max_tokens=16, stop=[stop]))) == expected
@@ -100,7 +105,7 @@ def test_completion_endpoint(backend, served):
     full = backend.complete(prompt, GenerationParams(max_tokens=12))[0]
     assert full and "".join(backend.stream_complete(prompt, GenerationParams(max_tokens=12))) == full
     stop = ascii_window(full, start=2)
-    assert backend.complete(prompt, GenerationParams(max_tokens=12, stop=[stop])) == [full[:full.find(stop)]]
+    assert backend.complete(prompt, GenerationParams(max_tokens=12, stop=[stop])) == [full[: full.find(stop)]]
     # prompt_format="completion" sends the chat as one prompt; with the bare GenSim instruction the
     # plain format is the instruction itself, so the answer equals a direct completion of it.
     base_url, model = served
@@ -119,6 +124,7 @@ def test_unknown_model_is_a_clear_error(served):
 # -- scripted server: retries, back-off and key hygiene -------------------------------------------
 class Scripted(BaseHTTPRequestHandler):
     """Answers POSTs from `script`: a list of (status, body) consumed in order; records auth headers."""
+
     script: list = []
     seen: list = []
     bodies: list = []
@@ -139,8 +145,13 @@ class Scripted(BaseHTTPRequestHandler):
         pass
 
 
-OK = {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
-      "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "fine STOP x"}}]}
+OK = {
+    "id": "x",
+    "object": "chat.completion",
+    "created": 0,
+    "model": "m",
+    "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "fine STOP x"}}],
+}
 
 
 @pytest.fixture
@@ -156,16 +167,23 @@ def scripted():
 
 
 def test_transient_errors_are_retried(scripted):
-    Scripted.script = [(503, {"error": {"message": "overloaded"}}), (429, {"error": {"message": "slow down"}}),
-                       (200, OK)]
+    Scripted.script = [
+        (503, {"error": {"message": "overloaded"}}),
+        (429, {"error": {"message": "slow down"}}),
+        (200, OK),
+    ]
     backend = make_backend("openai", base_url=scripted, model="m", api_key=SECRET, retries=2)
     assert backend.chat(user("hi"), GenerationParams(stop=["STOP"])) == ["fine "]
     assert len(Scripted.seen) == 3 and Scripted.seen[0] == f"Bearer {SECRET}"
 
 
 def test_switches_to_max_completion_tokens_when_asked(scripted):
-    refusal = {"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
-                                    "Use 'max_completion_tokens' instead."}}
+    refusal = {
+        "error": {
+            "message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+            "Use 'max_completion_tokens' instead."
+        }
+    }
     Scripted.script = [(400, refusal), (200, OK), (200, OK)]
     backend = make_backend("openai", base_url=scripted, model="m", retries=0)
     assert backend.chat(user("hi"), GenerationParams(max_tokens=7)) == ["fine STOP x"]
@@ -185,8 +203,10 @@ def test_retries_give_up_with_count(scripted):
 
 def test_key_never_in_errors_or_logs(scripted, caplog):
     # The worst case: a server that quotes the key back in its error message.
-    Scripted.script = [(401, {"error": {"message": f"Incorrect API key provided: {SECRET}"}}),
-                       (400, {"error": {"message": f"bad request from key {SECRET[:8]}...{SECRET[-8:]}"}})]
+    Scripted.script = [
+        (401, {"error": {"message": f"Incorrect API key provided: {SECRET}"}}),
+        (400, {"error": {"message": f"bad request from key {SECRET[:8]}...{SECRET[-8:]}"}}),
+    ]
     backend = make_backend("openai", base_url=scripted, model="m", api_key=SECRET, retries=3)
     with caplog.at_level(logging.DEBUG):
         with pytest.raises(BackendError) as unauthorized:

@@ -1,4 +1,5 @@
 """serving.transformers_local in process: tiny random Llama, a random LoRA adapter, streaming, n, stops."""
+
 import shutil
 
 import pytest
@@ -20,8 +21,10 @@ def adapter(tiny_model, tmp_path_factory):
     from transformers import AutoModelForCausalLM
 
     torch.manual_seed(1)
-    model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model),
-                           LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+    model = get_peft_model(
+        AutoModelForCausalLM.from_pretrained(tiny_model),
+        LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"),
+    )
     with torch.no_grad():  # LoRA starts as the identity (B = 0); make it change the model
         for name, weight in model.named_parameters():
             if "lora_B" in name:
@@ -68,13 +71,17 @@ def test_model_without_chat_template_falls_back_to_plain(tiny_model, tmp_path):
 def test_llama2_template(tiny_model):
     backend = make_backend("transformers", model=str(tiny_model), device="cpu", template="llama2")
     instruction = prompt_formats.codeonly_instruction("build-car")
-    assert backend.chat(user(instruction), GREEDY) == backend.complete(prompt_formats.llama2_prompt(user(instruction)), GREEDY)
+    assert backend.chat(user(instruction), GREEDY) == backend.complete(
+        prompt_formats.llama2_prompt(user(instruction)), GREEDY
+    )
 
 
 def test_stop_strings_cut_answers_and_streams(backend):
     full = backend.complete("def reset(self, env):", GREEDY)[0]
-    stop = next(full[i:i + 3] for i in range(4, len(full) - 3) if full[i:i + 3].isalpha() and full[i:i + 3].isascii())
-    expected = full[:full.find(stop)]
+    stop = next(
+        full[i : i + 3] for i in range(4, len(full) - 3) if full[i : i + 3].isalpha() and full[i : i + 3].isascii()
+    )
+    expected = full[: full.find(stop)]
     params = GenerationParams(max_tokens=16, stop=[stop])
     assert backend.complete("def reset(self, env):", params) == [expected]
     assert "".join(backend.stream_complete("def reset(self, env):", params)) == expected

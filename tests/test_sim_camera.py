@@ -1,5 +1,6 @@
 """Video frames: the composited view (static bodies drawn once) must equal a full render, also after a
 fixed object moves or changes colour, after objects move, and after a reset into another scene."""
+
 import numpy as np
 import pybullet as p
 import pytest
@@ -20,12 +21,14 @@ class Scene(Task):
 
     def reset(self, env):
         super().reset(env)
-        self.container = env.add_object("container/container-template.urdf",
-                                        ((0.45, 0.2 + self.shift, 0.0), (0, 0, 0, 1)), "fixed")
-        self.pad = env.add_object(self.pad_urdf, ((0.6, -0.2, 0.0), (0, 0, 0, 1)), "fixed",
-                                   color="green")
-        self.blocks = [env.add_object("stacking/block.urdf", ((0.5, y, 0.02), (0, 0, 0, 1)), color=c)
-                       for y, c in ((0.0, "red"), (0.2 + self.shift, "blue"))]
+        self.container = env.add_object(
+            "container/container-template.urdf", ((0.45, 0.2 + self.shift, 0.0), (0, 0, 0, 1)), "fixed"
+        )
+        self.pad = env.add_object(self.pad_urdf, ((0.6, -0.2, 0.0), (0, 0, 0, 1)), "fixed", color="green")
+        self.blocks = [
+            env.add_object("stacking/block.urdf", ((0.5, y, 0.02), (0, 0, 0, 1)), color=c)
+            for y, c in ((0.0, "red"), (0.2 + self.shift, "blue"))
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +86,7 @@ def test_composited_frame_is_cheaper_in_pixels_drawn(env):
     env.set_task(Scene())
     env.reset()
     view = camera.StaticBackgroundView()
-    static = [b for b in range(p.getNumBodies()) if b not in (env.ur5, *env.task.blocks,
-                                                              env.ee.body, env.ee.base)]
+    static = [b for b in range(p.getNumBodies()) if b not in (env.ur5, *env.task.blocks, env.ee.body, env.ee.base)]
     with camera.hidden({b: camera.visuals(b) for b in static}):
         _, zbuffer = camera._look_at(view.size, view.view, 0)
     _, full_z = camera._look_at(view.size, view.view, 0)

@@ -1,5 +1,6 @@
 """Episodes, loader, CLI and video (docs/oracle.md#episode; INTERFACES.md `sim`): determinism, error capture
 with task-file line numbers, an original-style task file run unchanged through `python -m sim.run`."""
+
 import json
 import subprocess
 import sys
@@ -47,10 +48,13 @@ class TwoBlocks(Task):
             raise RuntimeError('boom in reset')
 '''
 
-ORACLE_ERROR = TWO_BLOCKS.replace("class TwoBlocks(Task):", "class Broken(Task):") + '''
+ORACLE_ERROR = (
+    TWO_BLOCKS.replace("class TwoBlocks(Task):", "class Broken(Task):")
+    + """
     def reward(self):
         return {}['missing']
-'''
+"""
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +82,7 @@ def test_same_seed_gives_identical_rewards_and_poses(tmp_path, env):
         def init(self, _orig=original_init):
             _orig(self)
             seen["task"] = self
+
         cls.__init__ = init
         result = run_episode(cls, 7, env=env)
         cls.__init__ = original_init
@@ -92,8 +97,9 @@ def test_same_seed_gives_identical_rewards_and_poses(tmp_path, env):
 def test_episode_dict_phases_frames(tmp_path, env):
     cls = loader.load_task_class(_write(tmp_path, "two_blocks.py", TWO_BLOCKS))
     phases, frames = [], []
-    result = run_episode(cls, 3, env=env, on_phase=phases.append, on_frame=frames.append,
-                         record=True, video_size=(160, 120), fps=10)
+    result = run_episode(
+        cls, 3, env=env, on_phase=phases.append, on_frame=frames.append, record=True, video_size=(160, 120), fps=10
+    )
     assert phases == ["reset", "oracle"]
     assert set(result) == {"seed", "reward", "success", "steps", "seconds", "warnings", "error", "frames", "scene"}
     assert len(frames) == len(result["frames"]) > 5
@@ -137,6 +143,7 @@ def test_loader_finds_exactly_one_task_class():
 
 def test_write_mp4_h264_yuv420p(tmp_path):
     import imageio_ffmpeg
+
     frames = [np.full((240, 320, 3), i * 10, np.uint8) for i in range(12)]
     path = write_mp4(frames, tmp_path / "v.mp4", fps=20)
     reader = imageio_ffmpeg.read_frames(str(path))
@@ -151,9 +158,25 @@ def test_write_mp4_h264_yuv420p(tmp_path):
 
 def test_original_style_file_runs_unchanged_through_cli(tmp_path):
     video = tmp_path / "ep.mp4"
-    proc = subprocess.run([sys.executable, "-m", "sim.run", str(ORIGINAL), "--episodes", "2",
-                           "--seed", "0", "--json", "--video", str(video)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.run",
+            str(ORIGINAL),
+            "--episodes",
+            "2",
+            "--seed",
+            "0",
+            "--json",
+            "--video",
+            str(video),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)  # stdout is exactly one JSON object
     assert list(result)[:3] == ["task", "episodes", "success_rate"] and result["task"] == "PalletAndZone"
@@ -165,8 +188,13 @@ def test_original_style_file_runs_unchanged_through_cli(tmp_path):
 
 
 def test_cli_library_name_and_bad_input(tmp_path):
-    bad = subprocess.run([sys.executable, "-m", "sim.run", "no-such-task", "--json"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "sim.run", "no-such-task", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and json.loads(bad.stdout)["error"]["type"] == "UnknownTask"
     assert "no-such-task" in json.loads(bad.stdout)["error"]["message"]
 
@@ -190,10 +218,10 @@ def test_solver_residual_follows_flag_and_keeps_a_stack_still(tmp_path, monkeypa
     """The default looser solver residual (config.SOLVER_RESIDUAL) still holds a 3-block stack within
     1 mm for 2 simulated seconds; `exact_solver` restores Bullet's default threshold."""
     from sim import config
+
     calls = []
     real = p.setPhysicsEngineParameter
-    monkeypatch.setattr(p, "setPhysicsEngineParameter",
-                        lambda **kw: (calls.append(kw), real(**kw))[1])
+    monkeypatch.setattr(p, "setPhysicsEngineParameter", lambda **kw: (calls.append(kw), real(**kw))[1])
     env = Environment(flags=config.CompatFlags(exact_solver=exact))
     task = loader.load_task_class(_write(tmp_path, "tower.py", TOWER))()
     env.set_task(task)

@@ -1,5 +1,6 @@
 """UR5 kinematics, suction semantics and the cliport compatibility package (docs/task-api.md#module-paths,
 docs/environment.md#robot-grippers)."""
+
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -37,8 +38,9 @@ def test_body_ids_and_links(env):
     assert p.getJointInfo(env.ur5, 9)[12] == b"tool_mount"
 
 
-@pytest.mark.parametrize("xyz", [(0.25, -0.5, 0.02), (0.25, 0.5, 0.02), (0.75, -0.45, 0.02),
-                                 (0.75, 0.45, 0.02), (0.5, 0.0, 0.32)])
+@pytest.mark.parametrize(
+    "xyz", [(0.25, -0.5, 0.02), (0.25, 0.5, 0.02), (0.75, -0.45, 0.02), (0.75, 0.45, 0.02), (0.5, 0.0, 0.32)]
+)
 def test_ik_reaches_workspace_top_down(env, xyz):
     joints = env.solve_ik((xyz, (0, 0, 0, 1)))
     for j, q in zip(env.joints, joints):
@@ -75,6 +77,7 @@ def test_movep_recovers_from_an_ik_stuck_at_a_shoulder_limit(env):
     assert np.linalg.norm(np.subtract(tip, pose[0])) < 0.02
 
     from sim import config
+
     for j, q in zip(env.joints, start):
         p.resetJointState(env.ur5, j, q)
     config.activate(config.CompatFlags(no_ik_retry=True))  # the original: no check, no retry
@@ -101,22 +104,24 @@ def test_suction_picks_rigid_but_not_fixed(env):
 
 
 def test_compat_imports_without_torch():
-    code = ("import sys; sys.path.insert(0, 'sim/compat');"
-            "import numpy as np, os, pybullet as p, random, IPython;"
-            "from cliport.tasks import primitives; from cliport.tasks.grippers import Spatula, Suction;"
-            "from cliport.tasks.task import Task; from cliport.utils import utils;"
-            "from cliport.tasks import cameras; from cliport.utils import pybullet_utils;"
-            "assert primitives.PickPlace and primitives.push and cameras.Oracle.CONFIG;"
-            "assert utils.COLORS['red'] and pybullet_utils.load_urdf and IPython.embed() is None;"
-            "assert 'torch' not in sys.modules and 'trimesh' not in sys.modules; print('ok')")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    code = (
+        "import sys; sys.path.insert(0, 'sim/compat');"
+        "import numpy as np, os, pybullet as p, random, IPython;"
+        "from cliport.tasks import primitives; from cliport.tasks.grippers import Spatula, Suction;"
+        "from cliport.tasks.task import Task; from cliport.utils import utils;"
+        "from cliport.tasks import cameras; from cliport.utils import pybullet_utils;"
+        "assert primitives.PickPlace and primitives.push and cameras.Oracle.CONFIG;"
+        "assert utils.COLORS['red'] and pybullet_utils.load_urdf and IPython.embed() is None;"
+        "assert 'torch' not in sys.modules and 'trimesh' not in sys.modules; print('ok')"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().endswith("ok")
 
 
 def test_robot_urdf_build_is_deterministic(tmp_path):
     from sim.assetgen import ur5 as robot
+
     a = [f.read_bytes() for f in robot.build(tmp_path / "a")]
     b = [f.read_bytes() for f in robot.build(tmp_path / "b")]
     assert a == b and len(a) == 5 + len(robot.ARM_LINKS)
@@ -129,6 +134,7 @@ def test_arm_visuals_are_meshes_with_their_own_colours_and_primitive_collisions(
     """Each link keeps its colour (PyBullet keeps the first colour of a material name, which once
     painted the whole arm dark) and collides as the primitive cylinder, not the visual mesh."""
     from sim.assetgen import ur5 as robot
+
     client = p.connect(p.DIRECT)
     try:
         body = p.loadURDF(str(ROOT / "assets" / "ur5" / "ur5.urdf"), physicsClientId=client)
@@ -141,7 +147,8 @@ def test_arm_visuals_are_meshes_with_their_own_colours_and_primitive_collisions(
         for link, (name, radius, length, *_rest, collides, _mass) in enumerate(robot.ARM_LINKS):
             geometry = urdf.findall(f"link[@name='{name}']/collision/geometry/cylinder")
             assert [(float(g.get("radius")), float(g.get("length"))) for g in geometry] == (
-                [(radius, length)] if collides else [])
+                [(radius, length)] if collides else []
+            )
             assert bool(p.getCollisionShapeData(body, link, physicsClientId=client)) == collides
     finally:
         p.disconnect(client)

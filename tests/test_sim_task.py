@@ -1,11 +1,12 @@
 """Task base class semantics (docs/task-api.md#task-class, docs/environment.md#add-object,
 docs/oracle.md#oracle-act): goals, is_match, zone metric, random poses, add_object fallbacks, scene helpers
 and the oracle's place-pose algebra."""
+
 import numpy as np
 import pybullet as p
 import pytest
 
-from sim import utils
+from sim import task_helpers, utils
 from sim.env import Environment
 from sim.grippers import Spatula
 from sim.oracle import place_pose_for
@@ -57,9 +58,9 @@ def test_is_match_translation_and_symmetries():
     t = Empty()
     yaw = lambda a: utils.eulerXYZ_to_quatXYZW((0, 0, a))  # noqa: E731
     base = ((0.5, 0.0, 0.0), yaw(0.0))
-    assert t.is_match(base, ((0.505, 0.0, 0.3), yaw(1.0)), 0)        # z and yaw ignored
+    assert t.is_match(base, ((0.505, 0.0, 0.3), yaw(1.0)), 0)  # z and yaw ignored
     assert not t.is_match(base, ((0.52, 0.0, 0.0), yaw(0.0)), 0)
-    assert t.is_match(base, (0.505, 0.0, 0.0), 0)                   # bare position target
+    assert t.is_match(base, (0.505, 0.0, 0.0), 0)  # bare position target
     assert t.is_match(base, ((0.5, 0, 0), yaw(np.pi / 2 + 0.1)), np.pi / 2)
     assert not t.is_match(base, ((0.5, 0, 0), yaw(np.pi / 4)), np.pi / 2)
     assert not t.is_match(base, ((0.5, 0, 0), yaw(np.pi / 2)), 2 * np.pi)
@@ -68,14 +69,33 @@ def test_is_match_translation_and_symmetries():
 
 def test_add_goal_zip_and_language_and_truncation(scene):
     env, t = scene
-    t.add_goal(objs=[5, 6, 7], matches=np.ones((3, 1)), targ_poses=[(0.5, 0, 0)], replace=False,
-               rotations=True, metric="pose", params=None, step_max_reward=1,
-               symmetries=[np.pi / 2], language_goal="a", lang_goal="ignored")
+    t.add_goal(
+        objs=[5, 6, 7],
+        matches=np.ones((3, 1)),
+        targ_poses=[(0.5, 0, 0)],
+        replace=False,
+        rotations=True,
+        metric="pose",
+        params=None,
+        step_max_reward=1,
+        symmetries=[np.pi / 2],
+        language_goal="a",
+        lang_goal="ignored",
+    )
     objs = t.goals[0][0]
-    assert objs == [(5, (np.pi / 2, None))]                  # the original's zip truncation
+    assert objs == [(5, (np.pi / 2, None))]  # the original's zip truncation
     assert any("symmetries" in w for w in env.warnings)
-    t.add_goal(objs=[(5, (0, None))], matches=[[1]], targ_poses=[], replace=False, rotations=True,
-               metric="pose", params=None, step_max_reward=1, language_goal=["b", "c"])
+    t.add_goal(
+        objs=[(5, (0, None))],
+        matches=[[1]],
+        targ_poses=[],
+        replace=False,
+        rotations=True,
+        metric="pose",
+        params=None,
+        step_max_reward=1,
+        language_goal=["b", "c"],
+    )
     assert t.lang_goals == ["a", "b", "c"] and isinstance(t.goals[1][1], np.ndarray)
 
 
@@ -83,9 +103,17 @@ def test_pose_reward_progress_and_done(scene):
     env, t = scene
     a = env.add_object("block/block.urdf", ((0.4, 0.1, 0.02), (0, 0, 0, 1)))
     b = env.add_object("block/block.urdf", ((0.6, -0.1, 0.02), (0, 0, 0, 1)))
-    t.add_goal(objs=[a, b], matches=np.ones((2, 2)), targ_poses=[(0.4, 0.1, 0.02), (0.5, 0.3, 0.02)],
-               replace=False, rotations=True, metric="pose", params=None, step_max_reward=1,
-               language_goal="g")
+    t.add_goal(
+        objs=[a, b],
+        matches=np.ones((2, 2)),
+        targ_poses=[(0.4, 0.1, 0.02), (0.5, 0.3, 0.02)],
+        replace=False,
+        rotations=True,
+        metric="pose",
+        params=None,
+        step_max_reward=1,
+        language_goal="g",
+    )
     reward, _ = t.reward()
     assert reward == pytest.approx(0.5) and not t.done()
     p.resetBasePositionAndOrientation(b, (0.5, 0.3, 0.02), (0, 0, 0, 1))
@@ -97,13 +125,20 @@ def test_zone_reward_counts_points_inside(scene):
     env, t = scene
     block = env.add_object("block/block.urdf", ((0.4, 0.0, 0.02), (0, 0, 0, 1)))
     zone_pose = ((0.6, 0.0, 0.0), (0, 0, 0, 1))
-    t.add_goal(objs=[block], matches=np.ones((1, 1)), targ_poses=[zone_pose], replace=False,
-               rotations=True, metric="zone", params=[(zone_pose, (0.12, 0.12, 0))],
-               step_max_reward=1)
+    t.add_goal(
+        objs=[block],
+        matches=np.ones((1, 1)),
+        targ_poses=[zone_pose],
+        replace=False,
+        rotations=True,
+        metric="zone",
+        params=[(zone_pose, (0.12, 0.12, 0))],
+        step_max_reward=1,
+    )
     assert t.reward()[0] == 0
-    assert t.obj_points_cache[block].shape == (3, 8)          # 0.04 cube -> 2x2x2 grid
+    assert t.obj_points_cache[block].shape == (3, 8)  # 0.04 cube -> 2x2x2 grid
     p.resetBasePositionAndOrientation(block, (0.6 + 0.06, 0.0, 0.02), (0, 0, 0, 1))
-    assert t.reward()[0] == pytest.approx(0.5)                # half of the points inside
+    assert t.reward()[0] == pytest.approx(0.5)  # half of the points inside
     p.resetBasePositionAndOrientation(block, (0.6, 0.0, 0.02), (0, 0, 0, 1))
     assert t.reward()[0] == pytest.approx(0.5) and t.done()
 
@@ -122,7 +157,7 @@ def test_get_random_pose_bounds_z_and_free_space(scene):
         pos, _ = t.get_random_pose(env, (0.04, 0.04, 0.04))
         inside = lo[0] - 0.02 < pos[0] < hi[0] + 0.02 and lo[1] - 0.02 < pos[1] < hi[1] + 0.02
         assert not inside
-    pos, _ = t.get_random_pose(env, (2.0, 2.0, 0.1))           # nothing free: centre + warning
+    pos, _ = t.get_random_pose(env, (2.0, 2.0, 0.1))  # nothing free: centre + warning
     assert pos[:2] == pytest.approx([0.5, 0.0], abs=0.01)
     assert any("no free space" in w for w in env.warnings)
 
@@ -134,8 +169,12 @@ def test_add_object_fallbacks_and_colours(scene):
     assert p.getVisualShapeData(rid)[0][7] == pytest.approx((0.1, 0.2, 0.3, 1.0))
     tid = env.add_object("block/block-template.urdf", ((0.5, 0.2, 0.02), (0, 0, 0, 1)), color="no-such")
     assert p.getVisualShapeData(tid)[0][7] == pytest.approx((1, 0, 0, 1))
-    cid = env.add_object(urdf="cylinder/cylinder-template.urdf", pose=((0.6, 0.2, 0.02), (0, 0, 0, 1)),
-                         category="rigid", color=np.array([0, 1, 0]))
+    cid = env.add_object(
+        urdf="cylinder/cylinder-template.urdf",
+        pose=((0.6, 0.2, 0.02), (0, 0, 0, 1)),
+        category="rigid",
+        color=np.array([0, 1, 0]),
+    )
     assert any("cylinder-template" in w and "random" in w for w in env.warnings)
     assert p.getVisualShapeData(cid)[0][7] == pytest.approx((0, 1, 0, 1))
     with pytest.raises(KeyError):
@@ -156,12 +195,12 @@ def test_make_piles_ropes_and_kitting(scene):
     assert targs[0][0] == pytest.approx((0.3, -0.15, 0)) and objs[0][0] in env.obj_ids["rigid"]
     shapes = t.get_kitting_shapes(3)
     assert all(0 <= s < 14 for s in shapes)
-    kit_objs, kit_matches = t.make_kitting_objects(env, targets=[None] * 3, obj_shapes=shapes,
-                                                  n_objects=3, colors=["red", "blue", "green"])
+    kit_objs, kit_matches = t.make_kitting_objects(
+        env, targets=[None] * 3, obj_shapes=shapes, n_objects=3, colors=["red", "blue", "green"]
+    )
     assert kit_matches.shape == (3, 3) and np.all(np.diag(kit_matches) == 1)
-    assert kit_objs[0][1][0] == pytest.approx([2 * np.pi, 2 * np.pi, 2 * np.pi / 3, np.pi / 2, np.pi / 2,
-                                               2 * np.pi, np.pi, 2 * np.pi / 5, np.pi, np.pi / 2,
-                                               2 * np.pi / 5, 0, 2 * np.pi, 2 * np.pi][shapes[0]])
+    # the symmetry of the shape (task_helpers.KITTING_SYMMETRY, which a test checks against the asset generator)
+    assert kit_objs[0][1][0] == pytest.approx(task_helpers.KITTING_SYMMETRY[shapes[0]])
     t.add_corner_anchor_for_pose(env, (0.5, 0.3, 0))
     assert len(env.obj_ids["fixed"]) == 1
     size = t.get_random_size(0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -186,10 +225,26 @@ def test_oracle_moves_block_onto_target(scene):
     np.random.seed(2)
     block = env.add_object("block/block.urdf", ((0.45, -0.1, 0.02), utils.eulerXYZ_to_quatXYZW((0, 0, 0.4))))
     target = ((0.55, 0.15, 0.02), utils.eulerXYZ_to_quatXYZW((0, 0, 1.0)))
-    t.add_goal(objs=[block], matches=np.ones((1, 1)), targ_poses=[target], replace=False,
-               rotations=True, metric="pose", params=None, step_max_reward=1, symmetries=[np.pi / 2])
+    t.add_goal(
+        objs=[block],
+        matches=np.ones((1, 1)),
+        targ_poses=[target],
+        replace=False,
+        rotations=True,
+        metric="pose",
+        params=None,
+        step_max_reward=1,
+        symmetries=[np.pi / 2],
+    )
     act = t.oracle(env).act(None, None)
     _, reward, done, _ = env.step(act)
     pos, rot = p.getBasePositionAndOrientation(block)
     assert np.linalg.norm(np.subtract(pos[:2], target[0][:2])) < 0.005
     assert reward == pytest.approx(1.0) and done
+
+
+def test_kitting_symmetry_table_matches_the_asset_generator():
+    # task_helpers keeps a literal copy so task imports do not load trimesh; the generator is the source.
+    from sim.assetgen.kitting import SHAPES
+
+    assert task_helpers.KITTING_SYMMETRY == pytest.approx([symmetry for _, _, symmetry in SHAPES])

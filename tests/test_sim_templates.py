@@ -1,5 +1,6 @@
 """Template filling (docs/task-api.md#fill-template) and dummy filling (docs/environment.md#dummy-filling) on
 every shipped template."""
+
 import os
 import re
 
@@ -25,9 +26,15 @@ def _replace_for(text, style):
     """A replace dict covering every placeholder in `text`, values as tuples / arrays / names."""
     seq = (lambda v: np.array(v)) if style == "numpy" else tuple
     rep = {}
-    for key, val in (("DIMX", (0.02, 0.03)), ("DIMY", (0.03, 0.02)), ("DIMR", (0.02,)),
-                     ("DIMH", (0.05,)), ("DIM", (0.04, 0.05, 0.06)), ("HALF", (0.02, 0.025, 0.03)),
-                     ("SCALE", (0.003, 0.003, 0.001))):
+    for key, val in (
+        ("DIMX", (0.02, 0.03)),
+        ("DIMY", (0.03, 0.02)),
+        ("DIMR", (0.02,)),
+        ("DIMH", (0.05,)),
+        ("DIM", (0.04, 0.05, 0.06)),
+        ("HALF", (0.02, 0.025, 0.03)),
+        ("SCALE", (0.003, 0.003, 0.001)),
+    ):
         if re.search(key + r"\d", text):
             rep[key] = seq(val)
     if "FNAME0" in text:
@@ -69,6 +76,7 @@ def test_fill_template_passthrough_cases():
 
 def test_fill_template_is_deterministic_and_consumes_no_rng():
     import random
+
     random.seed(5)
     np.random.seed(5)
     a = templates.fill_template(sim.ASSETS_ROOT, "box/box-template.urdf", {"DIM": (0.1, 0.2, 0.3)})
@@ -93,8 +101,7 @@ def test_dummy_fill_randomises_unfilled_sizes_and_warns():
 
 
 def test_partial_fill_then_dummy_fill_random_in_range():
-    path = templates.fill_template(sim.ASSETS_ROOT, "corner/corner-template.urdf",
-                                   {"DIMX": (0.04,), "DIMY": (0.04,)})
+    path = templates.fill_template(sim.ASSETS_ROOT, "corner/corner-template.urdf", {"DIMX": (0.04,), "DIMY": (0.04,)})
     np.random.seed(1)
     out = templates.fill_dummy_template(sim.ASSETS_ROOT, path)
     text = open(out).read()

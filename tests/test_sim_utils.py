@@ -1,5 +1,6 @@
 """sim.utils: colours, pose algebra, Euler conversions, heightmap and task helpers
 (docs/task-api.md#utils)."""
+
 import random
 
 import numpy as np

@@ -1,5 +1,6 @@
 """python -m sim.sweep: tasks x seeds -> per-episode CSV; resume; a broken task does not stop it;
 the same rows with the local pool and with --ray auto."""
+
 import csv
 import subprocess
 import sys
@@ -15,14 +16,18 @@ SAME = ("task", "seed", "success", "reward", "steps", "stage_reached", "error", 
 
 
 def _sweep(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "sim.sweep", *map(str, args), "--no-progress"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.sweep", *map(str, args), "--no-progress"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _rows(path):
     with open(path, newline="") as fh:
-        return sorted(({k: r[k] for k in SAME} for r in csv.DictReader(fh)),
-                      key=lambda r: (r["task"], int(r["seed"])))
+        return sorted(({k: r[k] for k in SAME} for r in csv.DictReader(fh)), key=lambda r: (r["task"], int(r["seed"])))
 
 
 def test_parse_seeds():
@@ -52,13 +57,19 @@ def test_sweep_writes_rows_resumes_and_survives_a_broken_task(tmp_path):
     assert first.returncode == 0, first.stderr
     rows = _rows(out)
     assert [(r["task"], r["seed"]) for r in rows] == [
-        ("blue-block-in-red-zone", "0"), ("blue-block-in-red-zone", "1"), ("broken-task", "0"),
-        ("broken-task", "1"), ("place-red-in-green", "0"), ("place-red-in-green", "1")]
+        ("blue-block-in-red-zone", "0"),
+        ("blue-block-in-red-zone", "1"),
+        ("broken-task", "0"),
+        ("broken-task", "1"),
+        ("place-red-in-green", "0"),
+        ("place-red-in-green", "1"),
+    ]
     ok = [r for r in rows if r["task"] != "broken-task"]
     assert all(r["success"] == "True" and r["status"] == "done" and r["error"] == "" for r in ok)
     broken = [r for r in rows if r["task"] == "broken-task"]
-    assert all(r["success"] == "False" and r["stage_reached"] == "syntax" and "SyntaxError" in r["error"]
-               for r in broken)
+    assert all(
+        r["success"] == "False" and r["stage_reached"] == "syntax" and "SyntaxError" in r["error"] for r in broken
+    )
     summary = {r["task"]: r for r in csv.DictReader(open(tmp_path / "results_summary.csv"))}
     assert summary["place-red-in-green"]["successes"] == "2" and summary["broken-task"]["successes"] == "0"
     assert "success 2/2" in first.stdout and "6 units" in first.stdout
@@ -96,8 +107,19 @@ def test_cancelled_sweep_keeps_finished_rows_and_resumes(tmp_path):
     import time
 
     out = tmp_path / "results.csv"
-    args = [sys.executable, "-m", "sim.sweep", "place-red-in-green", "--seeds", "0:6", "--out", str(out),
-            "--workers", "1", "--no-progress"]
+    args = [
+        sys.executable,
+        "-m",
+        "sim.sweep",
+        "place-red-in-green",
+        "--seeds",
+        "0:6",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--no-progress",
+    ]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:

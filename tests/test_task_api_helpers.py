@@ -1,6 +1,7 @@
 """Every helper of the task API (`cliport.utils` functions and classes, `Task` methods, the
 environment calls tasks use) is called at least once by task code running in the sandbox, so a
 helper whose dependency is missing there (trimesh's point-in-mesh test needs rtree) fails here."""
+
 import inspect
 
 import sim.utils
@@ -128,17 +129,27 @@ class AllHelpers(Task):
 def _expected() -> set[str]:
     """Public functions/classes defined in sim.utils (= cliport.utils.utils), pybullet_utils'
     load_urdf, and every public Task method but `reset` (the task overrides it)."""
-    utils = {name for name, obj in vars(sim.utils).items()
-             if not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
-             and obj.__module__ == "sim.utils"}
-    task = {name for name, _ in inspect.getmembers(Task, inspect.isfunction)
-            if not name.startswith("_")} - {"reset"}
+    utils = {
+        name
+        for name, obj in vars(sim.utils).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(obj) or inspect.isclass(obj))
+        and obj.__module__ == "sim.utils"
+    }
+    task = {name for name, _ in inspect.getmembers(Task, inspect.isfunction) if not name.startswith("_")} - {"reset"}
     return utils | task | {"load_urdf"}
 
 
 def test_every_task_api_helper_runs_in_the_sandbox():
-    events = list(iter_run(ALL_HELPERS, filename="all_helpers.py", episodes=1, video=False,
-                           limits=Limits(wall_seconds=240, cpu_seconds=200)))
+    events = list(
+        iter_run(
+            ALL_HELPERS,
+            filename="all_helpers.py",
+            episodes=1,
+            video=False,
+            limits=Limits(wall_seconds=240, cpu_seconds=200),
+        )
+    )
     verdict = events[-1]["verdict"]
     assert verdict["passed"]["runtime"], verdict["error"]
     lines = [e["line"] for e in events if e["type"] == "log" and e["stream"] == "stdout"]

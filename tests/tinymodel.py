@@ -6,6 +6,7 @@
 Shared by the serving and fine-tuning tests; keep `build_tiny_model(dir) -> Path` stable.
 The weights are random (seeded), so answers are gibberish but deterministic under greedy decoding.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,9 +60,9 @@ class PlaceRedInGreen(Task):
     "code block starting with ```python\n",
     "[INST] <<SYS>>\n\n<</SYS>>\n\n [/INST] You are a helpful and expert assistant in robot "
     "simulation code writing and task design.",
-    "[stage: proposal] <idea> stack the blue blocks on the red box </idea> <task> {\"task-name\": "
-    "\"build-tower\", \"task-description\": \"stack three blocks\", \"assets-used\": "
-    "[\"block/block.urdf\", \"box/box-template.urdf\"]} </task>",
+    '[stage: proposal] <idea> stack the blue blocks on the red box </idea> <task> {"task-name": '
+    '"build-tower", "task-description": "stack three blocks", "assets-used": '
+    '["block/block.urdf", "box/box-template.urdf"]} </task>',
     "The quick brown fox jumps over the lazy dog. Hello, world! 0123456789 + - * / = < > ( ) [ ] { }",
 ]
 
@@ -80,11 +81,16 @@ def build_tokenizer(vocab_size: int = 600):
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     tok.train_from_iterator(CORPUS, trainer=trainer)
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", bos_token="<s>",
-                                   eos_token="</s>", pad_token="<pad>")
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="<pad>"
+    )
     fast.chat_template = CHAT_TEMPLATE
     return fast
 
@@ -105,10 +111,17 @@ def build_tiny_model(dir) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     tokenizer = build_tokenizer()
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=False,
+        vocab_size=len(tokenizer),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=False,
     )
     torch.manual_seed(0)
     model = LlamaForCausalLM(config)

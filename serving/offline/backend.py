@@ -9,6 +9,7 @@ It is a rule-based generator (honestly labelled: model = "rule-based"): the idea
 suction arm cannot do get a refusal naming the nearest library task (`serving.offline.refusal`).
 Answer formats per stage are those of INTERFACES.md "Offline answers".
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -104,9 +105,11 @@ class OfflineBackend(Backend):
         try:
             code, scenery = emit(spec, spare)
         except Exception as exc:  # a generator bug must reach the visitor as a message, not a crash
-            return Refusal(f"The offline generator understood the idea but could not write the task "
-                           f"({type(exc).__name__}: {exc}). Please rephrase it; {CAPABILITY_HINT}",
-                           nearest_task(idea, self.library))
+            return Refusal(
+                f"The offline generator understood the idea but could not write the task "
+                f"({type(exc).__name__}: {exc}). Please rephrase it; {CAPABILITY_HINT}",
+                nearest_task(idea, self.library),
+            )
         spec["scenery"] = scenery
         spec["understanding"] = understanding(spec)
         return code, spec
@@ -144,8 +147,10 @@ class OfflineBackend(Backend):
             elif "<task>" in last:
                 stage = "implementation"
             else:
-                raise BackendError("the offline generator only answers GenSim Studio pipeline prompts "
-                                   "(a first line '[stage: NAME]'); use another backend for free chat")
+                raise BackendError(
+                    "the offline generator only answers GenSim Studio pipeline prompts "
+                    "(a first line '[stage: NAME]'); use another backend for free chat"
+                )
         if stage == "proposal":
             return self._proposal(last, params.temperature)
         if stage in ("implementation", "repair"):
@@ -154,9 +159,13 @@ class OfflineBackend(Backend):
             listed = listing_texts(last) or self.library  # the prompt lists the library to choose from
             return json.dumps(rank_tasks(self._idea_from(messages, last) or last, listed))
         if stage == "reflection":
-            return json.dumps({"reasons": "Written by the offline rule-based generator from a parsed idea; "
-                                          "the sandbox verdict decides whether it is kept.",
-                               "add_to_the_task_list": True})
+            return json.dumps(
+                {
+                    "reasons": "Written by the offline rule-based generator from a parsed idea; "
+                    "the sandbox verdict decides whether it is kept.",
+                    "add_to_the_task_list": True,
+                }
+            )
         if stage in ("api_review", "error_review"):
             return "Understood."
         raise BackendError(f"the offline generator does not know the stage {stage!r}")
@@ -171,8 +180,13 @@ class OfflineBackend(Backend):
             return "```json\n" + json.dumps(result.to_json(), indent=1) + "\n```"
         code, spec = result
         assets = sorted(set(re.findall(r"'([a-z]+/[\w-]+\.urdf)'", code)))
-        proposal = {"task-name": spec["task_name"], "task-description": spec["understanding"]["summary"],
-                    "assets-used": assets, "idea": idea, "understanding": spec["understanding"]}
+        proposal = {
+            "task-name": spec["task_name"],
+            "task-description": spec["understanding"]["summary"],
+            "assets-used": assets,
+            "idea": idea,
+            "understanding": spec["understanding"],
+        }
         return "```json\n" + json.dumps(proposal, indent=1) + "\n```"
 
     def _bottom_up_idea(self, prompt: str, temperature: float) -> str:
@@ -191,8 +205,10 @@ class OfflineBackend(Backend):
         the oracle room to retry: each earlier code answer in the chat adds two spare actions."""
         idea = self._idea_from(messages, prompt)
         if not idea:
-            raise BackendError("the offline generator found no idea to implement: the prompt needs "
-                               "<task>{...}</task> with an 'idea' or 'task-description'")
+            raise BackendError(
+                "the offline generator found no idea to implement: the prompt needs "
+                "<task>{...}</task> with an 'idea' or 'task-description'"
+            )
         earlier = sum(1 for m in messages if m["role"] == "assistant" and "```python" in m["content"])
         result = self.write_task(idea, spare=1 + 2 * max(earlier, 1) if repair else 1)
         if isinstance(result, Refusal):

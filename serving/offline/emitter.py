@@ -12,6 +12,7 @@ registers one goal per step with one language goal each. Stacks are successive s
 the bottom up, so a goal is never satisfied before its turn (docs/compat.md#height-ignored). Goal rewards are
 "objects in the goal / objects moved in the task", so they sum to 1.
 """
+
 from __future__ import annotations
 
 import functools
@@ -54,8 +55,7 @@ class Emitter:
         self.groups = {o["name"]: o for o in spec["objects"]}
         # reset() in five parts: solid scenery, objects to move, flat markers, reference objects placed
         # with room for what goes next to them (drawn last so their regions avoid everything), goals.
-        self.parts: dict[str, list[str]] = {"solid": [], "movers": [], "markers": [], "anchored": [],
-                                            "goals": []}
+        self.parts: dict[str, list[str]] = {"solid": [], "movers": [], "markers": [], "anchored": [], "goals": []}
         self.lines = self.parts["goals"]  # GoalWriter edits lines it wrote (rewards) by index
         self.scenery: list[dict] = []  # scenery the emitter added that the idea did not name
         self.uses_p = False
@@ -89,19 +89,24 @@ class Emitter:
         if start:  # "off the pallet": the objects begin on (in) their source, spread over it
             src = self.groups[start]
             sa = layout.asset(src["kind"], src["size"])
-            slots = [(dx, dy, round(sa.height + a.height / 2 + 0.002, 4)) for dx, dy, _ in
-                     (layout.grid(len(colors), 0.045) if src["kind"] != "pallet" else layout.grid(len(colors), 0.07))]
-            say(f"# They start on the {start}.",
-                f"{v}_starts = {slots!r}")
+            slots = [
+                (dx, dy, round(sa.height + a.height / 2 + 0.002, 4))
+                for dx, dy, _ in (
+                    layout.grid(len(colors), 0.045) if src["kind"] != "pallet" else layout.grid(len(colors), 0.07)
+                )
+            ]
+            say(f"# They start on the {start}.", f"{v}_starts = {slots!r}")
             pose_line = f"    pose = (utils.apply({var(start)}_poses[0], {v}_starts[k]), {var(start)}_poses[0][1])"
             loop = f"for k, color in enumerate({colors!r}):"
         else:
             pose_line = f"    pose = self.get_random_pose(env, {v}_size)"
             loop = f"for color in {colors!r}:"
-        say(f"{v}_poses = []" if poses else f"{v}_ids = []",  # scenery is a target: keep its poses
+        say(
+            f"{v}_poses = []" if poses else f"{v}_ids = []",  # scenery is a target: keep its poses
             loop,
             pose_line,
-            f"    {add}" if poses else f"    {v}_ids.append({add})")
+            f"    {add}" if poses else f"    {v}_ids.append({add})",
+        )
         if poses:
             say(f"    {v}_poses.append(pose)")
         say("")
@@ -112,21 +117,29 @@ class Emitter:
         v = f"{var(name)}_pose"
         self.scenery.append({"name": name, "kind": kind, "size": list(size)})
         say = functools.partial(self.say, part="solid" if kind == "plate" else "markers")
-        say(f"# {_BASE_COMMENT[kind]}",
-                 f"{var(name)}_size = {size!r}",
-                 f"{v} = self.get_random_pose(env, {var(name)}_size)")
+        say(
+            f"# {_BASE_COMMENT[kind]}",
+            f"{var(name)}_size = {size!r}",
+            f"{v} = self.get_random_pose(env, {var(name)}_size)",
+        )
         if left_to_right:
-            say("# Turned so that the row runs from left to right as seen in the video (+y).",
-                f"{v} = ({v}[0], (0, 0, 0.7071068, 0.7071068))")
+            say(
+                "# Turned so that the row runs from left to right as seen in the video (+y).",
+                f"{v} = ({v}[0], (0, 0, 0.7071068, 0.7071068))",
+            )
         if kind == "plate":
-            say(f"{var(name)}_urdf = self.fill_template('box/box-template.urdf', {{'DIM': {var(name)}_size}})",
-                     f"env.add_object({var(name)}_urdf, {v}, 'fixed', color=utils.COLORS['gray'])")
+            say(
+                f"{var(name)}_urdf = self.fill_template('box/box-template.urdf', {{'DIM': {var(name)}_size}})",
+                f"env.add_object({var(name)}_urdf, {v}, 'fixed', color=utils.COLORS['gray'])",
+            )
         elif kind == "zone":
             say(f"env.add_object('zone/zone.urdf', {v}, 'fixed')")
         elif kind == "line":
-            say(f"{var(name)}_urdf = self.fill_template('line/line-template.urdf', "
-                     f"{{'DIM': ({size[0]}, 0.01, 0.001)}})",
-                     f"env.add_object({var(name)}_urdf, {v}, 'fixed', color=utils.COLORS['black'])")
+            say(
+                f"{var(name)}_urdf = self.fill_template('line/line-template.urdf', "
+                f"{{'DIM': ({size[0]}, 0.01, 0.001)}})",
+                f"env.add_object({var(name)}_urdf, {v}, 'fixed', color=utils.COLORS['black'])",
+            )
         say("")
         return v
 
@@ -145,23 +158,30 @@ class Emitter:
             else:
                 members, spots = [(goal["target"], (0.0, 0.0))], offsets
             names = [m for m, _ in members]
-            if any(n in done or self.groups[n].get("start") for n in names) or \
-                    len(set(names)) != len(names) and self.groups[names[0]]["count"] != 2 or \
-                    any(self.groups[n]["count"] > (2 if len(set(names)) == 1 else 1) for n in names):
+            if (
+                any(n in done or self.groups[n].get("start") for n in names)
+                or len(set(names)) != len(names)
+                and self.groups[names[0]]["count"] != 2
+                or any(self.groups[n]["count"] > (2 if len(set(names)) == 1 else 1) for n in names)
+            ):
                 continue  # already placed, or a group of several: spawned the ordinary way
             m_half = max(layout.half_extent(self.groups[n]["kind"], self.groups[n]["size"]) for n in goal["objects"])
-            boxes = [(dx, dy, layout.half_extent(self.groups[n]["kind"], self.groups[n]["size"])) for n, (dx, dy) in members]
+            boxes = [
+                (dx, dy, layout.half_extent(self.groups[n]["kind"], self.groups[n]["size"])) for n, (dx, dy) in members
+            ]
             boxes += [(dx, dy, m_half) for dx, dy in spots]
             lo_x, hi_x = min(x - h for x, _, h in boxes), max(x + h for x, _, h in boxes)
             lo_y, hi_y = min(y - h for _, y, h in boxes), max(y + h for _, y, h in boxes)
             cx, cy = (lo_x + hi_x) / 2, (lo_y + hi_y) / 2
             k = len(done)
             say = functools.partial(self.say, part="anchored")
-            say(f"# The {' and the '.join(dict.fromkeys(names))} with room for what goes "
+            say(
+                f"# The {' and the '.join(dict.fromkeys(names))} with room for what goes "
                 f"{'between' if goal['type'] == 'between' else RELATION_WORDS[goal['relation']].split(' of')[0]} "
                 "(one free region, so every spot is on the table).",
                 f"region_{k} = self.get_random_pose(env, ({round(hi_x - lo_x + 0.02, 3)}, "
-                f"{round(hi_y - lo_y + 0.02, 3)}, 0))[0]")
+                f"{round(hi_y - lo_y + 0.02, 3)}, 0))[0]",
+            )
             for n in dict.fromkeys(names):
                 g = self.groups[n]
                 a = layout.asset(g["kind"], g["size"])
@@ -170,15 +190,20 @@ class Emitter:
                     say(f"{var(n)}_urdf = self.fill_template({a.urdf!r}, {a.fill!r})")
                     urdf = f"{var(n)}_urdf"
                 offs = [off for m, off in members if m == n]
-                poses = ", ".join(f"((region_{k}[0] + {round(dx - cx, 4)}, region_{k}[1] + {round(dy - cy, 4)}, "
-                                  f"{a.size[2] / 2}), (0, 0, 0, 1))" for dx, dy in offs)
+                poses = ", ".join(
+                    f"((region_{k}[0] + {round(dx - cx, 4)}, region_{k}[1] + {round(dy - cy, 4)}, "
+                    f"{a.size[2] / 2}), (0, 0, 0, 1))"
+                    for dx, dy in offs
+                )
                 fixed = g["kind"] in FIXED_KINDS
                 say(f"{var(n)}_poses = [{poses}]")
                 if not fixed:
                     say(f"{var(n)}_ids = []")
-                for i, c in enumerate(g["colors"][:len(offs)]):
-                    add = f"env.add_object({urdf}, {var(n)}_poses[{i}]{', ' + repr('fixed') if fixed else ''}" \
-                          f"{f', color=utils.COLORS[{c!r}]' if c else ''})"
+                for i, c in enumerate(g["colors"][: len(offs)]):
+                    add = (
+                        f"env.add_object({urdf}, {var(n)}_poses[{i}]{', ' + repr('fixed') if fixed else ''}"
+                        f"{f', color=utils.COLORS[{c!r}]' if c else ''})"
+                    )
                     say(add if fixed else f"{var(n)}_ids.append({add})")
                 done.add(n)
             say("")
@@ -192,8 +217,13 @@ class Emitter:
         for name, g in self.groups.items():
             if g["kind"] in ("pile", "hanoi_stand", "disk", "rope") or name in anchored:
                 continue  # spawned by their goal (make_piles, hanoi, make_ropes) or by an anchor cluster
-            part = "movers" if g["kind"] not in FIXED_KINDS else \
-                "markers" if g["kind"] in OUTLINE_KINDS and name not in sources else "solid"
+            part = (
+                "movers"
+                if g["kind"] not in FIXED_KINDS
+                else "markers"
+                if g["kind"] in OUTLINE_KINDS and name not in sources
+                else "solid"
+            )
             self.spawn(name, part)
         self.writer.write_all(self.spec["goals"])
         return self._file()
@@ -214,27 +244,46 @@ class Emitter:
             "        super().__init__()",
         ]
         if self.sweep:
-            init += ["        # Pushes with the spatula; a pile needs several sweeps, so 20 actions as in Ravens.",
-                     f"        self.max_steps = {steps}"]
+            init += [
+                "        # Pushes with the spatula; a pile needs several sweeps, so 20 actions as in Ravens.",
+                f"        self.max_steps = {steps}",
+            ]
         else:
             moves = self.writer.moves
             spare = self.spare + self.writer.extra
-            spares = "one spare" if spare == 1 else f"{spare} spares (one per six objects" + (
-                ", more for a repair: room to retry failed picks)" if self.spare > 1 else ")")
-            init += [f"        # {moves} pick-and-place action{'s' if moves > 1 else ''} plus {spares}.",
-                     f"        self.max_steps = {steps}"]
-        init += [f"        self.lang_template = {lang!r}",
-                 f"        self.task_completed_desc = {'done ' + _gerund(spec) + '.'!r}",
-                 "        self.additional_reset()"]
+            spares = (
+                "one spare"
+                if spare == 1
+                else f"{spare} spares (one per six objects"
+                + (", more for a repair: room to retry failed picks)" if self.spare > 1 else ")")
+            )
+            init += [
+                f"        # {moves} pick-and-place action{'s' if moves > 1 else ''} plus {spares}.",
+                f"        self.max_steps = {steps}",
+            ]
+        init += [
+            f"        self.lang_template = {lang!r}",
+            f"        self.task_completed_desc = {'done ' + _gerund(spec) + '.'!r}",
+            "        self.additional_reset()",
+        ]
         if self.writer.bowl_target:
-            init += ["        # Anything inside a bowl counts (5 cm), as additional_reset does for bowl tasks.",
-                     "        self.pos_eps = 0.05"]
+            init += [
+                "        # Anything inside a bowl counts (5 cm), as additional_reset does for bowl tasks.",
+                "        self.pos_eps = 0.05",
+            ]
         if self.sweep:
             init += ["        self.ee = Spatula", "        self.primitive = primitives.push"]
         doc = _docstring(dict(spec, scenery=self.scenery))  # notes see the scenery the goals added
-        return "\n".join(imports + ["", "", f"class {class_name(spec)}(Task):", doc, ""] + init
-                         + ["", "    def reset(self, env):", "        super().reset(env)", ""]
-                         + _trim(sum(self.parts.values(), []))) + "\n"
+        return (
+            "\n".join(
+                imports
+                + ["", "", f"class {class_name(spec)}(Task):", doc, ""]
+                + init
+                + ["", "    def reset(self, env):", "        super().reset(env)", ""]
+                + _trim(sum(self.parts.values(), []))
+            )
+            + "\n"
+        )
 
 
 _BASE_COMMENT = {
@@ -263,11 +312,26 @@ def _lang_template(spec: dict) -> str:
 
 
 def _gerund(spec: dict) -> str:
-    names = {"place": "placing", "stack": "stacking", "pyramid": "building the pyramid", "build": "building",
-             "line": "lining up", "circle": "arranging", "sort": "sorting", "order_by_size": "ordering",
-             "insert": "inserting", "sweep": "sweeping", "relation": "placing", "around": "placing",
-             "between": "placing", "distribute": "distributing", "remove": "moving", "arrange": "arranging",
-             "hanoi": "solving towers of hanoi", "rope": "laying out the rope"}
+    names = {
+        "place": "placing",
+        "stack": "stacking",
+        "pyramid": "building the pyramid",
+        "build": "building",
+        "line": "lining up",
+        "circle": "arranging",
+        "sort": "sorting",
+        "order_by_size": "ordering",
+        "insert": "inserting",
+        "sweep": "sweeping",
+        "relation": "placing",
+        "around": "placing",
+        "between": "placing",
+        "distribute": "distributing",
+        "remove": "moving",
+        "arrange": "arranging",
+        "hanoi": "solving towers of hanoi",
+        "rope": "laying out the rope",
+    }
     return " and ".join(dict.fromkeys(names[g["type"]] for g in spec["goals"]))
 
 
@@ -311,5 +375,3 @@ def emit(spec: dict, spare: int = 1) -> tuple[str, list[dict]]:
     code = e.build()
     compile(code, "<offline task>", "exec")  # a bug here must fail loudly, not reach the sandbox
     return code, e.scenery
-
-

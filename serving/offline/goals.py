@@ -5,6 +5,7 @@ moved object ends up (so a later "put X on it" targets the right place), and pay
 "objects in it / objects moved in the task" so the rewards sum to 1
 (docs/task-api.md#task-goals, docs/task-api.md#reward-done).
 """
+
 from __future__ import annotations
 
 import math
@@ -52,8 +53,15 @@ class GoalWriter:
         name = label if self.n_bases == 1 else f"{label} {self.n_bases}"
         return self.e.base(name, size, kind, left_to_right)
 
-    def goal(self, inst: list[tuple[str, int]], targets: list[str], lang: str, *, matches: str = "ones",
-             replace: bool = False) -> None:
+    def goal(
+        self,
+        inst: list[tuple[str, int]],
+        targets: list[str],
+        lang: str,
+        *,
+        matches: str = "ones",
+        replace: bool = False,
+    ) -> None:
         """Write targets and one add_goal for objects `inst` (group, index) to pose expressions.
 
         rotations=True even for round objects: with False the oracle keeps the object's yaw but still
@@ -64,16 +72,21 @@ class GoalWriter:
         objs = " + ".join(_runs(inst, self))
         syms = _symmetries([self.asset(g).symmetry for g, _ in inst])
         mat = f"np.ones(({n}, {m}))" if matches == "ones" else f"np.eye({n})"
-        targ = "[" + ", ".join(targets) + "]" if len(", ".join(targets)) < 80 else \
-            "[\n            " + ",\n            ".join(targets) + "]"
+        targ = (
+            "[" + ", ".join(targets) + "]"
+            if len(", ".join(targets)) < 80
+            else "[\n            " + ",\n            ".join(targets) + "]"
+        )
         k = len(self.calls)
         self.e.say(f"targets_{k} = {targ}")
         self.calls.append({"n": n, "line": len(self.e.lines)})
-        self.e.say(f"self.add_goal(objs={objs}, matches={mat}, targ_poses=targets_{k},",
-                   f"              replace={replace}, rotations=True, metric='pose', params=None,",
-                   f"              step_max_reward=REWARD_{k}, symmetries={syms},",
-                   f"              language_goal={lang!r})",
-                   "")
+        self.e.say(
+            f"self.add_goal(objs={objs}, matches={mat}, targ_poses=targets_{k},",
+            f"              replace={replace}, rotations=True, metric='pose', params=None,",
+            f"              step_max_reward=REWARD_{k}, symmetries={syms},",
+            f"              language_goal={lang!r})",
+            "",
+        )
         for (g, i), t in zip(inst, targets * n if m == 1 else targets):
             self.final[(g, i)] = f"targets_{k}[{targets.index(t)}]"
 
@@ -111,8 +124,10 @@ class GoalWriter:
             return self.write_stack(g)
         self.bowl_target |= tk == "bowl"
         count = self.groups[target]["count"]
-        lang = f"put {phrase(g['objects'], self.groups)} {'in' if tk in ('bowl', 'container', 'zone') else 'on'} " \
-               f"the {target}"
+        lang = (
+            f"put {phrase(g['objects'], self.groups)} {'in' if tk in ('bowl', 'container', 'zone') else 'on'} "
+            f"the {target}"
+        )
         if count > 1:  # several targets of this kind: any object to any of them
             targets = [self.pose_of(target, j) for j in range(count)]
             self.e.say(f"# Goal: {lang}.")
@@ -135,7 +150,7 @@ class GoalWriter:
         if towers > 1 and not g.get("target"):  # several towers: the objects split evenly, each its own base
             per = -(-len(inst) // towers)
             for t in range(towers):
-                self._tower(inst[t * per:(t + 1) * per], None)
+                self._tower(inst[t * per : (t + 1) * per], None)
             return
         self._tower(inst, g.get("target"))
 
@@ -154,8 +169,10 @@ class GoalWriter:
         else:
             base = self.new_base("tower base", (0.12, 0.12, 0), "zone")
             bases, level, where = [], 0.0, "in the zone"
-        self.e.say("# Stack from the bottom up, one goal per object, so each goal only becomes current once",
-                   "# the object below is in place (is_match ignores height, docs/task-api.md#metric-pose).")
+        self.e.say(
+            "# Stack from the bottom up, one goal per object, so each goal only becomes current once",
+            "# the object below is in place (is_match ignores height, docs/task-api.md#metric-pose).",
+        )
         below = [_one(b, self.groups) for b in bases]
         for name, i in inst:
             h = self.asset(name).height
@@ -177,10 +194,11 @@ class GoalWriter:
         self.e.say("# Pyramid rows (bottom first), each row one goal; blocks of a row may take any of its slots.")
         k = 0
         for r, slots in enumerate(rows):
-            part = inst[k:k + len(slots)]
+            part = inst[k : k + len(slots)]
             k += len(slots)
-            targets = [f"(utils.apply({base}, ({dx}, {dy}, {round(surface + dz, 4)})), {base}[1])"
-                       for dx, dy, dz in slots]
+            targets = [
+                f"(utils.apply({base}, ({dx}, {dy}, {round(surface + dz, 4)})), {base}[1])" for dx, dy, dz in slots
+            ]
             row_name = ["bottom", "middle", "top"][r] if len(rows) != 2 else ["bottom", "top"][r]
             self.goal(part, targets, f"put {_list(part, self.groups)} on the {row_name} row of the pyramid")
 
@@ -193,8 +211,14 @@ class GoalWriter:
             base = self.new_base("wall base", (round(0.05 * cols + 0.04, 3), 0.08, layout.PLATE_THICKNESS), "plate")
             slots = layout.row(cols, 0.05)
             names = ["bottom", "second", "third"] if rows > 2 else ["bottom", "top"]
-            levels = [(inst[r * cols:(r + 1) * cols], [(x, y, round(0.021 + 0.04 * r, 3)) for x, y, _ in slots],
-                       names[r] if rows > 1 else "only") for r in range(rows)]
+            levels = [
+                (
+                    inst[r * cols : (r + 1) * cols],
+                    [(x, y, round(0.021 + 0.04 * r, 3)) for x, y, _ in slots],
+                    names[r] if rows > 1 else "only",
+                )
+                for r in range(rows)
+            ]
         else:
             size = {"bridge": (0.18, 0.08), "house": (0.16, 0.08), "car": (0.16, 0.08), "sandwich": (0.12, 0.12)}[s]
             base = self.new_base(f"{s} base", size + (layout.PLATE_THICKNESS,), "plate")
@@ -215,11 +239,16 @@ class GoalWriter:
             z1 = plate + h[0] / 2
             z2 = plate + h[0] + h[1] / 2
             z3 = plate + h[0] + h[1] + h[0] / 2
-            return [(a[0][:1], [(0, 0, round(z1, 4))], "as the bottom"), (a[1], [(0, 0, round(z2, 4))], "in the middle"),
-                    (a[0][1:], [(0, 0, round(z3, 4))], "on top")]
+            return [
+                (a[0][:1], [(0, 0, round(z1, 4))], "as the bottom"),
+                (a[1], [(0, 0, round(z2, 4))], "in the middle"),
+                (a[0][1:], [(0, 0, round(z3, 4))], "on top"),
+            ]
         gap = {"bridge": 0.08, "house": 0.06, "car": 0.07}[s]
-        levels = [(a[0], [(x, y, round(plate + h[0] / 2, 4)) for x, y, _ in layout.row(2, gap)], "as the supports"),
-                  (a[1], [(0, 0, round(plate + h[0] + h[1] / 2, 4))], "on top")]
+        levels = [
+            (a[0], [(x, y, round(plate + h[0] / 2, 4)) for x, y, _ in layout.row(2, gap)], "as the supports"),
+            (a[1], [(0, 0, round(plate + h[0] + h[1] / 2, 4))], "on top"),
+        ]
         if s == "car":
             levels.append((a[2], [(0, 0, round(plate + h[0] + h[1] + h[2] / 2, 4))], "as the cabin on top"))
         return levels
@@ -234,8 +263,10 @@ class GoalWriter:
         slots = layout.row(n, spacing)
         if direction == "right_to_left":
             slots = slots[::-1]
-        targets = [f"(utils.apply({base}, ({x}, 0, {self.asset(nm).height / 2})), {base}[1])"
-                   for (nm, _), (x, _, _) in zip(inst, slots)]
+        targets = [
+            f"(utils.apply({base}, ({x}, 0, {self.asset(nm).height / 2})), {base}[1])"
+            for (nm, _), (x, _, _) in zip(inst, slots)
+        ]
         lang = f"line up {phrase(g['objects'], self.groups)} along the line"
         if direction:
             lang += f" from {direction.replace('_to_', ' to ')}"
@@ -250,8 +281,10 @@ class GoalWriter:
         slots = layout.row(n, 0.08)
         if g.get("descending"):
             slots = slots[::-1]
-        targets = [f"(utils.apply({base}, ({x}, 0, {self.asset(nm).height / 2})), {base}[1])"
-                   for (nm, _), (x, _, _) in zip(inst, slots)]
+        targets = [
+            f"(utils.apply({base}, ({x}, 0, {self.asset(nm).height / 2})), {base}[1])"
+            for (nm, _), (x, _, _) in zip(inst, slots)
+        ]
         order = "largest to smallest" if g.get("descending") else "smallest to largest"
         kind = plural(self.groups[inst[0][0]]["kind"])
         lang = f"line up the {kind} from {order}"
@@ -263,8 +296,10 @@ class GoalWriter:
         radius, slots = layout.ring(len(inst))
         d = round(2 * radius + 0.06, 3)
         base = self.new_base("circle center", (d, d, 0), "center")
-        lines = [f"(utils.apply({base}, ({x}, {y}, {self.asset(nm).height / 2})), {base}[1])"
-                 for (nm, _), (x, y, _) in zip(inst, slots)]
+        lines = [
+            f"(utils.apply({base}, ({x}, {y}, {self.asset(nm).height / 2})), {base}[1])"
+            for (nm, _), (x, y, _) in zip(inst, slots)
+        ]
         self.e.say(f"# Goal: a circle of radius {radius * 100:.0f} cm; a corner marker shows each spot.")
         k = len(self.calls)
         lang = f"arrange {phrase(g['objects'], self.groups)} in a circle"
@@ -297,11 +332,19 @@ class GoalWriter:
         rel = RELATION_WORDS[g["relation"]]
         lang = f"put {phrase(g['objects'], self.groups)} {rel} the {g['target']}"
         k = len(self.calls)
-        self.e.say(f"# Goal: {lang}" + (" (as seen in the video: left is -y, front is +x)." if g["relation"] in
-                                        ("left", "right", "front", "behind") else "."),
-                   f"reference_{k} = {ref}[0]")
-        targets = [f"((reference_{k}[0] + {dx}, reference_{k}[1] + {dy}, {self.asset(nm).height / 2}), (0, 0, 0, 1))"
-                   for (nm, _), (dx, dy) in zip(inst, offsets)]
+        self.e.say(
+            f"# Goal: {lang}"
+            + (
+                " (as seen in the video: left is -y, front is +x)."
+                if g["relation"] in ("left", "right", "front", "behind")
+                else "."
+            ),
+            f"reference_{k} = {ref}[0]",
+        )
+        targets = [
+            f"((reference_{k}[0] + {dx}, reference_{k}[1] + {dy}, {self.asset(nm).height / 2}), (0, 0, 0, 1))"
+            for (nm, _), (dx, dy) in zip(inst, offsets)
+        ]
         self.goal(inst, targets, lang)
 
     write_around = write_relation
@@ -311,14 +354,18 @@ class GoalWriter:
         (a, i), (b, j) = g["targets"]
         _, (dx, dy) = relation_offsets(g, self.groups)
         first, second = self.pose_of(a, i), self.pose_of(b, j)
-        lang = f"put {phrase(g['objects'], self.groups)} between {_one((a, i), self.groups)} and " \
-               f"{_one((b, j), self.groups)}"
+        lang = (
+            f"put {phrase(g['objects'], self.groups)} between {_one((a, i), self.groups)} and "
+            f"{_one((b, j), self.groups)}"
+        )
         k = len(self.calls)
-        self.e.say(f"# Goal: {lang}: the midpoint of the two.",
-                   f"ends_{k} = ({first}[0], {second}[0])")
+        self.e.say(f"# Goal: {lang}: the midpoint of the two.", f"ends_{k} = ({first}[0], {second}[0])")
         z = self.asset(inst[0][0]).height / 2
-        self.goal(inst, [f"(((ends_{k}[0][0] + ends_{k}[1][0]) / 2, (ends_{k}[0][1] + ends_{k}[1][1]) / 2, {z}), "
-                         f"(0, 0, 0, 1))"], lang)
+        self.goal(
+            inst,
+            [f"(((ends_{k}[0][0] + ends_{k}[1][0]) / 2, (ends_{k}[0][1] + ends_{k}[1][1]) / 2, {z}), (0, 0, 0, 1))"],
+            lang,
+        )
 
     def write_distribute(self, g: dict) -> None:
         """'two in each of the three bowls': one goal per container with its share of the objects."""
@@ -329,13 +376,19 @@ class GoalWriter:
         n_targets = self.groups[target]["count"]
         for j in range(n_targets):
             # each group shares out evenly: 'a red and a blue block in each zone' gives each zone one of each
-            part = [(nm, i) for nm in g["objects"] for i in range(self.groups[nm]["count"])
-                    if i // max(self.groups[nm]["count"] // n_targets, 1) == j]
+            part = [
+                (nm, i)
+                for nm in g["objects"]
+                for i in range(self.groups[nm]["count"])
+                if i // max(self.groups[nm]["count"] // n_targets, 1) == j
+            ]
             base = self.pose_of(target, j)
             surface = self.asset(target).height
             slots = layout.slots_on(tk, len(part))
-            targets = [f"(utils.apply({base}, ({dx}, {dy}, {round(surface + dz + self.asset(nm).height / 2, 4)})), "
-                       f"{base}[1])" for (nm, _), (dx, dy, dz) in zip(part, slots)]
+            targets = [
+                f"(utils.apply({base}, ({dx}, {dy}, {round(surface + dz + self.asset(nm).height / 2, 4)})), {base}[1])"
+                for (nm, _), (dx, dy, dz) in zip(part, slots)
+            ]
             lang = f"put {_list(part, self.groups)} in {tk} {j + 1}"
             if len(set(slots)) == 1:
                 self.goal(part, targets[:1], lang, replace=len(part) > 1)
@@ -351,10 +404,14 @@ class GoalWriter:
         k = len(self.calls)
         src = f" off the {g['source']}" if g.get("source") else ""
         lang = f"move {phrase(g['objects'], self.groups)}{src} onto the table"
-        self.e.say(f"# Goal: {lang}: a free stretch of table, found now that everything is spawned.",
-                   f"spots_{k} = self.get_random_pose(env, ({round(spacing * n + 0.02, 3)}, {round(spacing + 0.02, 3)}, 0))")
-        targets = [f"(utils.apply(spots_{k}, ({x}, 0, {self.asset(nm).height / 2})), spots_{k}[1])"
-                   for (nm, _), (x, _, _) in zip(inst, layout.row(n, spacing))]
+        self.e.say(
+            f"# Goal: {lang}: a free stretch of table, found now that everything is spawned.",
+            f"spots_{k} = self.get_random_pose(env, ({round(spacing * n + 0.02, 3)}, {round(spacing + 0.02, 3)}, 0))",
+        )
+        targets = [
+            f"(utils.apply(spots_{k}, ({x}, 0, {self.asset(nm).height / 2})), spots_{k}[1])"
+            for (nm, _), (x, _, _) in zip(inst, layout.row(n, spacing))
+        ]
         self.goal(inst, targets, lang)
 
     def write_arrange(self, g: dict) -> None:
@@ -374,8 +431,11 @@ class GoalWriter:
         # A thin plate reserves the area before the objects are spawned (a free square this big is
         # rarely left once nine objects are on the table).
         base = self.new_base(f"{g['shape']} base", (d, d, layout.PLATE_THICKNESS), "plate")
-        targets = [f"(utils.apply({base}, ({x}, {y}, {round(layout.PLATE_THICKNESS + self.asset(nm).height / 2, 4)})), "
-                   f"{base}[1])" for (nm, _), (x, y, _) in zip(inst, slots)]
+        targets = [
+            f"(utils.apply({base}, ({x}, {y}, {round(layout.PLATE_THICKNESS + self.asset(nm).height / 2, 4)})), "
+            f"{base}[1])"
+            for (nm, _), (x, y, _) in zip(inst, slots)
+        ]
         k = len(self.calls)
         lang = f"arrange {phrase(g['objects'], self.groups)} {desc}"
         self.e.say(f"# Goal: {lang}, {spacing * 100:g} cm apart; a corner marker shows each spot.")
@@ -386,64 +446,74 @@ class GoalWriter:
         """Towers of Hanoi as the library task: the stand, n disks on rod 0 (largest at the bottom),
         one goal per move of the optimal solution (2^n - 1 moves)."""
         n = self.groups[g["objects"][0]]["count"]
-        self.e.say("# The hanoi stand: three tiles in a row, each with a vertical rod.",
-                   "base_size = (0.12, 0.36, 0.01)",
-                   "base_pose = self.get_random_pose(env, base_size)",
-                   "env.add_object('hanoi/stand.urdf', base_pose, 'fixed')",
-                   "rod_pos = ((0, -0.12, 0.03), (0, 0, 0.03), (0, 0.12, 0.03))",
-                   "",
-                   f"# {n} disks on the first rod, disk{n - 1} (the largest) at the bottom, 1.5 cm apart.",
-                   f"n_disks = {n}",
-                   "disks = []",
-                   "rod0 = utils.apply(base_pose, rod_pos[0])",
-                   "for i in range(n_disks):",
-                   "    z = 0.015 * (n_disks - i - 2)",
-                   "    disks.append(env.add_object(f'hanoi/disk{i}.urdf', ((rod0[0], rod0[1], rod0[2] + z), base_pose[1])))",
-                   "",
-                   "# One goal per move of the optimal solution; rings are round (symmetry 0).",
-                   "steps = utils.solve_hanoi_all(n_disks)",
-                   "for disk, _, to_rod in steps:",
-                   "    target = (utils.apply(base_pose, rod_pos[to_rod]), (0, 0, 0, 1))",
-                   "    self.add_goal(objs=[disks[disk]], matches=np.int32([[1]]), targ_poses=[target],",
-                   "                  replace=False, rotations=True, metric='pose', params=None,",
-                   "                  step_max_reward=1 / len(steps), symmetries=[0],",
-                   f"                  language_goal='move the stack of {n} disks to the rod at the other end')")
-        self.calls.append({"n": 2 ** n - 1, "line": None})
+        self.e.say(
+            "# The hanoi stand: three tiles in a row, each with a vertical rod.",
+            "base_size = (0.12, 0.36, 0.01)",
+            "base_pose = self.get_random_pose(env, base_size)",
+            "env.add_object('hanoi/stand.urdf', base_pose, 'fixed')",
+            "rod_pos = ((0, -0.12, 0.03), (0, 0, 0.03), (0, 0.12, 0.03))",
+            "",
+            f"# {n} disks on the first rod, disk{n - 1} (the largest) at the bottom, 1.5 cm apart.",
+            f"n_disks = {n}",
+            "disks = []",
+            "rod0 = utils.apply(base_pose, rod_pos[0])",
+            "for i in range(n_disks):",
+            "    z = 0.015 * (n_disks - i - 2)",
+            "    disks.append(env.add_object(f'hanoi/disk{i}.urdf', ((rod0[0], rod0[1], rod0[2] + z), base_pose[1])))",
+            "",
+            "# One goal per move of the optimal solution; rings are round (symmetry 0).",
+            "steps = utils.solve_hanoi_all(n_disks)",
+            "for disk, _, to_rod in steps:",
+            "    target = (utils.apply(base_pose, rod_pos[to_rod]), (0, 0, 0, 1))",
+            "    self.add_goal(objs=[disks[disk]], matches=np.int32([[1]]), targ_poses=[target],",
+            "                  replace=False, rotations=True, metric='pose', params=None,",
+            "                  step_max_reward=1 / len(steps), symmetries=[0],",
+            f"                  language_goal='move the stack of {n} disks to the rod at the other end')",
+        )
+        self.calls.append({"n": 2**n - 1, "line": None})
 
     def write_rope(self, g: dict) -> None:
         """A 20-bead rope laid along a black line (align-rope's geometry) or closing the open side of a
         three-sided square (manipulating-rope)."""
         color = self.groups[g["objects"][0]]["colors"][0]
-        self.e.say("# Rope geometry: 20 beads of 5 mm radius; its laid-out length is 2 r n sqrt(2).",
-                   "n_parts, radius = 20, 0.005",
-                   "length = 2 * radius * n_parts * np.sqrt(2)")
+        self.e.say(
+            "# Rope geometry: 20 beads of 5 mm radius; its laid-out length is 2 r n sqrt(2).",
+            "n_parts, radius = 20, 0.005",
+            "length = 2 * radius * n_parts * np.sqrt(2)",
+        )
         if g["shape"] == "square":
-            self.e.say("# A three-sided square, open on its +y side; the rope closes it.",
-                       "square_size = (length, length, 0)",
-                       "square_pose = self.get_random_pose(env, square_size)",
-                       "square_urdf = self.fill_template('square/square-template.urdf', "
-                       "{'DIM': (length,), 'HALF': (length / 2 - 0.005,)})",
-                       "env.add_object(square_urdf, square_pose, 'fixed')",
-                       "corners = (utils.apply(square_pose, (length / 2, length / 2, 0.001)),",
-                       "           utils.apply(square_pose, (-length / 2, length / 2, 0.001)))")
+            self.e.say(
+                "# A three-sided square, open on its +y side; the rope closes it.",
+                "square_size = (length, length, 0)",
+                "square_pose = self.get_random_pose(env, square_size)",
+                "square_urdf = self.fill_template('square/square-template.urdf', "
+                "{'DIM': (length,), 'HALF': (length / 2 - 0.005,)})",
+                "env.add_object(square_urdf, square_pose, 'fixed')",
+                "corners = (utils.apply(square_pose, (length / 2, length / 2, 0.001)),",
+                "           utils.apply(square_pose, (-length / 2, length / 2, 0.001)))",
+            )
             lang = "close the open side of the square with the rope"
         else:
-            self.e.say("# A black line as long as the rope; the rope is straightened along it.",
-                       "line_size = (length, 0.04, 0)",
-                       "line_pose = self.get_random_pose(env, line_size)",
-                       "line_urdf = self.fill_template('line/line-template.urdf', {'DIM': (length, 0.01, 0.001)})",
-                       "env.add_object(line_urdf, line_pose, 'fixed', color=utils.COLORS['black'])",
-                       "corners = (utils.apply(line_pose, (-length / 2, 0, 0.001)),",
-                       "           utils.apply(line_pose, (length / 2, 0, 0.001)))")
+            self.e.say(
+                "# A black line as long as the rope; the rope is straightened along it.",
+                "line_size = (length, 0.04, 0)",
+                "line_pose = self.get_random_pose(env, line_size)",
+                "line_urdf = self.fill_template('line/line-template.urdf', {'DIM': (length, 0.01, 0.001)})",
+                "env.add_object(line_urdf, line_pose, 'fixed', color=utils.COLORS['black'])",
+                "corners = (utils.apply(line_pose, (-length / 2, 0, 0.001)),",
+                "           utils.apply(line_pose, (length / 2, 0, 0.001)))",
+            )
             lang = "straighten the rope along the line"
-        self.e.say(f"objects, targets, matches = self.make_ropes(env, corners=corners, radius=radius, "
-                   f"n_parts=n_parts, color_name={color!r})",
-                   "self.add_goal(objs=objects, matches=matches, targ_poses=targets, replace=False,",
-                   "              rotations=False, metric='pose', params=None, step_max_reward=1,",
-                   f"              language_goal={lang!r})",
-                   "# Let the bead chain settle before the first action.",
-                   "for _ in range(480):",
-                   "    p.stepSimulation()")
+        self.e.say(
+            f"objects, targets, matches = self.make_ropes(env, corners=corners, radius=radius, "
+            f"n_parts=n_parts, color_name={color!r})",
+            "self.add_goal(objs=objects, matches=matches, targ_poses=targets, replace=False,",
+            "              rotations=False, metric='pose', params=None, step_max_reward=1,",
+            f"              language_goal={lang!r})",
+            "# Let the bead chain settle before the first action.",
+            "for _ in range(480):",
+            "    p.stepSimulation()",
+        )
         self.e.uses_p = True
         self.calls.append({"n": 20, "line": None})
 
@@ -454,24 +524,26 @@ class GoalWriter:
         each."""
         pile, zone = g["objects"][0], g["target"]
         color = self.groups[pile]["colors"][0]
-        self.e.say(f"# A pile of {self.pile_blocks} cubes of 2 cm, scattered within 5 cm of a free spot.",
-                   "pile_size = (0.15, 0.15, 0.02)",
-                   "pile_center = self.get_random_pose(env, pile_size)[0]",
-                   "cube_urdf = self.fill_template('box/box-template.urdf', {'DIM': (0.02, 0.02, 0.02)})",
-                   "pile_ids = []",
-                   f"for _ in range({self.pile_blocks}):",
-                   "    x, y = pile_center[0] + np.random.uniform(-0.05, 0.05), "
-                   "pile_center[1] + np.random.uniform(-0.05, 0.05)",
-                   "    rotation = utils.eulerXYZ_to_quatXYZW((0, 0, np.random.uniform(0, 2 * np.pi)))",
-                   f"    pile_ids.append(env.add_object(cube_urdf, ((x, y, 0.01), rotation), color=utils.COLORS[{color!r}]))",
-                   "",
-                   "# Goal: every cube inside the zone (zone metric: the fraction of cubes inside).",
-                   f"zone_size = {self.asset(zone).size!r}",
-                   f"zone_pose = {self.pose_of(zone, 0)}",
-                   "self.add_goal(objs=pile_ids, matches=np.ones((len(pile_ids), 1)), targ_poses=[zone_pose],",
-                   "              replace=True, rotations=False, metric='zone',",
-                   "              params=[(zone_pose, zone_size)], step_max_reward=1,",
-                   f"              language_goal={'push the pile of cubes into the ' + zone!r})")
+        self.e.say(
+            f"# A pile of {self.pile_blocks} cubes of 2 cm, scattered within 5 cm of a free spot.",
+            "pile_size = (0.15, 0.15, 0.02)",
+            "pile_center = self.get_random_pose(env, pile_size)[0]",
+            "cube_urdf = self.fill_template('box/box-template.urdf', {'DIM': (0.02, 0.02, 0.02)})",
+            "pile_ids = []",
+            f"for _ in range({self.pile_blocks}):",
+            "    x, y = pile_center[0] + np.random.uniform(-0.05, 0.05), "
+            "pile_center[1] + np.random.uniform(-0.05, 0.05)",
+            "    rotation = utils.eulerXYZ_to_quatXYZW((0, 0, np.random.uniform(0, 2 * np.pi)))",
+            f"    pile_ids.append(env.add_object(cube_urdf, ((x, y, 0.01), rotation), color=utils.COLORS[{color!r}]))",
+            "",
+            "# Goal: every cube inside the zone (zone metric: the fraction of cubes inside).",
+            f"zone_size = {self.asset(zone).size!r}",
+            f"zone_pose = {self.pose_of(zone, 0)}",
+            "self.add_goal(objs=pile_ids, matches=np.ones((len(pile_ids), 1)), targ_poses=[zone_pose],",
+            "              replace=True, rotations=False, metric='zone',",
+            "              params=[(zone_pose, zone_size)], step_max_reward=1,",
+            f"              language_goal={'push the pile of cubes into the ' + zone!r})",
+        )
 
 
 def relation_offsets(goal: dict, groups: dict) -> list[tuple]:
@@ -482,8 +554,11 @@ def relation_offsets(goal: dict, groups: dict) -> list[tuple]:
     if goal["type"] == "between":
         (a, _), (b, _) = goal["targets"]
         ga, gb = groups[a], groups[b]
-        d = max(layout.half_extent(ga["kind"], ga["size"]), layout.half_extent(gb["kind"], gb["size"])) \
-            + m_half + layout.GAP
+        d = (
+            max(layout.half_extent(ga["kind"], ga["size"]), layout.half_extent(gb["kind"], gb["size"]))
+            + m_half
+            + layout.GAP
+        )
         return [(0.0, round(2 * d, 4)), (0.0, round(d, 4))]
     ref = groups[goal["target"]]
     r_half = layout.half_extent(ref["kind"], ref["size"])
@@ -492,8 +567,14 @@ def relation_offsets(goal: dict, groups: dict) -> list[tuple]:
     return layout.side_slots(goal["relation"], r_half, m_half, len(movers))
 
 
-RELATION_WORDS = {"left": "to the left of", "right": "to the right of", "front": "in front of",
-                  "behind": "behind", "next": "next to", "around": "around"}
+RELATION_WORDS = {
+    "left": "to the left of",
+    "right": "to the right of",
+    "front": "in front of",
+    "behind": "behind",
+    "next": "next to",
+    "around": "around",
+}
 
 
 def _runs(inst, w: GoalWriter) -> list[str]:
@@ -541,8 +622,10 @@ def phrase(names: list[str], groups: dict) -> str:
             items.append(f"the {', '.join(colors[:-1])} and {colors[-1]} {plural(n)}")
         elif c > 1 and all(colors) and 1 < len(set(colors)) <= 4 and not n.split(" ")[-1].isdigit():
             # 'the three red and two green balls'
-            per = [f"{NUMBER_NAMES.get(colors.count(k), colors.count(k)) if colors.count(k) > 1 else 'one'} {k}"
-                   for k in dict.fromkeys(colors)]
+            per = [
+                f"{NUMBER_NAMES.get(colors.count(k), colors.count(k)) if colors.count(k) > 1 else 'one'} {k}"
+                for k in dict.fromkeys(colors)
+            ]
             items.append(f"the {', '.join(per[:-1])} and {per[-1]} {plural(n)}")
         else:
             items.append(f"the {n}" if c == 1 else f"the {NUMBER_NAMES.get(c, c)} {plural(n)}")
@@ -563,8 +646,9 @@ def _one(inst: tuple[str, int], groups: dict) -> str:
 
 def _list(inst: list[tuple[str, int]], groups: dict) -> str:
     """Several objects in words: 'the red block and the blue block'."""
-    whole = [n for n in dict.fromkeys(n for n, _ in inst)
-             if sum(1 for x in inst if x[0] == n) == groups[n]["count"] > 1]
+    whole = [
+        n for n in dict.fromkeys(n for n, _ in inst) if sum(1 for x in inst if x[0] == n) == groups[n]["count"] > 1
+    ]
     if whole and all(n in whole for n, _ in inst):  # whole groups: 'the two black wheels'
         return phrase(whole, groups)
     words = [_one(x, groups) for x in inst]

@@ -5,6 +5,7 @@ targets by the generated code with `utils.apply(base_pose, slot)`. Spacing keeps
 1 cm apart, so the oracle's contact descent (docs/oracle.md#pick-place) never lands on a neighbour, and every
 slot is more than `pos_eps` (1 cm, docs/task-api.md#metric-pose) from every other one.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,8 +32,13 @@ class Asset:
 def cylinder(radius: float, length: float) -> Asset:
     """An upright cylinder from cylinder-template (DIM0 = radius, DIM2 = length; our asset collides as it
     looks, unlike the original's swapped one, docs/compat.md#cylinder-swap)."""
-    return Asset("cylinder/cylinder-template.urdf", (2 * radius, 2 * radius, length),
-                 {"DIM": (radius, radius, length)}, length, "0")
+    return Asset(
+        "cylinder/cylinder-template.urdf",
+        (2 * radius, 2 * radius, length),
+        {"DIM": (radius, radius, length)},
+        length,
+        "0",
+    )
 
 
 def box(size: tuple, symmetry: str = "np.pi / 2") -> Asset:
@@ -62,13 +68,18 @@ ASSETS = {
     # Scenery (added 'fixed').
     ("bowl", "medium"): Asset("bowl/bowl.urdf", (0.12, 0.12, 0), None, 0.0),
     ("zone", "medium"): Asset("zone/zone.urdf", (0.12, 0.12, 0), None, 0.0),
-    ("container", "medium"): Asset("container/container-template.urdf", (0.15, 0.15, 0.05),
-                                   {"DIM": (0.15, 0.15, 0.05), "HALF": (0.075, 0.075, 0.025)}, -0.025),
+    ("container", "medium"): Asset(
+        "container/container-template.urdf",
+        (0.15, 0.15, 0.05),
+        {"DIM": (0.15, 0.15, 0.05), "HALF": (0.075, 0.075, 0.025)},
+        -0.025,
+    ),
     ("pallet", "medium"): Asset("pallet/pallet.urdf", (0.3, 0.25, 0.04), None, 0.02),
     ("stand", "medium"): Asset("stacking/stand.urdf", (0.05, 0.15, 0.005), None, 0.005),
     # L marker hugging one corner of a 5 cm box at the marker's pose (align-box-corner's DIMX/DIMY rule).
-    ("corner", "medium"): Asset("corner/corner-template.urdf", (0.1, 0.1, 0),
-                                {"DIMX": (0.0025, 0.0275), "DIMY": (0.0275, 0.0025)}, 0.0),
+    ("corner", "medium"): Asset(
+        "corner/corner-template.urdf", (0.1, 0.1, 0), {"DIMX": (0.0025, 0.0275), "DIMY": (0.0275, 0.0025)}, 0.0
+    ),
     ("fixture", "medium"): Asset("insertion/fixture.urdf", (0.1, 0.1, 0.04), None, 0.0),
 }
 # A thin grey plate that reserves the build area of structures without a named base.
@@ -99,8 +110,10 @@ def row(n: int, spacing: float) -> list[tuple]:
 def ring(n: int, chord: float = 0.07) -> tuple[float, list[tuple]]:
     """(radius, n slots evenly on a circle) with neighbours `chord` apart (at least 6 cm radius)."""
     radius = max(0.06, chord / (2 * math.sin(math.pi / max(n, 2))))
-    return radius, [(round(radius * math.cos(2 * math.pi * k / n), 4),
-                     round(radius * math.sin(2 * math.pi * k / n), 4), 0.0) for k in range(n)]
+    return radius, [
+        (round(radius * math.cos(2 * math.pi * k / n), 4), round(radius * math.sin(2 * math.pi * k / n), 4), 0.0)
+        for k in range(n)
+    ]
 
 
 # Slots inside or on a target, for several objects sharing it (zone/container/pallet/stand).
@@ -120,8 +133,7 @@ def pyramid_slots(n: int) -> list[list[tuple]]:
     else the 3-2-1 rows filled bottom-up with the first min(n, 6) slots (an unfinished pyramid)."""
     if n == 3:
         return [[(0, -0.025, 0.02), (0, 0.025, 0.02)], [(0, 0, 0.06)]]
-    rows = [[(0, -0.05, 0.02), (0, 0, 0.02), (0, 0.05, 0.02)],
-            [(0, -0.025, 0.06), (0, 0.025, 0.06)], [(0, 0, 0.10)]]
+    rows = [[(0, -0.05, 0.02), (0, 0, 0.02), (0, 0.05, 0.02)], [(0, -0.025, 0.06), (0, 0.025, 0.06)], [(0, 0, 0.10)]]
     out, left = [], n
     for r in rows:
         if left > 0:
@@ -132,8 +144,13 @@ def pyramid_slots(n: int) -> list[list[tuple]]:
 
 # Directions of the relations in world coordinates (x, y), as seen in the video: its camera stands in
 # front of the table (+x) looking back towards the robot (sim/camera.py VIDEO), so the viewer's left is -y.
-RELATION_AXES = {"left": (0.0, -1.0), "right": (0.0, 1.0), "front": (1.0, 0.0), "behind": (-1.0, 0.0),
-                 "next": (0.0, 1.0)}
+RELATION_AXES = {
+    "left": (0.0, -1.0),
+    "right": (0.0, 1.0),
+    "front": (1.0, 0.0),
+    "behind": (-1.0, 0.0),
+    "next": (0.0, 1.0),
+}
 ROUND_KINDS = ("bowl", "ball", "cylinder", "wheel", "disk")
 GAP = 0.03  # free space between a reference object and what is placed next to it
 
@@ -151,29 +168,40 @@ def side_slots(relation: str, ref_half: float, mover_half: float, n: int) -> lis
     ax, ay = RELATION_AXES[relation]
     d = ref_half + mover_half + GAP
     step = 2 * mover_half + 0.02
-    return [(round(ax * d + ay * (k - (n - 1) / 2) * step, 4), round(ay * d + ax * (k - (n - 1) / 2) * step, 4))
-            for k in range(n)]
+    return [
+        (round(ax * d + ay * (k - (n - 1) / 2) * step, 4), round(ay * d + ax * (k - (n - 1) / 2) * step, 4))
+        for k in range(n)
+    ]
 
 
 def ring_around(ref_half: float, mover_half: float, n: int) -> list[tuple]:
     """n (dx, dy) offsets evenly around a reference, far enough that neighbours keep 2 cm apart."""
     chord = 2 * mover_half + 0.02
     radius = max(ref_half + mover_half + GAP, chord / (2 * math.sin(math.pi / max(n, 2))))
-    return [(round(radius * math.cos(2 * math.pi * k / n + math.pi / 2), 4),
-             round(radius * math.sin(2 * math.pi * k / n + math.pi / 2), 4)) for k in range(n)]
+    return [
+        (
+            round(radius * math.cos(2 * math.pi * k / n + math.pi / 2), 4),
+            round(radius * math.sin(2 * math.pi * k / n + math.pi / 2), 4),
+        )
+        for k in range(n)
+    ]
 
 
 def square_slots(n: int, spacing: float) -> list[tuple]:
     """4 corners of a square, or its 8 corner-and-side points, `spacing` apart (z = 0)."""
     if n == 4:
-        return [(round(x * spacing / 2, 4), round(y * spacing / 2, 4), 0.0) for x, y in
-                ((-1, -1), (-1, 1), (1, 1), (1, -1))]
+        return [
+            (round(x * spacing / 2, 4), round(y * spacing / 2, 4), 0.0) for x, y in ((-1, -1), (-1, 1), (1, 1), (1, -1))
+        ]
     pts = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
     return [(round(x * spacing, 4), round(y * spacing, 4), 0.0) for x, y in pts[:n]]
 
 
 def grid_slots(rows: int, cols: int, spacing: float, n: int) -> list[tuple]:
     """The first n of rows x cols slots, row by row (rows along x, columns along y), centred."""
-    out = [(round((r - (rows - 1) / 2) * spacing, 4), round((c - (cols - 1) / 2) * spacing, 4), 0.0)
-           for r in range(rows) for c in range(cols)]
+    out = [
+        (round((r - (rows - 1) / 2) * spacing, 4), round((c - (cols - 1) / 2) * spacing, 4), 0.0)
+        for r in range(rows)
+        for c in range(cols)
+    ]
     return out[:n]

@@ -16,6 +16,7 @@ by the previous clause. The result is JSON-serialisable:
 Ideas that name nothing the generator can build raise `NotUnderstood` (the backend turns it into a
 refusal with a suggestion).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,11 +32,17 @@ MAX_STACK = 6
 # Objects per goal type: a 6-block tower is 24 cm (the arm carries at 32 cm); 6 blocks 6 cm apart make a
 # 36 cm line, which fits the 50 cm deep table in any direction; 8 around a circle keep 7 cm apart;
 # 6 fill a 12 cm zone on a 4.5 cm grid.
-CAPS = {"stack": MAX_STACK, "line": 6, "circle": 8, "place": 6, "pyramid": 6, "order_by_size": 3, "square": 8,
-        "grid": 9}
-VERBS = ("put", "place", "move", "drop", "stack", "build", "make", "assemble", "line", "align", "arrange",
-         "sort", "insert", "sweep", "push", "order", "set", "bring", "lay", "pile", "fit", "slide",
-         "organize", "organise", "group", "form", "create", "load", "fill", "rank")
+CAPS = {
+    "stack": MAX_STACK,
+    "line": 6,
+    "circle": 8,
+    "place": 6,
+    "pyramid": 6,
+    "order_by_size": 3,
+    "square": 8,
+    "grid": 9,
+}
+VERBS = lx.VERBS
 PREPOSITIONS = ("into", "in", "inside", "onto", "on", "to", "at", "over", "atop", "within")
 STRUCTURES = ("wall", "bridge", "house", "car", "sandwich")
 BUILD_VERBS = {"build", "make", "assemble", "construct", "create", "form", "erect", "set", "stack", "pile"}
@@ -77,12 +84,17 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
     clauses, cur = [], []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        rest = tokens[i + 1:]
+        rest = tokens[i + 1 :]
         # "put X in Y and the Z in W": a second object-and-target pair after a complete clause.
         where = PREPOSITIONS + tuple(RELATION_WORDS)
-        second_pair = (tok in ("and", ",") and (nxt in ("the", "a", "an") or lx.number_of(nxt) or lx.color_of(nxt))
-                       and any(t in where for t in cur[1:]) and any(t in where for t in rest[:8])
-                       and classify(cur) == "place" and not (set(rest[:8]) & set(VERBS)))
+        second_pair = (
+            tok in ("and", ",")
+            and (nxt in ("the", "a", "an") or lx.number_of(nxt) or lx.color_of(nxt))
+            and any(t in where for t in cur[1:])
+            and any(t in where for t in rest[:8])
+            and classify(cur) == "place"
+            and not (set(rest[:8]) & set(VERBS))
+        )
         # "blue at the bottom, then yellow, then red on top": one ordered tower, not three clauses.
         ordered = "bottom" in cur and tok in ("then", ",", "next", "finally") and nxt not in VERBS
         if ordered:
@@ -92,8 +104,11 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
             tok = "then"  # 'after that' reads as 'then'; its 'that' is skipped below
         if cur[-1:] == ["then"] and tok in ("that", "this", "which"):
             continue
-        if (tok in ("then", ";", ".", "finally", "afterwards") or (tok == "next" and nxt != "to")) or second_pair or (
-                tok in ("and", ",") and nxt in VERBS + ("pick", "grab", "take", "lift")):
+        if (
+            (tok in ("then", ";", ".", "finally", "afterwards") or (tok == "next" and nxt != "to"))
+            or second_pair
+            or (tok in ("and", ",") and nxt in VERBS + ("pick", "grab", "take", "lift"))
+        ):
             if cur:
                 clauses.append(cur)
             cur = []
@@ -125,8 +140,9 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
             for c, col in pairs:
                 n = c if c is not None else (1 if not quantified else 0)
                 g = Group(kind, [col] * max(n, 1), size, quantified and c is None, c is not None)
-                if tok in ("pile", "heap") or (kind == "block" and size == "small" and c is None
-                                               and tokens[i + 1:i + 2] == [lx.PLURAL]):
+                if tok in ("pile", "heap") or (
+                    kind == "block" and size == "small" and c is None and tokens[i + 1 : i + 2] == [lx.PLURAL]
+                ):
                     g.kind = "pile"
                 out.append((i, g))
             pairs, count, size, quantified = [], None, "medium", False
@@ -144,8 +160,23 @@ def noun_phrases(tokens: list[str]) -> list[tuple[int, Group]]:
             for g in named:  # "the red, green and blue balls": one of each colour named
                 if not g.counted and not (len(named) > 1 and g.colors[0] is not None):
                     g.quantified = True
-        elif tok in ("and", ",", "the", "of", "other", "colored", "color", "different", "some", "these",
-                     "those", "my", "your", "more", "remaining"):
+        elif tok in (
+            "and",
+            ",",
+            "the",
+            "of",
+            "other",
+            "colored",
+            "color",
+            "different",
+            "some",
+            "these",
+            "those",
+            "my",
+            "your",
+            "more",
+            "remaining",
+        ):
             continue
         else:
             pairs, count, size, quantified = [], None, "medium", False
@@ -177,8 +208,13 @@ def classify(tokens: list[str]) -> str:
     """Goal type of one clause from its keywords (first rule that fires wins)."""
     has = set(tokens).__contains__
     text = " ".join(tokens)
-    if "pile up" in text or tokens[:1] == ["pile"] and "into" not in tokens or "on top of one another" in text \
-            or "on top of each other" in text:
+    if (
+        "pile up" in text
+        or tokens[:1] == ["pile"]
+        and "into" not in tokens
+        or "on top of one another" in text
+        or "on top of each other" in text
+    ):
         return "stack"  # 'pile the blocks on top of one another': pile as a verb
     if has("sweep") or ((has("pile") or has("heap") or (has("push") and has("small"))) and not has("stack")):
         return "sweep"
@@ -199,15 +235,27 @@ def classify(tokens: list[str]) -> str:
     if has("circle") or has("ring"):
         return "circle"
     arranging = set(tokens) & {"order", "arrange", "line", "align", "sort", "rank", "row", "organize", "organise"}
-    if "by size" in text or ("order" in text and "size" in text) or has("ascending") or has("descending") or (
-            arranging and (has("smallest") or has("largest") or has("biggest"))):
+    if (
+        "by size" in text
+        or ("order" in text and "size" in text)
+        or has("ascending")
+        or has("descending")
+        or (arranging and (has("smallest") or has("largest") or has("biggest")))
+    ):
         return "order_by_size"
     if ("line up" in text or has("row") or has("line")) and ("by color" in text or has("color")):
         return "line"  # 'line up the blocks by colour': a line, grouped by colour
     if has("sort") or has("matching") or has("match") or "same color" in text or "by color" in text or has("group"):
         return "sort"
-    if "line up" in text or has("align") or has("row") or has("line") or "in a line" in text \
-            or "side by side" in text or "next to each other" in text:
+    if (
+        "line up" in text
+        or has("align")
+        or has("row")
+        or has("line")
+        or "in a line" in text
+        or "side by side" in text
+        or "next to each other" in text
+    ):
         return "line"
     return "place"
 
@@ -223,12 +271,21 @@ class Scene:
         """Register `g` (or find the same group already named) and return its name."""
         if reuse:
             for name, other in zip(self.names, self.groups):
-                if other.kind == g.kind and other.size == g.size and (
-                        other.colors == g.colors or (not g.counted and set(g.colors) == set(other.colors[:1]))):
+                if (
+                    other.kind == g.kind
+                    and other.size == g.size
+                    and (other.colors == g.colors or (not g.counted and set(g.colors) == set(other.colors[:1])))
+                ):
                     return name
-        base = " ".join(x for x in (g.size if g.size != "medium" else "",
-                                    g.colors[0] if len(set(g.colors)) == 1 and g.colors[0] else "",
-                                    g.kind) if x)
+        base = " ".join(
+            x
+            for x in (
+                g.size if g.size != "medium" else "",
+                g.colors[0] if len(set(g.colors)) == 1 and g.colors[0] else "",
+                g.kind,
+            )
+            if x
+        )
         name, k = base, 2
         while name in self.names:
             name, k = f"{base} {k}", k + 1
@@ -255,8 +312,12 @@ def understand(idea: str) -> dict:
     for clause in split_clauses(tokens):
         goal = _clause_goal(clause, scene, previous, notes)
         if goal:
-            if goals and (goals[-1].pop("pick", False) or goals[-1]["type"] == "remove" and goals[-1].get("source")) \
-                    and goal["type"] != "hold" and set(goals[-1]["objects"]) <= set(goal["objects"]):
+            if (
+                goals
+                and (goals[-1].pop("pick", False) or goals[-1]["type"] == "remove" and goals[-1].get("source"))
+                and goal["type"] != "hold"
+                and set(goals[-1]["objects"]) <= set(goal["objects"])
+            ):
                 # "take the ball out of the box and put it in the bowl": one move, not two
                 goal.setdefault("source", goals.pop()["source"])
             if goal["type"] == "tower_beside":  # one clause, two goals: the bottom object, then the rest
@@ -276,14 +337,26 @@ def understand(idea: str) -> dict:
             k = scene.names.index(name)
             del scene.names[k], scene.groups[k]
     if not goals:
-        raise NotUnderstood("; ".join(notes) if notes else "I could not find objects to move (blocks, balls, "
-                            "cylinders...) and a place or structure for them")
+        raise NotUnderstood(
+            "; ".join(notes)
+            if notes
+            else "I could not find objects to move (blocks, balls, cylinders...) and a place or structure for them"
+        )
     _limit_and_colour(scene, notes)
     return {
         "idea": idea.strip(),
-        "objects": [{"name": n, "kind": g.kind, "colors": list(g.colors), "count": g.count, "size": g.size,
-                     "fixed": g.kind in lx.FIXED_KINDS, **({"start": g.start} if g.start else {})}
-                    for n, g in zip(scene.names, scene.groups)],
+        "objects": [
+            {
+                "name": n,
+                "kind": g.kind,
+                "colors": list(g.colors),
+                "count": g.count,
+                "size": g.size,
+                "fixed": g.kind in lx.FIXED_KINDS,
+                **({"start": g.start} if g.start else {}),
+            }
+            for n, g in zip(scene.names, scene.groups)
+        ],
         "goals": goals,
         "notes": notes,
     }
@@ -293,7 +366,7 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     """The goal dict of one clause, registering its objects in `scene`; None if nothing to do."""
     if clause[:1] == ["fill"] and "with" in clause:  # 'fill each bowl with two balls' = 'put two balls in each bowl'
         w = clause.index("with")
-        clause = ["put"] + clause[w + 1:] + ["in"] + clause[1:w]
+        clause = ["put"] + clause[w + 1 :] + ["in"] + clause[1:w]
     clause, excepted = split_except(clause)
     if not clause:
         return None
@@ -314,7 +387,7 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         prev_groups = [(pronoun_at, scene.group(n)) for n in previous]
         phrases = sorted(phrases + prev_groups, key=lambda p: p[0])
     for i, g in phrases:
-        if g.kind == "box" and ("out" in clause[max(i - 4, 0):i] or "from" in clause[max(i - 3, 0):i]):
+        if g.kind == "box" and ("out" in clause[max(i - 4, 0) : i] or "from" in clause[max(i - 3, 0) : i]):
             g.kind = "container"  # "take the ball out of the box": an open box
     prep = next((i for i, t in enumerate(clause) if t in PREPOSITIONS and i > 0), None)
     if "top" in clause and "of" in clause:
@@ -333,21 +406,38 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     for g in targets:
         if g.kind == "box" and clause[prep] in ("in", "into", "inside"):
             g.kind = "container"  # "put it in the box": an open box
-    moved_structure = next((t for i, t in enumerate(clause[1:], 1) if t in ("tower", "stack", "pyramid", "wall")
-                            and clause[i - 1] in ("the", "this", "that", "it")
-                            and not set(clause[:i]) & set(PREPOSITIONS + ("top",))), None)
+    moved_structure = next(
+        (
+            t
+            for i, t in enumerate(clause[1:], 1)
+            if t in ("tower", "stack", "pyramid", "wall")
+            and clause[i - 1] in ("the", "this", "that", "it")
+            and not set(clause[:i]) & set(PREPOSITIONS + ("top",))
+        ),
+        None,
+    )
     if moved_structure and clause[0] in ("put", "move", "place", "bring", "take", "carry", "set", "push"):
-        notes.append(f"the arm carries one object at a time, so '{' '.join(clause)}' (moving the whole "
-                     f"{moved_structure}) was not kept")
+        notes.append(
+            f"the arm carries one object at a time, so '{' '.join(clause)}' (moving the whole "
+            f"{moved_structure}) was not kept"
+        )
         return None
     rel = find_relation(clause)
     if rel and kind not in ("build", "sweep", "insert", "pyramid", "sort"):
         goal = _relation_goal(clause, rel, phrases, scene, notes, tower=kind == "stack")
-        if goal is not None and kind not in ("place", "line", "stack") and goal["type"] not in ("stack",) and not (
-                kind == "circle" and goal["type"] == "around"):
-            shape = next((t for t in clause if t in ('tower', 'stack', 'wall', 'row', 'grid', 'square', 'pyramid')), kind)
-            notes.append(f"the {shape} itself is not built: the objects are only placed {rel_text(clause[rel[0]])} the "
-                         f"{goal.get('target') or 'others'}")
+        if (
+            goal is not None
+            and kind not in ("place", "line", "stack")
+            and goal["type"] not in ("stack",)
+            and not (kind == "circle" and goal["type"] == "around")
+        ):
+            shape = next(
+                (t for t in clause if t in ("tower", "stack", "wall", "row", "grid", "square", "pyramid")), kind
+            )
+            notes.append(
+                f"the {shape} itself is not built: the objects are only placed {rel_text(clause[rel[0]])} the "
+                f"{goal.get('target') or 'others'}"
+            )
         if goal is not None:
             return goal  # else the relation could not be kept (a note says why): read the rest as usual
     if kind in ("place", "line", "stack") and _source_at(clause) is not None:
@@ -362,31 +452,46 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     if kind == "stack" and "bottom" in clause and not set(clause) & {"largest", "biggest", "smallest"}:
         return _ordered_tower(clause, phrases, scene, notes)
     last_noun = max((i for i, _ in phrases), default=-1)
-    dangling = [t for t in clause[last_noun + 1:] if lx.color_of(t)]
+    dangling = [t for t in clause[last_noun + 1 :] if lx.color_of(t)]
     if kind == "stack" and len(dangling) >= 2 and not chain_named(clause):
         # 'stack the blocks in the order red, green, blue': the colours listed after the noun, bottom first
         return _ordered_tower(["bottom"] + dangling, phrases, scene, notes)
     colours = [(i, lx.color_of(t)) for i, t in enumerate(clause) if lx.color_of(t)]
-    if kind in ("stack", "place") and len(colours) >= 2 and not [g for _, g in phrases if g.kind not in lx.FIXED_KINDS] \
-            and all("on" in clause[a:b] for (a, _), (b, _) in zip(colours, colours[1:])):
+    if (
+        kind in ("stack", "place")
+        and len(colours) >= 2
+        and not [g for _, g in phrases if g.kind not in lx.FIXED_KINDS]
+        and all("on" in clause[a:b] for (a, _), (b, _) in zip(colours, colours[1:]))
+    ):
         # 'stack red on green on blue': the last colour named is at the bottom
         return _ordered_tower(["bottom"] + [c for _, c in reversed(colours)], phrases, scene, notes)
     if kind == "build":
         return _build_goal(_structure_word(clause), movers + targets, scene, clause, notes)
     if kind in ("sweep", "insert"):
         return _special_goal(kind, phrases, scene)
-    movers = [g for g in movers if g.kind not in lx.FIXED_KINDS] or \
-             [g for g in targets if g.kind not in lx.FIXED_KINDS]
+    movers = [g for g in movers if g.kind not in lx.FIXED_KINDS] or [g for g in targets if g.kind not in lx.FIXED_KINDS]
     chain = [g for g in targets if g.kind not in lx.FIXED_KINDS and g not in movers]
     if kind in ("place", "stack") and chain and len(movers) == 1 and (len(chain) >= 2 or chain[0].count == 1):
         return _chain_stack(movers, chain, scene, notes)
     base = next((g for g in targets if g.kind in lx.FIXED_KINDS or g not in movers), None)
     each_at = next((i for i in range(prep or 0, len(clause)) if clause[i] in ("each", "every", "all", "both")), None)
-    if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and \
-            each_at is not None and any(lx.NOUNS.get(t) == base.kind for t in clause[each_at:each_at + 5]):
+    if (
+        kind == "place"
+        and base is not None
+        and base.kind in lx.FIXED_KINDS
+        and prep is not None
+        and each_at is not None
+        and any(lx.NOUNS.get(t) == base.kind for t in clause[each_at : each_at + 5])
+    ):
         return _distribute_goal(movers, base, scene, notes)  # 'in each of the three bowls', 'in every bowl'
-    if kind == "place" and base is not None and base.kind in lx.FIXED_KINDS and prep is not None and \
-            set(clause[prep:]) & {"different", "own", "per", "separate"} and movers:
+    if (
+        kind == "place"
+        and base is not None
+        and base.kind in lx.FIXED_KINDS
+        and prep is not None
+        and set(clause[prep:]) & {"different", "own", "per", "separate"}
+        and movers
+    ):
         # 'each block in a different bowl': as many containers as objects, one in each
         if not any(g.counted for g in movers):
             movers = [Group(movers[0].kind, movers[0].colors[:1] * 3, movers[0].size, counted=True)]
@@ -402,11 +507,25 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         base = next((g for _, g in phrases if g.kind in lx.FIXED_KINDS), None)
     if kind == "sort":
         return _sort_goal(movers, [g for _, g in phrases if g.kind in ("bowl", "zone", "container")], scene)
-    defaults = {"stack": 3, "pyramid": 6, "line": 4, "circle": 6, "order_by_size": 3, "place": 1, "square": 4,
-                "grid": 4}
+    defaults = {
+        "stack": 3,
+        "pyramid": 6,
+        "line": 4,
+        "circle": 6,
+        "order_by_size": 3,
+        "place": 1,
+        "square": 4,
+        "grid": 4,
+    }
     dims = _dims(clause)
-    rows_named = next((lx.number_of(clause[i - 1]) for i, t in enumerate(clause)
-                       if t in ("row", "line", "column") and i > 0 and (lx.number_of(clause[i - 1]) or 0) > 1), None)
+    rows_named = next(
+        (
+            lx.number_of(clause[i - 1])
+            for i, t in enumerate(clause)
+            if t in ("row", "line", "column") and i > 0 and (lx.number_of(clause[i - 1]) or 0) > 1
+        ),
+        None,
+    )
     if kind == "line" and rows_named and not dims:  # 'in two rows': a grid of that many rows
         n = sum(g.count for g in movers if g.counted) or rows_named * 3
         kind, dims = "grid", (rows_named, -(-n // rows_named))
@@ -415,8 +534,14 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     movers = [g for g in movers if g.kind != "table"]
     if kind in ("square", "grid") and base is not None and base.kind == "zone":
         base = None  # 'in a square': the shape, not a zone
-    if kind == "stack" and "tower" in clause and "top" in clause and movers and not targets and \
-            clause.index("tower") > clause.index("top"):
+    if (
+        kind == "stack"
+        and "tower" in clause
+        and "top" in clause
+        and movers
+        and not targets
+        and clause.index("tower") > clause.index("top")
+    ):
         # 'put a ball on top of the tower': the tower (three blocks) is built first, the ball goes on it
         notes.append("no tower was named before, so one of three blocks is built first")
         movers = [Group("block", [None] * 3, counted=True)] + movers
@@ -438,10 +563,16 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         named = [c for g in movers for c in dict.fromkeys(g.colors) if c]
         if len(named) >= 2:  # 'a tower of alternating red and blue blocks': four, colours taking turns
             n = max(sum(g.count for g in movers if g.counted), 4)
-            movers = [Group(movers[0].kind, [named[k % len(named)]], movers[0].size, counted=True)
-                      for k in range(min(n, MAX_STACK))]
-            return {"type": "stack", "objects": [scene.add(g, reuse=False) for g in movers], "target": None,
-                    "ordered": True}
+            movers = [
+                Group(movers[0].kind, [named[k % len(named)]], movers[0].size, counted=True)
+                for k in range(min(n, MAX_STACK))
+            ]
+            return {
+                "type": "stack",
+                "objects": [scene.add(g, reuse=False) for g in movers],
+                "target": None,
+                "ordered": True,
+            }
     towers = _tower_count(clause) if kind == "stack" else 1
     if towers > 1:  # 'two towers of three blocks': the count is per tower
         for g in movers:
@@ -455,26 +586,36 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     if kind == "line" and ("left to right" in " ".join(clause) or "right to left" in " ".join(clause)):
         direction = "left_to_right" if "left to right" in " ".join(clause) else "right_to_left"
         last_noun = max((i for i, _ in phrases), default=-1)
-        listed = [lx.color_of(t) for t in clause[last_noun + 1:] if lx.color_of(t)]
+        listed = [lx.color_of(t) for t in clause[last_noun + 1 :] if lx.color_of(t)]
         if len(listed) >= 2 and len(movers) == 1 and movers[0].colors[0] is None:
             # 'three blocks in a row from left to right: red, green, blue'
             movers = [Group(movers[0].kind, [c], movers[0].size, counted=True) for c in listed]
-    if kind == "line" and "color" in clause and len(movers) == 1 and movers[0].colors[0] is None \
-            and not movers[0].counted:
+    if (
+        kind == "line"
+        and "color" in clause
+        and len(movers) == 1
+        and movers[0].colors[0] is None
+        and not movers[0].counted
+    ):
         movers = [Group(movers[0].kind, [c, c], movers[0].size, counted=True) for c in ("red", "green", "blue")]
     if kind == "order_by_size" or by_size:
         movers = _sized(movers)  # small, medium, large
     if by_size and not re.search(r"smallest (at|on) the bottom|(largest|biggest) (at|on) (the )?top", " ".join(clause)):
         movers = movers[::-1]  # 'stack from largest to smallest': the largest at the bottom
     if kind == "grid" and dims and sum(g.count for g in movers) != dims[0] * dims[1]:
-        notes.append(f"a {dims[0]} by {dims[1]} grid has {dims[0] * dims[1]} places; "
-                     f"{sum(g.count for g in movers)} objects were named, so the grid is filled in order")
+        notes.append(
+            f"a {dims[0]} by {dims[1]} grid has {dims[0] * dims[1]} places; "
+            f"{sum(g.count for g in movers)} objects were named, so the grid is filled in order"
+        )
     if kind == "square" and sum(g.count for g in movers) not in (4, 8):
         want = 4 if sum(g.count for g in movers) < 6 else 8
         notes.append(f"a square is made of 4 (corners) or 8 (corners and sides) objects; using {want}")
         _resize_groups(movers, want)
-    if kind == "stack" and all(g.kind in ("cylinder", "ball") for g in movers) and \
-            sum(g.count for g in movers) > 3 * towers:
+    if (
+        kind == "stack"
+        and all(g.kind in ("cylinder", "ball") for g in movers)
+        and sum(g.count for g in movers) > 3 * towers
+    ):
         notes.append(f"round {movers[0].kind}s topple above 3 high here; the tower has 3")
         _cap(movers, 3 * towers, kind, [])
     _cap(movers, CAPS.get(kind, MAX_MOVABLE) * towers, kind, notes)
@@ -486,8 +627,14 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
     if kind in ("square", "grid"):
         n = sum(scene.group(x).count for x in names)
         rows, cols = dims if kind == "grid" and dims else (0, 0)
-        goal = {"type": "arrange", "shape": kind, "objects": names, "target": None,
-                "rows": rows or math.ceil(n / math.ceil(math.sqrt(n))), "cols": cols or math.ceil(math.sqrt(n))}
+        goal = {
+            "type": "arrange",
+            "shape": kind,
+            "objects": names,
+            "target": None,
+            "rows": rows or math.ceil(n / math.ceil(math.sqrt(n))),
+            "cols": cols or math.ceil(math.sqrt(n)),
+        }
     if towers > 1:
         goal["towers"] = towers
     if each_color:
@@ -498,8 +645,10 @@ def _clause_goal(clause: list[str], scene: Scene, previous: list[str], notes: li
         goal.update(ordered=True, by_size=True)
     if kind == "order_by_size":
         text = " ".join(clause)
-        goal["descending"] = bool(re.search(r"(largest|biggest|descending).*(smallest|$)", text)
-                                  and not re.search(r"smallest.*(largest|biggest)", text))
+        goal["descending"] = bool(
+            re.search(r"(largest|biggest|descending).*(smallest|$)", text)
+            and not re.search(r"smallest.*(largest|biggest)", text)
+        )
     if kind == "place" and goal["target"] is None:
         if previous and "there" in clause:
             goal["target"] = previous[0]
@@ -534,7 +683,7 @@ def _resize(scene: Scene, names: list[str], total: int) -> None:
     """Change the first group's count so the goal's groups hold `total` objects."""
     others = sum(scene.group(n).count for n in names[1:])
     g = scene.group(names[0])
-    g.colors = (g.colors * total)[:max(total - others, 1)]
+    g.colors = (g.colors * total)[: max(total - others, 1)]
 
 
 def _build_goal(structure: str, groups: list[Group], scene: Scene, clause: list[str], notes: list[str]) -> dict:
@@ -549,8 +698,9 @@ def _build_goal(structure: str, groups: list[Group], scene: Scene, clause: list[
             given = None  # 'four blocks wide': a dimension, not a count
         rows, cols = _wall_dims(clause, given.count if given else None)
         if rows > 3 or cols > 5:
-            notes.append(f"a wall here is at most 3 rows of 5 blocks; {rows} x {cols} became "
-                         f"{min(rows, 3)} x {min(cols, 5)}")
+            notes.append(
+                f"a wall here is at most 3 rows of 5 blocks; {rows} x {cols} became {min(rows, 3)} x {min(cols, 5)}"
+            )
             rows, cols = min(rows, 3), min(cols, 5)
         if given and given.count != rows * cols:
             notes.append(f"{given.count} blocks do not fill whole rows; the wall has {rows} rows of {cols}")
@@ -595,11 +745,11 @@ def _wall_dims(clause: list[str], count: int | None) -> tuple[int, int]:
         return dims
     rows = cols = None
     for i, tok in enumerate(clause[1:], 1):
-        n = next((lx.number_of(t) for t in clause[max(i - 3, 0):i][::-1] if lx.number_of(t)), None)
+        n = next((lx.number_of(t) for t in clause[max(i - 3, 0) : i][::-1] if lx.number_of(t)), None)
         if tok in ("high", "tall", "row", "layer", "level") and n:
             rows = n
-            per = next((lx.number_of(t) for t in clause[i + 1:i + 5] if lx.number_of(t)), None)
-            if tok in ("row", "layer", "level") and "of" in clause[i + 1:i + 3] and per:
+            per = next((lx.number_of(t) for t in clause[i + 1 : i + 5] if lx.number_of(t)), None)
+            if tok in ("row", "layer", "level") and "of" in clause[i + 1 : i + 3] and per:
                 cols = per  # 'two rows of four blocks'
         elif tok in ("wide", "long", "across", "column") and n:
             cols = n
@@ -627,7 +777,7 @@ def _resize_groups(groups: list[Group], total: int) -> None:
     """Grow or shrink the groups' colour lists (the first group absorbs the change) to `total`."""
     others = sum(g.count for g in groups[1:])
     g = groups[0]
-    g.colors = (g.colors * total)[:max(total - others, 1)]
+    g.colors = (g.colors * total)[: max(total - others, 1)]
 
 
 def _add_excepted(goal: dict, excepted: list[str], clause: list[str], scene: Scene) -> None:
@@ -650,12 +800,14 @@ def _special_goal(kind: str, phrases, scene: Scene) -> dict:
         pile = next((g for g in groups if g.kind in ("pile", "block")), Group("pile", [None]))
         pile = Group("pile", pile.colors[:1])
         zone = next((g for g in groups if g.kind in ("zone", "container", "bowl")), Group("zone", [None]))
-        return {"type": "sweep", "objects": [scene.add(pile)],
-                "target": scene.add(Group("zone", zone.colors[:1]))}
+        return {"type": "sweep", "objects": [scene.add(pile)], "target": scene.add(Group("zone", zone.colors[:1]))}
     ell = next((g for g in groups if g.kind not in lx.FIXED_KINDS), Group("ell", [None]))
     fixture = next((g for g in groups if g.kind == "fixture"), Group("fixture", [None]))
-    return {"type": "insert", "objects": [scene.add(Group("ell", ell.colors[:1]))],
-            "target": scene.add(Group("fixture", fixture.colors[:1]))}
+    return {
+        "type": "insert",
+        "objects": [scene.add(Group("ell", ell.colors[:1]))],
+        "target": scene.add(Group("fixture", fixture.colors[:1])),
+    }
 
 
 def _sort_goal(movers: list[Group], containers: list[Group], scene: Scene) -> dict:
@@ -663,7 +815,7 @@ def _sort_goal(movers: list[Group], containers: list[Group], scene: Scene) -> di
     colors = list(dict.fromkeys(c for g in movers for c in g.colors if c))
     n_targets = containers[0].count if containers and containers[0].counted and containers[0].count > 1 else 3
     if not colors:
-        colors = ["red", "green", "blue", "yellow"][:min(n_targets, 4)]
+        colors = ["red", "green", "blue", "yellow"][: min(n_targets, 4)]
     total = sum(g.count for g in movers if g.counted and not any(g.colors))
     per_color = -(-total // len(colors)) if total else (1 if any(g.counted for g in movers) and len(colors) > 1 else 2)
     target_kind = containers[0].kind if containers else "bowl"
@@ -690,8 +842,13 @@ def _limit_and_colour(scene: Scene, notes: list[str]) -> None:
         for i, c in enumerate(g.colors):
             if c is None:
                 if g.kind in ("bowl", "zone", "container", "pile", "wheel"):
-                    g.colors[i] = {"bowl": "green", "zone": "green", "container": "brown",
-                                   "pile": "blue", "wheel": "black"}[g.kind]
+                    g.colors[i] = {
+                        "bowl": "green",
+                        "zone": "green",
+                        "container": "brown",
+                        "pile": "blue",
+                        "wheel": "black",
+                    }[g.kind]
                 else:
                     g.colors[i] = free[k % len(free)]
                     k += 1
@@ -700,19 +857,48 @@ def _limit_and_colour(scene: Scene, notes: list[str]) -> None:
 # -- relations, moves between places, orders and counts ------------------------------------------
 # Relation words -> relation. Left/right/front/behind are as seen in the video (camera in front of
 # the table looking towards the robot): see serving.offline.layout.RELATION_AXES.
-RELATION_WORDS = {"left": "left", "right": "right", "front": "front", "behind": "behind", "back": "behind",
-                  "next": "next", "beside": "next", "besides": "next", "alongside": "next", "near": "next",
-                  "close": "next", "adjacent": "next", "nearby": "next", "by": "next",
-                  "between": "between", "around": "around", "surround": "around", "surrounding": "around",
-                  "encircle": "around", "under": "under", "below": "under", "beneath": "under",
-                  "underneath": "under", "middle": "between", "center": "between"}
+RELATION_WORDS = {
+    "left": "left",
+    "right": "right",
+    "front": "front",
+    "behind": "behind",
+    "back": "behind",
+    "next": "next",
+    "beside": "next",
+    "besides": "next",
+    "alongside": "next",
+    "near": "next",
+    "close": "next",
+    "adjacent": "next",
+    "nearby": "next",
+    "by": "next",
+    "between": "between",
+    "around": "around",
+    "surround": "around",
+    "surrounding": "around",
+    "encircle": "around",
+    "under": "under",
+    "below": "under",
+    "beneath": "under",
+    "underneath": "under",
+    "middle": "between",
+    "center": "between",
+}
 
 
 def rel_text(word: str) -> str:
     """The relation word as a phrase for notes: 'next' -> 'next to', 'left' -> 'left of'."""
-    return {"next": "next to", "left": "left of", "right": "right of", "front": "in front of", "close": "close to",
-            "middle": "in the middle of", "center": "in the middle of", "adjacent": "next to",
-            "back": "behind"}.get(word, word)
+    return {
+        "next": "next to",
+        "left": "left of",
+        "right": "right of",
+        "front": "in front of",
+        "close": "close to",
+        "middle": "in the middle of",
+        "center": "in the middle of",
+        "adjacent": "next to",
+        "back": "behind",
+    }.get(word, word)
 
 
 def find_relation(clause: list[str]) -> tuple[int, str] | None:
@@ -724,21 +910,22 @@ def find_relation(clause: list[str]) -> tuple[int, str] | None:
         rel = RELATION_WORDS.get(tok)
         if rel is None or i == 0 and tok not in ("surround", "encircle"):
             continue
-        after = clause[i + 1:i + 3]
+        after = clause[i + 1 : i + 3]
         if tok in ("left", "right") and not (set(after) & {"of", "side", "hand"}):
             continue
         if tok in ("front", "back") and "of" not in after:
             continue
-        if tok in ("next", "close", "adjacent") and ("to" not in after or clause[i + 2:i + 4] in (["each", "other"],
-                                                                                                   ["one", "another"])):
+        if tok in ("next", "close", "adjacent") and (
+            "to" not in after or clause[i + 2 : i + 4] in (["each", "other"], ["one", "another"])
+        ):
             continue  # 'next to each other' is a row, read by classify
         if tok == "by" and after[:2] != ["the", "side"]:
             continue
         if tok in ("middle", "center"):
-            if "of" in after and "and" in clause[i + 2:]:
+            if "of" in after and "and" in clause[i + 2 :]:
                 return i, "between"  # 'in the middle of the red and blue blocks'
             continue
-        if tok == "around" and not any(lx.NOUNS.get(t) for t in clause[i + 1:]) and "it" not in clause[i + 1:]:
+        if tok == "around" and not any(lx.NOUNS.get(t) for t in clause[i + 1 :]) and "it" not in clause[i + 1 :]:
             continue  # "move the blocks around": no reference object
         return i, rel
     return None
@@ -772,10 +959,17 @@ def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str], tower: 
         return {"type": "between", "objects": [scene.add(mover)], "targets": ends}
     ref = refs[0]
     if all(g.kind in lx.FIXED_KINDS for g in movers) and ref.kind not in lx.FIXED_KINDS:
-        inverse = {"left": "right", "right": "left", "front": "behind", "behind": "front", "next": "next",
-                   "under": "on"}.get(kind, kind)
-        notes.append(f"the arm cannot move a {movers[0].kind}, so the {ref.kind} is moved instead "
-                     f"(the relation is the same)")
+        inverse = {
+            "left": "right",
+            "right": "left",
+            "front": "behind",
+            "behind": "front",
+            "next": "next",
+            "under": "on",
+        }.get(kind, kind)
+        notes.append(
+            f"the arm cannot move a {movers[0].kind}, so the {ref.kind} is moved instead (the relation is the same)"
+        )
         movers, ref, kind = [ref], movers[0], inverse
     movers = [g for g in movers if g.kind not in lx.FIXED_KINDS]
     if not movers:
@@ -802,12 +996,26 @@ def _relation_goal(clause, rel, phrases, scene: Scene, notes: list[str], tower: 
         relation = {"type": "relation", "relation": kind, "objects": [base], "target": scene.add(ref)}
         if not rest:
             return relation
-        return {"type": "tower_beside", "parts": [relation, {"type": "stack", "objects": [
-            scene.add(g, reuse=False) for g in rest], "target": base, "ordered": True}]}
+        return {
+            "type": "tower_beside",
+            "parts": [
+                relation,
+                {
+                    "type": "stack",
+                    "objects": [scene.add(g, reuse=False) for g in rest],
+                    "target": base,
+                    "ordered": True,
+                },
+            ],
+        }
     cap = 8 if kind == "around" else 3
     _cap(movers, cap, f"'{kind}' relation", notes)
-    return {"type": "around" if kind == "around" else "relation", "relation": kind,
-            "objects": [scene.add(g) for g in movers], "target": scene.add(ref)}
+    return {
+        "type": "around" if kind == "around" else "relation",
+        "relation": kind,
+        "objects": [scene.add(g) for g in movers],
+        "target": scene.add(ref),
+    }
 
 
 SOURCE_WORDS = ("off", "out", "from", "remove", "empty", "clear", "unload", "unstack")
@@ -817,7 +1025,7 @@ def _source_at(clause: list[str]) -> int | None:
     """Index of the word that introduces where the objects start ('off the pallet', 'out of the box',
     'from the zone', 'empty the bowl'), or None."""
     for i, tok in enumerate(clause):
-        if tok in ("off", "from") or (tok == "out" and "of" in clause[i + 1:i + 2]):
+        if tok in ("off", "from") or (tok == "out" and "of" in clause[i + 1 : i + 2]):
             return i
         if tok in ("empty", "clear", "unload", "unstack") and i == 0:
             return i
@@ -846,8 +1054,7 @@ def _move_goal(clause, phrases, scene: Scene, notes: list[str]) -> dict | None:
     if source.kind in ("line", "corner"):
         notes.append(f"objects cannot start on a {source.kind}; they start on the table")
         source = None
-    _cap(movers, 6 if source is not None and source.kind in ("pallet", "zone", "container") else 3,
-         "move", notes)
+    _cap(movers, 6 if source is not None and source.kind in ("pallet", "zone", "container") else 3, "move", notes)
     src_name = scene.add(source) if source is not None else None
     if src_name is not None and source.count > 1:
         source.colors = source.colors[:1]
@@ -896,7 +1103,8 @@ def _ordered_tower(clause, phrases, scene: Scene, notes: list[str]) -> dict:
     size = next((g.size for _, g in phrases if g.kind == kind), "medium")
     colors = [lx.color_of(t) for t in clause if lx.color_of(t)]
     top_first = "top to bottom" in text or (
-        "bottom to top" not in text and "top" in clause and clause.index("top") < clause.index("bottom"))
+        "bottom to top" not in text and "top" in clause and clause.index("top") < clause.index("bottom")
+    )
     if top_first:
         colors = colors[::-1]
     if not colors:
@@ -914,7 +1122,7 @@ def _chain_stack(movers: list[Group], chain: list[Group], scene: Scene, notes: l
     if len(chain) + sum(g.count for g in movers) > MAX_STACK:
         notes.append(f"a tower takes at most {MAX_STACK} objects here; the top ones were dropped")
     order = list(reversed(chain[:-1])) + movers
-    names = add_distinct(scene, order)[:MAX_STACK - 1]
+    names = add_distinct(scene, order)[: MAX_STACK - 1]
     return {"type": "stack", "objects": names, "target": scene.add(chain[-1]), "ordered": True}
 
 
@@ -928,8 +1136,10 @@ def _distribute_goal(movers: list[Group], base: Group, scene: Scene, notes: list
     per = sum(g.count for g in movers)
     if per * base.count > MAX_MOVABLE:
         keep = max(MAX_MOVABLE // per, 1)
-        notes.append(f"{per} objects in each of {base.count} {base.kind}s is more than fits on the table; "
-                     f"{keep} {base.kind}s were used")
+        notes.append(
+            f"{per} objects in each of {base.count} {base.kind}s is more than fits on the table; "
+            f"{keep} {base.kind}s were used"
+        )
         base.colors = base.colors[:keep]
     names = []
     for g in movers:
@@ -942,11 +1152,16 @@ def split_except(clause: list[str]) -> tuple[list[str], list[str]]:
     """(clause without the excepted part, the excepted words): 'all blocks except the red one in the
     bowl' -> ('all blocks in the bowl', 'the red one')."""
     for i, tok in enumerate(clause):
-        if tok in ("except", "excluding") or (tok == "but" and clause[i + 1:i + 2] in (["not"], ["the"])) or (
-                tok == "apart" and clause[i + 1:i + 2] == ["from"]) or (
-                tok == "other" and clause[i + 1:i + 2] == ["than"]):
-            end = next((j for j in range(i + 1, len(clause)) if clause[j] in PREPOSITIONS and clause[j] != "of"
-                        and j > i + 1), len(clause))
+        if (
+            tok in ("except", "excluding")
+            or (tok == "but" and clause[i + 1 : i + 2] in (["not"], ["the"]))
+            or (tok == "apart" and clause[i + 1 : i + 2] == ["from"])
+            or (tok == "other" and clause[i + 1 : i + 2] == ["than"])
+        ):
+            end = next(
+                (j for j in range(i + 1, len(clause)) if clause[j] in PREPOSITIONS and clause[j] != "of" and j > i + 1),
+                len(clause),
+            )
             return clause[:i] + clause[end:], clause[i:end]
     return clause, []
 
@@ -960,25 +1175,54 @@ def _whole_idea(tokens: list[str]) -> dict | None:
     """Ideas that are one whole task of their own: towers of Hanoi, a rope, a kit. None otherwise."""
     notes = []
     if "hanoi" in tokens:
-        n = next((lx.number_of(tokens[i - 1]) for i, t in enumerate(tokens)
-                  if t in ("disk", "ring", "disc", "cylinder", "piece", "level") and i and lx.number_of(tokens[i - 1])), 3)
+        n = next(
+            (
+                lx.number_of(tokens[i - 1])
+                for i, t in enumerate(tokens)
+                if t in ("disk", "ring", "disc", "cylinder", "piece", "level") and i and lx.number_of(tokens[i - 1])
+            ),
+            3,
+        )
         if n > HANOI_MAX or n < 1:
             notes.append(f"the hanoi assets have {HANOI_MAX} disks; {n} disks became {min(max(n, 1), HANOI_MAX)}")
             n = min(max(n, 1), HANOI_MAX)
-        return {"objects": [{"name": "hanoi stand", "kind": "hanoi_stand", "colors": [None], "count": 1,
-                             "size": "medium", "fixed": True},
-                            {"name": "disk", "kind": "disk", "colors": [None] * n, "count": n, "size": "medium",
-                             "fixed": False}],
-                "goals": [{"type": "hanoi", "objects": ["disk"], "target": "hanoi stand"}], "notes": notes}
+        return {
+            "objects": [
+                {
+                    "name": "hanoi stand",
+                    "kind": "hanoi_stand",
+                    "colors": [None],
+                    "count": 1,
+                    "size": "medium",
+                    "fixed": True,
+                },
+                {"name": "disk", "kind": "disk", "colors": [None] * n, "count": n, "size": "medium", "fixed": False},
+            ],
+            "goals": [{"type": "hanoi", "objects": ["disk"], "target": "hanoi stand"}],
+            "notes": notes,
+        }
     if any(t in ROPE_WORDS for t in tokens):
         text = " ".join(tokens)
         shape = "square" if ("square" in tokens or "close" in tokens or "complete" in tokens) else "line"
         if any(t in tokens for t in ("circle", "ring", "triangle", "knot", "shape")) and shape == "line":
-            notes.append("a rope can only be straightened along a line or close a three-sided square here; "
-                         "it is straightened along a line")
+            notes.append(
+                "a rope can only be straightened along a line or close a three-sided square here; "
+                "it is straightened along a line"
+            )
         color = next((lx.color_of(t) for t in tokens if lx.color_of(t)), "red")
-        return {"objects": [{"name": f"{color} rope", "kind": "rope", "colors": [color], "count": 1,
-                             "size": "medium", "fixed": False}],
-                "goals": [{"type": "rope", "shape": shape, "objects": [f"{color} rope"], "target": None}],
-                "notes": notes, "rope_text": text}
+        return {
+            "objects": [
+                {
+                    "name": f"{color} rope",
+                    "kind": "rope",
+                    "colors": [color],
+                    "count": 1,
+                    "size": "medium",
+                    "fixed": False,
+                }
+            ],
+            "goals": [{"type": "rope", "shape": shape, "objects": [f"{color} rope"], "target": None}],
+            "notes": notes,
+            "rope_text": text,
+        }
     return None

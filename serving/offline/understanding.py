@@ -10,13 +10,15 @@ a count that differs, a relation or order word no goal encodes, and any other wo
 not know. So a deviation the grammar did not foresee is still named (honesty does not depend on the
 grammar being complete). `faithful` is true only when there is no note.
 """
+
 from __future__ import annotations
 
 from serving.offline import lexicon as lx
 from serving.offline.goals import RELATION_WORDS, phrase
 
 # Words that carry no task content (politeness, articles, grammar the parser consumes).
-FILLER = set("""
+FILLER = set(
+    """
 a an the and or of to in into inside onto on at with then please can could would you robot arm i we
 want like me let lets us it its them they their there here this that these those is are be so some
 all each every one ones up down from for by as same other others first second next finally after
@@ -37,7 +39,8 @@ straighten straight along solve disks rings ring flat upright standing open empt
 but except excluding apart play end ends ending finish finished final result out onto start begin
 formation shapes puzzle rod rods last own per separate possible alternating another pls plz thx
 d ll m ve re s clean cleaning
-""".split())
+""".split()
+)
 
 
 def understanding(spec: dict) -> dict:
@@ -77,14 +80,20 @@ def _goal_sentence(g: dict, groups: dict) -> str:
             order = [_one(n, i, groups) for n, i in inst]
             if target:
                 return f"Stack {', then '.join(order)} on the {target} (bottom to top)"
-            return f"Stack a tower of {', '.join(order[:-1])} and {order[-1]}, from the bottom up" if len(order) > 1 \
+            return (
+                f"Stack a tower of {', '.join(order[:-1])} and {order[-1]}, from the bottom up"
+                if len(order) > 1
                 else f"Put {order[0]} in a zone"
+            )
         return f"Stack {objs} on the {target}" if target else f"Stack {objs} into a tower"
     if t == "place":
         src = f" from the {g['source']}" if g.get("source") else ""
         prep = "in" if groups[target]["kind"] in ("bowl", "container", "zone") else "on"
-        keep = f", leaving {phrase(g['except'], groups)} where {'it is' if len(g['except']) == 1 else 'they are'}" \
-            if g.get("except") else ""
+        keep = (
+            f", leaving {phrase(g['except'], groups)} where {'it is' if len(g['except']) == 1 else 'they are'}"
+            if g.get("except")
+            else ""
+        )
         if groups[target]["count"] > 1:
             return f"Put {objs}{src} {prep} the {lx.plural(target)} (any of them){keep}"
         return f"Put {objs}{src} {prep} the {target}{keep}"
@@ -93,8 +102,15 @@ def _goal_sentence(g: dict, groups: dict) -> str:
         n = groups[target]["count"]
         return f"Put {per} of {objs} in each of the {lx.NUMBER_NAMES.get(n, n)} {lx.plural(target)}"
     if t == "remove":
-        src = (f" out of the {g['source']}" if groups[g["source"]]["kind"] in ("container", "bowl") else
-               f" off the {g['source']}") if g.get("source") else ""
+        src = (
+            (
+                f" out of the {g['source']}"
+                if groups[g["source"]]["kind"] in ("container", "bowl")
+                else f" off the {g['source']}"
+            )
+            if g.get("source")
+            else ""
+        )
         return f"Move {objs}{src} onto free spots on the table"
     if t == "arrange":
         shape = "a square" if g["shape"] == "square" else f"a {g['rows']} by {g['cols']} grid"
@@ -103,7 +119,11 @@ def _goal_sentence(g: dict, groups: dict) -> str:
         extra = f" ({g['rows']} rows of {g['cols']})" if g["structure"] == "wall" else ""
         colors = groups[g["objects"][0]]["colors"]
         if g["structure"] == "wall" and len(set(colors)) > 1:
-            rows = [colors[r * g["cols"]] for r in range(g["rows"]) if len(set(colors[r * g["cols"]:(r + 1) * g["cols"]])) == 1]
+            rows = [
+                colors[r * g["cols"]]
+                for r in range(g["rows"])
+                if len(set(colors[r * g["cols"] : (r + 1) * g["cols"]])) == 1
+            ]
             if len(rows) == g["rows"]:
                 extra = f" ({g['rows']} rows of {g['cols']}: {', '.join(rows)} from the bottom row up)"
         return f"Build a {g['structure']}{extra} from {objs}"
@@ -116,8 +136,11 @@ def _goal_sentence(g: dict, groups: dict) -> str:
         n = groups[g["objects"][0]]["count"]
         return f"Solve the towers of Hanoi with {n} disks: move the stack to the rod at the other end"
     if t == "rope":
-        return "Close the open side of a square with the rope" if g["shape"] == "square" else \
-            "Straighten the rope along a line"
+        return (
+            "Close the open side of a square with the rope"
+            if g["shape"] == "square"
+            else "Straighten the rope along a line"
+        )
     if t == "circle":
         return f"Arrange {objs} in a circle"
     if t == "line" and g.get("direction"):
@@ -140,20 +163,48 @@ def _one(name: str, i: int, groups: dict) -> str:
 
 # Relation / order words and the goal that honours them.
 _CUES = {
-    "left": ("relation", "left"), "right": ("relation", "right"), "front": ("relation", "front"),
-    "behind": ("relation", "behind"), "beside": ("relation", "next"), "next": ("relation", "next"),
-    "between": ("between", None), "around": ("around", None), "surround": ("around", None),
-    "bottom": ("ordered", None), "except": ("except", None), "each": ("each", None),
-    "off": ("source", None), "out": ("source", None), "from": ("source", None),
-    "different": ("different", None), "own": ("different", None), "per": ("different", None), "smallest": ("size", None),
-    "under": ("under", None), "below": ("under", None), "beneath": ("under", None), "underneath": ("under", None),
-    "wall": ("structure", "wall"), "bridge": ("structure", "bridge"), "house": ("structure", "house"),
-    "car": ("structure", "car"), "sandwich": ("structure", "sandwich"), "largest": ("size", None), "biggest": ("size", None),
-    "ascending": ("size", None), "descending": ("size", None),
+    "left": ("relation", "left"),
+    "right": ("relation", "right"),
+    "front": ("relation", "front"),
+    "behind": ("relation", "behind"),
+    "beside": ("relation", "next"),
+    "next": ("relation", "next"),
+    "between": ("between", None),
+    "around": ("around", None),
+    "surround": ("around", None),
+    "bottom": ("ordered", None),
+    "except": ("except", None),
+    "each": ("each", None),
+    "off": ("source", None),
+    "out": ("source", None),
+    "from": ("source", None),
+    "different": ("different", None),
+    "own": ("different", None),
+    "per": ("different", None),
+    "smallest": ("size", None),
+    "under": ("under", None),
+    "below": ("under", None),
+    "beneath": ("under", None),
+    "underneath": ("under", None),
+    "wall": ("structure", "wall"),
+    "bridge": ("structure", "bridge"),
+    "house": ("structure", "house"),
+    "car": ("structure", "car"),
+    "sandwich": ("structure", "sandwich"),
+    "largest": ("size", None),
+    "biggest": ("size", None),
+    "ascending": ("size", None),
+    "descending": ("size", None),
 }
 # Spec kinds an idea noun may legitimately become (a 'box' to put things in is an open container ...).
-_SAME = {"box": ("box", "container"), "pile": ("pile", "block"), "square": ("zone", "square"),
-         "disk": ("cylinder", "disk"), "disc": ("cylinder", "disk"), "cylinder": ("cylinder", "disk")}
+_SAME = {
+    "box": ("box", "container"),
+    "pile": ("pile", "block"),
+    "square": ("zone", "square"),
+    "disk": ("cylinder", "disk"),
+    "disc": ("cylinder", "disk"),
+    "cylinder": ("cylinder", "disk"),
+}
 
 
 def scan(spec: dict) -> list[str]:
@@ -210,12 +261,22 @@ def scan(spec: dict) -> list[str]:
 def _known(t: str) -> bool:
     from serving.offline.parser import RELATION_WORDS as REL
     from serving.offline.parser import STRUCTURES, VERBS
+
     if t.endswith("ing") and len(t) > 5 and (_known(t[:-3]) or _known(t[:-3] + "e") or _known(t[:-4])):
         return True  # 'building', 'placing', 'putting'
-    return bool(lx.color_of(t) or lx.number_of(t) is not None or t in lx.NOUNS or t in lx.SIZE_WORDS
-                or t in lx.KEYWORDS or t in VERBS or t in STRUCTURES or t in REL or t in lx.QUANTIFIERS
-                or t in (",", ".", ";") or t in ("hanoi", "rope", "disk", "grid", "circle", "ring", "pyramid",
-                                                 "tower", "wall", "kit", "shape"))
+    return bool(
+        lx.color_of(t)
+        or lx.number_of(t) is not None
+        or t in lx.NOUNS
+        or t in lx.SIZE_WORDS
+        or t in lx.KEYWORDS
+        or t in VERBS
+        or t in STRUCTURES
+        or t in REL
+        or t in lx.QUANTIFIERS
+        or t in (",", ".", ";")
+        or t in ("hanoi", "rope", "disk", "grid", "circle", "ring", "pyramid", "tower", "wall", "kit", "shape")
+    )
 
 
 def _honoured(cue, word, tokens, goals) -> bool:
@@ -223,16 +284,22 @@ def _honoured(cue, word, tokens, goals) -> bool:
     types = {g["type"] for g in goals}
     if kind == "relation":
         i = tokens.index(word)
-        after = tokens[i + 1:i + 3]
-        if word == "right" and (after and after[0] in ("next", "away", "now", "there", "here", "in", "on",
-                                                           "into", "onto", "beside", "behind", "above")):
+        after = tokens[i + 1 : i + 3]
+        if word == "right" and (
+            after
+            and after[0]
+            in ("next", "away", "now", "there", "here", "in", "on", "into", "onto", "beside", "behind", "above")
+        ):
             return True  # 'right next to', 'right away': not a relation
         if word == "next" and "to" not in after:
             return True
-        if tokens[i + 2:i + 4] in (["each", "other"], ["one", "another"]):
+        if tokens[i + 2 : i + 4] in (["each", "other"], ["one", "another"]):
             return "line" in types  # 'next to each other': a row
-        return any(g["type"] == "relation" and g["relation"] == rel for g in goals) or \
-            (rel == "next" and "between" in types) or (rel in ("left", "right") and any(g.get("direction") for g in goals))
+        return (
+            any(g["type"] == "relation" and g["relation"] == rel for g in goals)
+            or (rel == "next" and "between" in types)
+            or (rel in ("left", "right") and any(g.get("direction") for g in goals))
+        )
     if kind == "between":
         return "between" in types
     if kind == "around":
@@ -245,11 +312,11 @@ def _honoured(cue, word, tokens, goals) -> bool:
         return any(g.get("except") for g in goals)
     if kind == "each":
         i = tokens.index(word)
-        if "color" in tokens[i:i + 3]:
+        if "color" in tokens[i : i + 3]:
             return bool(types & {"sort"}) or any(g.get("each_color") for g in goals)
-        if tokens[i + 1:i + 2] == ["other"]:
+        if tokens[i + 1 : i + 2] == ["other"]:
             return True  # 'on top of each other'
-        if any(lx.NOUNS.get(t) in ("bowl", "zone", "container", "pallet", "stand") for t in tokens[i + 1:i + 4]):
+        if any(lx.NOUNS.get(t) in ("bowl", "zone", "container", "pallet", "stand") for t in tokens[i + 1 : i + 4]):
             return "distribute" in types  # 'each bowl': a share per container must be encoded
         place_words = {"in", "into", "on", "onto", "to", "inside", "at", "atop"}
         return "distribute" in types or not (set(tokens[:i]) & place_words)  # 'each block' vs 'on each block'
@@ -259,20 +326,21 @@ def _honoured(cue, word, tokens, goals) -> bool:
         return any(g.get("structure") == rel for g in goals)
     if kind == "different":
         i = tokens.index(word)
-        container = any(lx.NOUNS.get(t) in lx.FIXED_KINDS for t in tokens[i + 1:i + 3])
+        container = any(lx.NOUNS.get(t) in lx.FIXED_KINDS for t in tokens[i + 1 : i + 3])
         return "distribute" in types or not container  # 'blocks of different colours' is no placement
     if kind == "ordered" and "build" in types:
         return True
     if kind == "source":
         i = tokens.index(word)
-        if word == "out" and "of" not in tokens[i + 1:i + 2]:
+        if word == "out" and "of" not in tokens[i + 1 : i + 2]:
             # 'lay out', 'pick out': no source; 'take it out (again)': a removal that must be encoded
-            return not (set(tokens[max(i - 2, 0):i]) & {"it", "them", "take", "get", "pull"}) or "remove" in types
-        noun = next((lx.NOUNS[t] for t in tokens[i + 1:] if lx.NOUNS.get(t)), None)
+            return not (set(tokens[max(i - 2, 0) : i]) & {"it", "them", "take", "get", "pull"}) or "remove" in types
+        noun = next((lx.NOUNS[t] for t in tokens[i + 1 :] if lx.NOUNS.get(t)), None)
         if noun not in lx.FIXED_KINDS:
             return True  # 'a wall out of six blocks', 'a bridge from two blocks': what it is made of
-        if word == "from" and (set(tokens[i + 1:i + 3]) & {"smallest", "largest", "biggest", "left", "right",
-                                                             "bottom", "top"}):
+        if word == "from" and (
+            set(tokens[i + 1 : i + 3]) & {"smallest", "largest", "biggest", "left", "right", "bottom", "top"}
+        ):
             return True
         return any(g.get("source") for g in goals) or "remove" in types
     return True
@@ -288,24 +356,31 @@ def _count_notes(tokens: list[str], spec: dict) -> list[str]:
     notes = []
     for i, t in enumerate(tokens[:-1]):
         n = lx.number_of(t)
-        if n is None or t in ("a", "an", "one", "single") or "by" in tokens[max(i - 1, 0):i + 2]:
+        if n is None or t in ("a", "an", "one", "single") or "by" in tokens[max(i - 1, 0) : i + 2]:
             continue
-        noun = next((w for w in tokens[i + 1:i + 4] if lx.NOUNS.get(w)), None)
+        noun = next((w for w in tokens[i + 1 : i + 4] if lx.NOUNS.get(w)), None)
         if noun is None:
             continue
         kind = lx.NOUNS[noun]
         if kind in ("table", "line") or noun in ("square",):
             continue
-        if set(tokens[i + 1:i + 4]) & {"wide", "high", "tall", "long", "row", "layer", "level", "across"} or \
-                set(tokens[max(i - 3, 0):i]) & {"row", "layer", "level"}:
+        if set(tokens[i + 1 : i + 4]) & {"wide", "high", "tall", "long", "row", "layer", "level", "across"} or set(
+            tokens[max(i - 3, 0) : i]
+        ) & {"row", "layer", "level"}:
             continue  # 'four blocks wide': a dimension
         counts = by_kind.get(kind, []) + (by_kind.get("container", []) if kind == "box" else [])
         if kind == "cylinder":
             counts += by_kind.get("disk", [])
-        colour = next((lx.color_of(w) for w in tokens[i + 1:tokens.index(noun, i + 1)] if lx.color_of(w)), None)
+        colour = next((lx.color_of(w) for w in tokens[i + 1 : tokens.index(noun, i + 1)] if lx.color_of(w)), None)
         coloured = sum(c == colour for o in spec["objects"] if o["kind"] == kind for c in o["colors"])
-        ok = n in counts or sum(counts) == n or (colour is not None and coloured == n) or any(n * c == cnt for name, c in per.items() for cnt in counts) \
-            or any(n * k in counts for k in towers.values()) or any(per.get(x) == n for x in per)
+        ok = (
+            n in counts
+            or sum(counts) == n
+            or (colour is not None and coloured == n)
+            or any(n * c == cnt for name, c in per.items() for cnt in counts)
+            or any(n * k in counts for k in towers.values())
+            or any(per.get(x) == n for x in per)
+        )
         if counts and not ok:
             notes.append(f"{n} {noun}{'s' if n > 1 else ''} were asked for; the task has {sum(counts)}")
     return notes

@@ -3,6 +3,7 @@
 `build(out_dir)` writes the files of `catalog` and `fixtures` (sorted by path, UTF-8, '\\n' line
 ends), then lets `sim.assetgen.ur5.build(out_dir)` add the UR5 files.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

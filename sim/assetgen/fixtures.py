@@ -4,6 +4,7 @@ Each function returns {relative path: file text}. Geometry follows docs/assets.m
 docs/assets.md#kitting-shapes. Bodies that must hold things inside a concave shape (bowl, hanoi disks) get
 collision made of convex pieces, because PyBullet replaces a dynamic body's mesh collision by its convex hull.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,12 +42,20 @@ def bowl() -> dict[str, str]:
 
     Collision: a floor disc plus BOWL_SEGMENTS flared wall boxes, so objects rest inside it.
     """
-    profile = [(0, 0), (BOWL_FLOOR_RADIUS, 0), (BOWL_RADIUS, BOWL_HEIGHT), (BOWL_RADIUS - BOWL_WALL, BOWL_HEIGHT),
-               (BOWL_FLOOR_RADIUS - BOWL_WALL / 2, BOWL_FLOOR), (0, BOWL_FLOOR)]
+    profile = [
+        (0, 0),
+        (BOWL_FLOOR_RADIUS, 0),
+        (BOWL_RADIUS, BOWL_HEIGHT),
+        (BOWL_RADIUS - BOWL_WALL, BOWL_HEIGHT),
+        (BOWL_FLOOR_RADIUS - BOWL_WALL / 2, BOWL_FLOOR),
+        (0, BOWL_FLOOR),
+    ]
     sx, _, sz = BOWL_SCALE
     visual = meshes.revolve([(r / sx, z / sz) for r, z in profile], 32)
-    shapes = [Shape(mesh("bowl.obj", BOWL_SCALE), color=BOWL_GREEN, collision=False),
-              Shape(cylinder(BOWL_FLOOR_RADIUS, BOWL_FLOOR), xyz=(0, 0, BOWL_FLOOR / 2), visual=False)]
+    shapes = [
+        Shape(mesh("bowl.obj", BOWL_SCALE), color=BOWL_GREEN, collision=False),
+        Shape(cylinder(BOWL_FLOOR_RADIUS, BOWL_FLOOR), xyz=(0, 0, BOWL_FLOOR / 2), visual=False),
+    ]
     # Wall boxes: inner face on the line from the floor edge (z = BOWL_FLOOR) to the rim.
     dr, dz = BOWL_RADIUS - BOWL_FLOOR_RADIUS, BOWL_HEIGHT - BOWL_FLOOR
     tilt, length = math.atan2(dr, dz), math.hypot(dr, dz)
@@ -55,10 +64,18 @@ def bowl() -> dict[str, str]:
     chord = 2 * (BOWL_RADIUS + BOWL_WALL) * math.tan(math.pi / BOWL_SEGMENTS)  # closes the rim gaps
     for i in range(BOWL_SEGMENTS):
         yaw = 2 * math.pi * i / BOWL_SEGMENTS
-        shapes.append(Shape(box((BOWL_WALL, chord, length)), xyz=(r_mid * math.cos(yaw), r_mid * math.sin(yaw), z_mid),
-                            rpy=(0, tilt, yaw), visual=False))
-    return {"bowl/bowl.obj": meshes.obj_text(visual),
-            "bowl/bowl.urdf": single("bowl.urdf", shapes, inertial_xyz=BOWL_INERTIAL)}
+        shapes.append(
+            Shape(
+                box((BOWL_WALL, chord, length)),
+                xyz=(r_mid * math.cos(yaw), r_mid * math.sin(yaw), z_mid),
+                rpy=(0, tilt, yaw),
+                visual=False,
+            )
+        )
+    return {
+        "bowl/bowl.obj": meshes.obj_text(visual),
+        "bowl/bowl.urdf": single("bowl.urdf", shapes, inertial_xyz=BOWL_INERTIAL),
+    }
 
 
 def pallet() -> dict[str, str]:
@@ -68,15 +85,27 @@ def pallet() -> dict[str, str]:
     (convex hull), so objects rest on the top deck at z = +0.019 exactly as before.
     """
     specs = []
-    for x0, x1 in ((-0.6, -0.46), (-0.39, -0.29), (-0.22, -0.12), (-0.05, 0.05), (0.12, 0.22), (0.29, 0.39), (0.46, 0.6)):
+    for x0, x1 in (
+        (-0.6, -0.46),
+        (-0.39, -0.29),
+        (-0.22, -0.12),
+        (-0.05, 0.05),
+        (0.12, 0.22),
+        (0.29, 0.39),
+        (0.46, 0.6),
+    ):
         for z in (0.065, -0.065):  # top and bottom deck boards, 0.02 thick
             specs.append(((x1 - x0, 1.0, 0.02), ((x0 + x1) / 2, 0, z)))
     for y0, y1 in ((-0.5, -0.46), (-0.02, 0.02), (0.46, 0.5)):  # stringers between the decks
         specs.append(((1.2, y1 - y0, 0.11), (0, (y0 + y1) / 2, 0)))
-    shapes = [Shape(mesh("pallet.obj", (0.25, 0.25, 0.25)), color=WOOD, collision=False),
-              Shape(box((0.3, 0.25, 0.0375)), visual=False)]
-    return {"pallet/pallet.obj": meshes.obj_text(meshes.boxes(specs)),
-            "pallet/pallet.urdf": single("pallet.urdf", shapes)}
+    shapes = [
+        Shape(mesh("pallet.obj", (0.25, 0.25, 0.25)), color=WOOD, collision=False),
+        Shape(box((0.3, 0.25, 0.0375)), visual=False),
+    ]
+    return {
+        "pallet/pallet.obj": meshes.obj_text(meshes.boxes(specs)),
+        "pallet/pallet.urdf": single("pallet.urdf", shapes),
+    }
 
 
 # The ell footprint spans -0.015..0.065 in x and y (two 0.03-wide arms); the fixture's walls stand
@@ -86,8 +115,10 @@ INSERTION_CLEARANCE, INSERTION_WALL, INSERTION_HEIGHT = 0.004, 0.002, 0.04
 
 def insertion() -> dict[str, str]:
     """L-shaped block `insertion/ell.urdf` and its slot `insertion/fixture.urdf` (friction 0.3)."""
-    ell = [Shape(box((0.08, 0.03, 0.04)), xyz=(0.025, 0, 0), color=RED),
-           Shape(box((0.03, 0.08, 0.0399)), xyz=(0, 0.025, 0), color=RED)]
+    ell = [
+        Shape(box((0.08, 0.03, 0.04)), xyz=(0.025, 0, 0), color=RED),
+        Shape(box((0.03, 0.08, 0.0399)), xyz=(0, 0.025, 0), color=RED),
+    ]
     c, t, h = INSERTION_CLEARANCE, INSERTION_WALL, INSERTION_HEIGHT
     x0 = y0 = -0.015 - c
     x1 = y1 = 0.065 + c
@@ -102,8 +133,10 @@ def insertion() -> dict[str, str]:
     ]
     fixture = [Shape(box((sx, sy, h)), xyz=(cx, cy, 0), color=GRAY) for (sx, sy), (cx, cy) in walls]
     fixture.append(Shape(box((0.02, 0.02, 0.001)), xyz=(0, 0, -0.02), visual=False))
-    return {"insertion/ell.urdf": single("ell.urdf", ell, friction=0.3),
-            "insertion/fixture.urdf": single("fixture.urdf", fixture, friction=0.3)}
+    return {
+        "insertion/ell.urdf": single("ell.urdf", ell, friction=0.3),
+        "insertion/fixture.urdf": single("fixture.urdf", fixture, friction=0.3),
+    }
 
 
 def _tiles(size, offsets_colours, extra=None, **kwargs) -> list[Link]:
@@ -130,29 +163,53 @@ def _ring_boxes(inner: float, outer: float, thickness: float) -> list[Shape]:
     """Annulus as HANOI_SEGMENTS radial boxes (convex pieces), so the hole stays open."""
     chord = 2 * outer * math.tan(math.pi / HANOI_SEGMENTS)
     mid = (inner + outer) / 2
-    return [Shape(box((outer - inner, chord, thickness)), visual=False,
-                  xyz=(mid * math.cos(a), mid * math.sin(a), 0), rpy=(0, 0, a))
-            for a in (2 * math.pi * i / HANOI_SEGMENTS for i in range(HANOI_SEGMENTS))]
+    return [
+        Shape(
+            box((outer - inner, chord, thickness)),
+            visual=False,
+            xyz=(mid * math.cos(a), mid * math.sin(a), 0),
+            rpy=(0, 0, a),
+        )
+        for a in (2 * math.pi * i / HANOI_SEGMENTS for i in range(HANOI_SEGMENTS))
+    ]
 
 
 def hanoi() -> dict[str, str]:
     """Hanoi stand (three 0.12 tiles with rods, friction 0.5), disks 0..3, slim disk and block."""
+
     def rod():
         return [Shape(cylinder(0.005, 0.05), xyz=(0, 0, 0.03), color=GRAY)]
-    links = _tiles((0.12, 0.12, 0.01), [("base", 0, BROWN), ("left", -0.12, LIGHT_BROWN), ("right", 0.12, DARK_BROWN)],
-                   extra=rod, friction=0.5)
-    files = {"hanoi/stand.urdf": robot("stand.urdf", links),
-             "hanoi/block.urdf": single("block.urdf", [Shape(box((0.04, 0.04, 0.04)), color=RED)])}
+
+    links = _tiles(
+        (0.12, 0.12, 0.01),
+        [("base", 0, BROWN), ("left", -0.12, LIGHT_BROWN), ("right", 0.12, DARK_BROWN)],
+        extra=rod,
+        friction=0.5,
+    )
+    files = {
+        "hanoi/stand.urdf": robot("stand.urdf", links),
+        "hanoi/block.urdf": single("block.urdf", [Shape(box((0.04, 0.04, 0.04)), color=RED)]),
+    }
     half_mm = HANOI_THICKNESS * 1000 / 2
     for n, (outer, colour) in enumerate(zip(HANOI_OUTER, HANOI_COLOURS)):
-        ring = meshes.revolve([(HANOI_INNER * 1000, -half_mm), (outer * 1000, -half_mm),
-                               (outer * 1000, half_mm), (HANOI_INNER * 1000, half_mm)], 64)
+        ring = meshes.revolve(
+            [
+                (HANOI_INNER * 1000, -half_mm),
+                (outer * 1000, -half_mm),
+                (outer * 1000, half_mm),
+                (HANOI_INNER * 1000, half_mm),
+            ],
+            64,
+        )
         files[f"hanoi/disk{n}.obj"] = meshes.obj_text(ring)
         shapes = [Shape(mesh(f"disk{n}.obj", (0.001, 0.001, 0.001)), color=colour, collision=False)]
-        files[f"hanoi/disk{n}.urdf"] = single(f"disk{n}.urdf", shapes + _ring_boxes(HANOI_INNER, outer, HANOI_THICKNESS))
+        files[f"hanoi/disk{n}.urdf"] = single(
+            f"disk{n}.urdf", shapes + _ring_boxes(HANOI_INNER, outer, HANOI_THICKNESS)
+        )
     slim = [Shape(mesh("disk3.obj", (0.001, 0.001, 0.0005)), color=BLUE, collision=False)]
-    files["hanoi/slimdisk.urdf"] = single("slimdisk.urdf", slim + _ring_boxes(HANOI_INNER, HANOI_OUTER[3],
-                                                                               HANOI_THICKNESS / 2))
+    files["hanoi/slimdisk.urdf"] = single(
+        "slimdisk.urdf", slim + _ring_boxes(HANOI_INNER, HANOI_OUTER[3], HANOI_THICKNESS / 2)
+    )
     return files
 
 

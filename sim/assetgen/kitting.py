@@ -9,6 +9,7 @@ centred on their bounding box.
 Import-light on purpose: `SHAPES` is read by `sim.utils` at import in every sandboxed task run, so
 the mesh builders (trimesh) are imported only inside `shape_mesh`.
 """
+
 from __future__ import annotations
 
 import math
@@ -68,22 +69,30 @@ def regular_polygon(n: int, radius: float, phase: float = math.pi / 2) -> list[t
 
 def star(points: int = 5, outer: float = 10.0, inner: float = 4.0) -> list[tuple[float, float]]:
     """Counter-clockwise star outline, alternating outer and inner radii, a tip pointing up."""
-    return [((outer if i % 2 == 0 else inner) * math.cos(math.pi / 2 + math.pi * i / points),
-             (outer if i % 2 == 0 else inner) * math.sin(math.pi / 2 + math.pi * i / points))
-            for i in range(2 * points)]
+    return [
+        (
+            (outer if i % 2 == 0 else inner) * math.cos(math.pi / 2 + math.pi * i / points),
+            (outer if i % 2 == 0 else inner) * math.sin(math.pi / 2 + math.pi * i / points),
+        )
+        for i in range(2 * points)
+    ]
 
 
 def flower(samples: int = 128) -> list[tuple[float, float]]:
     """Four-petal polar curve r = 7 + 3 cos(4 t): petals on the axes, radius 10 (20 x 20 footprint)."""
-    return [((7 + 3 * math.cos(4 * t)) * math.cos(t), (7 + 3 * math.cos(4 * t)) * math.sin(t))
-            for t in (TAU * i / samples for i in range(samples))]
+    return [
+        ((7 + 3 * math.cos(4 * t)) * math.cos(t), (7 + 3 * math.cos(4 * t)) * math.sin(t))
+        for t in (TAU * i / samples for i in range(samples))
+    ]
 
 
 def heart(samples: int = 96, width: float = 19.2, height: float = 17.6) -> list[tuple[float, float]]:
     """Classic parametric heart (x = 16 sin^3 t, y = 13 cos t - 5 cos 2t - 2 cos 3t - cos 4t),
     traced counter-clockwise and scaled/centred to the footprint of docs/assets.md#kitting-shapes."""
-    pts = [(-16 * math.sin(t) ** 3, 13 * math.cos(t) - 5 * math.cos(2 * t) - 2 * math.cos(3 * t) - math.cos(4 * t))
-           for t in (TAU * i / samples for i in range(samples))]
+    pts = [
+        (-16 * math.sin(t) ** 3, 13 * math.cos(t) - 5 * math.cos(2 * t) - 2 * math.cos(3 * t) - math.cos(4 * t))
+        for t in (TAU * i / samples for i in range(samples))
+    ]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     sx, sy = width / (max(xs) - min(xs)), height / (max(ys) - min(ys))

@@ -5,6 +5,7 @@ Three builders cover every mesh we ship: `revolve` (bowl, hanoi disks, zone fram
 a grid, holes allowed). All return closed, consistently wound `trimesh.Trimesh` objects with
 outward normals (positive volume), so PyBullet and trimesh agree on inside/outside.
 """
+
 from __future__ import annotations
 
 import math
@@ -137,5 +138,4 @@ def boxes(specs: Sequence[tuple[Sequence[float], Sequence[float]]]) -> trimesh.T
 def obj_text(mesh: trimesh.Trimesh) -> str:
     """OBJ text with 6-decimal vertices and no header, so identical meshes give identical bytes."""
     clean = trimesh.Trimesh(np.round(mesh.vertices, 6) + 0.0, mesh.faces, process=False)
-    return export_obj(clean, include_normals=False, include_color=False, include_texture=False,
-                      digits=6, header=None)
+    return export_obj(clean, include_normals=False, include_color=False, include_texture=False, digits=6, header=None)

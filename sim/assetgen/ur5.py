@@ -10,6 +10,7 @@ mounted on link 9 (`tool_mount`) and the IK target link 10 (`ee_tip`) sits at th
 tip. Both frames are world-aligned when the arm points straight down (identity quaternion = top-down
 grasp), which is the convention of the oracle's pick and place poses.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,8 +33,10 @@ _DARK = "0.2 0.2 0.2 1"
 
 def _inertial(mass: float, r: float = 0.05) -> str:
     i = 0.4 * mass * r * r  # solid-sphere approximation: only the arm's own dynamics use it
-    return (f'<inertial><origin xyz="0 0 0"/><mass value="{mass}"/>'
-            f'<inertia ixx="{i:.6f}" ixy="0" ixz="0" iyy="{i:.6f}" iyz="0" izz="{i:.6f}"/></inertial>')
+    return (
+        f'<inertial><origin xyz="0 0 0"/><mass value="{mass}"/>'
+        f'<inertia ixx="{i:.6f}" ixy="0" ixz="0" iyy="{i:.6f}" iyz="0" izz="{i:.6f}"/></inertial>'
+    )
 
 
 # Arm link visuals are OBJ cylinders (16 sides, cut every <= 5 cm along the axis) rather than URDF
@@ -58,8 +61,11 @@ def cylinder_mesh(radius: float, length: float):
     """Closed trimesh cylinder (m) about z, centred on the origin, its side cut into rings <= 5 cm
     apart."""
     rings = max(1, math.ceil(length / _CUT - 1e-9))
-    profile = ([(0.0, -length / 2)] + [(radius, -length / 2 + length * k / rings) for k in range(rings + 1)]
-               + [(0.0, length / 2)])
+    profile = (
+        [(0.0, -length / 2)]
+        + [(radius, -length / 2 + length * k / rings) for k in range(rings + 1)]
+        + [(0.0, length / 2)]
+    )
     return revolve(profile, _SIDES)
 
 
@@ -68,36 +74,39 @@ def _material(color: str) -> str:
     return f'<material name="rgba {color}"><color rgba="{color}"/></material>'
 
 
-def _cyl(radius: float, length: float, xyz: str, rpy: str, color: str, collide: bool = True,
-         mesh: str | None = None) -> str:
+def _cyl(
+    radius: float, length: float, xyz: str, rpy: str, color: str, collide: bool = True, mesh: str | None = None
+) -> str:
     """Visual (+ collision) cylinder; with `mesh` (a path relative to the URDF) the visual is that
     OBJ file instead of the primitive."""
     geo = f'<geometry><cylinder radius="{radius}" length="{length}"/></geometry>'
     origin = f'<origin xyz="{xyz}" rpy="{rpy}"/>'
     visual = geo if mesh is None else f'<geometry><mesh filename="{mesh}"/></geometry>'
-    out = f'<visual>{origin}{visual}{_material(color)}</visual>'
+    out = f"<visual>{origin}{visual}{_material(color)}</visual>"
     if collide:
-        out += f'<collision>{origin}{geo}</collision>'
+        out += f"<collision>{origin}{geo}</collision>"
     return out
 
 
 def arm_meshes() -> dict[str, str]:
     """{path relative to ur5/: OBJ text} of the arm link visuals referenced by ur5_urdf()."""
-    return {f"meshes/{name}.obj": obj_text(cylinder_mesh(radius, length))
-            for name, radius, length, *_ in ARM_LINKS}
+    return {f"meshes/{name}.obj": obj_text(cylinder_mesh(radius, length)) for name, radius, length, *_ in ARM_LINKS}
 
 
 def _link(name: str, body: str = "", mass: float = 0.0) -> str:
     return f'  <link name="{name}">{_inertial(mass)}{body}</link>\n'
 
 
-def _joint(name: str, kind: str, parent: str, child: str, xyz: str, rpy: str = "0 0 0",
-           axis: str = "0 0 1") -> str:
-    out = (f'  <joint name="{name}" type="{kind}"><parent link="{parent}"/><child link="{child}"/>'
-           f'<origin xyz="{xyz}" rpy="{rpy}"/>')
+def _joint(name: str, kind: str, parent: str, child: str, xyz: str, rpy: str = "0 0 0", axis: str = "0 0 1") -> str:
+    out = (
+        f'  <joint name="{name}" type="{kind}"><parent link="{parent}"/><child link="{child}"/>'
+        f'<origin xyz="{xyz}" rpy="{rpy}"/>'
+    )
     if kind == "revolute":
-        out += (f'<axis xyz="{axis}"/><limit lower="-6.2832" upper="6.2832" effort="150" velocity="3.15"/>'
-                '<dynamics damping="0" friction="0"/>')
+        out += (
+            f'<axis xyz="{axis}"/><limit lower="-6.2832" upper="6.2832" effort="150" velocity="3.15"/>'
+            '<dynamics damping="0" friction="0"/>'
+        )
     return out + "</joint>\n"
 
 
@@ -106,28 +115,32 @@ def ur5_urdf() -> str:
     tool_mount(9), ee_tip(10). Collision shapes are arm-link cylinders (the wrist-3 flange excluded so
     the gripper bodies never collide with it)."""
     h = _H
-    parts = ['<?xml version="1.0"?>\n<robot name="ur5">\n',
-             _link("world", "", 0.0),
-             *(_link(name, _cyl(radius, length, xyz, rpy, color, collide, f"meshes/{name}.obj"), mass)
-               for name, radius, length, xyz, rpy, color, collide, mass in ARM_LINKS),
-             _link("ee_link", "", 0.01), _link("tool0", "", 0.01), _link("tool_mount", "", 0.01),
-             _link("ee_tip", "", 0.01),
-             _joint("world_joint", "fixed", "world", "base_link", "0 0 0", "0 0 3.1415926536"),
-             _joint("shoulder_pan_joint", "revolute", "base_link", "shoulder_link", "0 0 0.089159"),
-             _joint("shoulder_lift_joint", "revolute", "shoulder_link", "upper_arm_link",
-                    "0 0.13585 0", f"0 {h} 0", "0 1 0"),
-             _joint("elbow_joint", "revolute", "upper_arm_link", "forearm_link", "0 -0.1197 0.425",
-                    axis="0 1 0"),
-             _joint("wrist_1_joint", "revolute", "forearm_link", "wrist_1_link", "0 0 0.39225",
-                    f"0 {h} 0", "0 1 0"),
-             _joint("wrist_2_joint", "revolute", "wrist_1_link", "wrist_2_link", "0 0.093 0"),
-             _joint("wrist_3_joint", "revolute", "wrist_2_link", "wrist_3_link", "0 0 0.09465",
-                    axis="0 1 0"),
-             _joint("ee_fixed_joint", "fixed", "wrist_3_link", "ee_link", "0 0.0823 0", f"0 0 {h}"),
-             _joint("tool0_joint", "fixed", "ee_link", "tool0", "0 0 0"),
-             _joint("tool_mount_joint", "fixed", "tool0", "tool_mount", "0 0 0", MOUNT_RPY),
-             _joint("ee_tip_joint", "fixed", "tool_mount", "ee_tip", f"0 0 {-TIP_OFFSET}"),
-             "</robot>\n"]
+    parts = [
+        '<?xml version="1.0"?>\n<robot name="ur5">\n',
+        _link("world", "", 0.0),
+        *(
+            _link(name, _cyl(radius, length, xyz, rpy, color, collide, f"meshes/{name}.obj"), mass)
+            for name, radius, length, xyz, rpy, color, collide, mass in ARM_LINKS
+        ),
+        _link("ee_link", "", 0.01),
+        _link("tool0", "", 0.01),
+        _link("tool_mount", "", 0.01),
+        _link("ee_tip", "", 0.01),
+        _joint("world_joint", "fixed", "world", "base_link", "0 0 0", "0 0 3.1415926536"),
+        _joint("shoulder_pan_joint", "revolute", "base_link", "shoulder_link", "0 0 0.089159"),
+        _joint(
+            "shoulder_lift_joint", "revolute", "shoulder_link", "upper_arm_link", "0 0.13585 0", f"0 {h} 0", "0 1 0"
+        ),
+        _joint("elbow_joint", "revolute", "upper_arm_link", "forearm_link", "0 -0.1197 0.425", axis="0 1 0"),
+        _joint("wrist_1_joint", "revolute", "forearm_link", "wrist_1_link", "0 0 0.39225", f"0 {h} 0", "0 1 0"),
+        _joint("wrist_2_joint", "revolute", "wrist_1_link", "wrist_2_link", "0 0.093 0"),
+        _joint("wrist_3_joint", "revolute", "wrist_2_link", "wrist_3_link", "0 0 0.09465", axis="0 1 0"),
+        _joint("ee_fixed_joint", "fixed", "wrist_3_link", "ee_link", "0 0.0823 0", f"0 0 {h}"),
+        _joint("tool0_joint", "fixed", "ee_link", "tool0", "0 0 0"),
+        _joint("tool_mount_joint", "fixed", "tool0", "tool_mount", "0 0 0", MOUNT_RPY),
+        _joint("ee_tip_joint", "fixed", "tool_mount", "ee_tip", f"0 0 {-TIP_OFFSET}"),
+        "</robot>\n",
+    ]
     return "".join(parts)
 
 
@@ -146,12 +159,15 @@ def suction_head_urdf() -> str:
     (docs/environment.md#robot-grippers)."""
     head = _cyl(0.012, 0.08, "0 0 -0.05", "0 0 0", _GREY, False)
     tip = _cyl(0.006, 0.028, "0 0 0", "0 0 0", _DARK, False) + (
-        '<collision><origin xyz="0 0 0"/><geometry><cylinder radius="0.001" length="0.028"/>'
-        '</geometry></collision>')
-    return ('<?xml version="1.0"?>\n<robot name="suction_head">\n' + _link("head", head, 0.05)
-            + _link("tip", tip, 0.01)
-            + _joint("tip_joint", "fixed", "head", "tip", f"0 0 {-(TIP_OFFSET - 0.014)}")
-            + "</robot>\n")
+        '<collision><origin xyz="0 0 0"/><geometry><cylinder radius="0.001" length="0.028"/></geometry></collision>'
+    )
+    return (
+        '<?xml version="1.0"?>\n<robot name="suction_head">\n'
+        + _link("head", head, 0.05)
+        + _link("tip", tip, 0.01)
+        + _joint("tip_joint", "fixed", "head", "tip", f"0 0 {-(TIP_OFFSET - 0.014)}")
+        + "</robot>\n"
+    )
 
 
 def spatula_urdf() -> str:
@@ -159,10 +175,12 @@ def spatula_urdf() -> str:
     mount; the blade plane is the local y-z plane, so pushing along local x sweeps objects."""
     shaft = _cyl(0.01, TIP_OFFSET - 0.05, f"0 0 {-(TIP_OFFSET - 0.05) / 2:.4f}", "0 0 0", _GREY, False)
     blade_xyz = f"0 0 {-(TIP_OFFSET - 0.025):.4f}"
-    blade = (f'<visual><origin xyz="{blade_xyz}"/><geometry><box size="0.005 0.1 0.05"/></geometry>'
-             f'{_material(_DARK)}</visual>'
-             f'<collision><origin xyz="{blade_xyz}"/><geometry><box size="0.005 0.1 0.05"/></geometry>'
-             '</collision>')
+    blade = (
+        f'<visual><origin xyz="{blade_xyz}"/><geometry><box size="0.005 0.1 0.05"/></geometry>'
+        f"{_material(_DARK)}</visual>"
+        f'<collision><origin xyz="{blade_xyz}"/><geometry><box size="0.005 0.1 0.05"/></geometry>'
+        "</collision>"
+    )
     return _single("spatula", shaft + blade, 0.05)
 
 
@@ -170,8 +188,10 @@ def workspace_urdf() -> str:
     """Visual-only dark grey 0.5 x 1.0 m rectangle (docs/environment.md#env-reset), loaded at (0.5, 0, 0)."""
     # Top 0.3 mm below z=0 so flat markers (corners, lines, zones: 1 mm thick, centred on z=0) show;
     # the env makes the plane (which renderers draw from its collision box) transparent.
-    body = ('<visual><origin xyz="0 0 -0.0103"/><geometry><box size="0.5 1.0 0.02"/></geometry>'
-            f'{_material("0.32 0.32 0.34 1")}</visual>')
+    body = (
+        '<visual><origin xyz="0 0 -0.0103"/><geometry><box size="0.5 1.0 0.02"/></geometry>'
+        f"{_material('0.32 0.32 0.34 1')}</visual>"
+    )
     return _single("workspace", body, 0.0)
 
 
@@ -180,10 +200,14 @@ def build(out_dir) -> list[Path]:
     `ur5/suction/suction-{base,head}.urdf` and `ur5/spatula/spatula-base.urdf` under `out_dir`;
     deterministic bytes. Returns the written paths."""
     root = Path(out_dir) / "ur5"
-    files = {**arm_meshes(), "ur5.urdf": ur5_urdf(), "workspace.urdf": workspace_urdf(),
-             "suction/suction-base.urdf": suction_base_urdf(),
-             "suction/suction-head.urdf": suction_head_urdf(),
-             "spatula/spatula-base.urdf": spatula_urdf()}
+    files = {
+        **arm_meshes(),
+        "ur5.urdf": ur5_urdf(),
+        "workspace.urdf": workspace_urdf(),
+        "suction/suction-base.urdf": suction_base_urdf(),
+        "suction/suction-head.urdf": suction_head_urdf(),
+        "spatula/spatula-base.urdf": spatula_urdf(),
+    }
     written = []
     for rel, text in sorted(files.items()):
         path = root / rel

@@ -6,6 +6,7 @@ Links carry the Ravens defaults (docs/assets.md: mass 0.1 kg, diagonal inertia 1
 rolling friction 0.0001, inertia scaling 3). Colours are written exactly as
 `<color rgba="r g b 1"/>` because `fill_template` rewrites that element for the COLOR key.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -67,6 +68,7 @@ class Shape:
     pitch, yaw); color: RGB (numbers or placeholders) for the visual; visual/collision: which
     elements to emit.
     """
+
     geometry: str
     xyz: Sequence[Num] = (0, 0, 0)
     rpy: Sequence[Num] = (0, 0, 0)
@@ -78,6 +80,7 @@ class Shape:
 @dataclass
 class Link:
     """A URDF link with Ravens-default inertial and contact parameters."""
+
     name: str
     shapes: list[Shape]
     mass: Num = 0.1
@@ -94,23 +97,38 @@ def _origin(xyz: Sequence[Num], rpy: Sequence[Num]) -> str:
 def _link_text(link: Link) -> list[str]:
     out = [f'  <link name="{link.name}">']
     if link.contact:
-        out += ["    <contact>", f'      <lateral_friction value="{fmt(link.friction)}"/>',
-                '      <rolling_friction value="0.0001"/>', '      <inertia_scaling value="3.0"/>',
-                "    </contact>"]
-    out += ["    <inertial>", f"      {_origin(link.inertial_xyz, (0, 0, 0))}",
-            f'      <mass value="{fmt(link.mass)}"/>',
-            '      <inertia ixx="1" ixy="0" ixz="0" iyy="1" iyz="0" izz="1"/>', "    </inertial>"]
+        out += [
+            "    <contact>",
+            f'      <lateral_friction value="{fmt(link.friction)}"/>',
+            '      <rolling_friction value="0.0001"/>',
+            '      <inertia_scaling value="3.0"/>',
+            "    </contact>",
+        ]
+    out += [
+        "    <inertial>",
+        f"      {_origin(link.inertial_xyz, (0, 0, 0))}",
+        f'      <mass value="{fmt(link.mass)}"/>',
+        '      <inertia ixx="1" ixy="0" ixz="0" iyy="1" iyz="0" izz="1"/>',
+        "    </inertial>",
+    ]
     for i, s in enumerate(link.shapes):
         if s.visual:
             out += ["    <visual>", f"      {_origin(s.xyz, s.rpy)}", f"      <geometry>{s.geometry}</geometry>"]
             if s.color is not None:
                 # one material name per link element: PyBullet keys materials by name
-                out += [f'      <material name="{link.name}_{i}">', f'        <color rgba="{vec(s.color)} 1"/>',
-                        "      </material>"]
+                out += [
+                    f'      <material name="{link.name}_{i}">',
+                    f'        <color rgba="{vec(s.color)} 1"/>',
+                    "      </material>",
+                ]
             out.append("    </visual>")
         if s.collision:
-            out += ["    <collision>", f"      {_origin(s.xyz, s.rpy)}",
-                    f"      <geometry>{s.geometry}</geometry>", "    </collision>"]
+            out += [
+                "    <collision>",
+                f"      {_origin(s.xyz, s.rpy)}",
+                f"      <geometry>{s.geometry}</geometry>",
+                "    </collision>",
+            ]
     out.append("  </link>")
     return out
 
@@ -121,9 +139,13 @@ def robot(name: str, links: list[Link]) -> str:
     for link in links:
         out += _link_text(link)
     for link in links[1:]:
-        out += [f'  <joint name="{links[0].name}_to_{link.name}" type="fixed">',
-                f'    <parent link="{links[0].name}"/>', f'    <child link="{link.name}"/>',
-                f"    {_origin(link.origin, (0, 0, 0))}", "  </joint>"]
+        out += [
+            f'  <joint name="{links[0].name}_to_{link.name}" type="fixed">',
+            f'    <parent link="{links[0].name}"/>',
+            f'    <child link="{link.name}"/>',
+            f"    {_origin(link.origin, (0, 0, 0))}",
+            "  </joint>",
+        ]
     out.append("</robot>")
     return "\n".join(out) + "\n"
 

@@ -5,6 +5,7 @@
 
 See sim/sandbox/README.md for the isolation layers, the limits and what the verdict means.
 """
+
 from sim.sandbox.limits import Limits
 from sim.sandbox.runner import iter_run, run
 

@@ -6,6 +6,7 @@ success. `api_snapshot()` records the identity of every function and class (and 
 class member) in the `pybullet`, `cliport.*` and `sim.*` modules before task code runs;
 `api_changes()` lists what was rebound since.
 """
+
 from __future__ import annotations
 
 import sys
@@ -50,5 +51,8 @@ def api_changes(snapshot: dict[str, int]) -> list[str]:
 
 def overridden_members(task_cls: type, base: type) -> list[str]:
     """Scoring members of `base` (reward, done, is_match, oracle) that `task_cls` redefines."""
-    return [m for m in ("reward", "done", "is_match", "oracle")
-            if any(m in vars(c) for c in task_cls.__mro__ if c is not base and issubclass(c, base))]
+    return [
+        m
+        for m in ("reward", "done", "is_match", "oracle")
+        if any(m in vars(c) for c in task_cls.__mro__ if c is not base and issubclass(c, base))
+    ]

@@ -8,6 +8,7 @@ writes to the channel fd without the key, are rejected (`ChannelReader.forged` c
 Frame: 4-byte big-endian payload length | 1-byte kind | payload | 32-byte HMAC-SHA256 over
 (8-byte sequence number | kind | payload). Kinds: b"J" (JSON object), b"F" (episode:u16 | JPEG).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,7 @@ import os
 import struct
 import threading
 
-MAX_PAYLOAD = 4 << 20       # a JPEG frame or an episode dict is far below this
+MAX_PAYLOAD = 4 << 20  # a JPEG frame or an episode dict is far below this
 _HEADER = struct.Struct(">IB")
 _SEQ = struct.Struct(">Q")
 _TAG = 32
@@ -37,12 +38,11 @@ class ChannelWriter:
 
     def _write(self, kind: bytes, payload: bytes):
         with self._lock:
-            data = (_HEADER.pack(len(payload), kind[0]) + payload
-                    + _sign(self._key, self._seq, kind[0], payload))
+            data = _HEADER.pack(len(payload), kind[0]) + payload + _sign(self._key, self._seq, kind[0], payload)
             self._seq += 1
             view = memoryview(data)
             while view:
-                view = view[os.write(self._fd, view):]
+                view = view[os.write(self._fd, view) :]
 
     def send(self, obj: dict):
         """Send one JSON-serialisable dict (non-JSON values are stringified)."""
@@ -79,8 +79,8 @@ class ChannelReader:
             end = _HEADER.size + length + _TAG
             if len(self._buf) < end:
                 break
-            payload = bytes(self._buf[_HEADER.size:_HEADER.size + length])
-            tag = bytes(self._buf[end - _TAG:end])
+            payload = bytes(self._buf[_HEADER.size : _HEADER.size + length])
+            tag = bytes(self._buf[end - _TAG : end])
             del self._buf[:end]
             if not hmac.compare_digest(tag, _sign(self._key, self._seq, kind, payload)):
                 self.broken = f"frame {self._seq} has a bad signature (forged or corrupted)"

@@ -7,6 +7,7 @@ with the run's config (JSON, including the channel key) on fd CTL, the rlimits (
 and the `isolation.confine_child` arguments (JSON: work folder, Landlock wanted) in CONFINE.
 This module trusts its parent, not the task.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,13 @@ def _error(stage: str, exc: BaseException, task_path: str) -> dict:
         line = exc.lineno
     trimmed = "".join(traceback.format_list(frames))
     trimmed += "".join(traceback.format_exception_only(type(exc), exc))
-    return {"stage": stage, "type": type(exc).__name__, "message": str(exc)[:2000], "line": line,
-            "traceback": trimmed[-8000:]}
+    return {
+        "stage": stage,
+        "type": type(exc).__name__,
+        "message": str(exc)[:2000],
+        "line": line,
+        "traceback": trimmed[-8000:],
+    }
 
 
 class _Frames:
@@ -60,6 +66,7 @@ class _Frames:
         now = time.monotonic()
         if self.stream and now - self.last >= self.interval:
             from PIL import Image
+
             buf = io.BytesIO()
             Image.fromarray(rgb).save(buf, format="JPEG", quality=70)
             self.chan.send_frame(self.episode, buf.getvalue())
@@ -69,9 +76,16 @@ class _Frames:
 def _start_encoder(path: Path, size, fps: int):
     """Start ffmpeg before seccomp forbids execve; returns the primed imageio-ffmpeg generator."""
     import imageio_ffmpeg
-    gen = imageio_ffmpeg.write_frames(str(path), tuple(size), fps=fps, codec="libx264",
-                                      pix_fmt_out="yuv420p", macro_block_size=1,
-                                      output_params=["-movflags", "+faststart"])
+
+    gen = imageio_ffmpeg.write_frames(
+        str(path),
+        tuple(size),
+        fps=fps,
+        codec="libx264",
+        pix_fmt_out="yuv420p",
+        macro_block_size=1,
+        output_params=["-movflags", "+faststart"],
+    )
     gen.send(None)
     return gen
 
@@ -99,24 +113,28 @@ def _run(cfg: dict, chan: ChannelWriter, env):
     t0 = time.monotonic()
     from sim import loader
     from sim.env import Environment
+
     try:
         chan.send({"t": "task", "name": loader.find_task_class_name(source)})
     except Exception as e:  # TaskLoadError or a parser limit; both are load failures
         fail("load", e)
-    env = env or Environment()    # one PyBullet world for all episodes, up before seccomp
-    heartbeat.start(chan, env)    # progress reports: the parent stops a stalled run
-    encoder = (_start_encoder(Path(cfg["video_path"]), cfg["video_size"], cfg["fps"])
-               if cfg["video"] else None)
+    env = env or Environment()  # one PyBullet world for all episodes, up before seccomp
+    heartbeat.start(chan, env)  # progress reports: the parent stops a stalled run
+    encoder = _start_encoder(Path(cfg["video_path"]), cfg["video_size"], cfg["fps"]) if cfg["video"] else None
     frames = _Frames(chan, encoder, cfg["video_size"], cfg["frame_interval"], cfg["stream_frames"])
     try:
         _load_and_run(cfg, chan, env, frames, fail, stage, t0)
-    finally:               # finish the mp4 also when a stage failed: it shows what went wrong
+    finally:  # finish the mp4 also when a stage failed: it shows what went wrong
         if encoder is not None:
             encoder.close()
             chan.send({"t": "video", "frames": frames.encoded})
         if frames.bad_shape:
-            chan.send({"t": "warning", "warning": f"{frames.bad_shape} frames had the wrong "
-                                                  "size and were left out of the video"})
+            chan.send(
+                {
+                    "t": "warning",
+                    "warning": f"{frames.bad_shape} frames had the wrong size and were left out of the video",
+                }
+            )
 
 
 def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
@@ -125,8 +143,9 @@ def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
 
     from sim import episode as sim_episode
     from sim import loader
+
     task_path = cfg["task_path"]
-    steps = ChildSteps(cfg, chan)        # opens the answers pipe before seccomp and task code
+    steps = ChildSteps(cfg, chan)  # opens the answers pipe before seccomp and task code
     chan.send({"t": "seccomp", **install_seccomp(cfg["seccomp"])})
     snapshot = api_snapshot()
     try:
@@ -139,10 +158,13 @@ def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
     if patched:
         fail("load", RuntimeError(f"task code patched the task API: {', '.join(patched)}"))
     for member in overridden_members(task_cls, cliport_task.Task):
-        chan.send({"t": "warning", "warning": f"task overrides Task.{member}, which scores "
-                                              "episodes; its reward is taken as given"})
-    chan.send({"t": "task", "name": task_cls.__name__,
-               "timing": {"load_seconds": round(time.monotonic() - t0, 3)}})
+        chan.send(
+            {
+                "t": "warning",
+                "warning": f"task overrides Task.{member}, which scores episodes; its reward is taken as given",
+            }
+        )
+    chan.send({"t": "task", "name": task_cls.__name__, "timing": {"load_seconds": round(time.monotonic() - t0, 3)}})
     stage("load", "pass")
     in_runtime = [False]
     for i in range(cfg["episodes"]):
@@ -158,23 +180,37 @@ def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
 
         try:
             ep = sim_episode.run_episode(
-                task_cls, cfg["seed"] + i, env=env, on_phase=on_phase,
+                task_cls,
+                cfg["seed"] + i,
+                env=env,
+                on_phase=on_phase,
                 on_frame=frames if (frames.encoder or cfg["stream_frames"]) else None,
-                video_size=tuple(cfg["video_size"]), fps=cfg["fps"],
-                **steps.episode_kwargs(cfg["seed"] + i))
+                video_size=tuple(cfg["video_size"]),
+                fps=cfg["fps"],
+                **steps.episode_kwargs(cfg["seed"] + i),
+            )
         except BaseException as e:  # run_episode should catch; SystemExit may not be
             fail("runtime" if in_runtime[0] else "reset", e)
         patched = api_changes(snapshot)
         if patched and not ep.get("error"):
-            ep["error"] = {"type": "APIPatched", "phase": "oracle", "line": None, "traceback": "",
-                           "message": f"task code patched the task API: {', '.join(patched)}"}
+            ep["error"] = {
+                "type": "APIPatched",
+                "phase": "oracle",
+                "line": None,
+                "traceback": "",
+                "message": f"task code patched the task API: {', '.join(patched)}",
+            }
         ep.pop("frames", None)
         chan.send({"t": "episode", "episode": ep})
         if ep.get("error"):
             err = dict(ep["error"])
             failed = "runtime" if in_runtime[0] else "reset"
-            chan.send({"t": "error", "error": {"stage": failed, **{
-                k: err.get(k) for k in ("type", "message", "line", "traceback")}}})
+            chan.send(
+                {
+                    "t": "error",
+                    "error": {"stage": failed, **{k: err.get(k) for k in ("type", "message", "line", "traceback")}},
+                }
+            )
             stage(failed, "fail")
             break
     else:
@@ -185,15 +221,26 @@ def _preload():
     """Import what every run needs and start the PyBullet world before the config arrives (lets a
     spare child start early) -> the Environment or None. Errors are left for the load stage."""
     import sim
+
     sys.path.insert(0, str(sim.COMPAT_DIR))
-    for name in ("numpy", "pybullet", "PIL.Image", "imageio_ffmpeg", "pyseccomp", "sim.env",
-                 "sim.episode", "sim.loader", "cliport.tasks.task"):
+    for name in (
+        "numpy",
+        "pybullet",
+        "PIL.Image",
+        "imageio_ffmpeg",
+        "pyseccomp",
+        "sim.env",
+        "sim.episode",
+        "sim.loader",
+        "cliport.tasks.task",
+    ):
         try:
             __import__(name)
         except Exception:  # reported by the stage that needs it
             pass
     try:
         from sim.env import Environment
+
         return Environment()
     except Exception:  # the load stage retries and reports
         return None
@@ -212,21 +259,20 @@ def _peak_address_space_mib():
 def main():
     """Entry point (see module docstring): demote, read config, run, send "done", exit."""
     ctl_fd, chan_fd, uid = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    apply_rlimits(json.loads(sys.argv[4]))    # first: nothing of the task's runs without them
+    apply_rlimits(json.loads(sys.argv[4]))  # first: nothing of the task's runs without them
     if uid >= 0:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    layers = confine_child(json.loads(sys.argv[5]))   # before any thread: Landlock binds threads
+    layers = confine_child(json.loads(sys.argv[5]))  # before any thread: Landlock binds threads
     env = _preload()
-    with os.fdopen(ctl_fd, "rb") as ctl:      # blocks until the run starts (spare children wait)
+    with os.fdopen(ctl_fd, "rb") as ctl:  # blocks until the run starts (spare children wait)
         data = ctl.read()
     if not data:
-        os._exit(0)                            # parent gone or spare discarded
+        os._exit(0)  # parent gone or spare discarded
     cfg = json.loads(data)
     chan = ChannelWriter(chan_fd, bytes.fromhex(cfg.pop("key")))
-    chan.send({"t": "hello", "pid": os.getpid(), "seconds_since_spawn":
-               round(time.time() - cfg["sent_at"], 3)})
+    chan.send({"t": "hello", "pid": os.getpid(), "seconds_since_spawn": round(time.time() - cfg["sent_at"], 3)})
     for name, layer in layers.items():
         chan.send({"t": "layer", "name": name, **layer})
     try:
@@ -234,10 +280,14 @@ def main():
     except _StageFailed:
         pass
     except BaseException as e:  # a harness fault must still reach the parent
-        chan.send({"t": "internal", "message": f"{type(e).__name__}: {e}",
-                   "traceback": traceback.format_exc()[-4000:]})
-    chan.send({"t": "resources", "peak_address_space_mib": _peak_address_space_mib(),
-               "cpu_seconds": round(time.process_time(), 2)})    # what RLIMIT_CPU counts
+        chan.send({"t": "internal", "message": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()[-4000:]})
+    chan.send(
+        {
+            "t": "resources",
+            "peak_address_space_mib": _peak_address_space_mib(),
+            "cpu_seconds": round(time.process_time(), 2),
+        }
+    )  # what RLIMIT_CPU counts
     chan.send({"t": "done"})
     sys.stdout.flush()
-    os._exit(0)   # skip atexit hooks a task may have registered
+    os._exit(0)  # skip atexit hooks a task may have registered

@@ -8,6 +8,7 @@ simulation progress either. When the parent is gone (the child was re-parented, 
 is closed) the child exits at the next beat, so an orphaned run does not go on for nobody, even
 while task code sleeps; with bubblewrap, --die-with-parent does the same.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,8 @@ def start(chan, env, interval: float = INTERVAL_SECONDS) -> threading.Thread:
             try:
                 chan.send({"t": "progress", "sim_steps": int(steps)})
             except OSError:
-                os._exit(1)   # parent gone: nobody reads the result
+                os._exit(1)  # parent gone: nobody reads the result
+
     thread = threading.Thread(target=beat, name="gensim-heartbeat", daemon=True)
     thread.start()
     return thread

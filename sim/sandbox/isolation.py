@@ -8,6 +8,7 @@ user cannot read the caller's environment (API keys) or memory. Set GENSIM_SANDB
 force the no-namespace fallback (tests use it), GENSIM_SANDBOX_SECCOMP=0 to skip the seccomp filter
 and GENSIM_SANDBOX_LANDLOCK=0 to skip the Landlock rules the child installs (see child.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -84,8 +85,10 @@ def protect_caller() -> dict:
     profilers of the same user (gdb, py-spy) cannot attach. The flag survives fork but not exec:
     sandbox children start dumpable again and set it themselves (`confine_child`). Never
     raises."""
-    return _non_dumpable("caller non-dumpable (prctl PR_SET_DUMPABLE 0): a child without "
-                         "CAP_SYS_PTRACE cannot read its /proc/<pid>/environ or memory")
+    return _non_dumpable(
+        "caller non-dumpable (prctl PR_SET_DUMPABLE 0): a child without "
+        "CAP_SYS_PTRACE cannot read its /proc/<pid>/environ or memory"
+    )
 
 
 def confine_child(args: dict) -> dict:
@@ -94,16 +97,36 @@ def confine_child(args: dict) -> dict:
     drop every capability, then apply Landlock to `args["workdir"]` unless `args["landlock"]` is
     false -> {"child_protected", "capabilities", "landlock": layer} for the verdict. Never
     raises."""
-    try:    # its import runs ldconfig (ctypes.util.find_library), which Landlock forbids later
+    try:  # its import runs ldconfig (ctypes.util.find_library), which Landlock forbids later
         import pyseccomp  # noqa: F401
     except Exception:  # the seccomp layer reports it
         pass
-    return {"child_protected": _non_dumpable("child non-dumpable: other processes of its uid "
-                                             "(another run's task) cannot read its memory"),
-            "capabilities": drop_capabilities(),
-            "landlock": landlock.confine_child(Path(args["workdir"]), bool(args["landlock"]))}
+    return {
+        "child_protected": _non_dumpable(
+            "child non-dumpable: other processes of its uid (another run's task) cannot read its memory"
+        ),
+        "capabilities": drop_capabilities(),
+        "landlock": landlock.confine_child(Path(args["workdir"]), bool(args["landlock"])),
+    }
 
 
+# bubblewrap's namespaces and read-only root, shared by every sandbox child and by `probe_bwrap`.
+BWRAP_NAMESPACES = (
+    "--die-with-parent",
+    "--new-session",
+    "--unshare-net",
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+)
 
 
 @functools.cache
@@ -113,9 +136,14 @@ def probe_bwrap() -> tuple[bool, str]:
     exe = shutil.which("bwrap")
     if exe is None:
         return False, "bwrap not installed (Debian package bubblewrap)"
-    argv = [exe, "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
-            "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--ro-bind", "/", "/",
-            "--dev", "/dev", "--proc", "/proc", "--perms", "0755", "--tmpfs", "/tmp"]
+    argv = [
+        exe,
+        *BWRAP_NAMESPACES,
+        "--perms",
+        "0755",
+        "--tmpfs",
+        "/tmp",
+    ]
     if os.geteuid() != 0:
         argv.append("--unshare-user")
     try:
@@ -154,8 +182,12 @@ def filesystem_confinement() -> tuple[bool, str]:
 
 def _needed_paths() -> list[Path]:
     """Paths the child must read: the interpreter, the venv and the repository."""
-    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO_ROOT,
-             Path(sys.executable).resolve().parent}
+    paths = {
+        Path(sys.base_prefix).resolve(),
+        Path(sys.prefix).resolve(),
+        REPO_ROOT,
+        Path(sys.executable).resolve().parent,
+    }
     return sorted(paths)
 
 
@@ -199,6 +231,7 @@ class Plan:
     """How to start the child: `argv_prefix` before the python command, `uid` to drop to (or None),
     `env`, `layers` for the verdict's `isolation`, and `confine` (the `confine_child` arguments
     the child gets on its command line)."""
+
     argv_prefix: list[str]
     uid: int | None
     env: dict
@@ -219,31 +252,31 @@ def plan(workdir: Path, limits: Limits) -> Plan:
     """
     env = dict(_FIXED_ENV, HOME=str(workdir), TMPDIR=str(workdir))
     pending = "not reported: the child ended before confining itself"
-    layers = {"parent_protected": protect_caller(),
-              "child_protected": _layer(False, pending),
-              "capabilities": _layer(False, pending),
-              "landlock": _layer(False, pending),
-              "environment": _layer(True, f"allowlist only: {sorted(env)}"),
-              "rlimits": _layer(True, "cpu, address space, file size, open files"),
-              "wall_clock": _layer(True, f"process group killed after {limits.wall_seconds} s"),
-              "workdir": _layer(True, "fresh folder, removed afterwards")}
-    use_ns, ns_reason = (probe_bwrap() if namespaces_requested()
-                         else (False, "forced off by GENSIM_SANDBOX_NAMESPACES=0"))
+    layers = {
+        "parent_protected": protect_caller(),
+        "child_protected": _layer(False, pending),
+        "capabilities": _layer(False, pending),
+        "landlock": _layer(False, pending),
+        "environment": _layer(True, f"allowlist only: {sorted(env)}"),
+        "rlimits": _layer(True, "cpu, address space, file size, open files"),
+        "wall_clock": _layer(True, f"process group killed after {limits.wall_seconds} s"),
+        "workdir": _layer(True, "fresh folder, removed afterwards"),
+    }
+    use_ns, ns_reason = (
+        probe_bwrap() if namespaces_requested() else (False, "forced off by GENSIM_SANDBOX_NAMESPACES=0")
+    )
     root = os.geteuid() == 0
     uid = None
     if root and (use_ns or _readable_by_others()):
-        uid = random.randrange(200_000, 400_000)   # unused uid: own process count, no file access
+        uid = random.randrange(200_000, 400_000)  # unused uid: own process count, no file access
         os.chown(workdir, uid, uid)
     argv: list[str] = []
     if use_ns:
-        argv = [ns_reason, "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
-                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        argv = [ns_reason, *BWRAP_NAMESPACES]
         if not root:
             argv.append("--unshare-user")
         # a private /tmp, and e.g. /root (0700) emptied; needed paths under them are bound back
-        hidden = sorted({Path("/tmp")} |
-                        {a for p in _needed_paths() for a in _untraversable_ancestors(p / "x")})
+        hidden = sorted({Path("/tmp")} | {a for p in _needed_paths() for a in _untraversable_ancestors(p / "x")})
         argv += _reexpose(hidden)
         # a work folder deeper in a hidden folder (TMPDIR=/tmp/app): traversable folders above it
         top = next((h for h in hidden if h in workdir.parents), None)
@@ -255,11 +288,15 @@ def plan(workdir: Path, limits: Limits) -> Plan:
         layers["filesystem"] = _layer(True, "read-only root, private /tmp, only workdir writable")
         layers["pid_namespace"] = _layer(True, "own pid namespace; host processes invisible")
     else:
-        layers["network"] = _layer(False, f"no network namespace ({ns_reason}); "
-                                          "only the seccomp layer can deny sockets")
-        fs = ("other folders not writable by the child's uid" if uid is not None else
-              "child runs as the caller's user: only the landlock layer keeps it from reading "
-              "and writing what the caller can")
+        layers["network"] = _layer(
+            False, f"no network namespace ({ns_reason}); only the seccomp layer can deny sockets"
+        )
+        fs = (
+            "other folders not writable by the child's uid"
+            if uid is not None
+            else "child runs as the caller's user: only the landlock layer keeps it from reading "
+            "and writing what the caller can"
+        )
         layers["filesystem"] = _layer(False, f"no mount namespace ({ns_reason}); {fs}")
         layers["pid_namespace"] = _layer(False, f"no pid namespace ({ns_reason})")
     if uid is not None:
@@ -267,12 +304,10 @@ def plan(workdir: Path, limits: Limits) -> Plan:
         layers["processes"] = _layer(True, f"RLIMIT_NPROC={limits.processes} for uid {uid}")
     elif root:
         layers["uid"] = _layer(False, "runs as root: interpreter not readable by other users")
-        layers["processes"] = _layer(False, "RLIMIT_NPROC does not apply to root; "
-                                            "only the seccomp layer stops fork")
+        layers["processes"] = _layer(False, "RLIMIT_NPROC does not apply to root; only the seccomp layer stops fork")
     else:
         layers["uid"] = _layer(False, "runs as the caller's uid (not root)")
-        layers["processes"] = _layer(True, f"RLIMIT_NPROC = current processes of uid + "
-                                           f"{limits.processes}")
+        layers["processes"] = _layer(True, f"RLIMIT_NPROC = current processes of uid + {limits.processes}")
     return Plan(argv, uid, env, layers, {"workdir": str(workdir), "landlock": landlock_requested()})
 
 
@@ -299,11 +334,13 @@ def rlimit_values(limits: Limits, uid: int | None) -> dict[str, list[int]]:
     child keeps the caller's uid (non-root), and absolutely for a fresh uid.
     """
     cpu = math.ceil(limits.cpu_seconds)
-    values = {"RLIMIT_CPU": [cpu, cpu + 2],
-              "RLIMIT_AS": [int(limits.memory_bytes)] * 2,
-              "RLIMIT_FSIZE": [int(limits.file_size_bytes)] * 2,
-              "RLIMIT_NOFILE": [int(limits.open_files)] * 2,
-              "RLIMIT_CORE": [0, 0]}
+    values = {
+        "RLIMIT_CPU": [cpu, cpu + 2],
+        "RLIMIT_AS": [int(limits.memory_bytes)] * 2,
+        "RLIMIT_FSIZE": [int(limits.file_size_bytes)] * 2,
+        "RLIMIT_NOFILE": [int(limits.open_files)] * 2,
+        "RLIMIT_CORE": [0, 0],
+    }
     if uid is not None:
         values["RLIMIT_NPROC"] = [limits.processes] * 2
     elif os.geteuid() != 0:

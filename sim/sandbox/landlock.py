@@ -13,6 +13,7 @@ Landlock restricts the calling thread and what it creates afterwards, so the chi
 before it starts any thread (see child.py). It never raises: where the kernel lacks Landlock the
 result says why and the run goes on with the other layers.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -36,8 +37,8 @@ REMOVE_DIR, REMOVE_FILE, MAKE_CHAR, MAKE_DIR = 1 << 4, 1 << 5, 1 << 6, 1 << 7
 MAKE_REG, MAKE_SOCK, MAKE_FIFO, MAKE_BLOCK, MAKE_SYM = 1 << 8, 1 << 9, 1 << 10, 1 << 11, 1 << 12
 REFER, TRUNCATE, IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 _FS_BY_ABI = {1: (1 << 13) - 1, 2: REFER, 3: TRUNCATE, 5: IOCTL_DEV}
-NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1              # ABI 4
-SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1   # ABI 6
+NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1  # ABI 4
+SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1  # ABI 6
 # Rights a rule on a non-directory may carry (others make landlock_add_rule fail with EINVAL).
 _FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
 
@@ -48,8 +49,11 @@ WRITE = READ | WRITE_FILE | REMOVE_DIR | REMOVE_FILE | MAKE_DIR | MAKE_REG | REF
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -74,12 +78,13 @@ def abi_version() -> tuple[int, str]:
     if platform.machine().startswith("alpha"):
         return 0, "Landlock syscall numbers differ on alpha; not used there"
     try:
-        return _syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0),
-                        ctypes.c_uint32(CREATE_RULESET_VERSION)), ""
+        return _syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION)), ""
     except OSError as e:
-        why = {errno.ENOSYS: "kernel without Landlock (Linux < 5.13, or not built in)",
-               errno.EOPNOTSUPP: "Landlock built in but not enabled at boot (lsm= list)",
-               errno.EPERM: "Landlock syscalls refused (e.g. a container's seccomp profile)"}
+        why = {
+            errno.ENOSYS: "kernel without Landlock (Linux < 5.13, or not built in)",
+            errno.EOPNOTSUPP: "Landlock built in but not enabled at boot (lsm= list)",
+            errno.EPERM: "Landlock syscalls refused (e.g. a container's seccomp profile)",
+        }
         return 0, why.get(e.errno, f"landlock_create_ruleset failed: {e.strerror}")
 
 
@@ -99,18 +104,18 @@ def elf_interpreter(path: str | os.PathLike) -> str | None:
             if head[:4] != b"\x7fELF":
                 return None
             end = "<" if head[5] == 1 else ">"
-            if head[4] == 2:   # 64-bit
-                phoff, = struct.unpack_from(end + "Q", head, 32)
+            if head[4] == 2:  # 64-bit
+                (phoff,) = struct.unpack_from(end + "Q", head, 32)
                 phentsize, phnum = struct.unpack_from(end + "HH", head, 54)
-                ph_fmt = end + "IIQ"          # p_type, p_flags, p_offset
+                ph_fmt = end + "IIQ"  # p_type, p_flags, p_offset
             else:
-                phoff, = struct.unpack_from(end + "I", head, 28)
+                (phoff,) = struct.unpack_from(end + "I", head, 28)
                 phentsize, phnum = struct.unpack_from(end + "HH", head, 42)
-                ph_fmt = end + "II"           # p_type, p_offset
+                ph_fmt = end + "II"  # p_type, p_offset
             for i in range(phnum):
                 f.seek(phoff + i * phentsize)
                 fields = struct.unpack(ph_fmt, f.read(struct.calcsize(ph_fmt)))
-                if fields[0] == 3:            # PT_INTERP
+                if fields[0] == 3:  # PT_INTERP
                     f.seek(fields[-1])
                     return f.read(4096).split(b"\0", 1)[0].decode()
     except (OSError, struct.error, UnicodeDecodeError):
@@ -123,11 +128,13 @@ def restrict(rules: dict[str, int], abi: int) -> int:
     of rules added. Paths that do not exist are skipped; rights are cut to what the kernel knows
     and, for files, to the per-file rights. Raises OSError when a syscall fails."""
     fs = handled_fs(abi)
-    attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
-                        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
-    size = 24 if abi >= 6 else 16 if abi >= 4 else 8   # struct size known to that ABI
-    ruleset = _syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
-                       ctypes.c_uint32(0))
+    attr = _RulesetAttr(
+        fs,
+        NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
+        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0,
+    )
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8  # struct size known to that ABI
+    ruleset = _syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     added = 0
     try:
         for path, rights in rules.items():
@@ -139,12 +146,13 @@ def restrict(rules: dict[str, int], abi: int) -> int:
                 is_dir = stat.S_ISDIR(os.fstat(fd).st_mode)
                 rule = _PathBeneathAttr(rights & fs & (~0 if is_dir else _FILE_RIGHTS), fd)
                 if rule.allowed_access:
-                    _syscall(SYS_ADD_RULE, ruleset, ctypes.c_int(RULE_PATH_BENEATH),
-                             ctypes.byref(rule), ctypes.c_uint32(0))
+                    _syscall(
+                        SYS_ADD_RULE, ruleset, ctypes.c_int(RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0)
+                    )
                     added += 1
             finally:
                 os.close(fd)
-        prctl(PR_SET_NO_NEW_PRIVS, 1)    # required to restrict oneself without CAP_SYS_ADMIN
+        prctl(PR_SET_NO_NEW_PRIVS, 1)  # required to restrict oneself without CAP_SYS_ADMIN
         _syscall(SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0))
     finally:
         os.close(ruleset)
@@ -158,17 +166,35 @@ def child_rules(workdir: Path) -> dict[str, int]:
     The repository root itself is not listed: only sim/ and assets/ under it (and the venv, when
     it lives there) are readable."""
     import sim
+
     repo = Path(sim.__file__).resolve().parents[1]
-    read = ["/usr", "/lib", "/lib64", "/lib32", "/etc/ld.so.cache", "/etc/localtime",
-            "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/sys/devices/system/cpu",
-            "/dev/urandom", "/dev/random", "/dev/zero", f"/proc/{os.getpid()}",
-            sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent),
-            str(Path(sim.__file__).resolve().parent), str(sim.ASSETS_ROOT)]
+    read = [
+        "/usr",
+        "/lib",
+        "/lib64",
+        "/lib32",
+        "/etc/ld.so.cache",
+        "/etc/localtime",
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/nsswitch.conf",
+        "/sys/devices/system/cpu",
+        "/dev/urandom",
+        "/dev/random",
+        "/dev/zero",
+        f"/proc/{os.getpid()}",
+        sys.base_prefix,
+        sys.prefix,
+        str(Path(sys.executable).resolve().parent),
+        str(Path(sim.__file__).resolve().parent),
+        str(sim.ASSETS_ROOT),
+    ]
     read += [p for p in sys.path if p and Path(p).resolve() != repo]
     rules = {p: READ for p in read}
     rules["/dev/null"] = READ_FILE | WRITE_FILE
     try:
         import imageio_ffmpeg
+
         ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     except Exception:  # no encoder here: videos fail at their own stage
         ffmpeg = None
@@ -188,21 +214,26 @@ def confine_child(workdir: Path, wanted: bool = True) -> dict:
     if not abi:
         return {"active": False, "detail": why}
     threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
-    if threads > 1:     # Landlock binds the calling thread only: refuse a partial confinement
-        return {"active": False, "detail": f"{threads} threads already running; Landlock would "
-                                           "confine only the calling one"}
+    if threads > 1:  # Landlock binds the calling thread only: refuse a partial confinement
+        return {
+            "active": False,
+            "detail": f"{threads} threads already running; Landlock would confine only the calling one",
+        }
     try:
         added = restrict(child_rules(workdir), abi)
     except OSError as e:
         return {"active": False, "detail": f"Landlock ABI {abi}: restriction failed: {e}"}
     extra = []
     extra.append("TCP bind/connect denied" if abi >= 4 else "TCP not covered (ABI < 4)")
-    extra.append("signals and abstract unix sockets scoped to the sandbox" if abi >= 6 else
-                 "signals not scoped (ABI < 6)")
+    extra.append(
+        "signals and abstract unix sockets scoped to the sandbox" if abi >= 6 else "signals not scoped (ABI < 6)"
+    )
     if abi < 3:
         extra.append("truncate() not covered (ABI < 3)")
-    return {"active": True,
-            "detail": f"Landlock ABI {abi}, {added} rules: read-only system libraries, "
-                      "interpreter, packages, sim/, assets/, own /proc entry; writable: the work "
-                      "folder only; other processes' /proc, /tmp, $HOME and the project tree "
-                      "denied; " + "; ".join(extra)}
+    return {
+        "active": True,
+        "detail": f"Landlock ABI {abi}, {added} rules: read-only system libraries, "
+        "interpreter, packages, sim/, assets/, own /proc entry; writable: the work "
+        "folder only; other processes' /proc, /tmp, $HOME and the project tree "
+        "denied; " + "; ".join(extra),
+    }

@@ -1,4 +1,5 @@
 """Resource limits for one sandboxed task run (`sim.sandbox.Limits`)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -69,8 +70,9 @@ class Limits:
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Limits.{field.name} must be a positive number, got {value!r}")
         if self.memory_bytes < 512 * MIB:
-            raise ValueError(f"Limits.memory_bytes={self.memory_bytes} is below 512 MiB; "
-                             "Python + numpy + pybullet cannot start")
+            raise ValueError(
+                f"Limits.memory_bytes={self.memory_bytes} is below 512 MiB; Python + numpy + pybullet cannot start"
+            )
 
     def for_episodes(self, episodes: int) -> Limits:
         """These limits with `wall_seconds` and `cpu_seconds` set for a run of `episodes` episodes

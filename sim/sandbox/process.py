@@ -6,6 +6,7 @@ of time: after every run, `release()` pre-starts a spare for the same limits, an
 those limits takes it (`take()`) instead of paying ~0.6 s of CPU for interpreter start and imports.
 Set GENSIM_SANDBOX_PREFORK=0 to disable the spare. At most one spare exists per process.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -23,18 +24,18 @@ from sim import tmpdirs
 from sim.sandbox import isolation
 from sim.sandbox.limits import Limits
 
-_CHILD_CODE = ("import sys; sys.path.insert(0, {root!r}); "
-               "from sim.sandbox.child import main; main()")
+_CHILD_CODE = "import sys; sys.path.insert(0, {root!r}); from sim.sandbox.child import main; main()"
 
 
 @dataclasses.dataclass
 class Child:
     """A started child: its process, work folder, isolation plan and both pipe ends we hold."""
+
     proc: subprocess.Popen
     workdir: Path
     plan: isolation.Plan
-    ctl_fd: int          # write end: the run config goes here, once
-    chan_fd: int         # read end of the signed channel
+    ctl_fd: int  # write end: the run config goes here, once
+    chan_fd: int  # read end of the signed channel
     key: tuple
 
     def send_config(self, cfg: dict):
@@ -42,7 +43,7 @@ class Child:
         try:
             os.write(self.ctl_fd, json.dumps(cfg).encode())
         except OSError:
-            pass              # child already gone: the verdict reports how it ended
+            pass  # child already gone: the verdict reports how it ended
         os.close(self.ctl_fd)
         self.ctl_fd = -1
 
@@ -69,8 +70,7 @@ class Child:
 
 
 def _key(limits: Limits) -> tuple:
-    return (limits, isolation.namespaces_requested(), isolation.seccomp_requested(),
-            isolation.landlock_requested())
+    return (limits, isolation.namespaces_requested(), isolation.seccomp_requested(), isolation.landlock_requested())
 
 
 def spawn(limits: Limits) -> Child:
@@ -81,15 +81,28 @@ def spawn(limits: Limits) -> Child:
     plan = isolation.plan(workdir, limits)
     ctl_r, ctl_w = os.pipe()
     chan_r, chan_w = os.pipe()
-    argv = plan.argv_prefix + [sys.executable, "-I", "-c",
-                               _CHILD_CODE.format(root=str(isolation.REPO_ROOT)),
-                               str(ctl_r), str(chan_w), str(plan.uid if plan.uid else -1),
-                               json.dumps(isolation.rlimit_values(limits, plan.uid)),
-                               json.dumps(plan.confine)]
+    argv = plan.argv_prefix + [
+        sys.executable,
+        "-I",
+        "-c",
+        _CHILD_CODE.format(root=str(isolation.REPO_ROOT)),
+        str(ctl_r),
+        str(chan_w),
+        str(plan.uid if plan.uid else -1),
+        json.dumps(isolation.rlimit_values(limits, plan.uid)),
+        json.dumps(plan.confine),
+    ]
     try:
-        proc = subprocess.Popen(argv, cwd=workdir, env=plan.env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                pass_fds=(ctl_r, chan_w), start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=workdir,
+            env=plan.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(ctl_r, chan_w),
+            start_new_session=True,
+        )
     except BaseException:
         for fd in (ctl_w, chan_r):
             os.close(fd)

@@ -3,6 +3,7 @@
 `iter_run(source, ...)` yields the events of INTERFACES.md (stage, log, frame, episode, verdict);
 `run(source, ...)` returns the verdict. The task source never runs in this process.
 """
+
 from __future__ import annotations
 
 import collections
@@ -40,13 +41,13 @@ class _LogBuffer:
 
     def __init__(self, stream: str, budget: list):
         self.stream, self.budget, self.partial, self.dropped = stream, budget, b"", 0
-        self.tail = collections.deque(maxlen=5)     # last lines, kept even past the budget
+        self.tail = collections.deque(maxlen=5)  # last lines, kept even past the budget
 
     def feed(self, data: bytes, final: bool = False) -> list[dict]:
         data = self.partial + data
         lines = data.split(b"\n")
         self.partial = b"" if final else lines.pop()
-        if len(self.partial) > 2000:     # an endless line: cut it, keep reading
+        if len(self.partial) > 2000:  # an endless line: cut it, keep reading
             lines.append(self.partial)
             self.partial = b""
         out = []
@@ -59,16 +60,24 @@ class _LogBuffer:
                 continue
             raw = raw[:2000]
             self.budget[0] -= len(raw) + 1
-            out.append({"type": "log", "stream": self.stream,
-                        "line": raw.decode("utf-8", "replace")})
+            out.append({"type": "log", "stream": self.stream, "line": raw.decode("utf-8", "replace")})
         return out
 
 
-def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed: int = 0,
-             video: bool = True, video_size=video_defaults.SIZE, fps: int = video_defaults.FPS,
-             stream_frames: bool = True, limits: Limits | None = None,
-             cancel: threading.Event | None = None,
-             steps: StepOptions | None = None) -> Iterator[dict]:
+def iter_run(
+    source: str,
+    *,
+    filename: str = "task.py",
+    episodes: int = 4,
+    seed: int = 0,
+    video: bool = True,
+    video_size=video_defaults.SIZE,
+    fps: int = video_defaults.FPS,
+    stream_frames: bool = True,
+    limits: Limits | None = None,
+    cancel: threading.Event | None = None,
+    steps: StepOptions | None = None,
+) -> Iterator[dict]:
     """Run task `source` in an isolated child; yield events, the last one the verdict.
 
     episodes: oracle episodes with seeds seed .. seed+episodes-1. video_size: (width, height) px.
@@ -89,11 +98,23 @@ def iter_run(source: str, *, filename: str = "task.py", episodes: int = 4, seed:
     t_start = time.monotonic()
     child = process.take(limits)
     try:
-        yield from _supervise(child, source, _safe_filename(filename), episodes, seed, video,
-                              tuple(video_size), fps, stream_frames, limits, cancel, t_start,
-                              steps)
+        yield from _supervise(
+            child,
+            source,
+            _safe_filename(filename),
+            episodes,
+            seed,
+            video,
+            tuple(video_size),
+            fps,
+            stream_frames,
+            limits,
+            cancel,
+            t_start,
+            steps,
+        )
     finally:
-        child.dispose()              # also when the caller abandons the generator mid-run
+        child.dispose()  # also when the caller abandons the generator mid-run
         process.release(limits)
 
 
@@ -106,30 +127,43 @@ def run(source: str, **kwargs) -> dict:
     return verdict
 
 
-def _supervise(child, source, filename, episodes, seed, video, video_size, fps, stream_frames,
-               limits, cancel, t_start, steps=None):
+def _supervise(
+    child, source, filename, episodes, seed, video, video_size, fps, stream_frames, limits, cancel, t_start, steps=None
+):
     workdir, proc, chan_fd = child.workdir, child.proc, child.chan_fd
     task_path = workdir / filename
     task_path.write_text(source)
     key = secrets.token_bytes(32)
     builder = VerdictBuilder(episodes, seed, child.plan.layers, limits, str(workdir))
     step_io = ParentSteps(workdir, steps) if steps is not None else None
-    child.send_config({**(step_io.config() if step_io else {}),
-        "key": key.hex(), "task_path": str(task_path), "episodes": episodes, "seed": seed,
-        "video": bool(video), "video_size": list(video_size), "fps": fps,
-        "video_path": str(workdir / "video.mp4"), "stream_frames": bool(stream_frames),
-        "frame_interval": limits.frame_interval_seconds,
-        "seccomp": isolation.seccomp_requested(), "sent_at": time.time()})
+    child.send_config(
+        {
+            **(step_io.config() if step_io else {}),
+            "key": key.hex(),
+            "task_path": str(task_path),
+            "episodes": episodes,
+            "seed": seed,
+            "video": bool(video),
+            "video_size": list(video_size),
+            "fps": fps,
+            "video_path": str(workdir / "video.mp4"),
+            "stream_frames": bool(stream_frames),
+            "frame_interval": limits.frame_interval_seconds,
+            "seccomp": isolation.seccomp_requested(),
+            "sent_at": time.time(),
+        }
+    )
     reader = ChannelReader(key)
     budget = [limits.log_bytes]
-    logs = {proc.stdout.fileno(): _LogBuffer("stdout", budget),
-            proc.stderr.fileno(): _LogBuffer("stderr", budget)}
+    logs = {proc.stdout.fileno(): _LogBuffer("stdout", budget), proc.stderr.fileno(): _LogBuffer("stderr", budget)}
     open_fds = {chan_fd, *logs}
     stop, killed = threading.Event(), []
-    progress = [time.monotonic()]       # when the child last sent a signed message
-    watchdog = threading.Thread(target=_watchdog, daemon=True,
-                                args=(child, cancel, t_start + limits.wall_seconds, stop, killed,
-                                      progress, limits.stall_seconds))
+    progress = [time.monotonic()]  # when the child last sent a signed message
+    watchdog = threading.Thread(
+        target=_watchdog,
+        daemon=True,
+        args=(child, cancel, t_start + limits.wall_seconds, stop, killed, progress, limits.stall_seconds),
+    )
     watchdog.start()
     try:
         yield {"type": "stage", "stage": "syntax", "status": "start"}
@@ -158,27 +192,23 @@ def _supervise(child, source, filename, episodes, seed, video, video_size, fps, 
             for w in step_io.warnings[:10]:
                 builder.warn(w)
         watchdog.join()
-    if not _exited(proc, timeout=5):    # all pipes closed but alive: it closed them itself
+    if not _exited(proc, timeout=5):  # all pipes closed but alive: it closed them itself
         killed.append("closed-pipes")
-    child.kill()                        # leftovers in its group; the unreaped leader holds the id
+    child.kill()  # leftovers in its group; the unreaped leader holds the id
     returncode = proc.wait()
     killed_for = killed[0] if killed else None
     if child.plan.argv_prefix and 128 < returncode < 128 + 65:
-        returncode = 128 - returncode   # bwrap reports a signal death of its child as 128 + signo
+        returncode = 128 - returncode  # bwrap reports a signal death of its child as 128 + signo
     dropped = sum(b.dropped for b in logs.values())
     if dropped:
-        builder.warn(f"log output truncated: {dropped} bytes beyond the {limits.log_bytes}-byte "
-                     "budget were dropped")
-        yield {"type": "log", "stream": "stderr",
-               "line": f"[sandbox] output truncated, {dropped} bytes dropped"}
+        builder.warn(f"log output truncated: {dropped} bytes beyond the {limits.log_bytes}-byte budget were dropped")
+        yield {"type": "log", "stream": "stderr", "line": f"[sandbox] output truncated, {dropped} bytes dropped"}
     builder.stderr_tail = list(logs[proc.stderr.fileno()].tail)
     if reader.broken:
         builder.channel_broken = reader.broken
         builder.warn(f"channel: {reader.broken}")
-    video_path = (_collect_video(workdir / "video.mp4", limits)
-                  if video and builder.video_frames else None)
-    yield from builder.finish(returncode, killed_for, video_path,
-                              wall_seconds=time.monotonic() - t_start)
+    video_path = _collect_video(workdir / "video.mp4", limits) if video and builder.video_frames else None
+    yield from builder.finish(returncode, killed_for, video_path, wall_seconds=time.monotonic() - t_start)
 
 
 def _exited(proc, timeout: float) -> bool:
@@ -192,8 +222,9 @@ def _exited(proc, timeout: float) -> bool:
     return False
 
 
-def _watchdog(child, cancel, deadline: float, stop: threading.Event, killed: list,
-              progress: list, stall_seconds: float):
+def _watchdog(
+    child, cancel, deadline: float, stop: threading.Event, killed: list, progress: list, stall_seconds: float
+):
     """Kill the child on cancel, at the wall-clock deadline, or when its last signed message
     (progress[0], monotonic s) is more than `stall_seconds` old, even while the caller is not
     iterating; records why in `killed`. Unread bytes on the channel count as progress: a caller
@@ -202,9 +233,15 @@ def _watchdog(child, cancel, deadline: float, stop: threading.Event, killed: lis
         now = time.monotonic()
         if now - progress[0] > stall_seconds and select.select([child.chan_fd], [], [], 0)[0]:
             progress[0] = now
-        reason = ("cancelled" if cancel is not None and cancel.is_set() else
-                  "wall" if now > deadline else
-                  "stalled" if now - progress[0] > stall_seconds else None)
+        reason = (
+            "cancelled"
+            if cancel is not None and cancel.is_set()
+            else "wall"
+            if now > deadline
+            else "stalled"
+            if now - progress[0] > stall_seconds
+            else None
+        )
         if reason:
             killed.append(reason)
             child.kill()
@@ -222,4 +259,3 @@ def _collect_video(path: Path, limits: Limits) -> str | None:
     out = tmpdirs.make("video") / "episodes.mp4"
     shutil.copyfile(path, out, follow_symlinks=False)
     return str(out)
-

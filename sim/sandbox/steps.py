@@ -15,6 +15,7 @@ parent decodes them with a fixed dtype, bounded shape and bounded decompressed s
 depends on pickles and a hostile child can only send wrong numbers, never code.
 Poses are [[x, y, z], [qx, qy, qz, qw]] (metres, quaternion xyzw).
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,8 +33,8 @@ import numpy as np
 
 MODES = ("record", "act")
 MESSAGES = ("step", "observe")
-MAX_SIDE = 1024          # largest map side accepted from the child (standard maps are 320 x 160)
-MAX_TEXT = 1000          # characters of a language goal kept
+MAX_SIDE = 1024  # largest map side accepted from the child (standard maps are 320 x 160)
+MAX_TEXT = 1000  # characters of a language goal kept
 ANSWERS_NAME = "answers.fifo"
 Agent = collections.namedtuple("Agent", ["act"])
 
@@ -44,6 +45,7 @@ class StepOptions:
     with the observation dict {"seed", "step", "lang_goal", "colour" (H, W, 3) uint8, "height"
     (H, W) float32} and returns {"pose0": pose, "pose1": pose} or None (no action this step).
     observation: "cameras" (fused task cameras) or "orthographic" (see sim.observation)."""
+
     mode: str
     actor: Callable[[dict], dict | None] | None = None
     observation: str = "cameras"
@@ -61,8 +63,11 @@ class StepOptions:
 def encode_array(array: np.ndarray) -> dict:
     """{"dtype", "shape", "zlib"} JSON form of `array` (level-1 zlib: maps are mostly flat)."""
     array = np.ascontiguousarray(array)
-    return {"dtype": array.dtype.str, "shape": list(array.shape),
-            "zlib": base64.b64encode(zlib.compress(array.tobytes(), 1)).decode("ascii")}
+    return {
+        "dtype": array.dtype.str,
+        "shape": list(array.shape),
+        "zlib": base64.b64encode(zlib.compress(array.tobytes(), 1)).decode("ascii"),
+    }
 
 
 def decode_array(obj, dtype: str, ndim: int, channels: int | None = None) -> np.ndarray:
@@ -72,13 +77,15 @@ def decode_array(obj, dtype: str, ndim: int, channels: int | None = None) -> np.
     if not isinstance(obj, dict) or obj.get("dtype") != np.dtype(dtype).str:
         raise ValueError(f"array must have dtype {np.dtype(dtype).str}")
     shape = obj.get("shape")
-    if (not isinstance(shape, list) or len(shape) != ndim
-            or not all(isinstance(s, int) and 1 <= s <= MAX_SIDE for s in shape)
-            or (channels is not None and shape[-1] != channels)):
+    if (
+        not isinstance(shape, list)
+        or len(shape) != ndim
+        or not all(isinstance(s, int) and 1 <= s <= MAX_SIDE for s in shape)
+        or (channels is not None and shape[-1] != channels)
+    ):
         raise ValueError(f"bad array shape {shape!r}")
     size = math.prod(shape) * np.dtype(dtype).itemsize
-    raw = zlib.decompressobj().decompress(base64.b64decode(str(obj.get("zlib", "")), validate=True),
-                                          size + 1)
+    raw = zlib.decompressobj().decompress(base64.b64decode(str(obj.get("zlib", "")), validate=True), size + 1)
     if len(raw) != size:
         raise ValueError(f"array data has {len(raw)} bytes, expected {size}")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
@@ -116,9 +123,10 @@ class ChildSteps:
     def __init__(self, cfg: dict, chan):
         self.mode, self.chan = cfg.get("steps"), chan
         self.source = cfg.get("observation", "cameras")
-        self.answers = (open(cfg["answers_path"], "rb") if self.mode == "act" else None)
-        if self.mode in MODES:   # imported before the API snapshot, so the guard watches it
+        self.answers = open(cfg["answers_path"], "rb") if self.mode == "act" else None
+        if self.mode in MODES:  # imported before the API snapshot, so the guard watches it
             from sim import observation
+
             self.observe = observation.topdown
 
     def episode_kwargs(self, seed: int) -> dict:
@@ -136,31 +144,41 @@ class ChildSteps:
                 if oracle is not None:
                     action = oracle.act(obs, info)
                 else:
-                    self.chan.send({"t": "observe", "seed": seed, "step": state["step"],
-                                    "lang_goal": lang_goal, "colour": encode_array(colour),
-                                    "height": encode_array(height)})
+                    self.chan.send(
+                        {
+                            "t": "observe",
+                            "seed": seed,
+                            "step": state["step"],
+                            "lang_goal": lang_goal,
+                            "colour": encode_array(colour),
+                            "height": encode_array(height),
+                        }
+                    )
                     action = self._read_answer()
-                state["pending"] = {"lang_goal": lang_goal, "colour": colour, "height": height,
-                                    "action": action, "primitive": _primitive_name(task)}
+                state["pending"] = {
+                    "lang_goal": lang_goal,
+                    "colour": colour,
+                    "height": height,
+                    "action": action,
+                    "primitive": _primitive_name(task),
+                }
                 return action
 
             return Agent(act)
 
         def on_step(action, reward, done, info):
             pending, state["pending"] = state["pending"], None
-            msg = {"t": "step", "seed": seed, "step": state["step"], "reward": float(reward),
-                   "done": bool(done)}
+            msg = {"t": "step", "seed": seed, "step": state["step"], "reward": float(reward), "done": bool(done)}
             state["step"] += 1
             if pending is None:
                 return
-            msg.update(lang_goal=pending["lang_goal"], primitive=pending["primitive"],
-                       acted=pending["action"] is not None)
+            msg.update(
+                lang_goal=pending["lang_goal"], primitive=pending["primitive"], acted=pending["action"] is not None
+            )
             if pending["action"] is not None:
-                msg.update(pose0=_pose_json(pending["action"]["pose0"]),
-                           pose1=_pose_json(pending["action"]["pose1"]))
+                msg.update(pose0=_pose_json(pending["action"]["pose0"]), pose1=_pose_json(pending["action"]["pose1"]))
             if self.mode == "record":
-                msg.update(colour=encode_array(pending["colour"]),
-                           height=encode_array(pending["height"]))
+                msg.update(colour=encode_array(pending["colour"]), height=encode_array(pending["height"]))
             self.chan.send(msg)
 
         return {"agent": make_agent, "on_step": on_step}
@@ -174,8 +192,10 @@ class ChildSteps:
         if answer.get("action") is None:
             return None
         pose0, pose1 = (decode_pose(answer["action"][k]) for k in ("pose0", "pose1"))
-        return {"pose0": (np.asarray(pose0[0]), np.asarray(pose0[1])),
-                "pose1": (np.asarray(pose1[0]), np.asarray(pose1[1]))}
+        return {
+            "pose0": (np.asarray(pose0[0]), np.asarray(pose0[1])),
+            "pose1": (np.asarray(pose1[0]), np.asarray(pose1[1])),
+        }
 
 
 # ------------------------------------------------------------------ parent side
@@ -199,8 +219,11 @@ class ParentSteps:
 
     def config(self) -> dict:
         """Keys for the child's run config."""
-        return {"steps": self.options.mode, "observation": self.options.observation,
-                "answers_path": str(self.path) if self.path else None}
+        return {
+            "steps": self.options.mode,
+            "observation": self.options.observation,
+            "answers_path": str(self.path) if self.path else None,
+        }
 
     def on_message(self, msg: dict) -> Iterator[dict]:
         """Yield {"type": "step", "step": {...}} for a "step" message; answer an "observe" one.
@@ -218,20 +241,27 @@ class ParentSteps:
                 self._answer(None)
 
     def _decode_observation(self, msg) -> dict:
-        obs = {"seed": int(msg["seed"]), "step": int(msg["step"]),
-               "lang_goal": str(msg.get("lang_goal", ""))[:MAX_TEXT],
-               "colour": decode_array(msg["colour"], "|u1", 3, channels=3),
-               "height": decode_array(msg["height"], "<f4", 2)}
+        obs = {
+            "seed": int(msg["seed"]),
+            "step": int(msg["step"]),
+            "lang_goal": str(msg.get("lang_goal", ""))[:MAX_TEXT],
+            "colour": decode_array(msg["colour"], "|u1", 3, channels=3),
+            "height": decode_array(msg["height"], "<f4", 2),
+        }
         if obs["colour"].shape[:2] != obs["height"].shape:
             raise ValueError("colour and height maps differ in size")
         return obs
 
     def _decode_step(self, msg) -> dict:
-        step = {"seed": int(msg["seed"]), "step": int(msg["step"]),
-                "reward": float(msg["reward"]), "done": bool(msg["done"]),
-                "lang_goal": str(msg.get("lang_goal", ""))[:MAX_TEXT],
-                "primitive": str(msg.get("primitive", ""))[:100],
-                "acted": bool(msg.get("acted", False))}
+        step = {
+            "seed": int(msg["seed"]),
+            "step": int(msg["step"]),
+            "reward": float(msg["reward"]),
+            "done": bool(msg["done"]),
+            "lang_goal": str(msg.get("lang_goal", ""))[:MAX_TEXT],
+            "primitive": str(msg.get("primitive", ""))[:100],
+            "acted": bool(msg.get("acted", False)),
+        }
         if not math.isfinite(step["reward"]):
             raise ValueError("reward is not finite")
         if step["acted"]:

@@ -15,6 +15,7 @@ Capabilities: a child that stays root (no spare uid, no namespaces) drops every 
 is a plain same-uid process: CAP_SYS_PTRACE gone (a non-dumpable caller's /proc/<pid>/environ and
 memory stay closed to it), CAP_DAC_OVERRIDE gone (other users' files keep their modes).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -23,15 +24,16 @@ import os
 
 CLONE_THREAD = 0x10000
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
-CAP_VERSION_3 = 0x20080522      # _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set
+CAP_VERSION_3 = 0x20080522  # _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set
 
 libc = ctypes.CDLL(None, use_errno=True)
 
 
 def prctl(option: int, arg2: int = 0) -> int:
     """prctl(option, arg2, 0, 0, 0) -> its result; raises OSError with the errno on -1."""
-    res = libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(0),
-                     ctypes.c_ulong(0), ctypes.c_ulong(0))
+    res = libc.prctl(
+        ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)
+    )
     if res == -1:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))
@@ -43,8 +45,7 @@ class _CapHeader(ctypes.Structure):
 
 
 class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
 def _capabilities() -> int:
@@ -63,8 +64,7 @@ def drop_capabilities() -> dict:
     try:
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         if not _capabilities():
-            return {"active": True, "detail": "holds no capabilities (unprivileged uid); "
-                                              "no_new_privs set"}
+            return {"active": True, "detail": "holds no capabilities (unprivileged uid); no_new_privs set"}
         prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
         with open("/proc/sys/kernel/cap_last_cap") as f:
             last = int(f.read())
@@ -78,9 +78,12 @@ def drop_capabilities() -> dict:
     if left:
         return {"active": False, "detail": f"capabilities left after dropping: {left:#x}"}
     who = "root" if os.geteuid() == 0 else f"uid {os.geteuid()}"
-    return {"active": True, "detail": f"runs as {who} with every capability dropped (bounding "
-                                      "set too), no_new_privs set: no ptrace of other "
-                                      "processes, file modes hold"}
+    return {
+        "active": True,
+        "detail": f"runs as {who} with every capability dropped (bounding "
+        "set too), no_new_privs set: no ptrace of other "
+        "processes, file modes hold",
+    }
 
 
 def install_seccomp(wanted: bool) -> dict:
@@ -95,10 +98,23 @@ def install_seccomp(wanted: bool) -> dict:
         pid = os.getpid()
         deny = sc.ERRNO(errno.EPERM)
         f = sc.SyscallFilter(sc.ALLOW)
-        f.set_attr(sc.Attr.CTL_TSYNC, 1)     # every thread, not only the calling one
-        for name in ("socket", "socketpair", "execve", "execveat", "fork", "vfork", "setrlimit",
-                     "setsid", "setpgid", "ptrace", "unshare", "setns", "process_vm_readv",
-                     "process_vm_writev"):
+        f.set_attr(sc.Attr.CTL_TSYNC, 1)  # every thread, not only the calling one
+        for name in (
+            "socket",
+            "socketpair",
+            "execve",
+            "execveat",
+            "fork",
+            "vfork",
+            "setrlimit",
+            "setsid",
+            "setpgid",
+            "ptrace",
+            "unshare",
+            "setns",
+            "process_vm_readv",
+            "process_vm_writev",
+        ):
             f.add_rule(deny, name)
         f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
         f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
@@ -109,5 +125,8 @@ def install_seccomp(wanted: bool) -> dict:
         f.load()
     except Exception as e:  # e.g. kernel without seccomp
         return {"active": False, "detail": f"seccomp filter not loaded: {e}"}
-    return {"active": True, "detail": "denies sockets, exec, fork, signals to other processes, "
-                                      "raising rlimits, leaving the process group (all threads)"}
+    return {
+        "active": True,
+        "detail": "denies sockets, exec, fork, signals to other processes, "
+        "raising rlimits, leaving the process group (all threads)",
+    }

@@ -5,6 +5,7 @@ episode rewards (reward > 0.99 on at least half the episodes, docs/pipeline.md#a
 the child. A child that ends without its final "done" message fails at the stage it reached, with an error
 that names how it ended (signal, exit code, limit, cancellation).
 """
+
 from __future__ import annotations
 
 import signal
@@ -24,14 +25,26 @@ class Stage(StrEnum):
 
 
 STAGES = tuple(Stage)
-SUCCESS_REWARD = 0.99     # docs/task-api.md#key-numbers: an episode succeeds when its cumulative reward exceeds 0.99
+SUCCESS_REWARD = 0.99  # docs/task-api.md#key-numbers: an episode succeeds when its cumulative reward exceeds 0.99
 MAX_WARNINGS = 50
-CHILD_LAYERS = ("child_protected", "capabilities", "landlock")   # layers the child reports itself
+CHILD_LAYERS = ("child_protected", "capabilities", "landlock")  # layers the child reports itself
 # Error types the parent gives a run whose child did not finish on its own (limits, signals, faults of
 # the sandbox itself), as opposed to an exception of the task code.
-RUN_ENDINGS = frozenset({"Cancelled", "WallTimeLimit", "Stalled", "ChannelClosed", "CpuTimeLimit",
-                         "Killed", "Crashed", "ExitedEarly", "IncompleteVerdict",
-                         "SandboxStartError", "SandboxError"})
+RUN_ENDINGS = frozenset(
+    {
+        "Cancelled",
+        "WallTimeLimit",
+        "Stalled",
+        "ChannelClosed",
+        "CpuTimeLimit",
+        "Killed",
+        "Crashed",
+        "ExitedEarly",
+        "IncompleteVerdict",
+        "SandboxStartError",
+        "SandboxError",
+    }
+)
 
 
 def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broken) -> tuple:
@@ -39,11 +52,14 @@ def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broke
     if killed_for == "cancelled":
         return "Cancelled", "run cancelled; the sandbox process group was killed"
     if killed_for == "wall":
-        return "WallTimeLimit", (f"wall-clock limit of {limits.wall_seconds} s hit; the sandbox "
-                                 "process group was killed")
+        return "WallTimeLimit", (
+            f"wall-clock limit of {limits.wall_seconds} s hit; the sandbox process group was killed"
+        )
     if killed_for == "stalled":
-        return "Stalled", (f"no progress (simulation step, stage or episode) for "
-                           f"{limits.stall_seconds} s; the sandbox process group was killed")
+        return "Stalled", (
+            f"no progress (simulation step, stage or episode) for "
+            f"{limits.stall_seconds} s; the sandbox process group was killed"
+        )
     if killed_for == "closed-pipes":
         return "ChannelClosed", "task code closed the sandbox's pipes; the child was killed"
     if returncode < 0:
@@ -52,15 +68,15 @@ def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broke
         if sig == signal.SIGXCPU:
             return "CpuTimeLimit", f"CPU limit of {limits.cpu_seconds} s hit (SIGXCPU)"
         if sig == signal.SIGKILL:
-            return "Killed", ("killed by SIGKILL (CPU hard limit, out of memory, or the task "
-                              "killed itself)")
+            return "Killed", ("killed by SIGKILL (CPU hard limit, out of memory, or the task killed itself)")
         if sig == signal.SIGSEGV:
-            return "Crashed", ("crashed with SIGSEGV (stack overflow from deep recursion, or a "
-                               "fault in a C extension)")
+            return "Crashed", ("crashed with SIGSEGV (stack overflow from deep recursion, or a fault in a C extension)")
         return "Killed", f"killed by signal {name}"
     detail = f"; channel: {channel_broken}" if channel_broken else ""
-    return "ExitedEarly", (f"child exited with code {returncode} before reporting a verdict "
-                           f"(task code exited, closed the channel or wrote to it){detail}")
+    return "ExitedEarly", (
+        f"child exited with code {returncode} before reporting a verdict "
+        f"(task code exited, closed the channel or wrote to it){detail}"
+    )
 
 
 class VerdictBuilder:
@@ -68,8 +84,10 @@ class VerdictBuilder:
 
     def __init__(self, episodes: int, seed: int, layers: dict, limits, workdir: str = ""):
         self.n, self.seed, self.limits, self.workdir = episodes, seed, limits, workdir
-        self.layers = dict(layers, channel={"active": True, "detail": "verdict built from an "
-                                            "HMAC-signed pipe, never from stdout/stderr"})
+        self.layers = dict(
+            layers,
+            channel={"active": True, "detail": "verdict built from an HMAC-signed pipe, never from stdout/stderr"},
+        )
         self.status: dict[str, str] = {}
         self.episodes: list[dict] = []
         self.error = None
@@ -79,7 +97,7 @@ class VerdictBuilder:
         self.done = False
         self.video_frames = 0
         self.stderr_tail: list[str] = []
-        self.heard = False         # any signed message from the child at all
+        self.heard = False  # any signed message from the child at all
         self.last_frame = float("-inf")
         self.channel_broken = None
 
@@ -106,7 +124,7 @@ class VerdictBuilder:
         if self.done:
             return
         self.heard = True
-        if kind == "frame":     # throttled here too: task code could drive the frame writer
+        if kind == "frame":  # throttled here too: task code could drive the frame writer
             now = time.monotonic()
             if now - self.last_frame >= self.limits.frame_interval_seconds / 2:
                 self.last_frame = now
@@ -115,7 +133,7 @@ class VerdictBuilder:
         t = msg.get("t")
         if t == "stage" and self._stage_ok(msg.get("stage"), msg.get("status")):
             if msg["stage"] == "syntax" and msg["status"] == "start":
-                return                               # already announced by the parent
+                return  # already announced by the parent
             self.status[msg["stage"]] = msg["status"]
             yield {"type": "stage", "stage": msg["stage"], "status": msg["status"]}
         elif t == "warning":
@@ -123,27 +141,29 @@ class VerdictBuilder:
         elif t == "error" and self.error is None and isinstance(msg.get("error"), dict):
             e = msg["error"]
             self.error = {k: e.get(k) for k in ("stage", "type", "message", "line", "traceback")}
-            for k in ("message", "traceback"):      # paths relative to the run's work folder
+            for k in ("message", "traceback"):  # paths relative to the run's work folder
                 if isinstance(self.error[k], str) and self.workdir:
                     self.error[k] = self.error[k].replace(self.workdir + "/", "")
         elif t == "episode" and isinstance(msg.get("episode"), dict):
             ep = msg["episode"]
             expected = self.seed + len(self.episodes)
             if ep.get("seed") != expected or len(self.episodes) >= self.n:
-                self.warn(f"ignored an episode with seed {ep.get('seed')!r} "
-                          f"(expected {expected})")
+                self.warn(f"ignored an episode with seed {ep.get('seed')!r} (expected {expected})")
                 return
             ep["success"] = _reward(ep) > SUCCESS_REWARD
             self.episodes.append(ep)
-            self.warnings.extend(w for w in ep.get("warnings", [])[:10] if isinstance(w, str)
-                                 and len(self.warnings) < MAX_WARNINGS)
+            self.warnings.extend(
+                w for w in ep.get("warnings", [])[:10] if isinstance(w, str) and len(self.warnings) < MAX_WARNINGS
+            )
             yield {"type": "episode", "episode": ep}
         elif t == "task":
             self.task = str(msg.get("name"))[:200]
             self.timings.update(msg.get("timing") or {})
         elif t == "seccomp" or (t == "layer" and msg.get("name") in CHILD_LAYERS):
             self.layers[t if t == "seccomp" else msg["name"]] = {
-                "active": bool(msg.get("active")), "detail": str(msg.get("detail"))[:400]}
+                "active": bool(msg.get("active")),
+                "detail": str(msg.get("detail"))[:400],
+            }
         elif t == "video":
             self.video_frames = int(msg.get("frames") or 0)
         elif t == "resources":
@@ -152,8 +172,13 @@ class VerdictBuilder:
         elif t == "hello":
             self.timings["child_start_seconds"] = msg.get("seconds_since_spawn")
         elif t == "internal" and self.error is None:
-            self.error = {"stage": None, "type": "SandboxError", "message": msg.get("message"),
-                          "line": None, "traceback": msg.get("traceback")}
+            self.error = {
+                "stage": None,
+                "type": "SandboxError",
+                "message": msg.get("message"),
+                "line": None,
+                "traceback": msg.get("traceback"),
+            }
         elif t == "done":
             self.done = True
 
@@ -175,30 +200,42 @@ class VerdictBuilder:
                 yield from self._judge_success(rate)
             else:
                 if complete:
-                    etype, message = "IncompleteVerdict", (
-                        f"child finished without passing or failing stage {reached!r}")
+                    etype, message = (
+                        "IncompleteVerdict",
+                        (f"child finished without passing or failing stage {reached!r}"),
+                    )
                 elif not self.heard and killed_for is None:
-                    etype, message = "SandboxStartError", (
-                        f"the sandbox child failed before running the task (exit status "
-                        f"{returncode}; is the interpreter or repository hidden from the sandbox?)"
-                        f": {' | '.join(self.stderr_tail)[-1000:]}")
+                    etype, message = (
+                        "SandboxStartError",
+                        (
+                            f"the sandbox child failed before running the task (exit status "
+                            f"{returncode}; is the interpreter or repository hidden from the sandbox?)"
+                            f": {' | '.join(self.stderr_tail)[-1000:]}"
+                        ),
+                    )
                 else:
-                    etype, message = _how_it_ended(returncode, killed_for, self.limits,
-                                                   self.channel_broken)
+                    etype, message = _how_it_ended(returncode, killed_for, self.limits, self.channel_broken)
                 if self.error is None or self.error.get("stage") not in (None, reached):
-                    self.error = {"stage": reached, "type": etype, "message": message,
-                                  "line": None, "traceback": ""}
-                elif self.error["stage"] is None:      # harness fault reported by the child
+                    self.error = {"stage": reached, "type": etype, "message": message, "line": None, "traceback": ""}
+                elif self.error["stage"] is None:  # harness fault reported by the child
                     self.error["stage"] = reached
                 self.status[reached] = "fail"
                 yield {"type": "stage", "stage": reached, "status": "fail"}
         self.timings["total_seconds"] = round(wall_seconds, 3)
         self.timings["episode_seconds"] = [e.get("seconds") for e in self.episodes]
         verdict = make_verdict(
-            task=self.task, episodes=self.episodes, success_rate=rate, stage_reached=self._reached(),
-            passed={s: self.status.get(s) == "pass" for s in STAGES}, error=self.error,
-            warnings=self.warnings, isolation=self.layers, limits=self.limits.to_dict(),
-            timings=self.timings, video=video if complete else None)
+            task=self.task,
+            episodes=self.episodes,
+            success_rate=rate,
+            stage_reached=self._reached(),
+            passed={s: self.status.get(s) == "pass" for s in STAGES},
+            error=self.error,
+            warnings=self.warnings,
+            isolation=self.layers,
+            limits=self.limits.to_dict(),
+            timings=self.timings,
+            video=video if complete else None,
+        )
         yield {"type": "verdict", "verdict": verdict}
 
     def _judge_success(self, rate: float):
@@ -207,16 +244,30 @@ class VerdictBuilder:
         self.status["success"] = "pass" if ok else "fail"
         if not ok:
             wins = sum(e["success"] for e in self.episodes)
-            self.error = {"stage": "success", "type": "LowSuccessRate",
-                          "message": f"{wins} of {self.n} episodes reached reward > "
-                                     f"{SUCCESS_REWARD}; at least half must",
-                          "line": None, "traceback": ""}
+            self.error = {
+                "stage": "success",
+                "type": "LowSuccessRate",
+                "message": f"{wins} of {self.n} episodes reached reward > {SUCCESS_REWARD}; at least half must",
+                "line": None,
+                "traceback": "",
+            }
         yield {"type": "stage", "stage": "success", "status": self.status["success"]}
 
 
-def make_verdict(*, task, episodes: list, success_rate: float, stage_reached: str, passed: dict,
-                 error: dict | None, warnings: list, isolation: dict, limits: dict, timings: dict,
-                 video: str | None) -> dict:
+def make_verdict(
+    *,
+    task,
+    episodes: list,
+    success_rate: float,
+    stage_reached: str,
+    passed: dict,
+    error: dict | None,
+    warnings: list,
+    isolation: dict,
+    limits: dict,
+    timings: dict,
+    video: str | None,
+) -> dict:
     """The verdict dict (INTERFACES.md "sim.sandbox"): the one place its keys are written.
 
     `success` is `passed["success"]`; `scene` is each episode's final scene (sim.episode.final_scene),
@@ -225,20 +276,39 @@ def make_verdict(*, task, episodes: list, success_rate: float, stage_reached: st
     passed = {str(stage): bool(ok) for stage, ok in passed.items()}
     if error and error.get("stage") is not None:
         error = {**error, "stage": str(error["stage"])}
-    return {"task": task, "episodes": episodes, "success_rate": success_rate, "stage_reached": str(stage_reached),
-            "passed": passed, "success": passed.get(Stage.SUCCESS, False), "error": error,
-            "warnings": warnings, "isolation": isolation, "limits": limits, "timings": timings,
-            "video": video,
-            "scene": [e.get("scene") if isinstance(e.get("scene"), list) else [] for e in episodes]}
+    return {
+        "task": task,
+        "episodes": episodes,
+        "success_rate": success_rate,
+        "stage_reached": str(stage_reached),
+        "passed": passed,
+        "success": passed.get(Stage.SUCCESS, False),
+        "error": error,
+        "warnings": warnings,
+        "isolation": isolation,
+        "limits": limits,
+        "timings": timings,
+        "video": video,
+        "scene": [e.get("scene") if isinstance(e.get("scene"), list) else [] for e in episodes],
+    }
 
 
 def unparsed_verdict(message: str) -> dict:
     """The verdict of a model answer that holds no task code: failed at the syntax stage with a
     `ParseError` whose message is `message`; nothing ran."""
-    return make_verdict(task=None, episodes=[], success_rate=0.0, stage_reached=Stage.SYNTAX,
-                        passed={s: False for s in STAGES}, warnings=[], isolation={}, limits={}, timings={},
-                        error={"stage": Stage.SYNTAX, "type": "ParseError", "message": message, "line": None,
-                               "traceback": ""}, video=None)
+    return make_verdict(
+        task=None,
+        episodes=[],
+        success_rate=0.0,
+        stage_reached=Stage.SYNTAX,
+        passed={s: False for s in STAGES},
+        warnings=[],
+        isolation={},
+        limits={},
+        timings={},
+        error={"stage": Stage.SYNTAX, "type": "ParseError", "message": message, "line": None, "traceback": ""},
+        video=None,
+    )
 
 
 def _reward(ep: dict) -> float:

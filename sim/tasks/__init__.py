@@ -5,6 +5,7 @@ A task named `align-box-corner` lives in `align_box_corner.py` and defines the c
 files: accepted generated tasks live here too, and generated code only ever runs in the sandbox.
 Load a task with `sim.loader.load_task_class(task_path(name))`.
 """
+
 from pathlib import Path
 
 TASKS_DIR = Path(__file__).resolve().parent

@@ -1,2 +1,3 @@
 """`cliport.tasks.task` -> sim.task."""
+
 from sim.task import Task  # noqa: F401

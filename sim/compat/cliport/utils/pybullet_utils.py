@@ -1,5 +1,6 @@
 """`cliport.utils.pybullet_utils`: `load_urdf` with retries and a block fallback
 (docs/task-api.md#pybullet-utils)."""
+
 import os
 
 from sim import ASSETS_ROOT, fallbacks
