@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from finetuned import formats
-from generation.parsing import ParseError, extract_code
+from generation.answers import ParseError, extract_code
 from serving import GenerationParams, make_backend
 from serving.base import Backend, BackendError
 from serving.prompt_formats import FINETUNE_SYSTEM

@@ -6,5 +6,5 @@
 - `parsing`: code / dict / list / boolean parsers (data only, never exec).
 - `conversation`: bounded chat history that keeps the system message and the proposal.
 - `library`: the task library `sim/tasks` + `index.json` (CLI `python -m generation.library`).
-- `stats`: pass rates and diversity; CLIs `python -m generation.generate` and `python -m generation.run`.
+- `stats`: pass rates and diversity; CLIs `python -m generation.generate` and `python -m generation.trials`.
 """

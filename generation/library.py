@@ -30,7 +30,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from generation.parsing import is_valid_task_name, normalise_task_name
+from generation.answers import is_valid_task_name, normalise_task_name
 from sim import batch, cli
 from sim.loader import task_classes
 from sim.tasks import BASE_TASKS, INDEX_PATH, TASKS_DIR, file_to_name, name_to_file

@@ -18,10 +18,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 
 from generation import prompt_assembly as P
-from generation.conversation import Conversation
-from generation.idea import MAX_IDEA_CHARS, IdeaError, clean_idea
-from generation.library import Library
-from generation.parsing import (
+from generation.answers import (
     ParseError,
     extract_code,
     extract_dict,
@@ -31,6 +28,9 @@ from generation.parsing import (
     parse_bool,
     with_import_header,
 )
+from generation.conversation import Conversation
+from generation.idea import MAX_IDEA_CHARS, IdeaError, clean_idea
+from generation.library import Library
 from generation.stats import normalise_asset
 from serving.base import Backend, BackendError, GenerationParams
 from sim.sandbox import iter_run

@@ -103,7 +103,7 @@ def run_stats(results: list[dict]) -> dict:
 
 
 def format_table(stats: dict, label: str = "") -> str:
-    """The pass-rate table printed by `generation.run`."""
+    """The pass-rate table printed by `generation.trials`."""
     rows = (
         [("trials", f"{stats['trials']}")]
         + [(k, f"{stats[k]:.2f}") for k in RATES]

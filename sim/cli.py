@@ -1,5 +1,5 @@
 """Plumbing shared by the `--json` command lines (`sim.run`, `generation.generate`,
-`generation.run`): exactly one JSON document on stdout for every outcome, documented exit codes.
+`generation.trials`): exactly one JSON document on stdout for every outcome, documented exit codes.
 
 Exit codes of these CLIs: EXIT_OK 0 (the work ran; see each CLI for what else it requires),
 EXIT_FAILED 1 (the work ran and failed, or stopped at a limit), EXIT_USAGE 2 (bad arguments, unknown

@@ -158,11 +158,11 @@ def test_generate_cancelled_is_json_and_130(tmp_path):
 
 
 def test_generation_run_json(tmp_path):
-    rc, doc, _ = _cli(tmp_path, "generation.run", "--trials", "0", "--json")
+    rc, doc, _ = _cli(tmp_path, "generation.trials", "--trials", "0", "--json")
     assert rc == 2 and doc["error"].startswith("bad arguments:") and doc["trials"] == []
     rc, doc, err = _cli(
         tmp_path,
-        "generation.run",
+        "generation.trials",
         "--trials",
         "1",
         "--idea",

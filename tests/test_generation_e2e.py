@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generation.answers import extract_code
 from generation.library import Library
-from generation.parsing import extract_code
 from generation.pipeline import GenerateOptions, generate
 from serving.recorded import RecordedBackend
 
@@ -75,7 +75,7 @@ def test_run_cli_saves_stats_and_accepted_task(tmp_path):
         [
             sys.executable,
             "-m",
-            "generation.run",
+            "generation.trials",
             "--mode",
             "topdown",
             "--trials",

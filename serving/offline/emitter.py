@@ -19,7 +19,7 @@ import functools
 import re
 import textwrap
 
-from serving.offline import layout
+from serving.offline import placement
 from serving.offline.goals import RELATION_WORDS, GoalWriter, relation_offsets
 from serving.offline.lexicon import FIXED_KINDS, NUMBER_NAMES, plural
 from serving.offline.lexicon import identifier as var
@@ -71,7 +71,7 @@ class Emitter:
         """Spawn the group `name` into `part`: one add_object per colour; scenery keeps its poses."""
         say = functools.partial(self.say, part=part)
         g = self.groups[name]
-        a = layout.asset(g["kind"], g["size"])
+        a = placement.asset(g["kind"], g["size"])
         v = var(name)
         fixed = poses = g["kind"] in FIXED_KINDS
         colors = g["colors"]
@@ -88,11 +88,11 @@ class Emitter:
         start = g.get("start")
         if start:  # "off the pallet": the objects begin on (in) their source, spread over it
             src = self.groups[start]
-            sa = layout.asset(src["kind"], src["size"])
+            sa = placement.asset(src["kind"], src["size"])
             slots = [
                 (dx, dy, round(sa.height + a.height / 2 + 0.002, 4))
                 for dx, dy, _ in (
-                    layout.grid(len(colors), 0.045) if src["kind"] != "pallet" else layout.grid(len(colors), 0.07)
+                    placement.grid(len(colors), 0.045) if src["kind"] != "pallet" else placement.grid(len(colors), 0.07)
                 )
             ]
             say(f"# They start on the {start}.", f"{v}_starts = {slots!r}")
@@ -165,9 +165,10 @@ class Emitter:
                 or any(self.groups[n]["count"] > (2 if len(set(names)) == 1 else 1) for n in names)
             ):
                 continue  # already placed, or a group of several: spawned the ordinary way
-            m_half = max(layout.half_extent(self.groups[n]["kind"], self.groups[n]["size"]) for n in goal["objects"])
+            m_half = max(placement.half_extent(self.groups[n]["kind"], self.groups[n]["size"]) for n in goal["objects"])
             boxes = [
-                (dx, dy, layout.half_extent(self.groups[n]["kind"], self.groups[n]["size"])) for n, (dx, dy) in members
+                (dx, dy, placement.half_extent(self.groups[n]["kind"], self.groups[n]["size"]))
+                for n, (dx, dy) in members
             ]
             boxes += [(dx, dy, m_half) for dx, dy in spots]
             lo_x, hi_x = min(x - h for x, _, h in boxes), max(x + h for x, _, h in boxes)
@@ -184,7 +185,7 @@ class Emitter:
             )
             for n in dict.fromkeys(names):
                 g = self.groups[n]
-                a = layout.asset(g["kind"], g["size"])
+                a = placement.asset(g["kind"], g["size"])
                 urdf = repr(a.urdf)
                 if a.fill:
                     say(f"{var(n)}_urdf = self.fill_template({a.urdf!r}, {a.fill!r})")
@@ -294,7 +295,7 @@ _BASE_COMMENT = {
 }
 
 
-def _describe(a: layout.Asset) -> str:
+def _describe(a: placement.Asset) -> str:
     size = " x ".join(f"{s * 100:g}" for s in a.size if s) + " cm"
     return f"{a.urdf.split('/')[-1].replace('.urdf', '')}, {size}"
 

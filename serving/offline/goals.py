@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from serving.offline import layout
+from serving.offline import placement
 from serving.offline.lexicon import FIXED_KINDS, NUMBER_NAMES, plural
 from serving.offline.lexicon import identifier as var
 
@@ -32,9 +32,9 @@ class GoalWriter:
         self.n_bases = 0
 
     # -- helpers -------------------------------------------------------------------------------
-    def asset(self, name: str) -> layout.Asset:
+    def asset(self, name: str) -> placement.Asset:
         g = self.groups[name]
-        return layout.asset(g["kind"], g["size"])
+        return placement.asset(g["kind"], g["size"])
 
     def instances(self, names: list[str]) -> list[tuple[str, int]]:
         return [(n, i) for n in names for i in range(self.groups[n]["count"])]
@@ -134,7 +134,7 @@ class GoalWriter:
             return self.goal(inst, targets, lang, replace=len(inst) > count)
         base = self.pose_of(target, 0)
         surface = self.asset(target).height
-        slots = layout.slots_on(tk, len(inst))
+        slots = placement.slots_on(tk, len(inst))
         targets = []
         for (name, _), (dx, dy, dz) in zip(inst, slots):
             z = round(surface + dz + self.asset(name).height / 2, 4)
@@ -189,8 +189,8 @@ class GoalWriter:
         if base_name and self.groups[base_name]["kind"] in FIXED_KINDS:
             base, surface = self.pose_of(base_name, 0), self.asset(base_name).height
         else:
-            base, surface = self.new_base("pyramid base", (0.07, 0.17, layout.PLATE_THICKNESS), "plate"), 0.001
-        rows = layout.pyramid_slots(len(inst))
+            base, surface = self.new_base("pyramid base", (0.07, 0.17, placement.PLATE_THICKNESS), "plate"), 0.001
+        rows = placement.pyramid_slots(len(inst))
         self.e.say("# Pyramid rows (bottom first), each row one goal; blocks of a row may take any of its slots.")
         k = 0
         for r, slots in enumerate(rows):
@@ -208,8 +208,8 @@ class GoalWriter:
         inst = self.instances(parts)
         if s == "wall":
             rows, cols = g.get("rows") or 2, g.get("cols") or math.ceil(len(inst) / 2)
-            base = self.new_base("wall base", (round(0.05 * cols + 0.04, 3), 0.08, layout.PLATE_THICKNESS), "plate")
-            slots = layout.row(cols, 0.05)
+            base = self.new_base("wall base", (round(0.05 * cols + 0.04, 3), 0.08, placement.PLATE_THICKNESS), "plate")
+            slots = placement.row(cols, 0.05)
             names = ["bottom", "second", "third"] if rows > 2 else ["bottom", "top"]
             levels = [
                 (
@@ -221,7 +221,7 @@ class GoalWriter:
             ]
         else:
             size = {"bridge": (0.18, 0.08), "house": (0.16, 0.08), "car": (0.16, 0.08), "sandwich": (0.12, 0.12)}[s]
-            base = self.new_base(f"{s} base", size + (layout.PLATE_THICKNESS,), "plate")
+            base = self.new_base(f"{s} base", size + (placement.PLATE_THICKNESS,), "plate")
             levels = self._structure_levels(s, parts)
         self.e.say(f"# Build the {s} bottom-up: one goal per layer.")
         for objs, slots, label in levels:
@@ -234,7 +234,7 @@ class GoalWriter:
         """(objects, slots, label) per layer for bridge, house, car and sandwich (slot z = centre)."""
         a = [self.instances([p]) for p in parts]
         h = [self.asset(p).height for p in parts]
-        plate = layout.PLATE_THICKNESS
+        plate = placement.PLATE_THICKNESS
         if s == "sandwich":
             z1 = plate + h[0] / 2
             z2 = plate + h[0] + h[1] / 2
@@ -246,7 +246,7 @@ class GoalWriter:
             ]
         gap = {"bridge": 0.08, "house": 0.06, "car": 0.07}[s]
         levels = [
-            (a[0], [(x, y, round(plate + h[0] / 2, 4)) for x, y, _ in layout.row(2, gap)], "as the supports"),
+            (a[0], [(x, y, round(plate + h[0] / 2, 4)) for x, y, _ in placement.row(2, gap)], "as the supports"),
             (a[1], [(0, 0, round(plate + h[0] + h[1] / 2, 4))], "on top"),
         ]
         if s == "car":
@@ -260,7 +260,7 @@ class GoalWriter:
         length = round(spacing * (n - 1) + 0.06, 3)
         direction = g.get("direction")
         base = self.new_base("line", (length, 0.06, 0), "line", left_to_right=bool(direction))
-        slots = layout.row(n, spacing)
+        slots = placement.row(n, spacing)
         if direction == "right_to_left":
             slots = slots[::-1]
         targets = [
@@ -278,7 +278,7 @@ class GoalWriter:
         inst = self.instances(g["objects"])
         n = len(inst)
         base = self.new_base("line", (round(0.08 * (n - 1) + 0.08, 3), 0.08, 0), "line")
-        slots = layout.row(n, 0.08)
+        slots = placement.row(n, 0.08)
         if g.get("descending"):
             slots = slots[::-1]
         targets = [
@@ -293,7 +293,7 @@ class GoalWriter:
 
     def write_circle(self, g: dict) -> None:
         inst = self.instances(g["objects"])
-        radius, slots = layout.ring(len(inst))
+        radius, slots = placement.ring(len(inst))
         d = round(2 * radius + 0.06, 3)
         base = self.new_base("circle center", (d, d, 0), "center")
         lines = [
@@ -384,7 +384,7 @@ class GoalWriter:
             ]
             base = self.pose_of(target, j)
             surface = self.asset(target).height
-            slots = layout.slots_on(tk, len(part))
+            slots = placement.slots_on(tk, len(part))
             targets = [
                 f"(utils.apply({base}, ({dx}, {dy}, {round(surface + dz + self.asset(nm).height / 2, 4)})), {base}[1])"
                 for (nm, _), (dx, dy, dz) in zip(part, slots)
@@ -410,7 +410,7 @@ class GoalWriter:
         )
         targets = [
             f"(utils.apply(spots_{k}, ({x}, 0, {self.asset(nm).height / 2})), spots_{k}[1])"
-            for (nm, _), (x, _, _) in zip(inst, layout.row(n, spacing))
+            for (nm, _), (x, _, _) in zip(inst, placement.row(n, spacing))
         ]
         self.goal(inst, targets, lang)
 
@@ -420,19 +420,19 @@ class GoalWriter:
         n = len(inst)
         spacing = max(self.asset(nm).size[0] for nm, _ in inst) + 0.04
         if g["shape"] == "square":
-            slots = layout.square_slots(n, spacing)
+            slots = placement.square_slots(n, spacing)
             extent = 2 * spacing if n == 8 else spacing
             desc = "in a square"
         else:
-            slots = layout.grid_slots(g["rows"], g["cols"], spacing, n)
+            slots = placement.grid_slots(g["rows"], g["cols"], spacing, n)
             extent = max(g["rows"], g["cols"]) * spacing
             desc = f"in a {g['rows']} by {g['cols']} grid"
         d = round(extent + 0.08, 3)
         # A thin plate reserves the area before the objects are spawned (a free square this big is
         # rarely left once nine objects are on the table).
-        base = self.new_base(f"{g['shape']} base", (d, d, layout.PLATE_THICKNESS), "plate")
+        base = self.new_base(f"{g['shape']} base", (d, d, placement.PLATE_THICKNESS), "plate")
         targets = [
-            f"(utils.apply({base}, ({x}, {y}, {round(layout.PLATE_THICKNESS + self.asset(nm).height / 2, 4)})), "
+            f"(utils.apply({base}, ({x}, {y}, {round(placement.PLATE_THICKNESS + self.asset(nm).height / 2, 4)})), "
             f"{base}[1])"
             for (nm, _), (x, y, _) in zip(inst, slots)
         ]
@@ -550,21 +550,21 @@ def relation_offsets(goal: dict, groups: dict) -> list[tuple]:
     """(dx, dy) world offsets from the reference's centre of each moved object of a relation, around
     or between goal (between: the second reference first, then the object between them)."""
     movers = [(n, i) for n in goal["objects"] for i in range(groups[n]["count"])]
-    m_half = max(layout.half_extent(groups[n]["kind"], groups[n]["size"]) for n, _ in movers)
+    m_half = max(placement.half_extent(groups[n]["kind"], groups[n]["size"]) for n, _ in movers)
     if goal["type"] == "between":
         (a, _), (b, _) = goal["targets"]
         ga, gb = groups[a], groups[b]
         d = (
-            max(layout.half_extent(ga["kind"], ga["size"]), layout.half_extent(gb["kind"], gb["size"]))
+            max(placement.half_extent(ga["kind"], ga["size"]), placement.half_extent(gb["kind"], gb["size"]))
             + m_half
-            + layout.GAP
+            + placement.GAP
         )
         return [(0.0, round(2 * d, 4)), (0.0, round(d, 4))]
     ref = groups[goal["target"]]
-    r_half = layout.half_extent(ref["kind"], ref["size"])
+    r_half = placement.half_extent(ref["kind"], ref["size"])
     if goal["type"] == "around":
-        return layout.ring_around(r_half, m_half, len(movers))
-    return layout.side_slots(goal["relation"], r_half, m_half, len(movers))
+        return placement.ring_around(r_half, m_half, len(movers))
+    return placement.side_slots(goal["relation"], r_half, m_half, len(movers))
 
 
 RELATION_WORDS = {

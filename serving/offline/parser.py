@@ -856,7 +856,7 @@ def _limit_and_colour(scene: Scene, notes: list[str]) -> None:
 
 # -- relations, moves between places, orders and counts ------------------------------------------
 # Relation words -> relation. Left/right/front/behind are as seen in the video (camera in front of
-# the table looking towards the robot): see serving.offline.layout.RELATION_AXES.
+# the table looking towards the robot): see serving.offline.placement.RELATION_AXES.
 RELATION_WORDS = {
     "left": "left",
     "right": "right",

@@ -1,4 +1,4 @@
-"""python -m generation.run --mode topdown|bottomup|cot --trials N [--target NAME] [--idea TEXT]
+"""python -m generation.trials --mode topdown|bottomup|cot --trials N [--target NAME] [--idea TEXT]
     [--backend offline|openai|transformers|recorded] [--model M] [--base-url U] [--adapter A]
     [--path DIR] [--episodes E] [--temperature T] [--seed S] [--save] [--library DIR] [--out DIR]
     [--workers W] [--ray [auto|ADDRESS]] [--no-progress] [--json] [--ideas FILE] [--min-success R]
@@ -176,7 +176,7 @@ def main(argv=None) -> int:
 
 
 def _main(argv, as_json: bool, stdout) -> int:
-    ap = cli.ArgumentParser(prog="python -m generation.run", description="Run many generation trials.")
+    ap = cli.ArgumentParser(prog="python -m generation.trials", description="Run many generation trials.")
     ap.add_argument("--mode", default="topdown")
     ap.add_argument(
         "--trials", type=int, default=None, help="trials (default 10), or trials per idea with --ideas (default 1)"
@@ -259,7 +259,7 @@ def _main(argv, as_json: bool, stdout) -> int:
         batch.Unit(
             key=f"trial={k}|seed={args.seed + 1000 * k}|{fingerprint}|"
             f"idea={hashlib.sha1(idea.encode()).hexdigest()[:8]}",
-            fn="generation.run:run_trial",
+            fn="generation.trials:run_trial",
             kwargs={
                 "idea": idea,
                 "backend": args.backend,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from generation.parsing import (
+from generation.answers import (
     IMPORT_HEADER,
     ParseError,
     extract_code,

@@ -1,4 +1,4 @@
-"""generation.run through sim.batch: the same trials give the same rows with the local pool and with
+"""generation.trials through sim.batch: the same trials give the same rows with the local pool and with
 --ray auto (at temperature 0: above it the offline generator shuffles its bottom-up ideas with fresh
 entropy, as sampling an LLM would), and a re-run with the same --out resumes instead of repeating
 trials."""
@@ -18,7 +18,7 @@ def _run(out, *extra):
         [
             sys.executable,
             "-m",
-            "generation.run",
+            "generation.trials",
             "--mode",
             "bottomup",
             "--trials",
@@ -101,7 +101,7 @@ def test_ideas_file_runs_each_idea_and_save_never_adds_the_same_task_twice(tmp_p
             [
                 sys.executable,
                 "-m",
-                "generation.run",
+                "generation.trials",
                 "--mode",
                 "topdown",
                 "--ideas",
@@ -142,7 +142,7 @@ def test_ideas_file_runs_each_idea_and_save_never_adds_the_same_task_twice(tmp_p
 
 def test_save_accepted_applies_min_success_and_refuses_duplicates(tmp_path, capsys):
     from generation.library import Library
-    from generation.run import save_accepted
+    from generation.trials import save_accepted
 
     code = (ROOT / "tests" / "data" / "original_style" / "blue_block_in_red_zone.py").read_text()
     lib = Library(tmp_path)
@@ -169,7 +169,7 @@ def test_save_accepted_applies_min_success_and_refuses_duplicates(tmp_path, caps
 
 def test_save_accepted_distinct_and_asset_set_cap(tmp_path, capsys):
     from generation.library import Library
-    from generation.run import save_accepted
+    from generation.trials import save_accepted
 
     code = (ROOT / "tests" / "data" / "original_style" / "blue_block_in_red_zone.py").read_text()
     lib = Library(tmp_path)
