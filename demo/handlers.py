@@ -244,32 +244,14 @@ def generate(
         code="",
         verdict=render.message_html("Starting…"),
     )
-    session = _session(request)
-    with visitor_slot(request) as admitted:
-        if not admitted:
-            screen.set(verdict=render.message_html(BUSY_MESSAGE, "error"))
-            yield screen.emit(full=True)
-            return
-        cancel = RUNS.begin(session, "generate")
-        try:
-            yield screen.emit(full=True)
-            idea, options = _checked(idea, temperature, repair_attempts, episodes, seed, video_size)
-            backend = _backend(backend_kind, base_url, model, api_key, local_model, adapter)
-            yield from stream_generation(screen, tracker, idea, backend, options, cancel)
-        except InputError as exc:
-            screen.set(verdict=render.message_html(str(exc), "error"))
-            yield screen.emit(full=True)
-        except Exception as exc:  # the app keeps serving whatever a backend or task does
-            name = type(exc).__name__
-            if name != "BackendError":
-                log.error("generate failed: %s", scrub(traceback.format_exc(), screen.secrets))
-            text = str(exc) if name == "BackendError" else f"Internal error: {name}: {exc}"
-            tracker.finish(None)
-            screen.set(stages=tracker.html(), verdict=render.message_html(text, "error"))
-            yield screen.emit(full=True)
-        finally:
-            cancel.set()  # a closed generator (Stop, closed tab) also ends the sandbox process
-            RUNS.end(session, "generate", cancel)
+
+    def body(cancel):
+        yield screen.emit(full=True)
+        checked_idea, options = _checked(idea, temperature, repair_attempts, episodes, seed, video_size)
+        backend = _backend(backend_kind, base_url, model, api_key, local_model, adapter)
+        yield from stream_generation(screen, tracker, checked_idea, backend, options, cancel)
+
+    yield from _serve(screen, tracker, request, "generate", body)
 
 
 def _checked(idea, temperature, repair_attempts, episodes, seed, video_size):
@@ -420,25 +402,43 @@ def run_task(name, episodes, seed, video_size, request: gr.Request = None):
     """
     tracker = render.StageTracker(render.RUN_STAGES)
     screen = Screen(RUN_OUTPUTS, stages=tracker.html(), verdict=render.message_html("Starting…"))
+    yield from _serve(
+        screen,
+        tracker,
+        request,
+        "run_task",
+        lambda cancel: _run_task(screen, tracker, cancel, name, episodes, seed, video_size),
+    )
+
+
+def _serve(screen: Screen, tracker: render.StageTracker, request, kind: str, body):
+    """Run the handler `body(cancel)` (a generator of screen updates) for the request's visitor and
+    yield its updates: one run per visitor in public mode, its cancel Event registered for Stop (`kind`
+    names the button), bad input or a backend error shown as a message, any other failure as an
+    internal error (logged, scrubbed); the app keeps serving whatever happens."""
     session = _session(request)
     with visitor_slot(request) as admitted:
         if not admitted:
             screen.set(verdict=render.message_html(BUSY_MESSAGE, "error"))
             yield screen.emit(full=True)
             return
-        cancel = RUNS.begin(session, "run_task")
+        cancel = RUNS.begin(session, kind)
         try:
-            yield from _run_task(screen, tracker, cancel, name, episodes, seed, video_size)
+            yield from body(cancel)
         except InputError as exc:
             screen.set(verdict=render.message_html(str(exc), "error"))
             yield screen.emit(full=True)
-        except Exception as exc:
-            log.error("run_task failed: %s", scrub(traceback.format_exc()))
-            screen.set(verdict=render.message_html(f"Internal error: {type(exc).__name__}: {exc}", "error"))
+        except Exception as exc:  # the app keeps serving whatever a backend or task does
+            name = type(exc).__name__
+            if name != "BackendError":
+                log.error("%s failed: %s", kind, scrub(traceback.format_exc(), screen.secrets))
+            text = str(exc) if name == "BackendError" else f"Internal error: {name}: {exc}"
+            tracker.finish(None)
+            screen.set(stages=tracker.html(), verdict=render.message_html(text, "error"))
             yield screen.emit(full=True)
         finally:
-            cancel.set()
-            RUNS.end(session, "run_task", cancel)
+            cancel.set()  # a closed generator (Stop, closed tab) also ends the sandbox process
+            RUNS.end(session, kind, cancel)
 
 
 def _run_task(screen, tracker, cancel, name, episodes, seed, video_size):
