@@ -40,7 +40,7 @@ from pathlib import Path
 from generation import stats
 from generation.generate import backend_config
 from generation.library import Library, describe_code
-from generation.pipeline import GenerateOptions, generate
+from generation.pipeline import GenerateOptions, generate, new_result
 from serving.base import BackendError, make_backend
 from sim import batch, cli
 from sim.settings import DEFAULT_EPISODES
@@ -65,20 +65,7 @@ def run_trial(idea: str, backend: str, config: dict, options: dict, library: str
 
 def not_run_result(idea: str, error: str) -> dict:
     """Result R standing for a trial whose unit failed to run (its worker died twice, or it raised)."""
-    return {
-        "idea": idea,
-        "backend": None,
-        "model": None,
-        "proposal": None,
-        "spec": None,
-        "refusal": None,
-        "references": [],
-        "attempts": [],
-        "final": None,
-        "reflection": None,
-        "accepted": False,
-        "error": f"trial failed to run: {error}",
-    }
+    return new_result(idea, None) | {"error": f"trial failed to run: {error}"}
 
 
 def read_ideas(path: str) -> list[str]:
