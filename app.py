@@ -7,6 +7,7 @@ visitors may do: see demo/deployment.py and README "Deploying on a Space". Layou
 """
 
 import os
+import signal
 import time
 
 _START = time.monotonic()
@@ -33,6 +34,9 @@ def main() -> None:
     )
     if deployment.notice:
         print(deployment.notice, flush=True)
+    # SIGTERM (docker stop, a Space restart) ends like Ctrl-C: the server closes and atexit hooks
+    # run, so the pre-started sandbox child and its work folder go with the app.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     demo.block_thread()
 
 
