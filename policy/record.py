@@ -1,15 +1,20 @@
 """Record oracle demonstrations in the sandbox into a Hugging Face dataset folder.
 
     python -m policy.record place-red-in-green put-block-in-bowl --episodes 100 --split train \\
-        --out data/demos [--keep-failures] [--observation cameras|orthographic] [--push-to-hub ID]
+        --out data/demos [--keep-failures] [--observation cameras|orthographic] [--push-to-hub ID] \\
+        [--workers N] [--ray [auto|ADDRESS]] [--no-progress]
 
-Every episode runs in its own sandbox run (`sim.sandbox.iter_run` with
-`StepOptions("record")`), so library and generated task code never runs in this process; the
-child sends the top-down maps, actions, goals and rewards per step over the signed channel.
-Like CLIPort's demos.py: seeds per split are train 0, 2, 4, ...; val 1, 3, 5, ...; test 10001,
-10003, ... (disjoint: val stops before 10001); only successful episodes (reward > 0.99) are kept
-unless --keep-failures; at most 3 x N episodes are attempted for N demos. Seeds already attempted
-(attempts.jsonl) are skipped, so a second call resumes.
+Every episode is one `sim.batch` unit (`record_unit`: one sandbox run, `sim.sandbox.iter_run` with
+`StepOptions("record")`), run by a local pool of worker processes or on Ray; library and generated
+task code never runs outside the sandbox, and the child sends the top-down maps, actions, goals and
+rewards per step over the signed channel. Like CLIPort's demos.py: seeds per split are train 0, 2,
+4, ...; val 1, 3, 5, ...; test 10001, 10003, ... (disjoint: val stops before 10001); only successful
+episodes (reward > 0.99) are kept unless --keep-failures; at most 3 x N episodes are attempted for N
+demos. Units run in waves (as many new seeds per task as demos are missing) and their outcomes are
+taken in seed order, so the same command gives the same dataset on any number of workers. Seeds
+already attempted (attempts.jsonl) are skipped, so a second call resumes. Exit code 0, 1 when some
+unit failed to run (its seed is not logged: a resume tries it again), 2 for bad arguments, 130 when
+cancelled (the episodes taken so far are written).
 """
 
 from __future__ import annotations
@@ -21,11 +26,16 @@ import time
 from pathlib import Path
 
 from policy import card, dataset
+from policy.episodes import sandbox_episode
+from sim import batch, cli, tasks
+from sim.sandbox.events import Stage
+from sim.sandbox.steps import StepOptions
 
 SPLIT_FIRST_SEED = {"train": 0, "val": 1, "test": 10001}
 VAL_LAST_SEED = 9999  # keeps val seeds below the first test seed
 ATTEMPTS_PER_DEMO = 3  # CLIPort's demos.py tries at most 3n episodes for n demos
 SHARD_EPISODES = 20  # episodes per parquet shard
+REPORTED_ERRORS = 3  # failed runs printed per task (the rest are counted)
 
 
 def split_seeds(split: str):
@@ -43,35 +53,33 @@ def resolve_task(arg: str) -> tuple[str, str]:
     path = Path(arg)
     if path.suffix == ".py" and path.is_file():
         return path.stem.replace("_", "-"), path.read_text()
-    from sim import tasks
-
     return arg, tasks.task_path(arg).read_text()
 
 
 def run_episode(source: str, seed: int, observation: str = "cameras", video: bool = False):
     """One oracle episode of task `source` in the sandbox with per-step recording -> (episode dict
     or None when the run ended before an episode, [step dicts with maps and poses], verdict)."""
-    from sim.sandbox import Limits, iter_run
-    from sim.sandbox.steps import StepOptions
+    episode, steps, verdict = sandbox_episode(source, seed, StepOptions("record", observation=observation), video)
+    return episode, [s for s in steps if s["acted"] and "colour" in s], verdict
 
-    steps, episode, verdict = [], None, None
-    limits = Limits(wall_seconds=300.0, cpu_seconds=240.0)
-    for event in iter_run(
-        source,
-        episodes=1,
-        seed=seed,
-        video=video,
-        stream_frames=False,
-        limits=limits,
-        steps=StepOptions("record", observation=observation),
-    ):
-        if event["type"] == "step" and event["step"]["acted"] and "colour" in event["step"]:
-            steps.append(event["step"])
-        elif event["type"] == "episode":
-            episode = event["episode"]
-        elif event["type"] == "verdict":
-            verdict = event["verdict"]
-    return episode, steps, verdict
+
+def record_unit(source: str, seed: int, observation: str = "cameras", keep_failures: bool = False) -> dict:
+    """The `sim.batch` unit function (runs in a worker): episode `seed` of task `source` ->
+    {"episode": episode dict or None, "steps": [step dicts with maps and poses] (empty for an
+    episode that will not be kept, so its maps do not travel back), "n_steps": actions taken,
+    "error": {"stage", "type", "message"} of the verdict or None, "seconds": wall time}.
+    Raises ValueError for a source the sandbox refuses (over 1 MiB)."""
+    t0 = time.monotonic()
+    episode, steps, verdict = run_episode(source, seed, observation)
+    keep = episode is not None and (bool(episode["success"]) or keep_failures)
+    err = (verdict or {}).get("error")
+    return {
+        "episode": episode,
+        "steps": steps if keep else [],
+        "n_steps": len(steps),
+        "error": {k: err.get(k) for k in ("stage", "type", "message")} if err else None,
+        "seconds": round(time.monotonic() - t0, 2),
+    }
 
 
 class _Shards:
@@ -101,6 +109,104 @@ class _Shards:
         return size
 
 
+class _TaskRecording:
+    """The recording of one task: which seeds each wave tries, and the episodes' outcomes taken in
+    seed order (whatever order the units finish in), so the dataset depends on the command only."""
+
+    def __init__(self, name: str, source: str, split: str, out: Path, attempts: list[dict]):
+        self.name, self.source, self.split, self.out = name, source, split, out
+        done = {a["seed"] for a in attempts if a["task"] == name and a["split"] == split}
+        self.kept = sum(a["kept"] for a in attempts if a["task"] == name and a["split"] == split)
+        self.tried = len(done)
+        self.seeds = (s for s in split_seeds(split) if s not in done)
+        self.shards = _Shards(out, split, name)
+        self.order: list[int] = []  # seeds of the current wave not taken yet, ascending
+        self.arrived: dict[int, dict] = {}
+        self.errors: list[str] = []  # runs that failed, "seed S: ..." (sandbox verdicts and units)
+        self.unloadable = False
+
+    def wave(self, episodes: int, observation: str, keep_failures: bool) -> list[batch.Unit]:
+        """Units for the next seeds: as many as demos are still missing, within the 3N attempts
+        (a sequential loop would try exactly these before it could stop). None once the task has
+        its demos, its attempts, or code that does not load (a seed cannot change that)."""
+        n = min(episodes - self.kept, ATTEMPTS_PER_DEMO * episodes - self.tried)
+        if n <= 0 or self.unloadable:
+            return []
+        self.order = list(itertools.islice(self.seeds, n))
+        return [
+            batch.Unit(
+                key=f"{self.name}|{self.split}|seed={seed}",
+                fn="policy.record:record_unit",
+                kwargs={
+                    "source": self.source,
+                    "seed": seed,
+                    "observation": observation,
+                    "keep_failures": keep_failures,
+                },
+                meta={"task": self.name, "seed": seed},
+            )
+            for seed in self.order
+        ]
+
+    def take(self, rec: dict, stats: dict, bar) -> None:
+        """A unit's record arrived: take every outcome now in seed order (see `_take`)."""
+        self.arrived[rec["meta"]["seed"]] = rec
+        while self.order and self.order[0] in self.arrived:
+            self._take(self.arrived.pop(self.order.pop(0)), stats, bar)
+
+    def _take(self, rec: dict, stats: dict, bar) -> None:
+        """Count one attempt; buffer a kept episode in its shard, log any other in attempts.jsonl.
+        A unit that failed to run (raised, or its worker died twice) is reported, not logged, so a
+        resume tries its seed again."""
+        seed = rec["meta"]["seed"]
+        self.tried += 1
+        stats["attempted"] += 1
+        if rec["status"] != "done":
+            stats["failed"] += 1
+            self.errors.append(f"seed {seed}: did not run: {rec['error']}")
+            return
+        res = rec["result"]
+        episode, steps, err = res["episode"], res["steps"], res["error"]
+        stats["seconds"] += res["seconds"]
+        if err:
+            self.errors.append(f"seed {seed}: {err['stage']}: {err['type']}: {err['message']}")
+            self.unloadable |= err["stage"] in (Stage.SYNTAX, Stage.LOAD)
+        success = bool(episode and episode["success"])
+        attempt = {
+            "task": self.name,
+            "split": self.split,
+            "seed": seed,
+            "success": success,
+            "reward": float(episode["reward"]) if episode else 0.0,
+            "kept": bool(steps),
+            "seconds": res["seconds"],
+            "steps": res["n_steps"],
+            "error": err and err["type"],
+        }
+        if steps:
+            stats["bytes"] += self.shards.add(dataset.episode_rows(self.name, episode, steps), attempt)
+            self.kept += 1
+            stats["kept"] += 1
+            stats["steps"] += len(steps)
+            bar.update(1)
+        else:
+            dataset.log_attempt(self.out, attempt)
+
+
+class _KeepOpen:
+    """An engine whose close() does nothing: `batch.run_units` closes its engine after each call,
+    and the waves of one recording share the same workers (closed by `record` at the end)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+    def close(self) -> None:
+        pass
+
+
 def record(
     task_args,
     episodes: int,
@@ -110,68 +216,60 @@ def record(
     keep_failures: bool = False,
     observation: str = "cameras",
     progress: bool = True,
+    engine=None,
 ) -> dict:
     """Record up to `episodes` kept demonstrations of each task into `out` and rewrite its card ->
-    {"attempted", "kept", "seconds", "bytes", "steps"} of this call (resumed seeds not counted).
+    {"attempted", "kept", "failed" (units that did not run), "seconds" (summed episode time),
+    "wall_seconds", "bytes", "steps"} of this call (resumed seeds not counted).
+
+    Episodes run as `sim.batch` units on `engine` (default: a local pool of one worker per CPU),
+    all tasks side by side, in waves: each wave tries, per task, as many new seeds as demos are
+    still missing, so the seeds tried and kept, and the shards, are those of a one-at-a-time loop
+    whatever the engine or number of workers. On KeyboardInterrupt the episodes taken so far are
+    written (shards, attempts, card) before it propagates; the same call resumes.
     """
     from tqdm import tqdm
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     attempts = dataset.read_attempts(out)
-    stats = {"attempted": 0, "kept": 0, "seconds": 0.0, "bytes": 0, "steps": 0}
+    jobs: dict[str, _TaskRecording] = {}
     for arg in task_args:
         name, source = resolve_task(arg)
-        done = {a["seed"] for a in attempts if a["task"] == name and a["split"] == split}
-        kept = sum(a["kept"] for a in attempts if a["task"] == name and a["split"] == split)
-        tried = len(done)
-        bar = tqdm(
-            total=episodes,
-            initial=min(kept, episodes),
-            desc=f"{name} [{split}]",
-            unit="demo",
-            disable=not progress,
-            file=sys.stderr,
-        )
-        shards = _Shards(out, split, name)
-        for seed in split_seeds(split):
-            if kept >= episodes or tried >= ATTEMPTS_PER_DEMO * episodes:
-                break
-            if seed in done:
-                continue
-            t0 = time.monotonic()
-            episode, steps, verdict = run_episode(source, seed, observation)
-            seconds = time.monotonic() - t0
-            tried += 1
-            stats["attempted"] += 1
-            stats["seconds"] += seconds
-            success = bool(episode and episode["success"])
-            keep = episode is not None and bool(steps) and (success or keep_failures)
-            attempt = {
-                "task": name,
-                "split": split,
-                "seed": seed,
-                "success": success,
-                "reward": float(episode["reward"]) if episode else 0.0,
-                "kept": keep,
-                "seconds": round(seconds, 2),
-                "steps": len(steps),
-                "error": (verdict or {}).get("error") and verdict["error"].get("type"),
-            }
-            if keep:
-                stats["bytes"] += shards.add(dataset.episode_rows(name, episode, steps), attempt)
-                kept += 1
-                stats["kept"] += 1
-                stats["steps"] += len(steps)
-                bar.update(1)
-            else:
-                dataset.log_attempt(out, attempt)
-            bar.set_postfix(tried=tried)
-        stats["bytes"] += shards.flush()
+        jobs.setdefault(name, _TaskRecording(name, source, split, out, attempts))
+    stats = {"attempted": 0, "kept": 0, "failed": 0, "seconds": 0.0, "wall_seconds": 0.0, "bytes": 0, "steps": 0}
+    bar = tqdm(
+        total=episodes * len(jobs),
+        initial=sum(min(j.kept, episodes) for j in jobs.values()),
+        desc=f"record [{split}]",
+        unit="demo",
+        disable=not progress,
+        file=sys.stderr,
+    )
+    engine = engine if engine is not None else batch.make_engine()
+    t0 = time.monotonic()
+
+    def on_record(rec: dict) -> None:
+        jobs[rec["meta"]["task"]].take(rec, stats, bar)
+        bar.set_postfix(tried=stats["attempted"], failed=stats["failed"])
+
+    try:
+        while units := [u for j in jobs.values() for u in j.wave(episodes, observation, keep_failures)]:
+            batch.run_units(units, engine=_KeepOpen(engine), progress=False, on_record=on_record)
+    finally:
+        engine.close()
         bar.close()
-        if kept < episodes:
-            print(f"{name}: {kept} of {episodes} demos after {tried} attempts", file=sys.stderr)
-    card.write_card(out, observation=observation, keep_failures=keep_failures)
+        for job in jobs.values():
+            stats["bytes"] += job.shards.flush()
+        card.write_card(out, observation=observation, keep_failures=keep_failures)
+        stats["wall_seconds"] = round(time.monotonic() - t0, 2)
+    for job in jobs.values():
+        if job.kept < episodes:
+            print(f"{job.name}: {job.kept} of {episodes} demos after {job.tried} attempts", file=sys.stderr)
+        for line in job.errors[:REPORTED_ERRORS]:
+            print(f"{job.name}: {line}", file=sys.stderr)
+        if len(job.errors) > REPORTED_ERRORS:
+            print(f"{job.name}: ... {len(job.errors)} failed runs in all", file=sys.stderr)
     return stats
 
 
@@ -187,28 +285,48 @@ def main(argv=None) -> int:
     ap.add_argument("--observation", choices=["cameras", "orthographic"], default="cameras")
     ap.add_argument("--push-to-hub", metavar="REPO_ID")
     ap.add_argument("--no-progress", action="store_true")
+    batch.add_engine_args(ap)
     args = ap.parse_args(argv)
-    stats = record(
-        args.tasks,
-        args.episodes,
-        args.split,
-        args.out,
-        keep_failures=args.keep_failures,
-        observation=args.observation,
-        progress=not args.no_progress,
-    )
-    rate = 60 * stats["attempted"] / stats["seconds"] if stats["seconds"] else 0.0
+    try:
+        if args.episodes < 1:
+            raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
+        for arg in args.tasks:
+            resolve_task(arg)
+        engine = batch.make_engine(args.workers, args.ray)
+    except (KeyError, ValueError, OSError, RuntimeError, ConnectionError) as exc:
+        print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+        return cli.EXIT_USAGE
+    where = engine.describe()
+    try:
+        with cli.cancel_on_signals(interrupt=True):
+            stats = record(
+                args.tasks,
+                args.episodes,
+                args.split,
+                args.out,
+                keep_failures=args.keep_failures,
+                observation=args.observation,
+                progress=not args.no_progress,
+                engine=engine,
+            )
+    except KeyboardInterrupt:
+        print(f"cancelled: the episodes taken so far are in {args.out}; the same command resumes", file=sys.stderr)
+        return cli.EXIT_CANCELLED
+    wall = stats["wall_seconds"]
+    rate = 60 * stats["attempted"] / wall if wall else 0.0
+    per_run = stats["seconds"] / (stats["attempted"] - stats["failed"]) if stats["attempted"] > stats["failed"] else 0.0
     per_ep = stats["bytes"] / stats["kept"] / 1e6 if stats["kept"] else 0.0
     print(
-        f"attempted {stats['attempted']} episodes, kept {stats['kept']} ({stats['steps']} steps) "
-        f"in {stats['seconds']:.0f} s: {rate:.1f} episodes/min with observations, "
+        f"attempted {stats['attempted']} episodes, kept {stats['kept']} ({stats['steps']} steps) in {wall:.0f} s "
+        f"on {where}: {rate:.1f} episodes/min with observations ({per_run:.1f} s per episode in a worker), "
         f"{per_ep:.2f} MB per kept episode; dataset at {args.out}"
+        + (f"; {stats['failed']} episodes failed to run (see above)" if stats["failed"] else "")
     )
     if args.push_to_hub:
         from policy import hub
 
         print(f"uploaded to {hub.push_folder(args.out, args.push_to_hub)}")
-    return 0
+    return cli.EXIT_FAILED if stats["failed"] else cli.EXIT_OK
 
 
 if __name__ == "__main__":
