@@ -132,11 +132,12 @@ def main() -> int:
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
 
     from sim.sandbox import run
+    from sim.settings import RunSettings
 
     source = sweep.resolve_tasks([args.task])[args.task].read_text()
     t0 = time.perf_counter()
     for seed in range(args.units):
-        run(source, episodes=1, seed=seed, video=False)
+        run(source, RunSettings(episodes=1, seed=seed, video=False))
     serial = time.perf_counter() - t0
     print(
         f"baseline: {args.units} x 1 episode of {args.task} one after another in this process's sandbox: {serial:.1f} s"

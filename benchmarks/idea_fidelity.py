@@ -243,6 +243,7 @@ def run_idea(item: dict, seed: int) -> dict:
     "failed" [why each relation failed], "seconds", "error"}."""
     from serving.offline import OfflineBackend
     from sim.sandbox import run
+    from sim.settings import RunSettings
 
     start = time.perf_counter()
     result = OfflineBackend().write_task(item["idea"])
@@ -265,7 +266,7 @@ def run_idea(item: dict, seed: int) -> dict:
         u = spec["understanding"]
         out.update(faithful=u["faithful"], notes=u["notes"], summary=u["summary"])
         if not item.get("refuse"):
-            verdict = run(code, episodes=1, seed=seed, video=False, stream_frames=False)
+            verdict = run(code, RunSettings(episodes=1, seed=seed, video=False), stream_frames=False)
             out["success"] = bool(verdict["success"])
             scene = (verdict.get("scene") or [[]])[0]
             out["failed"] = [f for f in (check(r, scene) for r in item.get("relations", [])) if f]

@@ -137,6 +137,7 @@ def evaluate_idea(idea: str, expect: dict[str, int], seed: int, episodes: int = 
     """
     from serving.offline import OfflineBackend
     from sim.sandbox import run
+    from sim.settings import RunSettings
 
     start = time.perf_counter()
     result = OfflineBackend().write_task(idea)
@@ -152,7 +153,7 @@ def evaluate_idea(idea: str, expect: dict[str, int], seed: int, episodes: int = 
             "error": result.message,
         }
     code, spec = result
-    verdict = run(code, episodes=episodes, seed=seed, video=False, stream_frames=False)
+    verdict = run(code, RunSettings(episodes=episodes, seed=seed, video=False), stream_frames=False)
     latency = time.perf_counter() - start
     scene = (verdict.get("scene") or [[]])[0]
     lacks = missing(expect, spec, scene_objects(scene))

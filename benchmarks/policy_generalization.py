@@ -38,8 +38,9 @@ def generated_task(idea: str, folder: Path) -> Path | None:
     when the pipeline did not accept a task (reported)."""
     from generation.pipeline import GenerateOptions, generate
     from serving.base import make_backend
+    from sim.settings import RunSettings
 
-    result = generate(idea, make_backend("offline"), options=GenerateOptions(episodes=2, video=False))
+    result = generate(idea, make_backend("offline"), options=GenerateOptions(run=RunSettings(episodes=2, video=False)))
     if not result["accepted"]:
         print(f"  not accepted: {idea!r} ({result.get('error')})", file=sys.stderr)
         return None

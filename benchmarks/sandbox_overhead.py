@@ -51,6 +51,7 @@ def main():
     import pybullet
 
     from sim.sandbox import run
+    from sim.settings import RunSettings
     from sim.tasks import task_path
 
     path = Path(task_path(args.task))
@@ -62,14 +63,17 @@ def main():
         # import (in the app an LLM call sits between two runs)
         os.environ["GENSIM_SANDBOX_PREFORK"] = "0" if mode == "cold" else "1"
         if mode == "warm":
-            run(source, filename=path.name, episodes=1, video=False, stream_frames=False)
+            run(source, RunSettings(episodes=1, video=False), filename=path.name, stream_frames=False)
         overheads = []
         for r in range(args.runs):
             local = in_process(path, args.episodes, args.seed)
             time.sleep(args.pause if mode == "warm" else 0)
             t0 = time.perf_counter()
             verdict = run(
-                source, filename=path.name, episodes=args.episodes, seed=args.seed, video=False, stream_frames=False
+                source,
+                RunSettings(episodes=args.episodes, seed=args.seed, video=False),
+                filename=path.name,
+                stream_frames=False,
             )
             boxed = time.perf_counter() - t0
             overheads.append(boxed - local)

@@ -11,6 +11,7 @@ Read once from the environment (`Deployment.from_env`):
 | `GENSIM_LOCAL_MODELS` | empty | public mode: the only models the in-process transformers backend serves, `MODEL` or `MODEL::ADAPTER`, comma-separated |
 | `GENSIM_OPERATOR_TOKEN` | unset | public mode: saving to the shared library needs this token (unset: saving is off) |
 | `GENSIM_TRUSTED_PROXY_HOPS` | `1` on a Space, else `0` | proxies in front of the app whose `X-Forwarded-For` names the visitor |
+| `GENSIM_POLICY` | unset | a policy run folder or `.pt` checkpoint (`python -m policy.train --out RUN`): the Library tab offers "Run the learned policy" next to the oracle |
 | `GENSIM_ALLOW_UNCONFINED` | `0` | public mode: offer model backends even where the sandbox cannot confine the filesystem (no namespaces, no Landlock) |
 
 In public mode, model-written code is the visitors' to steer (an idea can ask a model for anything), so
@@ -90,6 +91,7 @@ class Deployment:
     local_models: tuple[LocalModel, ...] = ()
     operator_token: str | None = None
     proxy_hops: int = 0
+    policy: str | None = None  # GENSIM_POLICY: a policy checkpoint the Library tab can run
     notice: str = ""  # what the operator and the visitors should know (shown on the page)
 
     @classmethod
@@ -128,6 +130,9 @@ class Deployment:
                     f"files a task sees ({detail}). The offline generator still works."
                 )
         hops = env.get("GENSIM_TRUSTED_PROXY_HOPS", "").strip()
+        policy = env.get("GENSIM_POLICY", "").strip() or None
+        if policy and not (os.path.isfile(policy) or os.path.isfile(os.path.join(policy, "checkpoint.pt"))):
+            raise ValueError(f"GENSIM_POLICY={policy!r} is not a .pt checkpoint nor a run folder with checkpoint.pt")
         return cls(
             public=public,
             backends=backends,
@@ -140,6 +145,7 @@ class Deployment:
             local_models=local_models,
             operator_token=env.get("GENSIM_OPERATOR_TOKEN") or None,
             proxy_hops=int(hops) if hops else (1 if on_space else 0),
+            policy=policy,
         )
 
     # -- what the page shows ---------------------------------------------------------------------

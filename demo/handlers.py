@@ -22,11 +22,23 @@ import gradio as gr
 
 from demo import library, render
 from demo.deployment import BUSY_MESSAGE, Deployment, InputError, VisitorRuns
+from demo.learned import LearnedPolicy
+from generation.events import (
+    AttemptFinished,
+    CodeExtracted,
+    Finished,
+    PipelineStage,
+    Proposed,
+    SpecRead,
+    StageStarted,
+    Token,
+)
 from generation.idea import clean_idea
 from generation.pipeline import GenerateOptions, iter_generate
 from serving import make_backend
 from serving.secrets import scrub, scrub_tree
 from sim.sandbox import iter_run
+from sim.sandbox.events import FrameEvent, LogEvent, StageEvent, VerdictEvent
 from sim.settings import RunSettings
 from sim.tasks import task_path
 
@@ -109,6 +121,8 @@ LOCAL_MODELS = LocalModels()
 VISITOR_RUNS = VisitorRuns()
 # The operator's policy; `demo.layout.build_demo` replaces it with the one the page was built for.
 DEPLOYMENT = Deployment.from_env()
+# The learned policy the Library tab can run (GENSIM_POLICY); build_demo sets it from DEPLOYMENT.
+POLICY = LearnedPolicy(DEPLOYMENT.policy)
 
 
 @contextmanager
@@ -257,14 +271,10 @@ def generate(
 def _checked(idea, temperature, repair_attempts, episodes, seed, video_size):
     """(clean idea, GenerateOptions) from the form; InputError naming the bad value."""
     try:
-        settings = RunSettings(episodes=episodes, seed=seed, video_size=video_size)
         options = GenerateOptions(
             repair_attempts=repair_attempts,
-            episodes=settings.episodes,
-            seed=settings.seed,
             temperature=float(temperature or 0.0),
-            video=True,
-            video_size=settings.video_size,
+            run=RunSettings(episodes=episodes, seed=seed, video_size=video_size),
         )
         return clean_idea(idea), options
     except ValueError as exc:  # the idea or a setting: the message names it
@@ -288,42 +298,40 @@ def stream_generation(
     as its events arrive; the last update shows the Result in every panel."""
     tokens, logs, attempts = "", [], []
     for event in iter_generate(idea, backend, options=options, cancel=cancel):
-        kind = event.get("type")
         urgent = False
-        if kind == "stage":
-            if event["stage"] == "implement":
-                tokens = ""
-            tracker.start(event["stage"], event.get("attempt"))
-            screen.set(stages=tracker.html())
-            urgent = True
-        elif kind == "token":
-            tokens += event.get("text", "")
-            screen.set(code=tokens)
-        elif kind == "code":
-            screen.set(code=event["code"])
-            urgent = True
-        elif kind == "spec":
-            screen.set(spec=event["spec"])
-        elif kind == "proposal":
-            tracker.note = str(event["proposal"].get("task-name") or "")
-            screen.set(stages=tracker.html())
-        elif kind == "attempt":
-            attempts.append(event["attempt"])
-            screen.set(attempts=render.attempts_html(attempts))
-        elif kind == "sandbox":
-            sub = event["event"]
-            if sub.get("type") == "frame":
-                screen.set(frame=_jpeg_to_image(sub["jpeg"]))
-            elif sub.get("type") == "stage":
-                tracker.sandbox(sub)
+        match event:
+            case StageStarted(stage=stage, attempt=attempt):
+                if stage == PipelineStage.IMPLEMENT:
+                    tokens = ""
+                tracker.start(stage, attempt)
                 screen.set(stages=tracker.html())
-            elif sub.get("type") == "log":
-                logs = (logs + [f"[{sub.get('stream')}] {sub.get('line')}"])[-LOG_LINES:]
+                urgent = True
+            case Token(text=text):
+                tokens += text
+                screen.set(code=tokens)
+            case CodeExtracted(code=code):
+                screen.set(code=code)
+                urgent = True
+            case SpecRead(spec=spec):
+                screen.set(spec=spec)
+            case Proposed(proposal=proposal):
+                tracker.note = str(proposal.get("task-name") or "")
+                screen.set(stages=tracker.html())
+            case AttemptFinished(attempt=attempt):
+                attempts.append(attempt)
+                screen.set(attempts=render.attempts_html(attempts))
+            case FrameEvent(jpeg=jpeg):
+                screen.set(frame=_jpeg_to_image(jpeg))
+            case StageEvent():
+                tracker.sandbox(event)
+                screen.set(stages=tracker.html())
+            case LogEvent(stream=stream, line=line):
+                logs = (logs + [f"[{stream}] {line}"])[-LOG_LINES:]
                 screen.set(log="\n".join(logs))
-        elif kind == "result":
-            _show_result(screen, tracker, event["result"], cancel.is_set())
-            yield screen.emit(full=True)
-            return
+            case Finished(result=result):
+                _show_result(screen, tracker, result, cancel.is_set())
+                yield screen.emit(full=True)
+                return
         if urgent or screen.due():
             yield screen.emit()
     tracker.finish(None)
@@ -411,6 +419,24 @@ def run_task(name, episodes, seed, video_size, request: gr.Request = None):
     )
 
 
+def run_policy(name, episodes, seed, video_size, request: gr.Request = None):
+    """Run library task `name` with the operator's learned policy (GENSIM_POLICY) acting instead of
+    the oracle, in the sandbox, and stream it like `run_task` (same outputs); the verdict panel adds
+    the policy's score. Stop stops it like an oracle run. Without a configured or loadable policy it
+    ends in a message, never an exception."""
+    tracker = render.StageTracker(render.RUN_STAGES)
+    screen = Screen(RUN_OUTPUTS, stages=tracker.html(), verdict=render.message_html("Starting…"))
+
+    def body(cancel):
+        try:
+            steps = POLICY.steps()
+        except RuntimeError as exc:
+            raise InputError(str(exc)) from None
+        yield from _run_task(screen, tracker, cancel, name, episodes, seed, video_size, steps, POLICY.label)
+
+    yield from _serve(screen, tracker, request, "run_task", body)
+
+
 def _serve(screen: Screen, tracker: render.StageTracker, request, kind: str, body):
     """Run the handler `body(cancel)` (a generator of screen updates) for the request's visitor and
     yield its updates: one run per visitor in public mode, its cancel Event registered for Stop (`kind`
@@ -441,8 +467,9 @@ def _serve(screen: Screen, tracker: render.StageTracker, request, kind: str, bod
             RUNS.end(session, kind, cancel)
 
 
-def _run_task(screen, tracker, cancel, name, episodes, seed, video_size):
-    """Stream library task `name` through the sandbox (raises InputError for bad settings)."""
+def _run_task(screen, tracker, cancel, name, episodes, seed, video_size, steps=None, actor=None):
+    """Stream library task `name` through the sandbox (raises InputError for bad settings). steps,
+    actor: sandbox step options and the name of who acts instead of the oracle (a learned policy)."""
     try:
         source = task_path(str(name or "")).read_text()
     except KeyError as exc:
@@ -453,28 +480,30 @@ def _run_task(screen, tracker, cancel, name, episodes, seed, video_size):
         raise InputError(str(exc)) from None
     screen.set(code=source)
     yield screen.emit(full=True)
-    for event in iter_run(
-        source, filename=f"{str(name).replace('-', '_')}.py", stream_frames=True, cancel=cancel, **settings.run_kwargs()
-    ):
-        kind = event.get("type")
-        if kind == "frame":
-            screen.set(frame=_jpeg_to_image(event["jpeg"]))
-        elif kind == "stage":
-            tracker.sandbox(event)
-            screen.set(stages=tracker.html())
-        elif kind == "verdict":
-            verdict = event["verdict"]
-            tracker.finish(verdict)
-            stopped = cancel.is_set() and not verdict.get("success")
-            screen.set(
-                stages=tracker.html(),
-                video=keep_video(verdict.get("video")),
-                verdict=render.message_html(STOPPED, "info") if stopped else render.verdict_html(verdict, source),
-                verdict_json=_public_verdict(verdict),
-            )
-            yield screen.emit(full=True)
-            return
-        if kind == "stage" or screen.due():
+    filename = f"{str(name).replace('-', '_')}.py"
+    for event in iter_run(source, settings, filename=filename, stream_frames=True, cancel=cancel, steps=steps):
+        match event:
+            case FrameEvent(jpeg=jpeg):
+                screen.set(frame=_jpeg_to_image(jpeg))
+            case StageEvent():
+                tracker.sandbox(event)
+                screen.set(stages=tracker.html())
+                yield screen.emit()
+                continue
+            case VerdictEvent(verdict=verdict):
+                tracker.finish(verdict)
+                stopped = cancel.is_set() and not verdict.get("success")
+                screen.set(
+                    stages=tracker.html(),
+                    video=keep_video(verdict.get("video")),
+                    verdict=render.message_html(STOPPED, "info")
+                    if stopped
+                    else render.verdict_html(verdict, source, actor=actor),
+                    verdict_json=_public_verdict(verdict),
+                )
+                yield screen.emit(full=True)
+                return
+        if screen.due():
             yield screen.emit()
 
 

@@ -14,6 +14,7 @@ import gradio as gr
 
 from demo import handlers, library, render
 from demo.deployment import Deployment
+from demo.learned import LearnedPolicy
 from sim.settings import DEFAULT_EPISODES, MAX_EPISODES, VIDEO_SIZE_CHOICES
 
 CSS_PATH = Path(__file__).with_name("style.css")
@@ -183,7 +184,8 @@ def _generate_tab(concurrency: int, deployment: Deployment):
     return result, save_name, save_token, save_btn, save_msg
 
 
-def _library_tab(concurrency: int):
+def _library_tab(concurrency: int, policy_label: str | None):
+    """The Library tab; `policy_label` names the learned policy it can run (None: oracle only)."""
     source = gr.Dropdown(
         library.source_choices(), value=library.ALL_SOURCES, label="Source", elem_id="gs-library-source"
     )
@@ -205,6 +207,7 @@ def _library_tab(concurrency: int):
         size = gr.Dropdown(VIDEO_SIZE_CHOICES, value=VIDEO_SIZE_CHOICES[0], label="Video size", scale=1)
     with gr.Row():
         go = gr.Button("Run with the oracle", variant="primary")
+        learned = gr.Button(f"Run the {policy_label}", variant="secondary", visible=bool(policy_label))
         stop = gr.Button("Stop", variant="stop")
     stages = gr.HTML(render.StageTracker(render.RUN_STAGES).html(), label="Stages", show_label=False)
     with gr.Row(equal_height=False):
@@ -233,15 +236,19 @@ def _library_tab(concurrency: int):
     name.change(library.show_code, name, code, api_visibility="private", queue=False)
     source.change(library.library_rows, source, table, api_visibility="private", queue=False)
     source.focus(library.source_update, None, source, api_visibility="private", queue=False)
-    go.click(
-        handlers.run_task,
-        [name, episodes, seed, size],
-        [outputs[n] for n in handlers.RUN_OUTPUTS],
-        api_name="run_task",
-        concurrency_limit=concurrency,
-        concurrency_id="sim",
-        show_progress="minimal",
-    )
+    runs = [(go, handlers.run_task, "run_task")]
+    if policy_label:
+        runs.append((learned, handlers.run_policy, "run_policy"))
+    for button, handler, api_name in runs:  # the oracle and the learned policy: same inputs and panels
+        button.click(
+            handler,
+            [name, episodes, seed, size],
+            [outputs[n] for n in handlers.RUN_OUTPUTS],
+            api_name=api_name,
+            concurrency_limit=concurrency,
+            concurrency_id="sim",
+            show_progress="minimal",
+        )
     # No `cancels=[run]`: Gradio would flag every output "Error". Setting the Event kills the
     # sandbox at once and the run ends itself showing "Stopped."; API clients' job.cancel()
     # closes the handler, which sets the Event too.
@@ -256,6 +263,7 @@ def build_demo(concurrency: int | None = None, deployment: Deployment | None = N
     concurrency = concurrency or os.cpu_count() or 1
     deployment = deployment or Deployment.from_env()
     handlers.DEPLOYMENT = deployment
+    handlers.POLICY = LearnedPolicy(deployment.policy)
     with gr.Blocks(title="GenSim Studio", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(
             "# GenSim Studio\nType a tabletop robot task. A model writes it in the CLIPort task API, "
@@ -269,7 +277,7 @@ def build_demo(concurrency: int | None = None, deployment: Deployment | None = N
             with gr.Tab("Generate"):
                 result, save_name, save_token, save_btn, save_msg = _generate_tab(concurrency, deployment)
             with gr.Tab("Library"):
-                table, name = _library_tab(concurrency)
+                table, name = _library_tab(concurrency, handlers.POLICY.label if handlers.POLICY.configured else None)
         save_btn.click(
             handlers.save_to_library,
             [result, save_name, save_token],

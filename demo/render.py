@@ -1,14 +1,15 @@
 """HTML for the app's panels: the stage strip, the verdict, an error with its line, the attempts.
 
-Pure functions from plain data (pipeline/sandbox events and verdict dicts of INTERFACES.md) to HTML
-strings; everything from the task or the model is escaped.
+Pure functions from pipeline/sandbox events (generation.events, sim.sandbox.events) and verdict
+dicts (INTERFACES.md) to HTML strings; everything from the task or the model is escaped.
 """
 
 from __future__ import annotations
 
 import html
 
-from generation.pipeline import FROM_SANDBOX, PipelineStage
+from generation.events import FROM_SANDBOX, PipelineStage
+from sim.sandbox.events import StageEvent
 
 # The strips: a generation shows every pipeline stage up to the verdict (reflection is not a pill),
 # a library run the sandbox's stages under their pipeline names.
@@ -43,16 +44,13 @@ class StageTracker:
         for s in self.stages[idx + 1 :]:
             self.status[s] = "todo"
 
-    def sandbox(self, event: dict) -> None:
-        """Apply a sandbox `stage` event (`syntax, load, reset, runtime, success`)."""
-        stage = FROM_SANDBOX.get(event.get("stage"))
-        if stage is None:
-            return
-        status = event.get("status")
-        if status == "start":
+    def sandbox(self, event: StageEvent) -> None:
+        """Apply a sandbox stage event (`syntax, load, reset, runtime, success`)."""
+        stage = FROM_SANDBOX[event.stage]
+        if event.status == "start":
             self.start(stage)
-        elif status in ("pass", "fail"):
-            self.status[stage] = status
+        elif event.status in ("pass", "fail"):
+            self.status[stage] = event.status
 
     def finish(self, verdict: dict | None) -> None:
         """Set every stage from a final verdict's `passed` map (None: leave failures as they are)."""
@@ -138,8 +136,11 @@ def understanding_html(understanding: dict | None) -> str:
     )
 
 
-def verdict_html(verdict: dict | None, code: str = "", headline: str | None = None) -> str:
-    """The verdict panel: SUCCESS/FAILED, success rate, one row per episode, warnings, the error."""
+def verdict_html(verdict: dict | None, code: str = "", headline: str | None = None, actor: str | None = None) -> str:
+    """The verdict panel: SUCCESS/FAILED, success rate, one row per episode, warnings, the error.
+
+    actor: who acted when it was not the oracle (e.g. "learned policy (run-7)"); the panel then names
+    it and adds CLIPort's score, the mean episode reward x 100 (0-100)."""
     if not verdict:
         return message_html(headline or "No verdict.", "error")
     ok = bool(verdict.get("success"))
@@ -169,10 +170,14 @@ def verdict_html(verdict: dict | None, code: str = "", headline: str | None = No
         warnings += [w for w in ep.get("warnings") or [] if w not in warnings]
     warn = "".join(f"<li>{html.escape(str(w))}</li>" for w in warnings[:20])
     task = html.escape(str(verdict.get("task") or ""))
+    who = ""
+    if actor:
+        score = 100 * sum(float(ep.get("reward") or 0.0) for ep in episodes) / max(1, len(episodes))
+        who = f" · acted by the {html.escape(actor)} · score {score:.1f} / 100"
     return (
         f'<div class="gs-verdict gs-{"pass" if ok else "fail"}">'
         f'<div class="gs-title" data-testid="verdict-title">{html.escape(title)}</div>'
-        f"<div>{task} · success rate {rate:.0%} over {len(episodes)} episode(s)</div>"
+        f"<div>{task} · success rate {rate:.0%} over {len(episodes)} episode(s){who}</div>"
         f"{table}{f'<ul class=gs-warn>{warn}</ul>' if warn else ''}"
         f"{error_html(verdict.get('error'), code)}</div>"
     )

@@ -30,6 +30,7 @@ from serving import GenerationParams, make_backend
 from serving.base import Backend, BackendError
 from serving.prompt_formats import FINETUNE_SYSTEM
 from sim.sandbox import run as run_in_sandbox
+from sim.settings import RunSettings
 
 STAGES = ("syntax", "runtime", "success")
 ROW_FIELDS = ("label", "task", "syntax", "runtime", "success", "stage_reached", "success_rate", "error", "seconds")
@@ -89,7 +90,7 @@ def evaluate_task(
     except ParseError as e:
         row.update(stage_reached="syntax", error=f"syntax: {e}")
     if code:
-        verdict = run_in_sandbox(code, episodes=episodes, seed=seed, video=False, stream_frames=False)
+        verdict = run_in_sandbox(code, RunSettings(episodes=episodes, seed=seed, video=False), stream_frames=False)
         passed = verdict["passed"]
         row.update(
             syntax=passed["syntax"],

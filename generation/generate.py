@@ -25,7 +25,7 @@ from generation.library import Library
 from generation.pipeline import GenerateOptions, generate, new_result
 from serving.base import BackendError, make_backend
 from sim import cli
-from sim.settings import DEFAULT_EPISODES
+from sim.settings import DEFAULT_EPISODES, RunSettings
 
 
 def backend_config(args) -> dict:
@@ -126,11 +126,9 @@ def main(argv=None) -> int:
         options = GenerateOptions(
             mode=args.mode,
             repair_attempts=args.repair_attempts,
-            episodes=args.episodes,
-            seed=args.seed,
             temperature=args.temperature,
-            video=bool(args.video),
             target=args.target,
+            run=RunSettings(episodes=args.episodes, seed=args.seed, video=bool(args.video)),
         )
         backend = make_backend(args.backend, **backend_config(args))
     except (cli.UsageError, ValueError, TypeError, BackendError) as exc:

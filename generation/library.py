@@ -30,9 +30,12 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from generation import stats as gstats
 from generation.answers import is_valid_task_name, normalise_task_name
 from sim import batch, cli
 from sim.loader import task_classes
+from sim.sandbox import Limits, run
+from sim.settings import RunSettings
 from sim.tasks import BASE_TASKS, INDEX_PATH, TASKS_DIR, file_to_name, name_to_file
 
 DEFAULT_ROOT = TASKS_DIR
@@ -252,10 +255,8 @@ def verify_unit(source: str, filename: str, episodes: int, seed: int, wall_secon
     None), "mean_seconds" (per episode, wall), "verified" (ISO time)}. The code runs only inside
     `sim.sandbox`, whose wall/CPU limits `wall_seconds` replaces.
     """
-    from sim.sandbox import Limits, run
-
     limits = Limits(cpu_seconds=int(wall_seconds), wall_seconds=wall_seconds) if wall_seconds else None
-    verdict = run(source, filename=filename, episodes=episodes, seed=seed, video=False, limits=limits)
+    verdict = run(source, RunSettings(episodes=episodes, seed=seed, video=False, limits=limits), filename=filename)
     eps = verdict.get("episodes") or []
     err = verdict.get("error")
     return {
@@ -635,8 +636,6 @@ class Library:
         tasks apart from colours, sizes and counts), "passing" (stats success_rate >= min_success),
         "unverified" (no stats)}.
         """
-        from generation import stats as gstats
-
         entries = self.list(source=source)
         by_source: dict[str, int] = {}
         by_goal: dict[str, int] = {}

@@ -3,7 +3,7 @@ code -> implement -> test in the sandbox (-> repair, up to K times) -> reflect.
 
     from generation.pipeline import GenerateOptions, iter_generate
     for event in iter_generate("stack three red blocks", backend, options=GenerateOptions()):
-        ...  # event dicts as INTERFACES.md "generation"; the last one is {"type": "result", ...}
+        ...  # generation.events (and the sandbox's events); the last one is Finished(result)
 
 Model output is parsed as data only; code runs only through `sim.sandbox.iter_run`.
 """
@@ -15,7 +15,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator
-from enum import StrEnum
 
 from generation import prompt_assembly as P
 from generation.answers import (
@@ -29,42 +28,31 @@ from generation.answers import (
     with_import_header,
 )
 from generation.conversation import Conversation
+from generation.events import (
+    FROM_SANDBOX,
+    AttemptFinished,
+    CodeExtracted,
+    Finished,
+    GenerationEvent,
+    PipelineStage,
+    Proposed,
+    Reflected,
+    SpecRead,
+    StageStarted,
+    Token,
+)
 from generation.idea import MAX_IDEA_CHARS, IdeaError, clean_idea
 from generation.library import Library
 from generation.stats import normalise_asset
 from serving.base import Backend, BackendError, GenerationParams
 from sim.sandbox import iter_run
-from sim.sandbox.verdict import Stage, unparsed_verdict
-from sim.settings import DEFAULT_EPISODES, RunSettings
+from sim.sandbox.events import StageEvent, VerdictEvent
+from sim.sandbox.verdict import unparsed_verdict
+from sim.settings import RunSettings
 
 MODES = ("topdown", "bottomup", "cot")
 
 
-class PipelineStage(StrEnum):
-    """Stages of one generation as events name them and the app's strip shows them, in order.
-
-    The sandbox's stages map onto the middle ones (FROM_SANDBOX); the prompt each stage sends is
-    named by `generation.prompt_assembly.STAGES` (its `[stage: ...]` marker)."""
-
-    PROPOSE = "propose"
-    IMPLEMENT = "implement"
-    SYNTAX = "syntax"
-    LOAD = "load"
-    RESET = "reset"
-    ORACLE = "oracle"
-    VERDICT = "verdict"
-    REFLECT = "reflect"
-
-
-# Sandbox stage -> pipeline stage: the last two are named after what the visitor watches (the oracle
-# acting, then the verdict) rather than what the sandbox checks.
-FROM_SANDBOX = {
-    Stage.SYNTAX: PipelineStage.SYNTAX,
-    Stage.LOAD: PipelineStage.LOAD,
-    Stage.RESET: PipelineStage.RESET,
-    Stage.RUNTIME: PipelineStage.ORACLE,
-    Stage.SUCCESS: PipelineStage.VERDICT,
-}
 REFERENCE_COUNT = 3
 # Verdict error types that are faults of the sandbox itself, not of the task code: no repair helps.
 SANDBOX_FAULTS = ("SandboxStartError", "SandboxError")
@@ -79,28 +67,28 @@ class GenerateOptions:
     mode: "topdown" (design the idea or `target`), "bottomup" (something new for the library) or
       "cot" (a stepping-stone task towards the idea or `target`).
     repair_attempts: 0-5 extra implementation attempts after a failed sandbox verdict.
-    episodes, seed, video, video_size: the sandbox run, checked by `sim.settings.RunSettings` (its
-      rules and defaults); `run` gives them as RunSettings.
     temperature: sampling temperature of the proposal (other stages use 0, reflection 0.4).
     target: task name the top-down / chain-of-thought modes aim at, or None.
+    run: how each attempt runs in the sandbox (`sim.settings.RunSettings`: episodes, seed, video,
+      size, fps, limits); a dict of its fields is accepted (as `dataclasses.asdict` writes it).
+      Its seed also picks the library tasks listed in prompts.
     Raises ValueError naming the bad value.
     """
 
     mode: str = "topdown"
     repair_attempts: int = 2
-    episodes: int = DEFAULT_EPISODES
-    seed: int = 0
     temperature: float = 0.0
-    video: bool = True
-    video_size: tuple = RunSettings.video_size
     target: str | None = None
+    run: RunSettings = dataclasses.field(default_factory=RunSettings)
 
     def __post_init__(self):
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
         self.repair_attempts = _as_int("repair_attempts", self.repair_attempts, 0, 5)
-        run = self.run
-        self.episodes, self.seed, self.video_size = run.episodes, run.seed, run.video_size
+        if isinstance(self.run, dict):
+            self.run = RunSettings(**self.run)
+        if not isinstance(self.run, RunSettings):
+            raise ValueError(f"run must be a RunSettings, got {type(self.run).__name__}")
         if (
             isinstance(self.temperature, bool)
             or not isinstance(self.temperature, (int, float))
@@ -109,11 +97,6 @@ class GenerateOptions:
             raise ValueError(f"temperature must be in 0..2, got {self.temperature!r}")
         if self.target is not None and not isinstance(self.target, str):
             raise ValueError(f"target must be a task name or None, got {self.target!r}")
-
-    @property
-    def run(self) -> RunSettings:
-        """The sandbox run settings of this generation (raises ValueError for a bad one)."""
-        return RunSettings(episodes=self.episodes, seed=self.seed, video=self.video, video_size=self.video_size)
 
 
 def _as_int(name: str, value, lo: int, hi: int) -> int:
@@ -134,11 +117,6 @@ def _goal(idea: str, options: GenerateOptions) -> str:
     if options.mode == "bottomup":
         return ""
     return idea or f"Design the task '{options.target}'."
-
-
-def _sandbox_iter(code: str, options: GenerateOptions, cancel):
-    """`sim.sandbox.iter_run` with the options' run settings."""
-    return iter_run(code, filename="task.py", cancel=cancel, **options.run.run_kwargs())
 
 
 class _Trial:
@@ -162,28 +140,28 @@ class _Trial:
         self.conv.add("assistant", text, pinned)
         return text
 
-    def stream(self, prompt: str) -> Iterator[dict]:
-        """One streamed chat turn at temperature 0: yields token events, returns the answer."""
+    def stream(self, prompt: str) -> Iterator[Token]:
+        """One streamed chat turn at temperature 0: yields `Token`s, returns the answer."""
         self.check_cancel()
         self.conv.add("user", prompt)
         parts = []
         for delta in self.backend.stream_chat(self.conv.messages(), GenerationParams()):
             parts.append(delta)
-            yield {"type": "token", "text": delta}
+            yield Token(delta)
             self.check_cancel()
         text = "".join(parts)
         self.conv.add("assistant", text)
         return text
 
     # -- stages ------------------------------------------------------------------------------
-    def propose(self, goal: str, entries: list[dict]) -> Iterator[dict]:
-        yield {"type": "stage", "stage": PipelineStage.PROPOSE, "attempt": 0}
+    def propose(self, goal: str, entries: list[dict]) -> Iterator[GenerationEvent]:
+        yield StageStarted(PipelineStage.PROPOSE, 0)
         prompt = P.render(
             f"proposal_{self.options.mode}",
             "proposal",
             IDEA=goal,
             ASSETS=P.asset_catalogue(),
-            LIBRARY_TASKS=P.library_listing(entries, 30, self.options.seed),
+            LIBRARY_TASKS=P.library_listing(entries, 30, self.options.run.seed),
         )
         answer = self.ask(prompt, temperature=self.options.temperature, pinned=True)
         try:
@@ -211,7 +189,7 @@ class _Trial:
         except ParseError as exc:
             raise GenerationError(f"Could not read the task proposal: {exc} The model said: {answer[:500]!r}") from None
         self.result["proposal"] = proposal
-        yield {"type": "proposal", "proposal": proposal}
+        yield Proposed(proposal)
         return proposal
 
     def references(self, proposal: dict, entries: list[dict]) -> list[str]:
@@ -239,9 +217,9 @@ class _Trial:
             picked = sorted(names, key=lambda n: (-overlap[n], n))[:REFERENCE_COUNT]
         return picked
 
-    def implement(self, proposal: dict, entries: list[dict]) -> Iterator[dict]:
+    def implement(self, proposal: dict, entries: list[dict]) -> Iterator[GenerationEvent]:
         name = proposal["task-name"]
-        yield {"type": "stage", "stage": PipelineStage.IMPLEMENT, "attempt": 1}
+        yield StageStarted(PipelineStage.IMPLEMENT, 1)
         # Pinned: the API listing is what the code must follow, so truncation never drops it.
         self.ask(P.render("api_review", "api_review", TASK_NAME=name, TASK_API=P.task_api_listing()), pinned=True)
         self.ask(P.render("error_review", "error_review", TASK_NAME=name))
@@ -258,7 +236,7 @@ class _Trial:
         )
         return (yield from self.stream(prompt))
 
-    def test(self, answer: str, attempt: int) -> Iterator[dict]:
+    def test(self, answer: str, attempt: int) -> Iterator[GenerationEvent]:
         """Parse an implementation answer and run it in the sandbox; returns the verdict."""
         try:
             code = with_import_header(extract_code(answer))
@@ -271,30 +249,28 @@ class _Trial:
                 try:
                     self.result["spec"] = extract_dict(spec)
                     self.result["understanding"] = understanding_of(self.result["spec"]) or self.result["understanding"]
-                    yield {"type": "spec", "spec": self.result["spec"]}
+                    yield SpecRead(self.result["spec"])
                 except ParseError:
                     pass
-            yield {"type": "code", "code": code, "attempt": attempt}
+            yield CodeExtracted(code, attempt)
             verdict = yield from self.run_sandbox(code, attempt)
         record = {"code": code, "raw": answer, "verdict": verdict}
         self.result["attempts"].append(record)
         self.result["final"] = verdict
-        yield {"type": "attempt", "attempt": dict(record, attempt=attempt)}
+        yield AttemptFinished(dict(record, attempt=attempt))
         return verdict
 
-    def run_sandbox(self, code: str, attempt: int) -> Iterator[dict]:
+    def run_sandbox(self, code: str, attempt: int) -> Iterator[GenerationEvent]:
         verdict = None
         try:
-            for event in _sandbox_iter(code, self.options, self.cancel):
-                kind = event.get("type")
-                if kind == "verdict":
-                    verdict = event["verdict"]
-                    yield {"type": "stage", "stage": PipelineStage.VERDICT, "attempt": attempt}
-                    continue
-                stage = FROM_SANDBOX.get(event.get("stage")) if kind == "stage" else None
-                if stage not in (None, PipelineStage.VERDICT) and event.get("status") == "start":
-                    yield {"type": "stage", "stage": stage, "attempt": attempt}
-                yield {"type": "sandbox", "event": event}
+            for event in iter_run(code, self.options.run, filename="task.py", cancel=self.cancel):
+                match event:
+                    case VerdictEvent(verdict=verdict):
+                        yield StageStarted(PipelineStage.VERDICT, attempt)
+                        continue
+                    case StageEvent(stage=stage, status="start") if FROM_SANDBOX[stage] != PipelineStage.VERDICT:
+                        yield StageStarted(FROM_SANDBOX[stage], attempt)
+                yield event
         except Exception as exc:  # the sandbox is a process boundary: report, never crash the caller
             raise GenerationError(f"The sandbox failed: {type(exc).__name__}: {exc}") from exc
         if verdict is None:
@@ -327,7 +303,7 @@ class _Trial:
         )
 
     def reflect(self, proposal: dict, code: str, verdict: dict, entries: list[dict], attempt: int):
-        yield {"type": "stage", "stage": PipelineStage.REFLECT, "attempt": attempt}
+        yield StageStarted(PipelineStage.REFLECT, attempt)
         eps = verdict.get("episodes") or []
         summary = (
             f"the oracle succeeded in {sum(1 for e in eps if e.get('success'))} of {len(eps)} "
@@ -346,7 +322,7 @@ class _Trial:
             CODE=code.rstrip(),
             VERDICT=summary,
             GOAL_NOTE=note,
-            LIBRARY_TASKS=P.library_listing(entries, 20, self.options.seed),
+            LIBRARY_TASKS=P.library_listing(entries, 20, self.options.run.seed),
         )
         self.check_cancel()
         self.conv.add("user", prompt)
@@ -358,7 +334,7 @@ class _Trial:
         reflection = {"accepted": all(v["accept"] for v in votes), "votes": votes}
         self.result["reflection"] = reflection
         self.result["accepted"] = reflection["accepted"]
-        yield {"type": "reflection", "reflection": reflection}
+        yield Reflected(reflection)
 
 
 def reflection_vote(answer: str) -> dict:
@@ -417,11 +393,10 @@ def iter_generate(
     options: GenerateOptions | None = None,
     cancel: threading.Event | None = None,
     library: Library | None = None,
-) -> Iterator[dict]:
-    """Generate, test and judge one task for `idea`; yields events, the last is the result.
+) -> Iterator[GenerationEvent]:
+    """Generate, test and judge one task for `idea`; yields `generation.events`, the last one
+    `Finished(result)` with the result R of INTERFACES.md "generation".
 
-    Events and the result R are those of INTERFACES.md "generation", plus
-    `{"type": "reflection", "reflection": {"accepted", "votes": [{"accept", "reasons"}]}}`.
     Never raises for bad input, backend failures or cancellation: they end up in R["error"].
     `library` defaults to `Library()` (sim/tasks).
     """
@@ -447,7 +422,7 @@ def iter_generate(
                     raise GenerationError(f"The sandbox could not run the task: {fault.get('message')}")
                 if attempt > options.repair_attempts:
                     break
-                yield {"type": "stage", "stage": PipelineStage.IMPLEMENT, "attempt": attempt + 1}
+                yield StageStarted(PipelineStage.IMPLEMENT, attempt + 1)
                 last = result["attempts"][-1]
                 answer = yield from trial.stream(
                     trial.repair_prompt(proposal, last["code"], last["raw"], verdict, attempt)
@@ -461,7 +436,7 @@ def iter_generate(
     except Exception as exc:  # a long-running caller (the app) must get a result, not a crash
         traceback.print_exc(file=sys.stderr)
         result["error"] = f"Internal error: {type(exc).__name__}: {exc}"
-    yield {"type": "result", "result": result}
+    yield Finished(result)
 
 
 def generate(
@@ -473,8 +448,8 @@ def generate(
     library: Library | None = None,
 ) -> dict:
     """Run `iter_generate` to the end and return the result R."""
-    result = None
     for event in iter_generate(idea, backend, options=options, cancel=cancel, library=library):
-        if event["type"] == "result":
-            result = event["result"]
-    return result
+        match event:
+            case Finished(result=result):
+                return result
+    raise RuntimeError("iter_generate ended without a result")  # it always yields one

@@ -43,7 +43,7 @@ from generation.library import Library, describe_code
 from generation.pipeline import GenerateOptions, generate, new_result
 from serving.base import BackendError, make_backend
 from sim import batch, cli
-from sim.settings import DEFAULT_EPISODES
+from sim.settings import DEFAULT_EPISODES, RunSettings
 
 RUNS_DIR = Path(__file__).resolve().parents[1] / "runs" / "generation"
 _BACKENDS: dict = {}  # per worker process: one backend per (kind, config), so a model loads once
@@ -217,11 +217,9 @@ def _main(argv, as_json: bool, stdout) -> int:
         base = GenerateOptions(
             mode=args.mode,
             repair_attempts=args.repair_attempts,
-            episodes=args.episodes,
-            seed=args.seed,
             temperature=args.temperature,
-            video=False,
             target=args.target,
+            run=RunSettings(episodes=args.episodes, seed=args.seed, video=False),
         )
         backend = make_backend(args.backend, **backend_config(args))
     except (ValueError, TypeError, BackendError) as exc:
@@ -251,7 +249,9 @@ def _main(argv, as_json: bool, stdout) -> int:
                 "idea": idea,
                 "backend": args.backend,
                 "config": config,
-                "options": dataclasses.asdict(base) | {"seed": args.seed + 1000 * k},
+                "options": dataclasses.asdict(
+                    dataclasses.replace(base, run=dataclasses.replace(base.run, seed=args.seed + 1000 * k))
+                ),
                 "library": str(library.root),
             },
             meta={"trial": k, "idea": idea},

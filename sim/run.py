@@ -2,8 +2,9 @@
 
 Run oracle episodes of a library task (hyphenated name, via `sim.tasks.task_path`) or of a task
 file (.py), with seeds S, S+1, ...; prints one line per episode. --video writes all episodes into
-one mp4. Task FILES run inside `sim.sandbox` (an isolated child process whose wall and CPU limits
-scale with N); library names run in-process.
+one mp4. Task files and generated library tasks run inside `sim.sandbox` (an isolated child
+process whose wall and CPU limits scale with N); only the curated base tasks (`sim.tasks.BASE_TASKS`,
+our own code) run in this process, which is faster to start and to profile.
 
 --json prints exactly one JSON document on stdout for every outcome:
   {"task", "episodes": [{"seed","reward","success","steps","seconds","warnings","error"}],
@@ -27,9 +28,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from sim import cli
+from sim import cli, tasks
+from sim.env import Environment
+from sim.episode import run_episode
+from sim.loader import load_task_class
+from sim.sandbox import run as sandbox_run
+from sim.sandbox.verdict import RUN_ENDINGS
 from sim.settings import DEFAULT_EPISODES, RunSettings
-from sim.video import FPS, SIZE
+from sim.video import write_mp4
 
 EPISODE_KEYS = ("seed", "reward", "success", "steps", "seconds", "warnings", "error")
 
@@ -42,9 +48,13 @@ def resolve_task(name_or_file: str) -> Path:
         if not path.is_file():
             raise FileNotFoundError(f"no such task file: {name_or_file}")
         return path
-    from sim import tasks
-
     return Path(tasks.task_path(name_or_file))
+
+
+def is_base_task(path: Path) -> bool:
+    """Whether `path` is the library's own file of a curated base task (our code, not generated)."""
+    name = path.stem.replace("_", "-")
+    return name in tasks.BASE_TASKS and path.resolve() == Path(tasks.task_path(name)).resolve()
 
 
 class LoadFailed(Exception):
@@ -67,22 +77,21 @@ def _result(task, episodes, requested: int, error=None, warnings=(), sandboxed=F
     }
 
 
-def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS, video_size=SIZE) -> dict:
-    """Load the task class at `path` in this process and run `episodes` episodes -> the --json
-    result dict; its `error` is the first episode error (stage "reset" or "runtime"), as the
-    sandbox reports it. Raises LoadFailed when the task file cannot be imported."""
-    from sim.env import Environment
-    from sim.episode import run_episode
-    from sim.loader import load_task_class
-
+def run(path: Path, settings: RunSettings, video_out: str | None = None) -> dict:
+    """Load the task class at `path` in this process and run `settings.episodes` episodes from
+    `settings.seed` -> the --json result dict; its `error` is the first episode error (stage "reset"
+    or "runtime"), as the sandbox reports it. video_out: write an mp4 of all episodes there (at
+    settings.video_size, settings.fps). Raises LoadFailed when the task file cannot be imported."""
     try:
         task_cls = load_task_class(path)
     except Exception as exc:  # whatever the task's module raises at import
         raise LoadFailed(exc) from exc
     env = Environment()
     results, frames, error = [], [], None
-    for k in range(episodes):
-        ep = run_episode(task_cls, seed + k, env=env, record=bool(video), video_size=video_size, fps=fps)
+    for seed in settings.seeds:
+        ep = run_episode(
+            task_cls, seed, env=env, record=bool(video_out), video_size=settings.video_size, fps=settings.fps
+        )
         frames.extend(ep.pop("frames", []))
         results.append({key: ep[key] for key in EPISODE_KEYS})
         if ep["error"] and error is None:
@@ -90,50 +99,32 @@ def run(path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS,
                 "stage": "reset" if ep["error"]["phase"] == "reset" else "runtime",
                 **{key: ep["error"][key] for key in ("type", "message", "line", "traceback")},
             }
-    if video and frames:
-        from sim.video import write_mp4
-
-        write_mp4(frames, video, fps=fps)
-    return _result(task_cls.__name__, results, episodes, error)
+    if video_out and frames:
+        write_mp4(frames, video_out, fps=settings.fps)
+    return _result(task_cls.__name__, results, settings.episodes, error)
 
 
-def run_sandboxed(
-    path: Path, episodes: int, seed: int, video: str | None, fps: int = FPS, video_size=SIZE, cancel=None
-) -> dict:
+def run_sandboxed(path: Path, settings: RunSettings, video_out: str | None = None, cancel=None) -> dict:
     """Run a task FILE in sim.sandbox (isolated child process) -> the --json result dict: the
-    verdict with `sandboxed` true and `video` the path written (or null). The sandbox stops after
-    the first episode that raises, so `episodes` may be shorter than asked (success_rate still
-    divides by the requested count)."""
-    from sim.sandbox import run as sandbox_run
-
-    v = sandbox_run(
-        path.read_text(),
-        filename=path.name,
-        episodes=episodes,
-        seed=seed,
-        video=bool(video),
-        video_size=video_size,
-        fps=fps,
-        stream_frames=False,
-        cancel=cancel,
-    )
+    verdict with `sandboxed` true and `video` the path written (video_out, or null). The sandbox
+    stops after the first episode that raises, so `episodes` may be shorter than asked
+    (success_rate still divides by the requested count)."""
+    v = sandbox_run(path.read_text(), settings, filename=path.name, stream_frames=False, cancel=cancel)
     made, v["video"] = v["video"], None
     if made:
-        if video:
-            shutil.move(made, video)
-            v["video"] = str(Path(video).resolve())
+        if video_out:
+            shutil.move(made, video_out)
+            v["video"] = str(Path(video_out).resolve())
         shutil.rmtree(Path(made).parent, ignore_errors=True)  # the caller-owned temp folder
     v["episodes"] = [{k: ep.get(k) for k in EPISODE_KEYS} for ep in v["episodes"]]
     return {
-        **_result(v["task"], v["episodes"], episodes, v["error"], v["warnings"], True),
+        **_result(v["task"], v["episodes"], settings.episodes, v["error"], v["warnings"], True),
         **{k: val for k, val in v.items() if k not in ("episodes", "error", "warnings")},
     }
 
 
 def exit_status(result: dict) -> int:
     """The documented exit status for a --json result dict (see the module docstring)."""
-    from sim.sandbox.verdict import RUN_ENDINGS
-
     err = result.get("error")
     if not err or err.get("type") == "LowSuccessRate":  # all episodes ran, some unsuccessful
         return cli.EXIT_OK
@@ -191,8 +182,8 @@ def main(argv=None) -> int:
 
     try:
         args = parser.parse_args(argv)
-        try:
-            RunSettings(episodes=args.episodes, seed=args.seed)  # the app's rules and ranges
+        try:  # the app's rules and ranges
+            settings = RunSettings(episodes=args.episodes, seed=args.seed, video=bool(args.video))
         except ValueError as exc:
             raise cli.UsageError(str(exc)) from None
     except cli.UsageError as exc:
@@ -205,7 +196,7 @@ def main(argv=None) -> int:
         return fail("FileNotFoundError", str(exc), cli.EXIT_USAGE)
     except KeyError as exc:
         return fail("UnknownTask", str(exc.args[0] if exc.args else exc), cli.EXIT_USAGE)
-    sandboxed = args.task.endswith(".py")
+    sandboxed = not is_base_task(path)
     # one run per process: a pre-started spare child would only be started to be killed at exit
     os.environ.setdefault("GENSIM_SANDBOX_PREFORK", "0")
     # a sandboxed run polls `cancel` (the sandbox kills its child and still gives a verdict); an
@@ -213,9 +204,9 @@ def main(argv=None) -> int:
     with cli.cancel_on_signals(interrupt=not sandboxed) as cancel:
         try:
             if sandboxed:
-                result = run_sandboxed(path, args.episodes, args.seed, args.video, cancel=cancel)
+                result = run_sandboxed(path, settings, args.video, cancel=cancel)
             else:
-                result = run(path, args.episodes, args.seed, args.video)
+                result = run(path, settings, args.video)
         except KeyboardInterrupt:
             return fail("Cancelled", "cancelled before the run finished", cli.EXIT_CANCELLED)
         except LoadFailed as exc:

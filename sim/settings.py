@@ -1,7 +1,7 @@
 """Run settings: how a task is run and judged, defined once for the app, the CLIs and the pipeline.
 
     settings = RunSettings(episodes=4, seed=0, video_size=(320, 240))
-    sim.sandbox.run(source, **settings.run_kwargs())
+    sim.sandbox.run(source, settings)
 
 Defaults (one set, used everywhere a run starts):
 - `episodes=4`: the sandbox's verdict needs success in at least half of the episodes, and 4 seeds
@@ -15,9 +15,12 @@ Defaults (one set, used everywhere a run starts):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sim import video as video_defaults
-from sim.sandbox.limits import Limits
+
+if TYPE_CHECKING:  # sim.sandbox imports this module; Limits is checked by its shape below
+    from sim.sandbox.limits import Limits
 
 DEFAULT_EPISODES = 4
 MAX_EPISODES = 20  # a 20-episode run of a heavy task is ~2 minutes on 2 cores; more is a batch job
@@ -78,21 +81,10 @@ class RunSettings:
         set_(self, "video", bool(self.video))
         set_(self, "video_size", parse_video_size(self.video_size))
         set_(self, "fps", _int("Frames per second", self.fps, MIN_FPS, MAX_FPS))
-        if self.limits is not None and not isinstance(self.limits, Limits):
+        if self.limits is not None and not callable(getattr(self.limits, "for_episodes", None)):
             raise ValueError(f"limits must be a sim.sandbox.Limits, got {type(self.limits).__name__}")
 
     @property
     def seeds(self) -> list[int]:
         """The episodes' seeds, in order."""
         return list(range(self.seed, self.seed + self.episodes))
-
-    def run_kwargs(self) -> dict:
-        """Keyword arguments for `sim.sandbox.run` / `iter_run` (episodes, seed, video, size, fps, limits)."""
-        return {
-            "episodes": self.episodes,
-            "seed": self.seed,
-            "video": self.video,
-            "video_size": self.video_size,
-            "fps": self.fps,
-            "limits": self.limits,
-        }

@@ -22,6 +22,9 @@ import time
 from pathlib import Path
 
 from sim import batch, cli
+from sim.sandbox import Limits, run
+from sim.settings import RunSettings
+from sim.tasks import task_path
 
 COLUMNS = ("task", "seed", "success", "reward", "steps", "seconds", "stage_reached", "error", "status", "key")
 
@@ -35,10 +38,8 @@ def run_unit(
     A seed without an episode (the run stopped at syntax/load, or at the wall clock) gets a row with
     success False and the verdict's error. seconds: simulated-and-rendered wall time of the episode.
     """
-    from sim.sandbox import Limits, run
-
     limits = Limits(cpu_seconds=int(wall_seconds), wall_seconds=wall_seconds) if wall_seconds else None
-    verdict = run(source, filename=filename, episodes=episodes, seed=seed, video=False, limits=limits)
+    verdict = run(source, RunSettings(episodes=episodes, seed=seed, video=False, limits=limits), filename=filename)
     by_seed = {ep.get("seed"): ep for ep in verdict.get("episodes") or []}
     err = verdict.get("error")
     run_error = f"{err.get('stage')}: {err.get('type')}: {err.get('message')}" if err else ""
@@ -122,8 +123,6 @@ def _typed(row: dict) -> dict:
 def resolve_tasks(items: list[str]) -> dict[str, Path]:
     """Task name -> file for each item: a .py file, a folder of them (`__init__.py` and `_*` skipped)
     or a library task name (`sim.tasks.task_path`). Raises KeyError for an unknown name."""
-    from sim.tasks import task_path
-
     found: dict[str, Path] = {}
     for item in items:
         path = Path(item)

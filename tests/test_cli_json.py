@@ -91,6 +91,12 @@ def test_sim_run_library_task_json(tmp_path):
     assert doc["task"] == "PlaceRedInGreen" and doc["success_rate"] == 1.0
 
 
+def test_sim_run_generated_library_task_runs_in_the_sandbox(tmp_path):
+    # accepted generated tasks are model-written code: only the curated base tasks run in-process
+    rc, doc, _ = _cli(tmp_path, "sim.run", "place-blue-block-green-bowl", "--episodes", "1", "--json")
+    assert rc == 0 and doc["sandboxed"] and doc["passed"]["runtime"], doc["error"]
+
+
 def _start_and_signal(tmp_path, argv, signum):
     """Start a CLI with a private TMPDIR, send `signum` once its sandbox child has its task file,
     and return (exit status, the one JSON document)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from demo import handlers, render
 from generation.pipeline import GenerateOptions
 from serving.recorded import RecordedBackend
+from sim.settings import RunSettings
 
 DATA = Path(__file__).resolve().parent / "data" / "recorded"
 
@@ -22,7 +23,7 @@ def test_failed_attempt_shows_error_line_and_repair():
             tracker,
             "put the blue block in the yellow bowl",
             RecordedBackend(DATA / "repair"),
-            GenerateOptions(episodes=1, seed=3, repair_attempts=1),
+            GenerateOptions(repair_attempts=1, run=RunSettings(episodes=1, seed=3)),
             threading.Event(),
         )
     )
@@ -46,7 +47,7 @@ def test_model_answering_prose_gets_a_clear_message():
         tracker,
         "put the blue block in the yellow bowl",
         RecordedBackend(DATA / "garbage"),
-        GenerateOptions(episodes=1, repair_attempts=0),
+        GenerateOptions(repair_attempts=0, run=RunSettings(episodes=1)),
         threading.Event(),
     )
     final = dict(zip(handlers.GENERATE_OUTPUTS, last))

@@ -6,6 +6,7 @@ import pytest
 
 from demo import render
 from demo.deployment import Deployment, InputError
+from sim.sandbox.events import Stage, StageEvent
 
 
 def test_backend_config_never_carries_the_servers_key(monkeypatch):
@@ -32,9 +33,9 @@ def test_stage_tracker_follows_pipeline_and_sandbox_events():
     t.start("propose", 0)
     t.start("implement", 1)
     assert t.status["propose"] == "pass" and t.status["implement"] == "run"
-    t.sandbox({"type": "stage", "stage": "syntax", "status": "start"})
-    t.sandbox({"type": "stage", "stage": "syntax", "status": "pass"})
-    t.sandbox({"type": "stage", "stage": "runtime", "status": "fail"})
+    t.sandbox(StageEvent(Stage.SYNTAX, "start"))
+    t.sandbox(StageEvent(Stage.SYNTAX, "pass"))
+    t.sandbox(StageEvent(Stage.RUNTIME, "fail"))
     assert t.status["implement"] == "pass" and t.status["oracle"] == "fail"
     t.start("implement", 2)  # a repair attempt starts over from implement
     assert t.status["oracle"] == "todo" and t.status["propose"] == "pass" and "repair 1" in t.html()

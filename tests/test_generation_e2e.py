@@ -12,6 +12,7 @@ from generation.answers import extract_code
 from generation.library import Library
 from generation.pipeline import GenerateOptions, generate
 from serving.recorded import RecordedBackend
+from sim.settings import RunSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "recorded"
@@ -19,7 +20,11 @@ IDEA = "put the blue block in the yellow bowl"
 
 
 def test_runtime_error_is_repaired_in_the_real_sandbox():
-    r = generate(IDEA, RecordedBackend(DATA / "repair"), options=GenerateOptions(episodes=1, seed=3, video=False))
+    r = generate(
+        IDEA,
+        RecordedBackend(DATA / "repair"),
+        options=GenerateOptions(run=RunSettings(episodes=1, seed=3, video=False)),
+    )
     assert r["error"] is None
     first, second = (a["verdict"] for a in r["attempts"])
     assert first["success"] is False and first["error"]["stage"] == "reset"

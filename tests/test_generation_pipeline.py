@@ -11,13 +11,17 @@ from pathlib import Path
 import pytest
 
 import generation.pipeline as pipeline
+from generation.events import AttemptFinished, CodeExtracted, Finished, Proposed, SpecRead, StageStarted, Token
 from generation.idea import MAX_IDEA_CHARS
 from generation.library import Library
 from generation.pipeline import GenerateOptions, generate, iter_generate
 from serving.base import Backend
 from serving.recorded import RecordedBackend
-from sim.sandbox.verdict import STAGES, unparsed_verdict
+from sim.sandbox.events import STAGES, Stage, StageEvent, VerdictEvent
+from sim.sandbox.verdict import unparsed_verdict
+from sim.settings import RunSettings
 
+NO_VIDEO = RunSettings(video=False)
 DATA = Path(__file__).resolve().parent / "data" / "recorded"
 LEFTOVER = re.compile(r"\{\{[A-Z_]+\}\}|[A-Z]+_TEMPLATE")
 
@@ -48,11 +52,11 @@ class Spy(Backend):
         raise AssertionError(f"no {stage} call")
 
 
-def stand_in_sandbox(code, options, cancel):
+def stand_in_sandbox(code, settings, *, filename, cancel):
     """Sandbox-shaped events: syntax from ast.parse; a '# NameError' comment fails at reset."""
     import ast
 
-    yield {"type": "stage", "stage": "syntax", "status": "start"}
+    yield StageEvent(Stage.SYNTAX, "start")
     passed = {s: False for s in STAGES}
     error = None
     try:
@@ -71,15 +75,11 @@ def stand_in_sandbox(code, options, cancel):
             passed.update(reset=True, runtime=True, success=True)
     except SyntaxError as exc:
         error = {"stage": "syntax", "type": "SyntaxError", "message": exc.msg, "line": exc.lineno, "traceback": ""}
-    yield {"type": "stage", "stage": "reset", "status": "start"}
-    eps = [
-        {"seed": options.seed + i, "success": passed["success"], "reward": float(passed["success"])}
-        for i in range(options.episodes)
-    ]
+    yield StageEvent(Stage.RESET, "start")
+    eps = [{"seed": seed, "success": passed["success"], "reward": float(passed["success"])} for seed in settings.seeds]
     reached = [s for s in STAGES if passed[s]]
-    yield {
-        "type": "verdict",
-        "verdict": {
+    yield VerdictEvent(
+        {
             "task": None,
             "episodes": eps,
             "success_rate": float(passed["success"]),
@@ -89,13 +89,13 @@ def stand_in_sandbox(code, options, cancel):
             "error": error,
             "warnings": [],
             "video": None,
-        },
-    }
+        }
+    )
 
 
 @pytest.fixture(autouse=True)
 def no_real_sandbox(monkeypatch):
-    monkeypatch.setattr(pipeline, "_sandbox_iter", stand_in_sandbox)
+    monkeypatch.setattr(pipeline, "iter_run", stand_in_sandbox)
 
 
 def backend(scenario):
@@ -104,19 +104,20 @@ def backend(scenario):
 
 def run(scenario, idea="put the blue block in the yellow bowl", **opts):
     b = backend(scenario)
-    events = list(iter_generate(idea, b, options=GenerateOptions(video=False, **opts)))
-    return b, events, events[-1]["result"]
+    events = list(iter_generate(idea, b, options=GenerateOptions(run=RunSettings(video=False), **opts)))
+    return b, events, events[-1].result
 
 
 def test_good_task_accepted_with_events_in_order():
     b, events, r = run("good")
     assert r["error"] is None and r["accepted"] is True
-    kinds = [e["type"] for e in events]
-    assert kinds[0] == "stage" and kinds[-1] == "result"
-    stages = [e["stage"] for e in events if e["type"] == "stage"]
+    kinds = [type(e) for e in events]
+    assert kinds[0] is StageStarted and kinds[-1] is Finished
+    stages = [e.stage for e in events if isinstance(e, StageStarted)]
     assert stages == ["propose", "implement", "syntax", "reset", "verdict", "reflect"]
-    assert kinds.index("proposal") < kinds.index("token") < kinds.index("code") < kinds.index("attempt")
-    tokens = "".join(e["text"] for e in events if e["type"] == "token")
+    assert kinds.index(Proposed) < kinds.index(Token) < kinds.index(CodeExtracted) < kinds.index(AttemptFinished)
+    assert kinds.index(CodeExtracted) < kinds.index(StageEvent)  # the sandbox's own events pass through
+    tokens = "".join(e.text for e in events if isinstance(e, Token))
     assert tokens == (DATA / "good" / "05-implementation.txt").read_text()
     assert r["proposal"]["task-name"] == "blue-block-in-yellow-bowl"
     assert r["references"] == ["place-red-in-green", "put-block-in-bowl"]
@@ -152,7 +153,7 @@ def test_broken_task_repaired_on_second_attempt():
     repair = b.prompt("repair")[-1]["content"]
     assert "failed at the reset stage" in repair and "NameError: name 'COLORS' is not defined" in repair
     assert "# NameError at reset" in repair  # the failing code is shown
-    implement_attempts = [e["attempt"] for e in events if e["type"] == "stage" and e["stage"] == "implement"]
+    implement_attempts = [e.attempt for e in events if isinstance(e, StageStarted) and e.stage == "implement"]
     assert implement_attempts == [1, 2]
 
 
@@ -167,7 +168,7 @@ def test_nested_braces_python_word_and_spec():
     block = raw.split("```python\n")[1].split("```")[0]
     assert code.endswith(block) and code.startswith("import os\n")
     assert r["spec"] == {"objects": [{"kind": "block", "color": "red"}], "goals": [{"type": "place"}]}
-    assert any(e["type"] == "spec" for e in events)
+    assert any(isinstance(e, SpecRead) for e in events)
     # The model's choice, validated: unknown names dropped, file spelling accepted.
     assert r["references"] == ["stack-block-pyramid", "put-block-in-bowl"]
 
@@ -193,7 +194,7 @@ def test_garbage_answer_gives_clean_syntax_verdict_with_text():
     assert v["error"]["type"] == "ParseError" and "I am sorry" in v["error"]["message"]
     assert r["attempts"][0]["raw"].startswith("I am sorry") and r["attempts"][0]["code"] == ""
     assert r["error"] is None and r["accepted"] is False
-    assert not any(e["type"] == "code" for e in events)
+    assert not any(isinstance(e, CodeExtracted) for e in events)
 
 
 @pytest.mark.parametrize(
@@ -240,7 +241,7 @@ def test_cancel_before_start():
     cancel = threading.Event()
     cancel.set()
     b = backend("good")
-    r = generate("put the blue block in the yellow bowl", b, options=GenerateOptions(video=False), cancel=cancel)
+    r = generate("put the blue block in the yellow bowl", b, options=GenerateOptions(run=NO_VIDEO), cancel=cancel)
     assert r["error"] == "Cancelled." and b.calls == []
 
 
@@ -255,61 +256,49 @@ def test_bottomup_sends_empty_idea_and_cot_mentions_goal():
 def test_options_validation():
     for bad in (
         dict(mode="sideways"),
-        dict(episodes=0),
         dict(repair_attempts=9),
         dict(temperature=-1),
-        dict(video_size=(0, 5)),
-        dict(seed=-1),
-        dict(episodes=2.5),
-        dict(video_size=7),
+        dict(run={"episodes": 0}),
+        dict(run={"video_size": (0, 5)}),
+        dict(run={"seed": -1}),
+        dict(run=7),
     ):
         with pytest.raises(ValueError):
             GenerateOptions(**bad)
-    ok = GenerateOptions(episodes=3.0, video_size=[640.0, 480])  # what UI sliders send
-    assert ok.episodes == 3 and ok.video_size == (640, 480)
+    ok = GenerateOptions(repair_attempts=1.0, run={"episodes": 3.0, "video_size": [640.0, 480]})  # as sliders send
+    assert ok.repair_attempts == 1 and ok.run == RunSettings(episodes=3, video_size=(640, 480))
 
 
 def test_cancel_while_the_code_streams():
     cancel = threading.Event()
     events = []
     for event in iter_generate(
-        "put the blue block in the yellow bowl", backend("good"), options=GenerateOptions(video=False), cancel=cancel
+        "put the blue block in the yellow bowl", backend("good"), options=GenerateOptions(run=NO_VIDEO), cancel=cancel
     ):
         events.append(event)
-        if event["type"] == "token":
+        if isinstance(event, Token):
             cancel.set()
-    r = events[-1]["result"]
+    r = events[-1].result
     assert r["error"] == "Cancelled." and r["attempts"] == []
-    assert sum(e["type"] == "token" for e in events) == 1
+    assert sum(isinstance(e, Token) for e in events) == 1
 
 
 def test_sandbox_crash_becomes_an_error_result(monkeypatch):
-    def broken_sandbox(code, options, cancel):
+    def broken_sandbox(code, settings, **options):
         raise OSError("bwrap: no permission")
         yield  # a generator, as iter_run
 
-    monkeypatch.setattr(pipeline, "_sandbox_iter", broken_sandbox)
+    monkeypatch.setattr(pipeline, "iter_run", broken_sandbox)
     _, _, r = run("good")
     assert r["error"] == "The sandbox failed: OSError: bwrap: no permission" and r["accepted"] is False
 
 
 def test_sandbox_fault_is_not_sent_for_repair(monkeypatch):
-    def failing_start(code, options, cancel):
-        yield {
-            "type": "verdict",
-            "verdict": unparsed_verdict("x")
-            | {
-                "error": {
-                    "stage": "syntax",
-                    "type": "SandboxStartError",
-                    "message": "child exited (1)",
-                    "line": None,
-                    "traceback": "",
-                }
-            },
-        }
+    def failing_start(code, settings, **options):
+        error = {"stage": "syntax", "type": "SandboxStartError", "message": "child exited (1)", "line": None}
+        yield VerdictEvent(unparsed_verdict("x") | {"error": error | {"traceback": ""}})
 
-    monkeypatch.setattr(pipeline, "_sandbox_iter", failing_start)
+    monkeypatch.setattr(pipeline, "iter_run", failing_start)
     b, _, r = run("repair")
     assert r["error"] == "The sandbox could not run the task: child exited (1)"
     assert len(r["attempts"]) == 1 and not any(m[-1]["content"].startswith("[stage: repair]") for m, _ in b.calls)

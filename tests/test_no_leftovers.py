@@ -139,8 +139,8 @@ def test_no_leftovers_after_a_batch_with_killed_runs(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time; from sim.sandbox import run; "
-            "run('def f(:', video=False, episodes=1); print('ran', flush=True); time.sleep(600)",
+            "import sys, time; from sim.sandbox import run; from sim.settings import RunSettings; "
+            "run('def f(:', RunSettings(video=False, episodes=1)); print('ran', flush=True); time.sleep(600)",
         ],
         cwd=ROOT,
         env=env,

@@ -14,6 +14,8 @@ from serving import make_backend
 from serving.offline import OfflineBackend, Refusal
 from serving.offline.parser import understand
 from serving.offline.understanding import understanding
+from sim.sandbox import run
+from sim.settings import RunSettings
 
 LABELLED = load("tests/data/ideas_labelled.jsonl")
 
@@ -201,10 +203,8 @@ def test_supported_words_are_not_refused():
     ],
 )
 def test_end_to_end_the_relation_holds_in_the_final_scene(idea, relations):
-    from sim.sandbox import run
-
     code, spec = OfflineBackend().write_task(idea)
-    verdict = run(code, episodes=1, seed=5, video=False, stream_frames=False)
+    verdict = run(code, RunSettings(episodes=1, seed=5, video=False), stream_frames=False)
     assert verdict["success"], verdict["error"]
     scene = verdict["scene"][0]
     assert all(set(o) >= {"name", "color", "position", "category"} for o in scene)
@@ -257,7 +257,9 @@ def test_approximations_of_visitor_ideas_are_named(idea, note):
 )
 def test_quotes_in_an_idea_never_become_code(idea):
     result = generate(
-        idea, make_backend("offline"), options=GenerateOptions(episodes=1, video=False, repair_attempts=0)
+        idea,
+        make_backend("offline"),
+        options=GenerateOptions(repair_attempts=0, run=RunSettings(episodes=1, video=False)),
     )
     code = result["attempts"][-1]["code"]
     task = next(n for n in ast.parse(code).body if isinstance(n, ast.ClassDef))

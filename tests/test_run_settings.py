@@ -40,14 +40,7 @@ def test_run_settings_defaults_and_normalisation():
     assert settings.episodes == DEFAULT_EPISODES and settings.seed == 0 and settings.video_size == (320, 240)
     form = RunSettings(episodes=2.0, seed="7", video_size="480x360")  # what a form or an API client sends
     assert (form.episodes, form.seed, form.video_size, form.seeds) == (2, 7, (480, 360), [7, 8])
-    assert form.run_kwargs() == {
-        "episodes": 2,
-        "seed": 7,
-        "video": True,
-        "video_size": (480, 360),
-        "fps": 15,
-        "limits": None,
-    }
+    assert (form.video, form.fps, form.limits) == (True, 15, None)
 
 
 @pytest.mark.parametrize(
@@ -74,4 +67,4 @@ def test_run_settings_name_the_bad_value(kwargs, fragment):
 def test_video_size_and_limits():
     assert parse_video_size((640, 480)) == (640, 480)
     limits = Limits(wall_seconds=30)
-    assert RunSettings(limits=limits).run_kwargs()["limits"] is limits
+    assert RunSettings(limits=limits).limits is limits

@@ -8,10 +8,12 @@ import pytest
 
 from sim.sandbox import Limits, iter_run, run
 from sim.sandbox.channel import ChannelReader, ChannelWriter
+from sim.sandbox.events import FrameEvent, LogEvent, StageEvent, VerdictEvent
 from sim.sandbox.isolation import plan
 from sim.sandbox.runner import _LogBuffer
 from sim.sandbox.static_check import check_source
 from sim.sandbox.verdict import VerdictBuilder
+from sim.settings import RunSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_TASK = ROOT / "sim" / "tasks" / "place_red_in_green.py"
@@ -83,8 +85,8 @@ def test_log_buffer_is_bounded():
     events = []
     for _ in range(1000):
         events += buf.feed(b"y" * 5000 + b"\nshort\n")
-    assert sum(len(e["line"]) for e in events) <= 1000 + 2000
-    assert all(len(e["line"]) <= 2000 for e in events)
+    assert sum(len(e.line) for e in events) <= 1000 + 2000
+    assert all(isinstance(e, LogEvent) and len(e.line) <= 2000 for e in events)
     assert buf.dropped > 4_000_000
 
 
@@ -120,14 +122,14 @@ def _drain(gen):
 def test_frame_flood_is_throttled_by_the_parent():
     b = _builder()
     events = [e for _ in range(100) for e in b.on_message("frame", (0, b"\xff\xd8"))]
-    assert len(events) == 1 and events[0]["type"] == "frame"
+    assert events == [FrameEvent(0, b"\xff\xd8")]
 
 
 def test_child_that_cannot_start_is_named():
     b = _builder()
     b.seen_start("syntax")
     b.stderr_tail = ["Traceback (most recent call last):", "ModuleNotFoundError: No module named 'sim'"]
-    v = list(b.finish(1, None, None, 0.1))[-1]["verdict"]
+    v = list(b.finish(1, None, None, 0.1))[-1].verdict
     assert v["error"]["type"] == "SandboxStartError" and v["stage_reached"] == "syntax"
     assert "No module named 'sim'" in v["error"]["message"]
 
@@ -138,8 +140,8 @@ def test_verdict_child_death_fails_the_stage_it_reached():
     for s, st in [("syntax", "pass"), ("load", "start"), ("load", "pass"), ("reset", "start")]:
         _drain(b.on_message("json", {"t": "stage", "stage": s, "status": st}))
     events = _drain(b.finish(-9, None, None, 1.0))
-    v = events[-1]["verdict"]
-    assert events[0] == {"type": "stage", "stage": "reset", "status": "fail"}
+    v = events[-1].verdict
+    assert events[0] == StageEvent("reset", "fail") and isinstance(events[-1], VerdictEvent)
     assert v["stage_reached"] == "reset" and not v["success"]
     assert v["passed"] == {"syntax": True, "load": True, "reset": False, "runtime": False, "success": False}
     assert v["error"]["type"] == "Killed" and "SIGKILL" in v["error"]["message"]
@@ -156,7 +158,7 @@ def test_verdict_success_comes_from_rewards_and_seeds_not_child_claims():
     for seed, reward in [(5, 0.5), (9, 1.0), (6, 0.98)]:  # seed 9 is out of order: dropped
         _drain(b.on_message("json", {"t": "episode", "episode": {"seed": seed, "reward": reward, "success": True}}))
     _drain(b.on_message("json", {"t": "done"}))
-    v = list(b.finish(0, None, "/x.mp4", 1.0))[-1]["verdict"]
+    v = list(b.finish(0, None, "/x.mp4", 1.0))[-1].verdict
     assert [e["seed"] for e in v["episodes"]] == [5, 6]
     assert v["success_rate"] == 0.0 and not v["success"]
     assert v["error"]["type"] == "LowSuccessRate" and v["stage_reached"] == "success"
@@ -164,7 +166,9 @@ def test_verdict_success_comes_from_rewards_and_seeds_not_child_claims():
 
 def test_syntax_error_reports_line():
     v = run(
-        "import numpy as np\n\ndef f(:\n    pass\n", filename="bad_task.py", video=False, limits=Limits(wall_seconds=20)
+        "import numpy as np\n\ndef f(:\n    pass\n",
+        RunSettings(video=False, limits=Limits(wall_seconds=20)),
+        filename="bad_task.py",
     )
     assert v["stage_reached"] == "syntax" and not v["success"]
     assert v["error"]["type"] == "SyntaxError" and v["error"]["line"] == 3
@@ -173,7 +177,7 @@ def test_syntax_error_reports_line():
 
 def test_load_failure_names_the_class_and_the_line():
     src = "from cliport.tasks.task import Task\n\n\nclass Broken(Task):\n    pass\n\n\nx = 1 / 0\n"
-    v = run(src, video=False, limits=Limits(wall_seconds=30, cpu_seconds=10.5))
+    v = run(src, RunSettings(video=False, limits=Limits(wall_seconds=30, cpu_seconds=10.5)))
     assert v["task"] == "Broken" and v["stage_reached"] == "load"
     assert v["error"]["type"] == "ZeroDivisionError" and v["error"]["line"] == 8
     assert v["passed"]["syntax"] and not v["passed"]["load"]
@@ -184,20 +188,18 @@ def test_good_task_succeeds_with_video_and_streams_frames(monkeypatch):
     events = list(
         iter_run(
             GOOD_TASK.read_text(),
+            RunSettings(episodes=2, seed=3, limits=Limits(wall_seconds=100, cpu_seconds=80)),
             filename=GOOD_TASK.name,
-            episodes=2,
-            seed=3,
-            limits=Limits(wall_seconds=100, cpu_seconds=80),
         )
     )
-    v = events[-1]["verdict"]
+    v = events[-1].verdict
     assert v["success"], v["error"]
     assert v["passed"] == {s: True for s in ("syntax", "load", "reset", "runtime", "success")}
     assert [e["seed"] for e in v["episodes"]] == [3, 4] and v["task"] == "PlaceRedInGreen"
-    stages = [(e["stage"], e["status"]) for e in events if e["type"] == "stage"]
+    stages = [(e.stage, e.status) for e in events if isinstance(e, StageEvent)]
     assert stages == [(s, st) for s in ("syntax", "load", "reset", "runtime", "success") for st in ("start", "pass")]
-    frames = [e for e in events if e["type"] == "frame"]
-    assert frames and all(f["jpeg"][:2] == b"\xff\xd8" for f in frames)
+    frames = [e for e in events if isinstance(e, FrameEvent)]
+    assert frames and all(f.jpeg[:2] == b"\xff\xd8" for f in frames)
     video = Path(v["video"])
     probe = subprocess.run([_ffmpeg(), "-i", str(video)], capture_output=True, text=True)
     assert "h264" in probe.stderr and "yuv420p" in probe.stderr

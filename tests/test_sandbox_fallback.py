@@ -60,14 +60,16 @@ FILES = (
 WRITES = ("write_tmp", "write_outside_workdir", "write_home_dotfile", "write_project_tree")
 
 DRIVER = """
-import ctypes, json, sys
+import ctypes, dataclasses, json, sys
 from sim.sandbox import Limits, iter_run, process
+from sim.settings import RunSettings
 limits = Limits(cpu_seconds=5, wall_seconds=30, memory_bytes=3 << 29)
 sibling = process.spawn(limits)      # an idle child, as another session's run would be
 out = {}
 for name, source in json.load(sys.stdin).items():
-    out[name] = list(iter_run(source, filename=name + ".py", episodes=1, video=False,
-                              stream_frames=False, limits=limits))
+    events = iter_run(source, RunSettings(episodes=1, video=False, limits=limits),
+                      filename=name + ".py", stream_frames=False)
+    out[name] = [dict(dataclasses.asdict(e), event=type(e).__name__) for e in events]
 sibling.dispose()
 out["dumpable"] = ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)   # PR_GET_DUMPABLE
 print(json.dumps(out))
@@ -206,7 +208,7 @@ def run(request):
 
 def _verdict(run, name):
     events = run["events"][name]
-    assert [e["type"] for e in events].count("verdict") == 1
+    assert [e["event"] for e in events].count("VerdictEvent") == 1
     return events[-1]["verdict"]
 
 

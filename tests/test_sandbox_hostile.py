@@ -22,12 +22,15 @@ from pathlib import Path
 import pytest
 
 from sim.sandbox import Limits, iter_run
+from sim.sandbox.events import StageEvent, VerdictEvent
 from sim.sandbox.isolation import probe_bwrap
+from sim.settings import RunSettings
 
 HOSTILE_DIR = Path(__file__).parent / "data" / "hostile"
 CANARY = "sk-canary-" + secrets.token_hex(12)
 # CPU limit short, wall limit with room for a loaded 2-core machine (the load stage must be reached)
 LIMITS = Limits(cpu_seconds=2, wall_seconds=8, memory_bytes=3 << 29, log_bytes=16 * 1024)
+SETTINGS = RunSettings(episodes=1, video=False, limits=LIMITS)
 
 # What the verdict's error ("type: message") must name, per file.
 EXPECT = {
@@ -156,12 +159,12 @@ def test_hostile_task(name, namespaces, host, monkeypatch):
     listeners = host["listeners"]
     listeners.seen.clear()
     t0 = time.monotonic()
-    events = list(iter_run(_source(name, host, marker), filename=f"{name}.py", episodes=1, video=False, limits=LIMITS))
+    events = list(iter_run(_source(name, host, marker), SETTINGS, filename=f"{name}.py"))
     elapsed = time.monotonic() - t0
-    verdict = events[-1]["verdict"]
+    verdict = events[-1].verdict
     iso = verdict["isolation"]
     assert elapsed < LIMITS.wall_seconds + 5
-    assert [e["type"] for e in events].count("verdict") == 1
+    assert sum(isinstance(e, VerdictEvent) for e in events) == 1
     assert {"syntax", "load", "reset", "runtime", "success"} == set(verdict["passed"])
 
     if name in FS_CASES and not iso["filesystem"]["active"]:
@@ -188,8 +191,7 @@ def test_cancel_kills_the_run_promptly():
     src = (HOSTILE_DIR / "sleep_forever.py").read_text()
     threading.Timer(1.0, cancel.set).start()
     t0 = time.monotonic()
-    verdict = events = list(iter_run(src, episodes=1, video=False, limits=LIMITS, cancel=cancel))
-    verdict = events[-1]["verdict"]
+    verdict = list(iter_run(src, SETTINGS, cancel=cancel))[-1].verdict
     assert time.monotonic() - t0 < 4
     assert verdict["error"]["type"] == "Cancelled" and not verdict["success"]
 
@@ -200,9 +202,9 @@ def test_abandoned_run_is_killed_and_cleaned_up(monkeypatch):
     taken = []
     real_take = process.take
     monkeypatch.setattr(process, "take", lambda limits: taken.append(real_take(limits)) or taken[-1])
-    events = iter_run((HOSTILE_DIR / "sleep_forever.py").read_text(), episodes=1, video=False, limits=LIMITS)
+    events = iter_run((HOSTILE_DIR / "sleep_forever.py").read_text(), SETTINGS)
     for event in events:
-        if event == {"type": "stage", "stage": "syntax", "status": "pass"}:
+        if event == StageEvent("syntax", "pass"):
             break
     events.close()  # e.g. the app's user went away mid-run
     child = taken[0]

@@ -7,6 +7,7 @@ import pytest
 
 from sim.sandbox import Limits, iter_run, run
 from sim.sandbox.isolation import rlimit_values
+from sim.settings import RunSettings
 
 HANG_AT = {
     "import": "import time\nfrom cliport.tasks.task import Task\n\ntime.sleep(600)\n\n\nclass Hang(Task):\n    pass\n",
@@ -55,7 +56,7 @@ def test_explicit_limits_win_over_scaling():
 
 
 def test_verdict_reports_the_limits_of_its_run():
-    v = run("def f(:\n", video=False, episodes=3)
+    v = run("def f(:\n", RunSettings(video=False, episodes=3))
     assert v["error"]["type"] == "SyntaxError"
     assert v["limits"]["wall_seconds"] == Limits().for_episodes(3).wall_seconds
     assert v["limits"]["stall_seconds"] == Limits().stall_seconds
@@ -64,22 +65,24 @@ def test_verdict_reports_the_limits_of_its_run():
 @pytest.mark.parametrize("where", ["import", "reset"])
 def test_a_hanging_task_is_stopped_as_stalled(where):
     limits = Limits(stall_seconds=3, wall_seconds=100)
-    v = run(HANG_AT[where], video=False, episodes=1, limits=limits)
+    v = run(HANG_AT[where], RunSettings(video=False, episodes=1, limits=limits))
     assert v["error"]["type"] == "Stalled", v["error"]
     assert v["error"]["stage"] == ("load" if where == "import" else "reset")
     assert "3" in v["error"]["message"] and not v["success"]
 
 
 def test_a_task_that_steps_the_simulation_is_not_stalled():
-    events = list(iter_run(SLOW_STEPPER, video=False, episodes=1, limits=Limits(stall_seconds=3, wall_seconds=100)))
-    v = events[-1]["verdict"]
+    limits = Limits(stall_seconds=3, wall_seconds=100)
+    v = list(iter_run(SLOW_STEPPER, RunSettings(video=False, episodes=1, limits=limits)))[-1].verdict
     assert v["passed"]["reset"], v["error"]
     assert (v["error"] or {}).get("type") != "Stalled"
 
 
 def test_a_caller_that_stops_iterating_does_not_make_its_run_stalled():
-    events = iter_run(SLOW_STEPPER, video=False, episodes=1, limits=Limits(stall_seconds=2, wall_seconds=100))
+    events = iter_run(
+        SLOW_STEPPER, RunSettings(video=False, episodes=1, limits=Limits(stall_seconds=2, wall_seconds=100))
+    )
     first = next(events)
     time.sleep(5)  # the child keeps stepping and reporting into the unread pipe
-    v = [first, *events][-1]["verdict"]
+    v = [first, *events][-1].verdict
     assert (v["error"] or {}).get("type") != "Stalled" and v["passed"]["reset"], v["error"]

@@ -6,6 +6,8 @@ import inspect
 
 import sim.utils
 from sim.sandbox import Limits, iter_run
+from sim.sandbox.events import LogEvent
+from sim.settings import RunSettings
 from sim.task import Task
 
 ALL_HELPERS = '''
@@ -144,15 +146,13 @@ def test_every_task_api_helper_runs_in_the_sandbox():
     events = list(
         iter_run(
             ALL_HELPERS,
+            RunSettings(episodes=1, video=False, limits=Limits(wall_seconds=240, cpu_seconds=200)),
             filename="all_helpers.py",
-            episodes=1,
-            video=False,
-            limits=Limits(wall_seconds=240, cpu_seconds=200),
         )
     )
-    verdict = events[-1]["verdict"]
+    verdict = events[-1].verdict
     assert verdict["passed"]["runtime"], verdict["error"]
-    lines = [e["line"] for e in events if e["type"] == "log" and e["stream"] == "stdout"]
+    lines = [e.line for e in events if isinstance(e, LogEvent) and e.stream == "stdout"]
     called = {line.split("called: ", 1)[1] for line in lines if line.startswith("called: ")}
     assert _expected() - called == set()
     assert "template in the work folder: True" in lines

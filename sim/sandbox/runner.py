@@ -1,7 +1,7 @@
 """Parent side of the sandbox: start the child, stream its events, build the verdict.
 
-`iter_run(source, ...)` yields the events of INTERFACES.md (stage, log, frame, episode, verdict);
-`run(source, ...)` returns the verdict. The task source never runs in this process.
+`iter_run(source, settings)` yields the events of sim.sandbox.events (stage, log, frame, episode,
+step, verdict); `run(source, settings)` returns the verdict. The task source never runs in this process.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sim import tmpdirs
-from sim import video as video_defaults
 from sim.sandbox import isolation, process
 from sim.sandbox.channel import ChannelReader
+from sim.sandbox.events import LogEvent, SandboxEvent, Stage, StageEvent, VerdictEvent
 from sim.sandbox.limits import Limits
 from sim.sandbox.steps import MESSAGES as STEP_MESSAGES
 from sim.sandbox.steps import ParentSteps, StepOptions
 from sim.sandbox.verdict import VerdictBuilder
+from sim.settings import RunSettings
 
 MAX_SOURCE_BYTES = 1 << 20
 
@@ -43,7 +44,7 @@ class _LogBuffer:
         self.stream, self.budget, self.partial, self.dropped = stream, budget, b"", 0
         self.tail = collections.deque(maxlen=5)  # last lines, kept even past the budget
 
-    def feed(self, data: bytes, final: bool = False) -> list[dict]:
+    def feed(self, data: bytes, final: bool = False) -> list[LogEvent]:
         data = self.partial + data
         lines = data.split(b"\n")
         self.partial = b"" if final else lines.pop()
@@ -60,92 +61,76 @@ class _LogBuffer:
                 continue
             raw = raw[:2000]
             self.budget[0] -= len(raw) + 1
-            out.append({"type": "log", "stream": self.stream, "line": raw.decode("utf-8", "replace")})
+            out.append(LogEvent(self.stream, raw.decode("utf-8", "replace")))
         return out
 
 
 def iter_run(
     source: str,
+    settings: RunSettings | None = None,
     *,
     filename: str = "task.py",
-    episodes: int = 4,
-    seed: int = 0,
-    video: bool = True,
-    video_size=video_defaults.SIZE,
-    fps: int = video_defaults.FPS,
     stream_frames: bool = True,
-    limits: Limits | None = None,
     cancel: threading.Event | None = None,
     steps: StepOptions | None = None,
-) -> Iterator[dict]:
-    """Run task `source` in an isolated child; yield events, the last one the verdict.
+) -> Iterator[SandboxEvent]:
+    """Run task `source` in an isolated child; yield events (sim.sandbox.events), the last one a
+    `VerdictEvent`.
 
-    episodes: oracle episodes with seeds seed .. seed+episodes-1. video_size: (width, height) px.
-    The mp4 (verdict["video"]) is written to a fresh temp folder owned by the caller, who deletes
-    it. limits: wall and CPU limits scale with `episodes` unless fixed (Limits.for_episodes); a
-    run without progress for limits.stall_seconds is stopped (error type "Stalled"). steps:
-    record per-step observations or let a policy in this process act (sim.sandbox.steps; adds
-    {"type": "step", "step": {...}} events).
-    Raises ValueError for bad arguments (non-str source, source > 1 MiB, episodes < 1).
+    settings: episodes (seeds seed .. seed+episodes-1), video, video size (width, height) px, fps
+    and limits of the run (`RunSettings()` defaults when None). The mp4 (verdict["video"]) is
+    written to a fresh temp folder owned by the caller, who deletes it. Wall and CPU limits scale
+    with the episode count unless fixed (Limits.for_episodes); a run without progress for
+    limits.stall_seconds is stopped (error type "Stalled"). filename: shown in tracebacks (a safe
+    `name.py`, else "task.py"). stream_frames: send live `FrameEvent`s. cancel: set to stop the run
+    (error type "Cancelled"). steps: record per-step observations or let a policy in this process
+    act (sim.sandbox.steps; adds `StepEvent`s).
+    Raises ValueError for a non-str source or one larger than 1 MiB.
     """
     if not isinstance(source, str):
         raise ValueError(f"source must be str, got {type(source).__name__}")
     if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
         raise ValueError(f"task source is larger than {MAX_SOURCE_BYTES} bytes")
-    if not isinstance(episodes, int) or episodes < 1:
-        raise ValueError(f"episodes must be a positive int, got {episodes!r}")
-    limits = (limits or Limits()).for_episodes(episodes)
+    settings = settings or RunSettings()
+    limits = (settings.limits or Limits()).for_episodes(settings.episodes)
     t_start = time.monotonic()
     child = process.take(limits)
     try:
         yield from _supervise(
-            child,
-            source,
-            _safe_filename(filename),
-            episodes,
-            seed,
-            video,
-            tuple(video_size),
-            fps,
-            stream_frames,
-            limits,
-            cancel,
-            t_start,
-            steps,
+            child, source, _safe_filename(filename), settings, limits, stream_frames, cancel, t_start, steps
         )
     finally:
         child.dispose()  # also when the caller abandons the generator mid-run
         process.release(limits)
 
 
-def run(source: str, **kwargs) -> dict:
-    """Consume `iter_run(source, **kwargs)` and return its verdict (see INTERFACES.md)."""
-    verdict = None
-    for event in iter_run(source, **kwargs):
-        if event["type"] == "verdict":
-            verdict = event["verdict"]
-    return verdict
+def run(source: str, settings: RunSettings | None = None, **options) -> dict:
+    """Consume `iter_run(source, settings, **options)` and return its verdict (INTERFACES.md
+    "sim.sandbox"); options as `iter_run`'s keywords."""
+    for event in iter_run(source, settings, **options):
+        match event:
+            case VerdictEvent(verdict=verdict):
+                return verdict
+    raise RuntimeError("sandbox run ended without a verdict")  # iter_run always yields one
 
 
-def _supervise(
-    child, source, filename, episodes, seed, video, video_size, fps, stream_frames, limits, cancel, t_start, steps=None
-):
+def _supervise(child, source, filename, settings: RunSettings, limits, stream_frames, cancel, t_start, steps):
     workdir, proc, chan_fd = child.workdir, child.proc, child.chan_fd
     task_path = workdir / filename
     task_path.write_text(source)
     key = secrets.token_bytes(32)
-    builder = VerdictBuilder(episodes, seed, child.plan.layers, limits, str(workdir))
+    builder = VerdictBuilder(settings.episodes, settings.seed, child.plan.layers, limits, str(workdir))
     step_io = ParentSteps(workdir, steps) if steps is not None else None
     child.send_config(
         {
             **(step_io.config() if step_io else {}),
             "key": key.hex(),
             "task_path": str(task_path),
-            "episodes": episodes,
-            "seed": seed,
-            "video": bool(video),
-            "video_size": list(video_size),
-            "fps": fps,
+            "episodes": settings.episodes,
+            "seed": settings.seed,
+            "video": settings.video,
+            "video_size": list(settings.video_size),
+            "fps": settings.fps,
             "video_path": str(workdir / "video.mp4"),
             "stream_frames": bool(stream_frames),
             "frame_interval": limits.frame_interval_seconds,
@@ -166,7 +151,7 @@ def _supervise(
     )
     watchdog.start()
     try:
-        yield {"type": "stage", "stage": "syntax", "status": "start"}
+        yield StageEvent(Stage.SYNTAX, "start")
         builder.seen_start("syntax")
         while open_fds:
             ready, _, _ = select.select(list(open_fds), [], [], 0.05)
@@ -202,12 +187,12 @@ def _supervise(
     dropped = sum(b.dropped for b in logs.values())
     if dropped:
         builder.warn(f"log output truncated: {dropped} bytes beyond the {limits.log_bytes}-byte budget were dropped")
-        yield {"type": "log", "stream": "stderr", "line": f"[sandbox] output truncated, {dropped} bytes dropped"}
+        yield LogEvent("stderr", f"[sandbox] output truncated, {dropped} bytes dropped")
     builder.stderr_tail = list(logs[proc.stderr.fileno()].tail)
     if reader.broken:
         builder.channel_broken = reader.broken
         builder.warn(f"channel: {reader.broken}")
-    video_path = _collect_video(workdir / "video.mp4", limits) if video and builder.video_frames else None
+    video_path = _collect_video(workdir / "video.mp4", limits) if settings.video and builder.video_frames else None
     yield from builder.finish(returncode, killed_for, video_path, wall_seconds=time.monotonic() - t_start)
 
 

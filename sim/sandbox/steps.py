@@ -3,7 +3,7 @@
 Two modes, chosen by the caller of `iter_run(..., steps=StepOptions(...))`:
 - "record": the oracle acts; after every action the child sends one "step" message with the
   top-down observation taken before the action (sim.observation), the action, the language goal of
-  that step, the reward and done. The parent yields it as `{"type": "step", "step": {...}}`.
+  that step, the reward and done. The parent yields it as a `sim.sandbox.events.StepEvent`.
 - "act": a policy in the PARENT acts instead of the oracle. Before every action the child sends an
   "observe" message (observation + language goal) and blocks on an answers pipe (a FIFO the parent
   creates in the work folder before the run starts) for the action, which the parent computes with
@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+
+from sim.sandbox.events import StepEvent
 
 MODES = ("record", "act")
 MESSAGES = ("step", "observe")
@@ -225,12 +227,12 @@ class ParentSteps:
             "answers_path": str(self.path) if self.path else None,
         }
 
-    def on_message(self, msg: dict) -> Iterator[dict]:
-        """Yield {"type": "step", "step": {...}} for a "step" message; answer an "observe" one.
+    def on_message(self, msg: dict) -> Iterator[StepEvent]:
+        """Yield a `StepEvent` for a "step" message; answer an "observe" one.
         Malformed messages are dropped with a warning (kept in `self.warnings`)."""
         try:
             if msg.get("t") == "step":
-                yield {"type": "step", "step": self._decode_step(msg)}
+                yield StepEvent(self._decode_step(msg))
             elif msg.get("t") == "observe" and self.fd >= 0:
                 obs = self._decode_observation(msg)
                 action = self.options.actor(obs)

@@ -10,21 +10,9 @@ from __future__ import annotations
 
 import signal
 import time
-from enum import StrEnum
 
+from sim.sandbox.events import STAGES, EpisodeEvent, FrameEvent, Stage, StageEvent, VerdictEvent
 
-class Stage(StrEnum):
-    """The sandbox's stages, in order (sim/sandbox/README.md "Stages and verdict"). Members compare
-    equal to their names, so events and verdicts carry plain strings."""
-
-    SYNTAX = "syntax"
-    LOAD = "load"
-    RESET = "reset"
-    RUNTIME = "runtime"
-    SUCCESS = "success"
-
-
-STAGES = tuple(Stage)
 SUCCESS_REWARD = 0.99  # docs/task-api.md#key-numbers: an episode succeeds when its cumulative reward exceeds 0.99
 MAX_WARNINGS = 50
 CHILD_LAYERS = ("child_protected", "capabilities", "landlock")  # layers the child reports itself
@@ -128,14 +116,14 @@ class VerdictBuilder:
             now = time.monotonic()
             if now - self.last_frame >= self.limits.frame_interval_seconds / 2:
                 self.last_frame = now
-                yield {"type": "frame", "episode": msg[0], "jpeg": msg[1]}
+                yield FrameEvent(msg[0], msg[1])
             return
         t = msg.get("t")
         if t == "stage" and self._stage_ok(msg.get("stage"), msg.get("status")):
             if msg["stage"] == "syntax" and msg["status"] == "start":
                 return  # already announced by the parent
             self.status[msg["stage"]] = msg["status"]
-            yield {"type": "stage", "stage": msg["stage"], "status": msg["status"]}
+            yield StageEvent(Stage(msg["stage"]), msg["status"])
         elif t == "warning":
             self.warn(msg.get("warning"))
         elif t == "error" and self.error is None and isinstance(msg.get("error"), dict):
@@ -155,7 +143,7 @@ class VerdictBuilder:
             self.warnings.extend(
                 w for w in ep.get("warnings", [])[:10] if isinstance(w, str) and len(self.warnings) < MAX_WARNINGS
             )
-            yield {"type": "episode", "episode": ep}
+            yield EpisodeEvent(ep)
         elif t == "task":
             self.task = str(msg.get("name"))[:200]
             self.timings.update(msg.get("timing") or {})
@@ -220,7 +208,7 @@ class VerdictBuilder:
                 elif self.error["stage"] is None:  # harness fault reported by the child
                     self.error["stage"] = reached
                 self.status[reached] = "fail"
-                yield {"type": "stage", "stage": reached, "status": "fail"}
+                yield StageEvent(Stage(reached), "fail")
         self.timings["total_seconds"] = round(wall_seconds, 3)
         self.timings["episode_seconds"] = [e.get("seconds") for e in self.episodes]
         verdict = make_verdict(
@@ -236,10 +224,10 @@ class VerdictBuilder:
             timings=self.timings,
             video=video if complete else None,
         )
-        yield {"type": "verdict", "verdict": verdict}
+        yield VerdictEvent(verdict)
 
     def _judge_success(self, rate: float):
-        yield {"type": "stage", "stage": "success", "status": "start"}
+        yield StageEvent(Stage.SUCCESS, "start")
         ok = rate >= 0.5
         self.status["success"] = "pass" if ok else "fail"
         if not ok:
@@ -251,7 +239,7 @@ class VerdictBuilder:
                 "line": None,
                 "traceback": "",
             }
-        yield {"type": "stage", "stage": "success", "status": self.status["success"]}
+        yield StageEvent(Stage.SUCCESS, self.status["success"])
 
 
 def make_verdict(
