@@ -1,4 +1,4 @@
-"""Usage: python benchmarks/batch_overhead.py [--workers 2] [--noop 200] [--task place-red-in-green] [--units 8]
+"""Usage: python -m benchmarks.batch_overhead [--workers 2] [--noop 200] [--task place-red-in-green] [--units 8]
 
 What `sim.batch` costs on this machine, local process pool against a local Ray (needs ray; skipped
 with a note when absent):
@@ -17,12 +17,13 @@ import argparse
 import os
 import platform
 import sys
+import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from sim import batch, sweep  # noqa: E402
+from sim import batch, sweep
+from sim.sandbox import run
+from sim.settings import RunSettings
 
 MODULE = "benchmarks.batch_overhead"
 
@@ -56,8 +57,6 @@ def _descendants(root: int) -> list[int]:
 def measured_unit(**kwargs) -> dict:
     """sweep.run_unit, plus the peak resident memory (MiB) of this worker and of its largest
     descendant (the sandbox child), sampled from /proc every 50 ms while the unit runs."""
-    import threading
-
     peaks, stop = {"worker": 0.0, "child": 0.0}, threading.Event()
 
     def sample():
@@ -131,9 +130,6 @@ def main() -> int:
     args = ap.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
 
-    from sim.sandbox import run
-    from sim.settings import RunSettings
-
     source = sweep.resolve_tasks([args.task])[args.task].read_text()
     t0 = time.perf_counter()
     for seed in range(args.units):
@@ -145,7 +141,7 @@ def main() -> int:
 
     figures = {"local": measure(lambda: batch.LocalEngine(args.workers), args)}
     try:
-        import ray
+        import ray  # optional (requirements-ray.txt): the comparison is skipped without it
     except ImportError:
         print("ray not installed: pip install -r requirements-ray.txt to compare")
     else:

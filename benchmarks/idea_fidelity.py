@@ -1,5 +1,5 @@
-"""python benchmarks/idea_fidelity.py [--ideas tests/data/ideas_labelled.jsonl] [--workers 2] [--seed 2000]
-                                   [--only CATEGORY] [--limit N]
+"""python -m benchmarks.idea_fidelity [--ideas tests/data/ideas_labelled.jsonl] [--workers 2] [--seed 2000]
+                                    [--only CATEGORY] [--limit N]
 
 Does the offline generator build what an idea asked for? Every labelled idea goes idea -> offline
 backend -> sandbox (one episode, no video) -> the verdict's final scene, and the labelled relations are
@@ -29,8 +29,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pybullet
+
+from serving.offline import OfflineBackend
+from sim.sandbox import run
+from sim.settings import RunSettings
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 # Scene names (URDF robot names, sim.episode.final_scene) each label kind may appear as.
 KIND_NAMES = {
@@ -241,10 +246,6 @@ def _shape(objs: list[dict], shape: str) -> str | None:
 def run_idea(item: dict, seed: int) -> dict:
     """One labelled idea end to end -> {"idea", "category", "refused", "faithful", "notes", "success",
     "failed" [why each relation failed], "seconds", "error"}."""
-    from serving.offline import OfflineBackend
-    from sim.sandbox import run
-    from sim.settings import RunSettings
-
     start = time.perf_counter()
     result = OfflineBackend().write_task(item["idea"])
     out = {
@@ -308,8 +309,6 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default=None, help="run one category")
     ap.add_argument("--limit", type=int, default=0)
     args = ap.parse_args(argv)
-    import pybullet
-
     items = [i for i in load(args.ideas) if args.only in (None, i["category"])]
     items = items[: args.limit] if args.limit else items
     print(f"config: ideas={args.ideas} ({len(items)}) workers={args.workers} seed={args.seed}, one episode each")

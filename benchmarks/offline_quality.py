@@ -1,4 +1,4 @@
-"""python benchmarks/offline_quality.py [--ideas tests/data/ideas.txt] [--episodes 2] [--workers 2] [--seed 1000]
+"""python -m benchmarks.offline_quality [--ideas tests/data/ideas.txt] [--episodes 2] [--workers 2] [--seed 1000]
 
 Quality of the offline rule-based generator: every idea of the file is turned into task code and run
 in the sandbox (`sim.sandbox.run`, no video) with distinct seeds; what the task spawned is read from the
@@ -21,7 +21,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import pybullet
+
+from serving.offline import OfflineBackend
+from sim.sandbox import run
+from sim.settings import RunSettings
 
 # Expectation keys that are kinds, grouped the way scene objects (URDF robot names) can be told apart.
 FAMILIES = {
@@ -135,10 +139,6 @@ def evaluate_idea(idea: str, expect: dict[str, int], seed: int, episodes: int = 
     "missing" [str], "ok" (passed and nothing missing), "latency_s" (idea to verdict), "rewards",
     "error"}. Refusals count as failures with the refusal text as error.
     """
-    from serving.offline import OfflineBackend
-    from sim.sandbox import run
-    from sim.settings import RunSettings
-
     start = time.perf_counter()
     result = OfflineBackend().write_task(idea)
     if not isinstance(result, tuple):
@@ -190,8 +190,6 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.episodes < 1 or args.workers < 1:
         ap.error("--episodes and --workers must be >= 1")
-    import pybullet
-
     ideas = load_ideas(args.ideas)
     print(f"config: ideas={args.ideas} ({len(ideas)}) episodes={args.episodes} workers={args.workers} seed={args.seed}")
     print(

@@ -1,4 +1,4 @@
-"""Usage: python benchmarks/policy_generalization.py [--out DIR] [--demos 20] [--steps 400]
+"""Usage: python -m benchmarks.policy_generalization [--out DIR] [--demos 20] [--steps 400]
     [--episodes 10] [--base T ...] [--ideas IDEA ...] [--held-out T_OR_IDEA ...] [--full]
 
 The GenSim experiment at our scale: does adding generated tasks to the training mix help a policy
@@ -22,7 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import torch
+
+from generation.pipeline import GenerateOptions, generate
+from policy import evaluate, record, train
+from policy.config import PolicyConfig
+from serving.base import make_backend
+from sim.settings import RunSettings
 
 BASE = ["place-red-in-green", "put-block-in-bowl"]
 IDEAS = [
@@ -36,10 +42,6 @@ HELD_OUT = ["stack-block-pyramid", "stack the yellow block on the green block"]
 def generated_task(idea: str, folder: Path) -> Path | None:
     """Write the offline generator's accepted task for `idea` to `folder` -> its path, or None
     when the pipeline did not accept a task (reported)."""
-    from generation.pipeline import GenerateOptions, generate
-    from serving.base import make_backend
-    from sim.settings import RunSettings
-
     result = generate(idea, make_backend("offline"), options=GenerateOptions(run=RunSettings(episodes=2, video=False)))
     if not result["accepted"]:
         print(f"  not accepted: {idea!r} ({result.get('error')})", file=sys.stderr)
@@ -63,11 +65,6 @@ def main(argv=None) -> int:
     ap.add_argument("--full", action="store_true", help="the GPU configuration (see docstring)")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
-    import torch
-
-    from policy import evaluate, record, train
-    from policy.config import PolicyConfig
-
     torch.set_num_threads(args.threads)
     config = PolicyConfig() if args.full else PolicyConfig.small()
     demos = args.demos or (100 if args.full else 20)

@@ -1,4 +1,4 @@
-"""Usage: python benchmarks/sandbox_overhead.py [--task place-red-in-green] [--runs 3] [--episodes 1] [--pause 2]
+"""Usage: python -m benchmarks.sandbox_overhead [--task place-red-in-green] [--runs 3] [--episodes 1] [--pause 2]
 
 Wall time added by the sandbox per run: the same task and seeds run (a) in this process (task
 class loaded, one Environment, oracle episodes) and (b) through `sim.sandbox.run` (fresh child,
@@ -14,27 +14,27 @@ import argparse
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import pybullet
+
+from sim.env import Environment
+from sim.episode import run_episode
+from sim.loader import load_task_class
+from sim.sandbox import run
+from sim.settings import RunSettings
+from sim.tasks import task_path
 
 
 def in_process(path: Path, episodes: int, seed: int) -> float:
     """Seconds to load the task and run `episodes` episodes here (imports already warm)."""
-    from sim.env import Environment
-    from sim.episode import run_episode
-    from sim.loader import load_task_class
-
     t0 = time.perf_counter()
     task_cls = load_task_class(path)
     env = Environment()
     for k in range(episodes):
         run_episode(task_cls, seed + k, env=env)
-    import pybullet as p
-
-    p.disconnect()
+    pybullet.disconnect()
     return time.perf_counter() - t0
 
 
@@ -48,12 +48,6 @@ def main():
         "--pause", type=float, default=2.0, help="seconds between runs in warm mode (the spare child's import time)"
     )
     args = parser.parse_args()
-    import pybullet
-
-    from sim.sandbox import run
-    from sim.settings import RunSettings
-    from sim.tasks import task_path
-
     path = Path(task_path(args.task))
     source = path.read_text()
     in_process(path, 1, args.seed)  # warm the imports the child pays for every run

@@ -35,7 +35,7 @@ from typing import Protocol
 
 GIB = 1 << 30
 
-# Declared to Ray per unit. Measured with benchmarks/batch_overhead.py (place-red-in-green): peak
+# Declared to Ray per unit. Measured with `python -m benchmarks.batch_overhead` (place-red-in-green): peak
 # resident memory 126 MiB for a Ray worker (34 MiB for a local one) plus 112 MiB for its sandbox
 # child; 1 GiB leaves room for larger scenes (not measured) without starving the scheduler.
 DEFAULT_MEMORY_BYTES = 1 * GIB

@@ -1,7 +1,7 @@
 """The offline generator end to end: visitor ideas -> task code -> sandbox success, with what was named.
 
 About 4 minutes on 2 cores (50 ideas x 2 episodes, 2 sandboxes at a time); the figures are printed
-by `python benchmarks/offline_quality.py`.
+by `python -m benchmarks.offline_quality`.
 """
 
 import pytest
