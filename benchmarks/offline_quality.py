@@ -191,6 +191,8 @@ def main(argv=None) -> int:
     if args.episodes < 1 or args.workers < 1:
         ap.error("--episodes and --workers must be >= 1")
     ideas = load_ideas(args.ideas)
+    if not ideas:
+        ap.error(f"no ideas in {args.ideas}")
     print(f"config: ideas={args.ideas} ({len(ideas)}) episodes={args.episodes} workers={args.workers} seed={args.seed}")
     print(
         f"versions: python {platform.python_version()}, pybullet API {pybullet.getAPIVersion()}; "

@@ -16,6 +16,8 @@ import re
 from collections import Counter
 
 from serving.offline import lexicon as lx
+from serving.offline.parser import NotUnderstood, understand
+from serving.offline.understanding import understanding
 
 # Actions a suction gripper over a table cannot perform (it picks from the top, places, or pushes).
 IMPOSSIBLE = {
@@ -229,9 +231,6 @@ def suggest_idea(idea: str, reason: str) -> str:
     """The nearest idea the generator supports: refused verbs replaced by 'put', unknown things by
     blocks (a box when it is something to put things in); a plain example when the result would still
     not be built exactly."""
-    from serving.offline.parser import NotUnderstood, understand
-    from serving.offline.understanding import understanding
-
     out = []
     for w in lx.normalise(idea).split():
         thing = next((t for t in (w, w.removesuffix("s"), w.removesuffix("es")) if t in UNKNOWN_THINGS), None)

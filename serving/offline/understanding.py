@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from serving.offline import lexicon as lx
 from serving.offline.goals import RELATION_WORDS, phrase
+from serving.offline.parser import RELATION_WORDS as REL
+from serving.offline.parser import STRUCTURES, VERBS
 
 # Words that carry no task content (politeness, articles, grammar the parser consumes).
 FILLER = set(
@@ -259,9 +261,6 @@ def scan(spec: dict) -> list[str]:
 
 
 def _known(t: str) -> bool:
-    from serving.offline.parser import RELATION_WORDS as REL
-    from serving.offline.parser import STRUCTURES, VERBS
-
     if t.endswith("ing") and len(t) > 5 and (_known(t[:-3]) or _known(t[:-3] + "e") or _known(t[:-4])):
         return True  # 'building', 'placing', 'putting'
     return bool(
