@@ -30,10 +30,12 @@ from serving import GenerationParams, make_backend
 from serving.base import Backend, BackendError
 from serving.prompt_formats import FINETUNE_SYSTEM
 from sim.sandbox import run as run_in_sandbox
+from sim.sandbox.events import Stage
 from sim.settings import RunSettings
 
-STAGES = ("syntax", "runtime", "success")
-ROW_FIELDS = ("label", "task", "syntax", "runtime", "success", "stage_reached", "success_rate", "error", "seconds")
+# The sandbox stages a fine-tuned model is scored on (the code compiles, runs, and its oracle succeeds).
+STAGES = (Stage.SYNTAX, Stage.RUNTIME, Stage.SUCCESS)
+ROW_FIELDS = ("label", "task", *STAGES, "stage_reached", "success_rate", "error", "seconds")
 
 
 def read_targets(path: Path) -> list[str]:
@@ -74,9 +76,7 @@ def evaluate_task(
     t0 = time.time()
     row = {
         "task": name,
-        "syntax": False,
-        "runtime": False,
-        "success": False,
+        **dict.fromkeys(STAGES, False),
         "stage_reached": "generate",
         "success_rate": 0.0,
         "error": "",
@@ -93,9 +93,7 @@ def evaluate_task(
         verdict = run_in_sandbox(code, RunSettings(episodes=episodes, seed=seed, video=False), stream_frames=False)
         passed = verdict["passed"]
         row.update(
-            syntax=passed["syntax"],
-            runtime=passed["runtime"],
-            success=passed["success"],
+            {stage: passed[stage] for stage in STAGES},
             stage_reached=verdict["stage_reached"],
             success_rate=verdict["success_rate"],
         )

@@ -14,8 +14,7 @@ from generation.stats import (
     run_stats,
     save_stats,
 )
-
-STAGES = ("syntax", "load", "reset", "runtime", "success")
+from sim.sandbox.events import STAGES
 
 
 def result(reached, assets, code="", accepted=False):
