@@ -33,6 +33,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from tqdm import tqdm
+
 GIB = 1 << 30
 
 # Declared to Ray per unit. Measured with `python -m benchmarks.batch_overhead` (place-red-in-green): peak
@@ -214,7 +216,7 @@ def connect_ray(address: str, num_cpus: int | None = None) -> str:
     cannot be reached.
     """
     try:
-        import ray
+        import ray  # optional (requirements-ray.txt) and slow to import: only for --ray
     except ImportError:
         raise RuntimeError("--ray needs the ray package: pip install -r requirements-ray.txt") from None
     if ray.is_initialized():
@@ -248,7 +250,7 @@ class RayEngine:
     name = "ray"
 
     def __init__(self):
-        import ray
+        import ray  # optional (requirements-ray.txt): connect_ray said so already when it is missing
 
         self._ray = ray
         self._remote = ray.remote(_ray_call)
@@ -379,8 +381,6 @@ def _progress(total: int, initial: int, desc: str, enabled: bool):
     """A tqdm bar on stderr (done/total, failed, elapsed and ETA), or None."""
     if not enabled:
         return None
-    from tqdm import tqdm
-
     return tqdm(
         total=total, initial=initial, desc=desc, unit="unit", file=sys.stderr, dynamic_ncols=True, smoothing=0.1
     )

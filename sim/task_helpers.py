@@ -139,7 +139,7 @@ class SceneHelpers:
     def get_target_sample_surface_points(self, model, scale, pose, num_points=50):
         """`num_points` points sampled inside the mesh file `model`, scaled, moved by `pose`
         -> list of (xyz, identity) poses (trimesh volume sampling, numpy RNG)."""
-        import trimesh
+        import trimesh  # ~1 s to import: every sandboxed run loads this module, few tasks sample meshes
 
         mesh = trimesh.load_mesh(model)
         points = trimesh.sample.volume_mesh(mesh, num_points * 3)[:num_points]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import imageio_ffmpeg
 import numpy as np
 
 # Default video: 320x240 at 15 fps of simulated time, the low end of the 15-25 fps the project asks
@@ -17,8 +18,6 @@ def write_mp4(frames, path, fps=FPS):
 
     Width and height are padded to even numbers (yuv420p needs them). Raises ValueError when
     `frames` is empty."""
-    import imageio_ffmpeg
-
     frames = list(frames)
     if not frames:
         raise ValueError("no frames to write")

@@ -18,6 +18,7 @@ import time
 import traceback
 from pathlib import Path
 
+import sim
 from sim.sandbox import heartbeat
 from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
 from sim.sandbox.channel import ChannelWriter
@@ -65,7 +66,7 @@ class _Frames:
             self.encoded += 1
         now = time.monotonic()
         if self.stream and now - self.last >= self.interval:
-            from PIL import Image
+            from PIL import Image  # after confine_child (see main), like all but the harness
 
             buf = io.BytesIO()
             Image.fromarray(rgb).save(buf, format="JPEG", quality=70)
@@ -75,7 +76,7 @@ class _Frames:
 
 def _start_encoder(path: Path, size, fps: int):
     """Start ffmpeg before seccomp forbids execve; returns the primed imageio-ffmpeg generator."""
-    import imageio_ffmpeg
+    import imageio_ffmpeg  # after confine_child (see main), like all but the harness
 
     gen = imageio_ffmpeg.write_frames(
         str(path),
@@ -111,6 +112,8 @@ def _run(cfg: dict, chan: ChannelWriter, env):
 
     stage("load", "start")
     t0 = time.monotonic()
+    # The simulator loads only after the child confined itself (main: confine_child, then _preload
+    # imports these); a failed import is reported by this stage.
     from sim import loader
     from sim.env import Environment
 
@@ -139,6 +142,7 @@ def _run(cfg: dict, chan: ChannelWriter, env):
 
 def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
     """Seccomp, import the task, check the API is intact, run the episodes (stages load..runtime)."""
+    # After confinement (see _run); cliport resolves once _preload put sim.COMPAT_DIR on sys.path.
     import cliport.tasks.task as cliport_task
 
     from sim import episode as sim_episode
@@ -219,9 +223,9 @@ def _load_and_run(cfg, chan, env, frames, fail, stage, t0):
 
 def _preload():
     """Import what every run needs and start the PyBullet world before the config arrives (lets a
-    spare child start early) -> the Environment or None. Errors are left for the load stage."""
-    import sim
-
+    spare child start early) -> the Environment or None. Errors are left for the load stage.
+    Called after confine_child (Landlock binds the calling thread and the threads it starts later),
+    so the simulator and its libraries load confined, here and not at the top of this module."""
     sys.path.insert(0, str(sim.COMPAT_DIR))
     for name in (
         "numpy",
@@ -239,7 +243,7 @@ def _preload():
         except Exception:  # reported by the stage that needs it
             pass
     try:
-        from sim.env import Environment
+        from sim.env import Environment  # see the docstring: after confinement
 
         return Environment()
     except Exception:  # the load stage retries and reports

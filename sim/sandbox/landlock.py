@@ -25,6 +25,9 @@ import struct
 import sys
 from pathlib import Path
 
+import imageio_ffmpeg
+
+import sim
 from sim.sandbox.syscalls import PR_SET_NO_NEW_PRIVS, libc, prctl
 
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
@@ -165,8 +168,6 @@ def child_rules(workdir: Path) -> dict[str, int]:
     (read); the ffmpeg encoder and its ELF interpreter (execute); `workdir` (read, write).
     The repository root itself is not listed: only sim/ and assets/ under it (and the venv, when
     it lives there) are readable."""
-    import sim
-
     repo = Path(sim.__file__).resolve().parents[1]
     read = [
         "/usr",
@@ -193,8 +194,6 @@ def child_rules(workdir: Path) -> dict[str, int]:
     rules = {p: READ for p in read}
     rules["/dev/null"] = READ_FILE | WRITE_FILE
     try:
-        import imageio_ffmpeg
-
         ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     except Exception:  # no encoder here: videos fail at their own stage
         ffmpeg = None

@@ -126,7 +126,9 @@ class ChildSteps:
         self.mode, self.chan = cfg.get("steps"), chan
         self.source = cfg.get("observation", "cameras")
         self.answers = open(cfg["answers_path"], "rb") if self.mode == "act" else None
-        if self.mode in MODES:  # imported before the API snapshot, so the guard watches it
+        if self.mode in MODES:
+            # Here, not at the top: the parent (the app) imports this module and never loads the
+            # simulator; in the child this runs before the API snapshot, so the guard watches it.
             from sim import observation
 
             self.observe = observation.topdown
