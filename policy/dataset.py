@@ -11,18 +11,22 @@ colour map loads back as a PIL image and the height map as a (320, 160) float32 
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
+from PIL import Image
 
 MAP_SHAPE = (320, 160)  # rows (y, 1.0 m) x columns (x, 0.5 m) at 0.003125 m per pixel
 SPLITS = ("train", "val", "test")
 
 
 def features():
-    """The row schema as `datasets.Features` (imported lazily: `datasets` is a heavy import)."""
-    from datasets import Array2D, Features, Image, Sequence, Value
+    """The row schema as `datasets.Features`."""
+    from datasets import Array2D, Features, Sequence, Value  # ~1.4 s to import: only when writing
+    from datasets import Image as ImageFeature
 
     return Features(
         {
@@ -30,7 +34,7 @@ def features():
             "seed": Value("int64"),
             "step": Value("int32"),
             "lang_goal": Value("string"),
-            "colour": Image(),
+            "colour": ImageFeature(),
             "height": Array2D(shape=MAP_SHAPE, dtype="float32"),
             "pick_position": Sequence(Value("float32"), length=3),
             "pick_rotation": Sequence(Value("float32"), length=4),
@@ -79,7 +83,7 @@ def episode_rows(task: str, episode: dict, steps: list[dict]) -> list[dict]:
 
 def write_shard(rows: list[dict], path: Path) -> int:
     """Write `rows` as one parquet shard (atomically: temp name, then rename) -> bytes written."""
-    import datasets
+    import datasets  # ~1.4 s to import: only when writing (see features)
 
     datasets.disable_progress_bars()  # ours (tqdm in policy.record) is the one that matters
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,8 +116,6 @@ def shard_files(root: Path, split: str | None = None) -> list[Path]:
 
 def summary(root: Path) -> dict:
     """Counts from the shards themselves: {split: {task: {"episodes", "steps", "seeds": [..]}}}."""
-    import pyarrow.parquet as pq
-
     out: dict = {}
     for path in shard_files(root):
         split = path.parent.name
@@ -133,9 +135,6 @@ def load_arrays(root: Path, split: str = "train", tasks=None, scale: int = 1) ->
     "lang_goal" [str], "task" [str]}; maps downsampled by `scale` (2: 160 x 80; colour averaged,
     height max-pooled so thin tops stay visible). Raises FileNotFoundError when the split has no
     shard and ValueError when no row matches `tasks`."""
-    import pyarrow.parquet as pq
-    from PIL import Image
-
     files = shard_files(root, split)
     if not files:
         raise FileNotFoundError(f"no shards for split {split!r} under {root}/data")
@@ -145,7 +144,7 @@ def load_arrays(root: Path, split: str = "train", tasks=None, scale: int = 1) ->
         for i, task in enumerate(table["task"]):
             if tasks and task not in tasks:
                 continue
-            colour = np.asarray(Image.open(_io(table["colour"][i]["bytes"])).convert("RGB"))
+            colour = np.asarray(Image.open(io.BytesIO(table["colour"][i]["bytes"])).convert("RGB"))
             height = np.asarray(table["height"][i], dtype=np.float32)
             cols["colour"].append(downsample(colour, scale, "mean"))
             cols["height"].append(downsample(height, scale, "max"))
@@ -160,12 +159,6 @@ def load_arrays(root: Path, split: str = "train", tasks=None, scale: int = 1) ->
     out["pick"], out["place"] = np.float32(out["pick"]), np.float32(out["place"])
     out["place_yaw"] = np.float32(out["place_yaw"])
     return out
-
-
-def _io(data: bytes):
-    import io
-
-    return io.BytesIO(data)
 
 
 def downsample(image: np.ndarray, scale: int, how: str) -> np.ndarray:

@@ -49,6 +49,8 @@ def actor_for(run: str, device: str = "cpu") -> PolicyActor:
     """The checkpoint `run` (folder or .pt file) as an actor, loaded once per process: cached by
     resolved path, device and the file's modification time (a rewritten checkpoint loads anew).
     Imports torch. Raises FileNotFoundError when there is no checkpoint."""
+    # torch (~3.5 s, requirements-ml.txt) loads only in the worker that runs the policy, not in the
+    # process that hands out the units.
     from policy import checkpoint
     from policy.agent import PolicyActor
 
@@ -90,7 +92,7 @@ def evaluate_unit(
     `run` (`actor_for`), torch limited to `threads` threads in this worker (None: torch's default).
     The video comes back as mp4 bytes (None without one), so it reaches the caller from any node;
     its temp folder is removed here."""
-    import torch
+    import torch  # in the worker only, like actor_for
 
     if threads:
         torch.set_num_threads(threads)

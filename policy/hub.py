@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from huggingface_hub import HfApi
+
 
 def push_folder(root: Path, repo_id: str, *, private: bool = False) -> str:
     """Create (if needed) the dataset repo `repo_id` and upload README.md and data/ -> the URL.
     Raises huggingface_hub errors (no token, no permission) unchanged; their messages hold no
     token."""
-    from huggingface_hub import HfApi
-
     api = HfApi(token=os.environ.get("HF_TOKEN") or None)
     api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
     api.upload_folder(

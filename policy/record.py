@@ -25,7 +25,9 @@ import sys
 import time
 from pathlib import Path
 
-from policy import card, dataset
+from tqdm import tqdm
+
+from policy import card, dataset, hub
 from policy.episodes import sandbox_episode
 from sim import batch, cli, tasks
 from sim.sandbox.events import Stage
@@ -228,8 +230,6 @@ def record(
     whatever the engine or number of workers. On KeyboardInterrupt the episodes taken so far are
     written (shards, attempts, card) before it propagates; the same call resumes.
     """
-    from tqdm import tqdm
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     attempts = dataset.read_attempts(out)
@@ -323,8 +323,6 @@ def main(argv=None) -> int:
         + (f"; {stats['failed']} episodes failed to run (see above)" if stats["failed"] else "")
     )
     if args.push_to_hub:
-        from policy import hub
-
         print(f"uploaded to {hub.push_folder(args.out, args.push_to_hub)}")
     return cli.EXIT_FAILED if stats["failed"] else cli.EXIT_OK
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 
 from policy import cells, checkpoint, dataset
 from policy.config import PolicyConfig
@@ -166,8 +167,6 @@ def _save(out, model, vocab, optimizer, step, rng, observation):
 def _observation_source(data: Path) -> str:
     """The dataset card's observation source ("cameras" when the card does not say): evaluation
     must render what training saw."""
-    import yaml
-
     try:
         header = (Path(data) / "README.md").read_text().split("---")[1]
         return str(yaml.safe_load(header)["gensim"]["observation"])
