@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import gradio as gr
+from PIL import Image
 
 from demo import library, render
 from demo.deployment import BUSY_MESSAGE, Deployment, InputError, VisitorRuns
@@ -181,8 +182,6 @@ def _session(request: gr.Request | None) -> str:
 
 
 def _jpeg_to_image(jpeg: bytes):
-    from PIL import Image
-
     return Image.open(io.BytesIO(jpeg)).convert("RGB")
 
 

@@ -48,6 +48,7 @@ def vllm_command(base: str, adapter_dir: Path, name: str | None = None, port: in
 
 def merge(base: str, adapter_dir: Path, out: Path) -> Path:
     """Merge the adapter into the base weights and save model + tokenizer to ``out``."""
+    # The torch stack (seconds to import) only for --merge: printing the serve command needs none.
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -15,6 +15,20 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+# The torch stack (requirements-ml.txt) at the top: serving.base.make_backend imports this module only
+# when the transformers backend is chosen, and reports a missing package as a BackendError.
+import torch
+from huggingface_hub import constants, snapshot_download
+from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+from peft import PeftModel
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    StoppingCriteria,
+    StoppingCriteriaList,
+    TextIteratorStreamer,
+)
+
 from serving import prompt_formats
 from serving.base import (
     Backend,
@@ -39,9 +53,6 @@ def resolve_model_path(model: str, revision: str | None = None, what: str = "mod
         return path
     if model.startswith(("/", ".", "~")):
         raise BackendError(f"cannot find {what} folder {model!r}")
-    from huggingface_hub import constants, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-
     try:
         return Path(snapshot_download(model, revision=revision))
     except LocalEntryNotFoundError as exc:
@@ -81,9 +92,6 @@ class TransformersBackend(Backend):
         template: str | None = None,
         revision: str | None = None,
     ):
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         if template is not None and template not in prompt_formats.TEMPLATES:
             raise ValueError(f"Unknown template {template!r}. Available: {[None, *prompt_formats.TEMPLATES]}")
         self.model = model
@@ -103,8 +111,6 @@ class TransformersBackend(Backend):
         except (OSError, ValueError) as exc:
             raise BackendError(f"cannot load model {model!r}: {exc}") from None
         if adapter:
-            from peft import PeftModel
-
             try:
                 self._lm = PeftModel.from_pretrained(self._lm, str(resolve_model_path(adapter, what="adapter")))
             except (OSError, ValueError) as exc:
@@ -176,8 +182,6 @@ class TransformersBackend(Backend):
             raise BackendError("the backend was closed")
 
     def _generate(self, inputs: dict, params: GenerationParams) -> list[str]:
-        import torch
-
         self._check_loaded()
         # Greedy decoding gives the same answer every time: decode once, repeat it n times.
         n = params.n if params.temperature > 0 else 1
@@ -193,8 +197,6 @@ class TransformersBackend(Backend):
         return texts * params.n if n == 1 else texts
 
     def _stream(self, inputs: dict, params: GenerationParams) -> Iterator[str]:
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
         self._check_loaded()
         cancel = threading.Event()
 
@@ -208,8 +210,6 @@ class TransformersBackend(Backend):
         failure: list[BaseException] = []
 
         def run():
-            import torch
-
             try:
                 with self._lock, torch.inference_mode():
                     self._lm.generate(**kwargs)
