@@ -491,7 +491,11 @@ class Library:
         `journal`: a `sim.batch` journal for resuming an interrupted run.
         """
         names = list(names) if names else self.names()
-        units = [_unit(n, self.code(n), episodes, seed, wall_seconds) for n in names]
+        # Longest first, by the last verify's seconds per episode: a slow task started last would
+        # leave the other workers idle at the end (longest-processing-time-first scheduling).
+        known = {e["name"]: (e.get("stats") or {}).get("mean_seconds") or 0.0 for e in self.list()}
+        slowest_first = sorted(names, key=lambda n: -known.get(n, 0.0))
+        units = [_unit(n, self.code(n), episodes, seed, wall_seconds) for n in slowest_first]
 
         def store(rec):
             if rec["status"] == "done":
@@ -499,7 +503,7 @@ class Library:
             if on_result is not None:
                 on_result(rec["meta"]["task"], rec)
 
-        return batch.run_units(
+        records = batch.run_units(
             units,
             engine=engine or batch.LocalEngine(),
             journal=journal,
@@ -507,6 +511,8 @@ class Library:
             desc="verify",
             on_record=store,
         )
+        by_task = {rec["meta"]["task"]: rec for rec in records}
+        return [by_task[n] for n in names]
 
     def _shapes(self, structure_only: bool = False) -> dict[str, str]:
         """normalised_ast of every listed task's code -> its name (files that do not parse left out)."""
