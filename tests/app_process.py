@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.subprocesses import ROOT, free_port, stop_process
+
 ARTIFACTS = ROOT / "test-artifacts"
 # Deployment settings of the test machine's own environment must not leak into a test's app.
 DEPLOYMENT_VARS = (
@@ -27,12 +26,6 @@ DEPLOYMENT_VARS = (
     "GENSIM_TRUSTED_PROXY_HOPS",
     "GENSIM_ALLOW_UNCONFINED",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -64,9 +57,5 @@ def serve_app(log_name: str, **env_vars):
                 time.sleep(0.2)
         yield url, proc.pid, time.monotonic() - start
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
         log.close()

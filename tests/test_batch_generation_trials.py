@@ -4,45 +4,21 @@ entropy, as sampling an LLM would), and a re-run with the same --out resumes ins
 trials."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from generation.library import Library
+from generation.trials import save_accepted
+from tests.subprocesses import ROOT, run_module
+
+ZONE_TASK = ROOT / "tests" / "data" / "original_style" / "blue_block_in_red_zone.py"
+# Flags every run here shares: one episode, no repair, greedy answers, two workers, no progress bar.
+QUICK = "--episodes 1 --repair-attempts 0 --temperature 0 --workers 2 --no-progress".split()
 
 
 def _run(out, *extra):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generation.trials",
-            "--mode",
-            "bottomup",
-            "--trials",
-            "3",
-            "--episodes",
-            "1",
-            "--repair-attempts",
-            "0",
-            "--seed",
-            "4",
-            "--temperature",
-            "0",
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--no-progress",
-            *extra,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=400,
-    )
+    args = ["--mode", "bottomup", "--trials", 3, "--seed", 4, "--out", out, *QUICK, *extra]
+    return run_module("generation.trials", *args, timeout=400)
 
 
 def _rows(out):
@@ -97,35 +73,8 @@ def test_ideas_file_runs_each_idea_and_save_never_adds_the_same_task_twice(tmp_p
     lib = tmp_path / "lib"
 
     def run(out):
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "generation.trials",
-                "--mode",
-                "topdown",
-                "--ideas",
-                str(ideas),
-                "--episodes",
-                "1",
-                "--repair-attempts",
-                "0",
-                "--temperature",
-                "0",
-                "--save",
-                "--library",
-                str(lib),
-                "--out",
-                str(out),
-                "--workers",
-                "2",
-                "--no-progress",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=400,
-        )
+        args = ["--mode", "topdown", "--ideas", ideas, "--save", "--library", lib, "--out", out, *QUICK]
+        return run_module("generation.trials", *args, timeout=400)
 
     first = run(tmp_path / "a")
     assert first.returncode == 0, first.stderr
@@ -140,56 +89,38 @@ def test_ideas_file_runs_each_idea_and_save_never_adds_the_same_task_twice(tmp_p
     assert sorted(p.name for p in lib.glob("*.py")) == saved
 
 
+def _accepted(code: str, name: str, rate: float = 1.0) -> dict:
+    """A pipeline result that accepted `code` as task `name`, solved at `rate` over 4 episodes."""
+    return {
+        "accepted": True,
+        "proposal": {"task-name": name},
+        "attempts": [{"code": code}],
+        "final": {"success_rate": rate, "episodes": [{}] * 4},
+        "backend": "offline",
+        "model": None,
+    }
+
+
 def test_save_accepted_applies_min_success_and_refuses_duplicates(tmp_path, capsys):
-    from generation.library import Library
-    from generation.trials import save_accepted
-
-    code = (ROOT / "tests" / "data" / "original_style" / "blue_block_in_red_zone.py").read_text()
-    lib = Library(tmp_path)
-
-    def result(rate, name):
-        return {
-            "accepted": True,
-            "proposal": {"task-name": name},
-            "attempts": [{"code": code}],
-            "final": {"success_rate": rate, "episodes": [{}] * 4},
-            "backend": "offline",
-            "model": None,
-        }
-
-    assert save_accepted(lib, result(0.5, "half"), min_success=0.75) is None
+    code, lib = ZONE_TASK.read_text(), Library(tmp_path)
+    assert save_accepted(lib, _accepted(code, "half", 0.5), min_success=0.75) is None
     assert "success rate 0.50 below 0.75" in capsys.readouterr().out
-    assert save_accepted(lib, result(0.75, "three-of-four"), min_success=0.75) == "three-of-four"
+    assert save_accepted(lib, _accepted(code, "three-of-four", 0.75), min_success=0.75) == "three-of-four"
     assert lib.get("three-of-four")["stats"]["success_rate"] == 0.75
-    assert save_accepted(lib, result(1.0, "again")) is None
+    assert save_accepted(lib, _accepted(code, "again")) is None
     assert "same task as 'three-of-four'" in capsys.readouterr().out
-    assert save_accepted(lib, result(1.0, "refused") | {"accepted": False}) is None
+    assert save_accepted(lib, _accepted(code, "refused") | {"accepted": False}) is None
     assert lib.names() == ["three-of-four"]
 
 
 def test_save_accepted_distinct_and_asset_set_cap(tmp_path, capsys):
-    from generation.library import Library
-    from generation.trials import save_accepted
-
-    code = (ROOT / "tests" / "data" / "original_style" / "blue_block_in_red_zone.py").read_text()
-    lib = Library(tmp_path)
-
-    def result(source, name):
-        return {
-            "accepted": True,
-            "proposal": {"task-name": name},
-            "attempts": [{"code": source}],
-            "final": {"success_rate": 1.0, "episodes": [{}] * 4},
-            "backend": "offline",
-            "model": None,
-        }
-
-    assert save_accepted(lib, result(code, "blue-zone"), distinct=True) == "blue-zone"
+    code, lib = ZONE_TASK.read_text(), Library(tmp_path)
+    assert save_accepted(lib, _accepted(code, "blue-zone"), distinct=True) == "blue-zone"
     green = code.replace("'blue'", "'green'")
-    assert save_accepted(lib, result(green, "green-zone"), distinct=True) is None  # colour only
+    assert save_accepted(lib, _accepted(green, "green-zone"), distinct=True) is None  # colour only
     assert "apart from colours, sizes or counts: 'blue-zone'" in capsys.readouterr().out
-    assert save_accepted(lib, result(green, "green-zone")) == "green-zone"  # without --distinct
+    assert save_accepted(lib, _accepted(green, "green-zone")) == "green-zone"  # without --distinct
     pose = code.replace("metric='zone'", "metric='pose'")
-    assert save_accepted(lib, result(pose, "pose-zone"), max_per_asset_set=2) is None  # block + zone: 2 already
+    assert save_accepted(lib, _accepted(pose, "pose-zone"), max_per_asset_set=2) is None  # block + zone: 2 already
     assert "2 generated tasks already use the assets" in capsys.readouterr().out
-    assert save_accepted(lib, result(pose, "pose-zone"), max_per_asset_set=3) == "pose-zone"
+    assert save_accepted(lib, _accepted(pose, "pose-zone"), max_per_asset_set=3) == "pose-zone"

@@ -7,14 +7,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDED = ROOT / "tests" / "data" / "recorded" / "good"
+from tests.subprocesses import RECORDED, RECORDED_ONE_EPISODE, ROOT, run_module, start_module
 
 HANG = (
     "import time\nfrom cliport.tasks.task import Task\n\n\nclass Hang(Task):\n"
@@ -36,14 +34,7 @@ def _one_json(stdout: str) -> dict:
 
 
 def _cli(tmp_path, module, *args, timeout=300):
-    proc = subprocess.run(
-        [sys.executable, "-m", module, *map(str, args)],
-        cwd=ROOT,
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    proc = run_module(module, *args, timeout=timeout, env=_env(tmp_path))
     return proc.returncode, _one_json(proc.stdout), proc.stderr
 
 
@@ -101,14 +92,7 @@ def _start_and_signal(tmp_path, argv, signum):
     """Start a CLI with a private TMPDIR, send `signum` once its sandbox child has its task file,
     and return (exit status, the one JSON document)."""
     env = _env(tmp_path)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", *map(str, argv)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_module(*argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tmp = Path(env["TMPDIR"])
     deadline = time.monotonic() + 120
     while not list(tmp.glob("gensim-sandbox-*/*.py")) and time.monotonic() < deadline:
@@ -166,24 +150,8 @@ def test_generate_cancelled_is_json_and_130(tmp_path):
 def test_generation_run_json(tmp_path):
     rc, doc, _ = _cli(tmp_path, "generation.trials", "--trials", "0", "--json")
     assert rc == 2 and doc["error"].startswith("bad arguments:") and doc["trials"] == []
-    rc, doc, err = _cli(
-        tmp_path,
-        "generation.trials",
-        "--trials",
-        "1",
-        "--idea",
-        "put the blue block in the yellow bowl",
-        "--backend",
-        "recorded",
-        "--path",
-        RECORDED,
-        "--episodes",
-        "1",
-        "--out",
-        tmp_path / "out",
-        "--no-progress",
-        "--json",
-    )
+    args = ["--trials", 1, "--idea", "put the blue block in the yellow bowl", *RECORDED_ONE_EPISODE]
+    rc, doc, err = _cli(tmp_path, "generation.trials", *args, "--out", tmp_path / "out", "--no-progress", "--json")
     assert rc == 0, err[-2000:]
     assert doc["error"] is None and doc["stats"]["trials"] == 1 and doc["out"] == str(tmp_path / "out")
     assert doc["trials"] == [{"trial": 0, "task": "blue-block-in-yellow-bowl", "accepted": True, "error": None}]

@@ -4,17 +4,14 @@ Recorded model answers (tests/data/recorded/) drive the pipeline; the code runs 
 """
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 from generation.answers import extract_code
 from generation.library import Library
 from generation.pipeline import GenerateOptions, generate
 from serving.recorded import RecordedBackend
 from sim.settings import RunSettings
+from tests.subprocesses import RECORDED_ONE_EPISODE, ROOT, run_module
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "recorded"
 IDEA = "put the blue block in the yellow bowl"
 
@@ -35,27 +32,7 @@ def test_runtime_error_is_repaired_in_the_real_sandbox():
 
 def test_generate_cli_json_and_video(tmp_path):
     video = tmp_path / "task.mp4"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generation.generate",
-            IDEA,
-            "--backend",
-            "recorded",
-            "--path",
-            str(DATA / "good"),
-            "--episodes",
-            "1",
-            "--video",
-            str(video),
-            "--json",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    out = run_module("generation.generate", IDEA, *RECORDED_ONE_EPISODE, "--video", video, "--json")
     assert out.returncode == 0, out.stderr[-2000:]
     r = json.loads(out.stdout)
     assert set(r) >= {
@@ -76,34 +53,8 @@ def test_generate_cli_json_and_video(tmp_path):
 
 def test_run_cli_saves_stats_and_accepted_task(tmp_path):
     lib_dir = tmp_path / "lib"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generation.trials",
-            "--mode",
-            "topdown",
-            "--trials",
-            "1",
-            "--idea",
-            IDEA,
-            "--backend",
-            "recorded",
-            "--path",
-            str(DATA / "good"),
-            "--episodes",
-            "1",
-            "--out",
-            str(tmp_path),
-            "--save",
-            "--library",
-            str(lib_dir),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    args = ["--mode", "topdown", "--trials", 1, "--idea", IDEA, *RECORDED_ONE_EPISODE, "--save", "--library", lib_dir]
+    out = run_module("generation.trials", *args, "--out", tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     stats = json.loads((tmp_path / "stats.json").read_text())["stats"]
     assert stats["trials"] == 1 and stats["success"] == 1.0 and stats["accepted"] == 1.0

@@ -4,13 +4,11 @@ import json
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 from generation.library import Library, check_name, describe_code
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.subprocesses import ROOT, run_module
 
 TASK = '''import numpy as np
 from cliport.tasks.task import Task
@@ -150,13 +148,7 @@ def test_cli_add_show_purge(tmp_path):
     lib_dir = tmp_path / "lib"
 
     def cli(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "generation.library", "--root", str(lib_dir), *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        return run_module("generation.library", "--root", lib_dir, *args, timeout=60)
 
     assert cli("add", str(src), "--name", "cli-task").returncode == 0
     again = cli("add", str(src), "--name", "cli-task")
@@ -223,13 +215,7 @@ def test_hand_edited_index_gives_a_clear_error_with_the_line(tmp_path, edit, lin
     with pytest.raises(CorruptIndexError):
         lib.add(TASK, name="c-task")  # nothing is written over a broken index
     assert not (tmp_path / "c_task.py").exists()
-    cli = subprocess.run(
-        [sys.executable, "-m", "generation.library", "--root", str(tmp_path), "list"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    cli = run_module("generation.library", "--root", tmp_path, "list", timeout=60)
     assert cli.returncode == 1 and f"line {line}" in cli.stderr and "Traceback" not in cli.stderr
     with pytest.raises(CorruptIndexError):
         lib.reindex()
@@ -250,26 +236,52 @@ def test_verify_many_runs_through_the_executor_and_stores_stats(tmp_path):
         name="broken-task",
     )
     seen = []
-    records = lib.verify_many(
-        episodes=2,
-        seed=3,
-        engine=batch.LocalEngine(2),
-        progress=False,
-        journal=batch.JsonlJournal(tmp_path / "verify.jsonl"),
-        on_result=lambda name, rec: seen.append(name),
-    )
+
+    def verify(**kwargs):  # the same run twice: the second resumes from the journal
+        journal = batch.JsonlJournal(tmp_path / "verify.jsonl")
+        return lib.verify_many(
+            episodes=2, seed=3, engine=batch.LocalEngine(2), progress=False, journal=journal, **kwargs
+        )
+
+    records = verify(on_result=lambda name, rec: seen.append(name))
     assert [r["status"] for r in records] == ["done", "done"] and sorted(seen) == ["broken-task", "zone-task"]
     zone, broken = lib.get("zone-task")["stats"], lib.get("broken-task")["stats"]
     assert zone["success_rate"] == 1.0 and zone["episodes"] == 2 and zone["seed"] == 3
     assert broken["success_rate"] == 0.0 and broken["stage_reached"] == "reset" and broken["error"]
-    again = lib.verify_many(
-        episodes=2,
-        seed=3,
-        engine=batch.LocalEngine(2),
-        progress=False,
-        journal=batch.JsonlJournal(tmp_path / "verify.jsonl"),
-    )
+    again = verify()
     assert [r["result"] for r in again] == [r["result"] for r in records]  # resumed, not re-run
+
+
+class _InstantEngine:
+    """A sim.batch engine that runs nothing: it records the order units arrive and answers at once."""
+
+    def __init__(self):
+        self.order, self.answers = [], []
+
+    def capacity(self):
+        return 1
+
+    def submit(self, token, unit):
+        self.order.append(unit.meta["task"])
+        self.answers.append((token, ("ok", {"success_rate": 1.0, "mean_seconds": 1.0})))
+
+    def next_done(self):
+        return self.answers.pop(0)
+
+    def close(self):
+        pass
+
+
+def test_verify_many_starts_the_slowest_tasks_first_and_answers_in_order(tmp_path):
+    lib = Library(tmp_path)
+    original = ROOT / "tests" / "data" / "original_style"
+    lib.add((original / "blue_block_in_red_zone.py").read_text(), name="quick", meta={"stats": {"mean_seconds": 1.0}})
+    lib.add((original / "two_blocks_in_bowls.py").read_text(), name="slow", meta={"stats": {"mean_seconds": 9.0}})
+    lib.add((original / "pallet_and_zone.py").read_text(), name="new")  # never verified
+    engine = _InstantEngine()
+    records = lib.verify_many(["quick", "slow", "new"], engine=engine, progress=False)
+    assert engine.order == ["slow", "quick", "new"]
+    assert [r["meta"]["task"] for r in records] == ["quick", "slow", "new"]
 
 
 def test_summary_counts_sources_goal_types_and_pass_figures(tmp_path):

@@ -4,8 +4,6 @@ file with their stage."""
 
 import json
 import shutil
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -13,8 +11,8 @@ import pytest
 
 from generation.library import Library, normalised_ast
 from sim import batch
+from tests.subprocesses import ROOT, run_module
 
-ROOT = Path(__file__).resolve().parents[1]
 ORIGINAL = ROOT / "tests" / "data" / "original_style"
 
 
@@ -38,24 +36,7 @@ def test_normalised_ast_ignores_names_docstrings_comments_and_imports():
 
 
 def _cli(root, *args):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generation.library",
-            "--root",
-            str(root),
-            "import",
-            *map(str, args),
-            "--workers",
-            "2",
-            "--no-progress",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_module("generation.library", "--root", root, "import", *args, "--workers", 2, "--no-progress")
 
 
 def test_import_folder_keeps_passing_files_with_provenance_and_refuses_duplicates(tmp_path):

@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 from sim import tmpdirs
+from tests.subprocesses import RECORDED_ONE_EPISODE, ROOT, run_module, start_module
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDED = ROOT / "tests" / "data" / "recorded" / "good"
 HANG = (
     "import time\nfrom cliport.tasks.task import Task\n\n\nclass Hang(Task):\n"
     "    def reset(self, env):\n        super().reset(env)\n        time.sleep(600)\n"
@@ -86,9 +85,7 @@ def test_no_leftovers_after_a_batch_with_killed_runs(tmp_path):
     before = sorted(os.listdir(tmp))
 
     def cli(*argv):
-        proc = subprocess.run(
-            [sys.executable, "-m", *map(str, argv)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
+        proc = run_module(*argv, env=env)
         assert proc.returncode in (0, 1, 2), proc.stderr[-2000:]
         return proc
 
@@ -97,19 +94,8 @@ def test_no_leftovers_after_a_batch_with_killed_runs(tmp_path):
     red = ROOT / "sim" / "tasks" / "place_red_in_green.py"
     cli("sim.run", "align-box-corner", "--episodes", "1", "--json")  # in-process, templates
     cli("sim.run", red, "--episodes", "1", "--video", tmp_path / "red.mp4", "--json")  # sandbox + video
-    cli(
-        "generation.generate",
-        "put the blue block in the yellow bowl",
-        "--backend",
-        "recorded",
-        "--path",
-        RECORDED,
-        "--episodes",
-        "1",
-        "--video",
-        tmp_path / "gen.mp4",
-        "--json",
-    )
+    idea = "put the blue block in the yellow bowl"
+    cli("generation.generate", idea, *RECORDED_ONE_EPISODE, "--video", tmp_path / "gen.mp4", "--json")
     assert (tmp_path / "red.mp4").stat().st_size > 1000 and (tmp_path / "gen.mp4").is_file()
     assert sorted(os.listdir(tmp)) == before
 
@@ -118,13 +104,7 @@ def test_no_leftovers_after_a_batch_with_killed_runs(tmp_path):
         (["sim.run", hang, "--json"], "gensim-sandbox-*/hang.py"),
         (["sim.run", "palletizing-boxes", "--episodes", "3"], "gensim-urdf-*/*"),
     ):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", *map(str, argv)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        proc = start_module(*argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_for(folder, tmp, proc)
         time.sleep(1)
         proc.send_signal(signal.SIGKILL)

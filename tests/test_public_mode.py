@@ -13,6 +13,7 @@ from demo.deployment import Deployment, InputError, LocalModel
 from serving import egress
 from serving.openai_compat import OpenAIBackend
 from serving.secrets import normalise_url, scrub, server_key_for
+from tests.app_process import DEPLOYMENT_VARS
 from tests.fake_openai import FakeOpenAI
 
 SERVER_KEY = "sk-server-secret-0123456789abcdef"
@@ -23,17 +24,7 @@ QUICK = dict(temperature=0, repair_attempts=0, episodes=1, seed=0, video_size="3
 @pytest.fixture
 def server_env(monkeypatch):
     """The app's environment as on a Space with a secret: OPENAI_API_KEY set, nothing else."""
-    for name in (
-        "GENSIM_BASE_URL",
-        "GENSIM_MODEL",
-        "SPACE_ID",
-        "GENSIM_PUBLIC",
-        "GENSIM_BACKENDS",
-        "GENSIM_ALLOW_VISITOR_ENDPOINTS",
-        "GENSIM_LOCAL_MODELS",
-        "GENSIM_OPERATOR_TOKEN",
-        "GENSIM_ALLOW_UNCONFINED",
-    ):
+    for name in DEPLOYMENT_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", SERVER_KEY)
     # Whether this host's sandbox confines files is tested on its own below; here it does.

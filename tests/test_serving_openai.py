@@ -4,7 +4,6 @@ scripted HTTP server for retries and key hygiene."""
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -15,16 +14,11 @@ import pytest
 
 from serving import BackendError, GenerationParams, make_backend
 from serving.vllm import wait_healthy
+from tests.subprocesses import free_port, stop_process
 from tests.tinymodel import build_tiny_model
 
 SECRET = "sk-test-0123456789abcdefSECRETSECRET"
 STARTUP_SECONDS = 120  # about 7 s on an idle machine; much more on a loaded one
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -57,12 +51,7 @@ def served(tiny_model, tmp_path_factory):
         process.wait()
         pytest.skip(f"`transformers serve` could not start here: {exc}; log: {log.read_text()[-500:]}")
     yield base_url, str(tiny_model)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,23 @@ def scene(env):
     return env, task
 
 
+def add_goal(task, objs, targ_poses, metric="pose", params=None, **extra):
+    """task.add_goal with every object matching every target, no replacement, rotations checked and
+    a full step reward; `extra`: further keyword arguments."""
+    matches = np.ones((len(objs), len(targ_poses)))
+    task.add_goal(
+        objs=objs,
+        matches=matches,
+        targ_poses=targ_poses,
+        replace=False,
+        rotations=True,
+        metric=metric,
+        params=params,
+        step_max_reward=1,
+        **extra,
+    )
+
+
 def test_defaults_and_additional_reset():
     t = Empty()
     assert t.pos_eps == 0.01 and t.rot_eps == pytest.approx(np.deg2rad(15)) and t.num_blocks == 50
@@ -69,19 +86,7 @@ def test_is_match_translation_and_symmetries():
 
 def test_add_goal_zip_and_language_and_truncation(scene):
     env, t = scene
-    t.add_goal(
-        objs=[5, 6, 7],
-        matches=np.ones((3, 1)),
-        targ_poses=[(0.5, 0, 0)],
-        replace=False,
-        rotations=True,
-        metric="pose",
-        params=None,
-        step_max_reward=1,
-        symmetries=[np.pi / 2],
-        language_goal="a",
-        lang_goal="ignored",
-    )
+    add_goal(t, [5, 6, 7], [(0.5, 0, 0)], symmetries=[np.pi / 2], language_goal="a", lang_goal="ignored")
     objs = t.goals[0][0]
     assert objs == [(5, (np.pi / 2, None))]  # the original's zip truncation
     assert any("symmetries" in w for w in env.warnings)
@@ -103,17 +108,7 @@ def test_pose_reward_progress_and_done(scene):
     env, t = scene
     a = env.add_object("block/block.urdf", ((0.4, 0.1, 0.02), (0, 0, 0, 1)))
     b = env.add_object("block/block.urdf", ((0.6, -0.1, 0.02), (0, 0, 0, 1)))
-    t.add_goal(
-        objs=[a, b],
-        matches=np.ones((2, 2)),
-        targ_poses=[(0.4, 0.1, 0.02), (0.5, 0.3, 0.02)],
-        replace=False,
-        rotations=True,
-        metric="pose",
-        params=None,
-        step_max_reward=1,
-        language_goal="g",
-    )
+    add_goal(t, [a, b], [(0.4, 0.1, 0.02), (0.5, 0.3, 0.02)], language_goal="g")
     reward, _ = t.reward()
     assert reward == pytest.approx(0.5) and not t.done()
     p.resetBasePositionAndOrientation(b, (0.5, 0.3, 0.02), (0, 0, 0, 1))
@@ -125,16 +120,7 @@ def test_zone_reward_counts_points_inside(scene):
     env, t = scene
     block = env.add_object("block/block.urdf", ((0.4, 0.0, 0.02), (0, 0, 0, 1)))
     zone_pose = ((0.6, 0.0, 0.0), (0, 0, 0, 1))
-    t.add_goal(
-        objs=[block],
-        matches=np.ones((1, 1)),
-        targ_poses=[zone_pose],
-        replace=False,
-        rotations=True,
-        metric="zone",
-        params=[(zone_pose, (0.12, 0.12, 0))],
-        step_max_reward=1,
-    )
+    add_goal(t, [block], [zone_pose], "zone", [(zone_pose, (0.12, 0.12, 0))])
     assert t.reward()[0] == 0
     assert t.obj_points_cache[block].shape == (3, 8)  # 0.04 cube -> 2x2x2 grid
     p.resetBasePositionAndOrientation(block, (0.6 + 0.06, 0.0, 0.02), (0, 0, 0, 1))
@@ -225,17 +211,7 @@ def test_oracle_moves_block_onto_target(scene):
     np.random.seed(2)
     block = env.add_object("block/block.urdf", ((0.45, -0.1, 0.02), utils.eulerXYZ_to_quatXYZW((0, 0, 0.4))))
     target = ((0.55, 0.15, 0.02), utils.eulerXYZ_to_quatXYZW((0, 0, 1.0)))
-    t.add_goal(
-        objs=[block],
-        matches=np.ones((1, 1)),
-        targ_poses=[target],
-        replace=False,
-        rotations=True,
-        metric="pose",
-        params=None,
-        step_max_reward=1,
-        symmetries=[np.pi / 2],
-    )
+    add_goal(t, [block], [target], symmetries=[np.pi / 2])
     act = t.oracle(env).act(None, None)
     _, reward, done, _ = env.step(act)
     pos, rot = p.getBasePositionAndOrientation(block)
