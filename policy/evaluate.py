@@ -232,16 +232,13 @@ def main(argv=None) -> int:
     ap.add_argument("--no-progress", action="store_true")
     batch.add_engine_args(ap)
     args = ap.parse_args(argv)
-    try:
-        if args.episodes < 1:
-            raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
+
+    def check_checkpoint():
         if not (args.checkpoint.is_file() or (args.checkpoint / "checkpoint.pt").is_file()):
             raise ValueError(f"no checkpoint at {args.checkpoint} (a run folder with checkpoint.pt, or the .pt file)")
-        for arg in args.tasks:
-            record.resolve_task(arg)
-        engine = batch.make_engine(args.workers, args.ray)
-    except (KeyError, ValueError, OSError, RuntimeError, ConnectionError) as exc:
-        print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+
+    engine = record.engine_for(args, check_checkpoint)
+    if engine is None:
         return cli.EXIT_USAGE
     out = args.out or Path(args.checkpoint) / f"eval-{args.split}"
     try:

@@ -273,6 +273,23 @@ def record(
     return stats
 
 
+def engine_for(args, check=None):
+    """The CLIs' common argument checks (--episodes >= 1, `check()`, every task of --tasks resolves),
+    then the --workers/--ray engine -> the engine, or None once the error is printed on stderr (the
+    caller exits with EXIT_USAGE)."""
+    try:
+        if args.episodes < 1:
+            raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
+        if check:
+            check()
+        for arg in args.tasks:
+            resolve_task(arg)
+        return batch.make_engine(args.workers, args.ray)
+    except (KeyError, ValueError, OSError, RuntimeError, ConnectionError) as exc:
+        print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+        return None
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m policy.record", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -287,14 +304,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-progress", action="store_true")
     batch.add_engine_args(ap)
     args = ap.parse_args(argv)
-    try:
-        if args.episodes < 1:
-            raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
-        for arg in args.tasks:
-            resolve_task(arg)
-        engine = batch.make_engine(args.workers, args.ray)
-    except (KeyError, ValueError, OSError, RuntimeError, ConnectionError) as exc:
-        print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+    engine = engine_for(args)
+    if engine is None:
         return cli.EXIT_USAGE
     where = engine.describe()
     try:

@@ -116,6 +116,25 @@ def _unprivileged_app(base: Path, owner: int = NOBODY) -> tuple[str, Path]:
     return str(venv / "bin" / "python"), app
 
 
+def _run_driver(argv: list[str], jobs: dict, env: dict, cwd: Path, user: int | None, timeout: float) -> dict:
+    """Run the DRIVER command line `argv` as `user` (None: this user, groups unchanged) with `jobs` as
+    JSON on stdin -> its JSON stdout; fails the test when it exits non-zero."""
+    res = subprocess.run(
+        argv,
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(cwd),
+        timeout=timeout,
+        user=user,
+        group=user,
+        extra_groups=[] if user is not None else None,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    return json.loads(res.stdout)
+
+
 def _markers(base: Path, config: str) -> dict:
     return {name: base / f"gensim-fallback-{TOKEN}-{config}-{name}" for name in FILES}
 
@@ -176,20 +195,7 @@ def run(request):
         DRIVER,
     ]
     try:
-        res = subprocess.run(
-            argv,
-            input=json.dumps(jobs),
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=str(repo),
-            timeout=600,
-            user=user,
-            group=user,
-            extra_groups=[] if user is not None else None,
-        )
-        assert res.returncode == 0, res.stderr[-3000:]
-        out = json.loads(res.stdout)
+        out = _run_driver(argv, jobs, env, repo, user, timeout=600)
         yield {
             "config": config,
             "events": out,
@@ -457,22 +463,10 @@ def test_space_like_container_falls_back_with_reasons():
             "PYTHONPATH": str(app),
             "OPENAI_API_KEY": KEY,
         }
-        res = subprocess.run(
-            [python, "-c", CONTAINER_PROFILE + DRIVER],
-            input=json.dumps({"place_red_in_green": source}),
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=str(app),
-            timeout=300,
-            user=NOBODY,
-            group=NOBODY,
-            extra_groups=[],
-        )
+        argv = [python, "-c", CONTAINER_PROFILE + DRIVER]
+        out = _run_driver(argv, {"place_red_in_green": source}, env, app, NOBODY, timeout=300)
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    assert res.returncode == 0, res.stderr[-3000:]
-    out = json.loads(res.stdout)
     verdict = out["place_red_in_green"][-1]["verdict"]
     layers = verdict["isolation"]
     assert verdict["success"], verdict["error"]
@@ -481,7 +475,7 @@ def test_space_like_container_falls_back_with_reasons():
     assert layers["parent_protected"]["active"] and layers["capabilities"]["active"]
     assert layers["seccomp"]["active"]
     assert layers["landlock"]["active"] == bool(ABI)
-    assert KEY not in res.stdout
+    assert KEY not in json.dumps(out)
 
 
 def _seccomp_available() -> bool:
