@@ -720,6 +720,18 @@ def _batch_args(parser) -> None:
     batch.add_engine_args(parser)
 
 
+def _batch_options(args, engine) -> dict:
+    """The keyword arguments of Library.verify_many / import_files that _batch_args' options set."""
+    return {
+        "episodes": args.episodes,
+        "seed": args.seed,
+        "wall_seconds": args.wall_seconds,
+        "engine": engine,
+        "journal": batch.JsonlJournal(args.journal) if args.journal else None,
+        "progress": not args.no_progress,
+    }
+
+
 def _verify(lib: Library, args) -> int:
     engine = batch.make_engine(args.workers, args.ray)
     t0 = time.monotonic()
@@ -736,16 +748,7 @@ def _verify(lib: Library, args) -> int:
         )
 
     with cli.cancel_on_signals(interrupt=True):
-        records = lib.verify_many(
-            args.names or None,
-            episodes=args.episodes,
-            seed=args.seed,
-            wall_seconds=args.wall_seconds,
-            engine=engine,
-            journal=batch.JsonlJournal(args.journal) if args.journal else None,
-            progress=not args.no_progress,
-            on_result=line,
-        )
+        records = lib.verify_many(args.names or None, **_batch_options(args, engine), on_result=line)
     failed = sum(r["status"] != "done" for r in records)
     passed = sum(r["status"] == "done" and r["result"]["success_rate"] >= MIN_SUCCESS for r in records)
     print(
@@ -761,14 +764,9 @@ def _import(lib: Library, args) -> int:
         reports = lib.import_files(
             args.paths,
             args.source,
-            episodes=args.episodes,
-            seed=args.seed,
             min_success=args.min_success,
             keep_failing=args.keep_failing,
-            wall_seconds=args.wall_seconds,
-            engine=engine,
-            journal=batch.JsonlJournal(args.journal) if args.journal else None,
-            progress=not args.no_progress,
+            **_batch_options(args, engine),
         )
     for r in reports:
         rate = f" success {r['stats']['success_rate']:.2f}" if r["stats"] else ""
