@@ -131,10 +131,12 @@ def summary(root: Path) -> dict:
 
 def load_arrays(root: Path, split: str = "train", tasks=None, scale: int = 1) -> dict:
     """Load a split into numpy for training -> {"colour" (N, H, W, 3) uint8, "height" (N, H, W)
-    float32, "pick" (N, 3), "place" (N, 3) float32 metres, "place_yaw" (N,) radians,
-    "lang_goal" [str], "task" [str]}; maps downsampled by `scale` (2: 160 x 80; colour averaged,
-    height max-pooled so thin tops stay visible). Raises FileNotFoundError when the split has no
-    shard and ValueError when no row matches `tasks`."""
+    float32, "pick" (N, 3), "place" (N, 3) float32 metres, "place_yaw" (N,) radians, "lang_goal"
+    [str], "task" [str]}; maps downsampled by `scale` (2: 160 x 80; colour averaged, height
+    max-pooled so thin tops stay visible). place_yaw is the place yaw relative to the pick yaw
+    (CLIPort's p1_theta - p0_theta): the suction cup turns what it holds with it and the policy picks
+    at yaw 0, so this is the turn its place must make for the object to end as the oracle left it.
+    Raises FileNotFoundError when the split has no shard and ValueError when no row matches `tasks`."""
     files = shard_files(root, split)
     if not files:
         raise FileNotFoundError(f"no shards for split {split!r} under {root}/data")
@@ -150,7 +152,7 @@ def load_arrays(root: Path, split: str = "train", tasks=None, scale: int = 1) ->
             cols["height"].append(downsample(height, scale, "max"))
             cols["pick"].append(table["pick_position"][i])
             cols["place"].append(table["place_position"][i])
-            cols["place_yaw"].append(yaw_of(table["place_rotation"][i]))
+            cols["place_yaw"].append(yaw_of(table["place_rotation"][i]) - yaw_of(table["pick_rotation"][i]))
             cols["lang_goal"].append(table["lang_goal"][i])
             cols["task"].append(task)
     if not cols["task"]:

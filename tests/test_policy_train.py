@@ -66,8 +66,9 @@ def test_a_few_steps_lower_the_loss_on_a_fixed_batch():
     assert loss(model, batch)[0].item() < 0.8 * first
 
 
-def _synthetic_dataset(root, n=6):
-    """Rows whose red square marks the pick and whose goal names the place side."""
+def _synthetic_dataset(root, n=6, pick_yaw=0.0):
+    """Rows whose red square marks the pick and whose goal names the place side; the oracle picks
+    at `pick_yaw` and places at yaw pi/2."""
     rng = np.random.default_rng(0)
     rows = []
     for i in range(n):
@@ -85,7 +86,7 @@ def _synthetic_dataset(root, n=6):
                 "colour": colour,
                 "height": height,
                 "pick_position": [0.25 + v * 0.003125, -0.5 + u * 0.003125, 0.04],
-                "pick_rotation": [0, 0, 0, 1],
+                "pick_rotation": [0, 0, np.sin(pick_yaw / 2), np.cos(pick_yaw / 2)],
                 "place_position": [0.5, -0.3 if i % 2 else 0.3, 0.02],
                 "place_rotation": [0, 0, 0.7071068, 0.7071068],
                 "primitive": "PickPlace",
@@ -97,6 +98,15 @@ def _synthetic_dataset(root, n=6):
             }
         )
     dataset.write_shard(rows, root / "data" / "train" / "synthetic-000000-000010.parquet")
+
+
+def test_place_yaw_is_the_turn_from_the_pick(tmp_path):
+    # The policy picks at yaw 0, so it must learn the oracle's place yaw minus its pick yaw: an
+    # object picked at 30 degrees and placed at 90 has turned by 60.
+    pytest.importorskip("datasets")
+    _synthetic_dataset(tmp_path, n=2, pick_yaw=np.pi / 6)
+    arrays = dataset.load_arrays(tmp_path)
+    assert np.allclose(arrays["place_yaw"], np.pi / 3, atol=1e-5)
 
 
 def test_train_checkpoints_and_resumes(tmp_path):
