@@ -14,6 +14,7 @@ choice and keeps the stop string).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 
@@ -35,6 +36,10 @@ from serving.secrets import scrub, server_key_for
 PROMPT_FORMATS = ("chat", "completion")
 MAX_SERVER_STOPS = 4  # the OpenAI API rejects more than 4 stop strings; the rest are applied here
 NO_KEY = "EMPTY"  # local servers ignore the key, but the SDK insists on one
+# What reading a reply of the wrong shape raises: JSON/UTF-8 decoding (ValueError), or attribute and
+# item access on objects the SDK built from unexpected JSON.
+MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+UNDECODABLE = (json.JSONDecodeError, UnicodeDecodeError)  # a body that is not JSON, or not UTF-8
 
 
 class OpenAIBackend(Backend):
@@ -155,7 +160,10 @@ class OpenAIBackend(Backend):
     def _create(self, endpoint: str, payload, params: GenerationParams, n: int) -> list[str]:
         """Up to `n` answer texts from one call, retried on transient errors."""
         response = self._call(lambda: self._request(endpoint, payload, params, n, stream=False))
-        texts = [(c.message.content if endpoint == "chat" else c.text) or "" for c in response.choices]
+        try:
+            texts = [(c.message.content if endpoint == "chat" else c.text) or "" for c in response.choices]
+        except MALFORMED as exc:  # the SDK builds its objects without validating the JSON
+            raise BackendError(self._malformed(exc)) from None
         return [apply_stop(t, params.stop) for t in texts]
 
     def _collect(self, call, params: GenerationParams) -> list[str]:
@@ -191,6 +199,8 @@ class OpenAIBackend(Backend):
                 yield tail
         except (self._openai.OpenAIError, httpx.HTTPError, httpx2.HTTPError) as exc:  # a stream can break mid-way
             raise BackendError(self._describe(exc)) from None
+        except MALFORMED as exc:  # an event that is not JSON, or JSON of another shape
+            raise BackendError(self._malformed(exc)) from None
         finally:
             response.close()
 
@@ -201,6 +211,8 @@ class OpenAIBackend(Backend):
         except self._openai.OpenAIError as exc:
             suffix = f" (gave up after {self.retries} retries)" if self.retries and self._transient(exc) else ""
             raise BackendError(self._describe(exc) + suffix) from None
+        except UNDECODABLE as exc:  # a 200 whose body the SDK cannot decode
+            raise BackendError(self._malformed(exc)) from None
 
     def _transient(self, exc) -> bool:
         if _egress_refusal(exc):
@@ -229,6 +241,11 @@ class OpenAIBackend(Backend):
         else:
             text = f"{self.where}: {type(exc).__name__}: {exc}"
         return self.redact(text)
+
+    def _malformed(self, exc) -> str:
+        """A user-facing message for a reply that is not an OpenAI API response, secrets masked."""
+        detail = f"{type(exc).__name__}: {exc}"[:200]
+        return self.redact(f"{self.where} sent a reply that is not an OpenAI-compatible API response ({detail})")
 
     def redact(self, text: str) -> str:
         """`text` with this backend's key, the server's secrets and key-shaped strings masked."""

@@ -8,8 +8,10 @@ traceback trimmed to the task file's frames); they are never raised.
 
 from __future__ import annotations
 
+import errno
 import inspect
 import random
+import resource
 import time
 import traceback
 
@@ -28,10 +30,21 @@ def _task_file(task_cls) -> str | None:
         return None
 
 
+def error_name(exc: BaseException) -> tuple[str, str]:
+    """(type, message) of a verdict error for `exc`: its class name and text, except for a write past
+    RLIMIT_FSIZE (the sandbox's `Limits.file_size_bytes`), named `FileSizeLimit` with the limit in the
+    message; Python ignores SIGXFSZ, so such a write fails with EFBIG instead of killing the process."""
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        size = "" if limit == resource.RLIM_INFINITY else f" of {limit / 2**20:g} MiB per file"
+        return "FileSizeLimit", f"the task wrote past the file size limit{size}: {exc}"
+    return type(exc).__name__, str(exc)
+
+
 def error_dict(exc: BaseException, phase: str, task_file: str | None) -> dict:
-    """{"type", "message", "line", "traceback", "phase"} for `exc`; `line` is the last line of the
-    task file in the traceback (None if the file is not in it) and `traceback` keeps only the task
-    file's frames plus the exception line."""
+    """{"type", "message", "line", "traceback", "phase"} for `exc` (type and message: `error_name`);
+    `line` is the last line of the task file in the traceback (None if the file is not in it) and
+    `traceback` keeps only the task file's frames plus the exception line."""
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if task_file and f.filename == task_file]
     if isinstance(exc, SyntaxError) and task_file and exc.filename == task_file:
@@ -41,7 +54,8 @@ def error_dict(exc: BaseException, phase: str, task_file: str | None) -> dict:
     text = "Traceback (most recent call last):\n" if own else ""
     text += "".join(traceback.format_list(own))
     text += "".join(traceback.format_exception_only(type(exc), exc))
-    return {"type": type(exc).__name__, "message": str(exc), "line": line, "traceback": text, "phase": phase}
+    kind, message = error_name(exc)
+    return {"type": kind, "message": message, "line": line, "traceback": text, "phase": phase}
 
 
 MAX_SCENE_OBJECTS = 60  # a rope is 20 beads; more than this is not worth sending

@@ -19,6 +19,7 @@ import traceback
 from pathlib import Path
 
 import sim
+from sim.episode import error_name
 from sim.sandbox import heartbeat
 from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
 from sim.sandbox.channel import ChannelWriter
@@ -40,10 +41,11 @@ def _error(stage: str, exc: BaseException, task_path: str) -> dict:
         line = exc.lineno
     trimmed = "".join(traceback.format_list(frames))
     trimmed += "".join(traceback.format_exception_only(type(exc), exc))
+    kind, message = error_name(exc)  # a write past RLIMIT_FSIZE is named FileSizeLimit
     return {
         "stage": stage,
-        "type": type(exc).__name__,
-        "message": str(exc)[:2000],
+        "type": kind,
+        "message": message[:2000],
         "line": line,
         "traceback": trimmed[-8000:],
     }
