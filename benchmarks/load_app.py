@@ -82,7 +82,7 @@ def tmp_entries(tmp: Path) -> dict[str, int]:
 class App:
     """`python app.py` on a free loopback port with a private temp dir; `stop()` sends SIGTERM."""
 
-    def __init__(self, concurrency: int, tmp: Path):
+    def __init__(self, concurrency: int, tmp: Path, extra_env: dict[str, str]):
         import socket
 
         with socket.socket() as sock:
@@ -96,6 +96,7 @@ class App:
             GENSIM_CONCURRENCY=str(concurrency),
             TMPDIR=str(tmp),
             GRADIO_TEMP_DIR=str(tmp / "gradio"),
+            **extra_env,
         )
         self.log = open(tmp.parent / "app.log", "w")
         self.proc = subprocess.Popen(
@@ -192,8 +193,9 @@ def load_round(url: str, sessions: int, ideas: int, first_pair: int) -> tuple[Ta
     return tally, time.monotonic() - t0
 
 
-def soak(url: str, minutes: float, sessions: int, first_pair: int) -> Tally:
-    """`sessions` clients sending ideas back to back until `minutes` have passed."""
+def soak(url: str, minutes: float, sessions: int, first_pair: int, pid: int) -> tuple[Tally, list[float]]:
+    """`sessions` clients sending ideas back to back until `minutes` have passed; returns the tally
+    and the app's RSS in MiB sampled once a minute (first sample at the start)."""
     tally, pool, deadline = Tally(), clients(url, sessions), time.monotonic() + minutes * 60
 
     def session(i: int, client) -> None:
@@ -203,11 +205,15 @@ def soak(url: str, minutes: float, sessions: int, first_pair: int) -> Tally:
             k += 1
 
     threads = [threading.Thread(target=session, args=(i, c)) for i, c in enumerate(pool)]
+    samples, next_sample = [rss_mib(pid)], time.monotonic() + 60
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
-    return tally
+    while any(t.is_alive() for t in threads):
+        time.sleep(1)
+        if next_sample <= time.monotonic() < deadline:
+            samples.append(rss_mib(pid))
+            next_sample += 60
+    return tally, samples + [rss_mib(pid)]
 
 
 def main():
@@ -219,18 +225,21 @@ def main():
     parser.add_argument(
         "--concurrency", type=int, default=os.cpu_count() or 1, help="GENSIM_CONCURRENCY (default: CPUs, as the app)"
     )
+    parser.add_argument("--app-env", nargs="*", default=[], metavar="NAME=VALUE", help="extra environment of the app")
     args = parser.parse_args()
+    extra_env = dict(item.split("=", 1) for item in args.app_env)
 
     work = Path(tempfile.mkdtemp(prefix="load-app-"))
     tmp = work / "tmp"
     tmp.mkdir()
     print(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
-        f"app: offline backend, concurrency {args.concurrency}, {EPISODES} episode, video {VIDEO_SIZE}",
+        f"app: offline backend, concurrency {args.concurrency}, {EPISODES} episode, video {VIDEO_SIZE}"
+        + (f", environment {extra_env}" if extra_env else ""),
         flush=True,
     )
     t0 = time.monotonic()
-    app = App(args.concurrency, tmp)
+    app = App(args.concurrency, tmp, extra_env)
     print(f"app up in {time.monotonic() - t0:.1f} s, RSS {rss_mib(app.proc.pid):.0f} MiB, temp dir {tmp_entries(tmp)}")
     ok = True
     try:
@@ -249,13 +258,13 @@ def main():
                 print("   ", message)
             ok &= tally.answered == sessions * args.ideas
         if args.soak:
-            start = rss_mib(app.proc.pid)
-            tally = soak(app.url, args.soak, args.soak_sessions, pair)
-            end = rss_mib(app.proc.pid)
+            tally, samples = soak(app.url, args.soak, args.soak_sessions, pair, app.proc.pid)
+            start, end = samples[0], samples[-1]
             growth = 100 * (end - start) / start
             print(
                 f"soak {args.soak:g} min x {args.soak_sessions} sessions: {tally.line()}; "
                 f"RSS {start:.0f} -> {end:.0f} MiB ({growth:+.1f} %, target < 10 %); "
+                f"RSS each minute {' '.join(f'{m:.0f}' for m in samples)} MiB; "
                 f"load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
