@@ -1,4 +1,4 @@
-"""Usage: python benchmarks/load_app.py [--sessions 8 16 32] [--ideas 2] [--soak MINUTES] [--concurrency N]
+"""Usage: python -m benchmarks.load_app [--sessions 8 16 32] [--ideas 2] [--soak MINUTES] [--concurrency N]
 
 Load on `python app.py` (offline backend, private mode) through `gradio_client`, as many visitors
 would: for each session count S, S clients (one Gradio session each) start together and each sends
@@ -33,10 +33,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from gradio_client import Client
+from gradio_client.utils import QueueError
 
-from serving.offline.lexicon import COLORS  # noqa: E402  (after the path insert)
+from serving.offline.lexicon import COLORS
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EPISODES, VIDEO_SIZE = 1, "320x240"
 # Kept on purpose for an hour: the app's kept mp4s and Gradio's copies of outputs it served.
@@ -135,8 +137,6 @@ class Tally:
         self.messages: list[str] = []
 
     def call(self, client, block: str, bowl: str) -> None:
-        from gradio_client.utils import QueueError
-
         idea = f"put the {block} block in the {bowl} bowl"
         t0 = time.monotonic()
         try:
@@ -171,8 +171,6 @@ class Tally:
 
 
 def clients(url: str, count: int) -> list:
-    from gradio_client import Client
-
     return [Client(url, verbose=False) for _ in range(count)]
 
 
