@@ -97,14 +97,21 @@ def _now() -> str:
     return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, text: str, exclusive: bool = False) -> None:
+    """Write `text` to `path` complete or not at all: written beside it, then renamed over it, or with
+    `exclusive` linked in, which raises FileExistsError when `path` exists (never overwritten).
+    A process killed midway leaves at most a hidden `.NAME.*.tmp` beside it."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -430,9 +437,9 @@ class Library:
                 raise ValueError(
                     f"A task named {name!r} already exists in the library; choose another name or purge it first."
                 )
-            # O_EXCL: even a writer that bypasses the lock cannot be overwritten.
-            with open(path, "x", encoding="utf-8") as fh:
-                fh.write(code if code.endswith("\n") else code + "\n")
+            # Exclusive: even a writer that bypasses the lock cannot be overwritten; atomic: a writer
+            # killed midway never leaves a partial task file (tests/test_faults.py).
+            _atomic_write(path, code if code.endswith("\n") else code + "\n", exclusive=True)
             entries[name] = entry
             self._write_index(entries)
         return entry
@@ -445,9 +452,11 @@ class Library:
             if name not in entries and not path.exists():
                 raise KeyError(f"No task {name!r} in the library. Available: {self.names()}")
             entries.pop(name, None)
+            # Index first: a writer killed between the two steps leaves a file without an entry
+            # (listed as a dropped-in file, removed by the same purge), never an entry without its file.
+            self._write_index(entries)
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-            self._write_index(entries)
 
     def set_stats(self, name: str, stats: dict) -> dict:
         """Replace the verdict stats of indexed task `name`; returns the entry. KeyError when the
