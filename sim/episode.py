@@ -8,10 +8,8 @@ traceback trimmed to the task file's frames); they are never raised.
 
 from __future__ import annotations
 
-import errno
 import inspect
 import random
-import resource
 import time
 import traceback
 
@@ -19,6 +17,7 @@ import numpy as np
 
 from sim import video
 from sim.env import Environment, SimBudgetExceeded
+from sim.errors import error_name
 
 SUCCESS_THRESHOLD = 0.99
 
@@ -28,17 +27,6 @@ def _task_file(task_cls) -> str | None:
         return inspect.getsourcefile(task_cls)
     except TypeError:
         return None
-
-
-def error_name(exc: BaseException) -> tuple[str, str]:
-    """(type, message) of a verdict error for `exc`: its class name and text, except for a write past
-    RLIMIT_FSIZE (the sandbox's `Limits.file_size_bytes`), named `FileSizeLimit` with the limit in the
-    message; Python ignores SIGXFSZ, so such a write fails with EFBIG instead of killing the process."""
-    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
-        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-        size = "" if limit == resource.RLIM_INFINITY else f" of {limit / 2**20:g} MiB per file"
-        return "FileSizeLimit", f"the task wrote past the file size limit{size}: {exc}"
-    return type(exc).__name__, str(exc)
 
 
 def error_dict(exc: BaseException, phase: str, task_file: str | None) -> dict:

@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 
 import sim
-from sim.episode import error_name
+from sim.errors import error_name
 from sim.sandbox import heartbeat
 from sim.sandbox.api_guard import api_changes, api_snapshot, overridden_members
 from sim.sandbox.channel import ChannelWriter
