@@ -30,6 +30,10 @@ class CompatFlags:
     exact_solver: keep Bullet's default constraint-solver residual threshold (1e-7, which the
         original never changes) instead of SOLVER_RESIDUAL: every step runs all 50 solver
         iterations, 1.3-2x slower with resting or stacked objects.
+    relative_movej: slow `movej` calls (the rope primitive's) command the current joints plus one
+        `speed` step (the original) instead of a reference advancing `speed` per step from the
+        start joints with an integral hold at the end: a load on the tool (a dragged rope) turns
+        the wrist away from its target and the move times out.
     """
 
     swapped_cylinder: bool = False
@@ -37,6 +41,7 @@ class CompatFlags:
     uint8_segmentation: bool = False
     no_ik_retry: bool = False
     exact_solver: bool = False
+    relative_movej: bool = False
 
     @classmethod
     def original(cls) -> CompatFlags:
