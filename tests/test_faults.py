@@ -47,8 +47,9 @@ import pytest
 from generation.library import Library
 from serving import make_backend
 from serving.base import BackendError
-from tests.app_process import ARTIFACTS, ROOT, serve_app
+from tests.app_process import ARTIFACTS, serve_app
 from tests.fake_openai import FakeOpenAI
+from tests.subprocesses import ROOT
 
 KEY = "sk-test-faults-" + "5f3a9c0e1d7b2468ac"
 IDEA = "put the red block in the blue bowl"
@@ -82,12 +83,16 @@ def _below(pid: int, ancestor: int, table) -> bool:
 
 
 def _recording_child(app_pid: int) -> int | None:
-    """Pid of a sandbox child of the app that is running episodes: the parent of its ffmpeg encoder
-    (an idle pre-started child has none)."""
+    """Pid of a sandbox child of the app that is running a task: the parent of its ffmpeg encoder
+    writing the run's mp4 (a starting child runs `ffmpeg -version` once: not that one)."""
     table = _processes()
     for pid, (parent, name) in table.items():
         if name.startswith("ffmpeg") and _below(pid, app_pid, table):
-            return parent
+            try:
+                if b".mp4" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return parent
+            except OSError:
+                continue
     return None
 
 
