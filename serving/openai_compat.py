@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 import httpx
 import httpx2
+import openai
 
 from serving import egress, prompt_formats
 from serving.base import (
@@ -75,8 +76,6 @@ class OpenAIBackend(Backend):
         retries: int = 4,
         public_only: bool = False,
     ):
-        import openai
-
         if prompt_format not in PROMPT_FORMATS:
             raise ValueError(f"Unknown prompt_format {prompt_format!r}. Available: {list(PROMPT_FORMATS)}")
         if completion_template not in prompt_formats.TEMPLATES:
@@ -102,7 +101,6 @@ class OpenAIBackend(Backend):
         self.completion_template = completion_template
         self.retries = retries
         self._max_tokens_field = "max_tokens"  # what vLLM, llama.cpp, Ollama and older OpenAI models take
-        self._openai = openai
         http_client = egress.public_only_client(timeout) if public_only else None
         self._client = openai.OpenAI(
             api_key=key or NO_KEY, base_url=self.base_url, timeout=timeout, max_retries=retries, http_client=http_client
@@ -150,7 +148,7 @@ class OpenAIBackend(Backend):
         try:
             kwargs[self._max_tokens_field] = params.max_tokens
             return self._client.chat.completions.create(messages=payload, **kwargs)
-        except self._openai.BadRequestError as exc:
+        except openai.BadRequestError as exc:
             # Newer OpenAI models refuse `max_tokens` and ask for `max_completion_tokens`; switch once.
             if self._max_tokens_field == "max_tokens" and "max_completion_tokens" in str(exc):
                 self._max_tokens_field = "max_completion_tokens"
@@ -197,7 +195,7 @@ class OpenAIBackend(Backend):
             tail = scanner.flush()
             if tail:
                 yield tail
-        except (self._openai.OpenAIError, httpx.HTTPError, httpx2.HTTPError) as exc:  # a stream can break mid-way
+        except (openai.OpenAIError, httpx.HTTPError, httpx2.HTTPError) as exc:  # a stream can break mid-way
             raise BackendError(self._describe(exc)) from None
         except MALFORMED as exc:  # an event that is not JSON, or JSON of another shape
             raise BackendError(self._malformed(exc)) from None
@@ -208,7 +206,7 @@ class OpenAIBackend(Backend):
         """Run `call` (the SDK has retried transient errors already); SDK errors become BackendError."""
         try:
             return call()
-        except self._openai.OpenAIError as exc:
+        except openai.OpenAIError as exc:
             suffix = f" (gave up after {self.retries} retries)" if self.retries and self._transient(exc) else ""
             raise BackendError(self._describe(exc) + suffix) from None
         except UNDECODABLE as exc:  # a 200 whose body the SDK cannot decode
@@ -217,14 +215,14 @@ class OpenAIBackend(Backend):
     def _transient(self, exc) -> bool:
         if _egress_refusal(exc):
             return False
-        if isinstance(exc, self._openai.APIConnectionError):  # includes timeouts
+        if isinstance(exc, openai.APIConnectionError):  # includes timeouts
             return True
         status = getattr(exc, "status_code", None)
         return status in (408, 409, 429) or (status is not None and status >= 500)
 
     def _describe(self, exc) -> str:
         """A user-facing message for an SDK error, with every secret replaced by '***'."""
-        o = self._openai
+        o = openai
         refusal = _egress_refusal(exc)
         if refusal:
             text = f"refused to connect to {self.where}: {refusal}"

@@ -14,8 +14,9 @@ import time
 import traceback
 
 import numpy as np
+import pybullet as p
 
-from sim import video
+from sim import utils, video
 from sim.env import Environment, SimBudgetExceeded
 from sim.errors import error_name
 
@@ -54,10 +55,6 @@ def final_scene(env) -> list[dict]:
     '.urdf', '' for bodies built in code), "category", "color" (nearest utils.COLORS name within 0.1
     RGB distance, else None), "position" [x, y, z] m, "size" [dx, dy, dz] m (world AABB)}].
     Never raises: a body that cannot be read is left out."""
-    import pybullet as p
-
-    from sim import utils
-
     out = []
     for category in ("fixed", "rigid"):
         for body in list(env.obj_ids.get(category, []))[: MAX_SCENE_OBJECTS - len(out)]:
