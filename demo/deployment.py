@@ -34,6 +34,11 @@ from generation.library import Library
 from serving.secrets import DEFAULT_OPENAI_URL, normalise_url
 from sim.sandbox.isolation import filesystem_confinement
 
+# An endpoint that hangs holds a simulator slot while the app waits: the backend's own defaults (300 s a
+# request, 4 retries) made that ~25 minutes; these cap it near 6 minutes, still room for a slow
+# model's longest non-streamed answer (the code itself streams, and a stream only times out when idle).
+APP_TIMEOUT_S, APP_RETRIES = 180.0, 1
+
 
 class InputError(ValueError):
     """A request this deployment refuses, or bad visitor input; the message says what to change."""
@@ -208,7 +213,7 @@ class Deployment:
             )
         if not model:
             raise InputError("The OpenAI-compatible backend needs a model name.")
-        config = {"base_url": base_url, "model": model}
+        config = {"base_url": base_url, "model": model, "timeout": APP_TIMEOUT_S, "retries": APP_RETRIES}
         if api_key:
             config["api_key"] = api_key
         if self.public and not own:

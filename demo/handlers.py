@@ -47,6 +47,7 @@ log = logging.getLogger("gensim.app")
 
 GENERATE_OUTPUTS = ["stages", "code", "spec", "frame", "video", "verdict", "verdict_json", "attempts", "log", "result"]
 RUN_OUTPUTS = ["stages", "code", "frame", "video", "verdict", "verdict_json"]
+RESENT_ONLY_WHEN_CHANGED = {"frame"}  # see Screen
 # Streaming every token or frame would flood the browser; ~8 updates a second reads as live.
 UPDATE_EVERY_S = 0.12
 LOG_LINES = 200
@@ -144,7 +145,12 @@ def visitor_slot(request):
 
 
 class Screen:
-    """Current value of every output; `emit` sends changed ones and `gr.skip()` for the rest.
+    """Current value of every output; `emit` sends them all, except an unchanged live frame.
+
+    Unchanged values are sent again rather than `gr.skip()`: Gradio builds a component for every
+    skipped output and the session keeps them, so a long session's memory grew with each update
+    (demo/README.md "Load and faults"). The live frame is the exception: resending it would write
+    the same image to Gradio's cache again.
 
     Everything sent passes `serving.secrets.scrub` (the server's secrets, `secrets` such as a key the
     visitor typed, and key-shaped strings), except the `private` outputs (gr.State, never shown).
@@ -167,7 +173,10 @@ class Screen:
         return bool(self.dirty) and time.monotonic() - self.last >= UPDATE_EVERY_S
 
     def emit(self, full: bool = False) -> tuple:
-        out = tuple(self._shown(n) if full or n in self.dirty else gr.skip() for n in self.names)
+        out = tuple(
+            self._shown(n) if full or n in self.dirty or n not in RESENT_ONLY_WHEN_CHANGED else gr.skip()
+            for n in self.names
+        )
         self.dirty.clear()
         self.last = time.monotonic()
         return out

@@ -9,7 +9,7 @@ import httpcore2
 import pytest
 
 from demo import handlers
-from demo.deployment import Deployment, InputError, LocalModel
+from demo.deployment import APP_RETRIES, APP_TIMEOUT_S, Deployment, InputError, LocalModel
 from serving import egress
 from serving.openai_compat import OpenAIBackend
 from serving.secrets import normalise_url, scrub, server_key_for
@@ -130,6 +130,8 @@ def test_public_mode_fixes_the_endpoint_and_model(server_env):
     assert public.backend_config("openai", "", "", "", "", "") == {
         "base_url": "https://api.openai.com/v1",
         "model": "gpt-x",
+        "timeout": APP_TIMEOUT_S,
+        "retries": APP_RETRIES,
     }
     for base_url, model in (("http://127.0.0.1:7999/v1", "gpt-x"), ("", "other-model")):
         with pytest.raises(InputError, match="cannot be changed"):
@@ -160,7 +162,12 @@ def test_public_visitor_endpoints_must_be_https_and_public(server_env):
 def test_private_mode_keeps_todays_freedom_without_the_key(server_env):
     private = Deployment.from_env()
     config = private.backend_config("openai", "http://127.0.0.1:8000/v1", "m", "", "", "")
-    assert config == {"base_url": "http://127.0.0.1:8000/v1", "model": "m"}  # the key is never in it
+    assert config == {  # the key is never in it
+        "base_url": "http://127.0.0.1:8000/v1",
+        "model": "m",
+        "timeout": APP_TIMEOUT_S,
+        "retries": APP_RETRIES,
+    }
     assert private.backend_config("transformers", "", "", "", "org/m", " ad ") == {"model": "org/m", "adapter": "ad"}
     assert private.saving == "open"
 
