@@ -72,9 +72,12 @@ class FCN(nn.Module):
 
 
 def rotate(images: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
-    """Rotate (N, C, h, w) images about their centres by `angles` (N,) radians
-    (counter-clockwise in (column, row) image axes), bilinear, zeros outside."""
-    cos, sin = torch.cos(angles), torch.sin(angles)
+    """Turn the content of (N, C, h, w) top-down maps about their centres by `angles` (N,) radians
+    of world yaw (from +x towards +y; columns run along x and rows along y, policy.cells),
+    bilinear, zeros outside."""
+    # affine_grid samples the input at theta @ (column, row) of each output cell, so the content
+    # turns by minus theta's angle: theta is built for -angles.
+    cos, sin = torch.cos(angles), -torch.sin(angles)
     theta = torch.stack(
         [torch.stack([cos, -sin, torch.zeros_like(cos)], 1), torch.stack([sin, cos, torch.zeros_like(cos)], 1)], 1
     )

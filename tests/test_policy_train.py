@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 
 from policy import cells, checkpoint, dataset, train  # noqa: E402
 from policy.config import PolicyConfig  # noqa: E402
-from policy.model import Transporter, correlate, loss  # noqa: E402
+from policy.model import Transporter, correlate, loss, rotate  # noqa: E402
 
 TINY = PolicyConfig(
     scale=4,
@@ -98,6 +98,18 @@ def _synthetic_dataset(root, n=6, pick_yaw=0.0):
             }
         )
     dataset.write_shard(rows, root / "data" / "train" / "synthetic-000000-000010.parquet")
+
+
+def test_rotation_bins_turn_the_crop_by_the_world_yaw_they_label():
+    # Bin r labels a place yaw of +2 pi r / R (policy.cells), so the transport must turn the crop by
+    # that yaw: a point on +x (column side) turned by +90 degrees lands on +y (row side).
+    image = torch.zeros(1, 1, 9, 9)
+    image[0, 0, 4, 7] = 1.0
+    turned = rotate(image, torch.tensor([np.pi / 2]))[0, 0]
+    assert divmod(int(turned.argmax()), 9) == (7, 4)
+    yaw = 2 * np.pi * 6 / 24  # bin 6 of 24
+    assert cells.rotation_bins(np.array([yaw]), 24)[0] == 6
+    assert np.allclose(cells.yaw_quaternion(6, 24), (0, 0, np.sin(yaw / 2), np.cos(yaw / 2)))
 
 
 def test_place_yaw_is_the_turn_from_the_pick(tmp_path):
