@@ -13,12 +13,17 @@ from sim import fallbacks, occupancy, utils
 OracleAgent = collections.namedtuple("OracleAgent", ["act"])
 
 
+def as_pose(pose):
+    """A pose, or a bare 3-vector position turned into (position, identity quaternion)."""
+    if len(pose) == 3 and all(np.isscalar(v) or np.ndim(v) == 0 for v in pose):
+        return (pose, (0.0, 0.0, 0.0, 1.0))
+    return pose
+
+
 def _normalise_targets(targs):
     """Bare positions -> (position, identity); in place for lists (as the original). The original
     only recognised float / float32 coordinates (docs/compat.md#bare-position-targets); any numeric 3-vector
     works here."""
-    from sim.task import as_pose  # here, not at the top: sim.task imports this module
-
     out = [as_pose(t) for t in targs]
     if isinstance(targs, list):
         targs[:] = out

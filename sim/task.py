@@ -16,16 +16,9 @@ import pybullet as p
 
 from sim import camera, config, fallbacks, occupancy, templates, utils
 from sim.grippers import Spatula, Suction
-from sim.oracle import make_oracle
+from sim.oracle import as_pose, make_oracle
 from sim.primitives import PickPlace, push
 from sim.task_helpers import SceneHelpers
-
-
-def as_pose(pose):
-    """A pose, or a bare 3-vector position turned into (position, identity quaternion)."""
-    if len(pose) == 3 and all(np.isscalar(v) or np.ndim(v) == 0 for v in pose):
-        return (pose, (0.0, 0.0, 0.0, 1.0))
-    return pose
 
 
 class Task(SceneHelpers):
