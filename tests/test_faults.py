@@ -44,6 +44,7 @@ from pathlib import Path
 
 import pytest
 
+from demo.deployment import APP_RETRIES
 from generation.library import Library
 from serving import make_backend
 from serving.base import BackendError
@@ -253,7 +254,7 @@ def test_backend_http_500_quoting_the_key_is_shown_masked(app):
     with FakeOpenAI(status=500, error_message=f"upstream broke for key {KEY}") as server:
         out = _generate(url, backend_kind="openai", base_url=server.base_url, model="m", api_key=KEY)
     assert f"Bearer {KEY}" in server.header_values()  # the key was in play, sent to its own endpoint
-    assert "HTTP 500" in out["verdict"] and "gave up after 4 retries" in out["verdict"], out["verdict"]
+    assert "HTTP 500" in out["verdict"] and f"gave up after {APP_RETRIES} retries" in out["verdict"], out["verdict"]
     assert out["verdict_json"] is None
     assert KEY not in repr(out) and KEY not in log.read_text()
 
