@@ -1,14 +1,18 @@
-"""Usage: python benchmarks/episode_speed.py [--seeds 3] [--tasks NAME ...] [--no-video] [--json PATH]
+"""Usage: python -m benchmarks.episode_speed [--seeds 3] [--tasks NAME ...] [--no-video] [--json PATH]
+                                            [--original-physics]
 
 Wall and CPU seconds per oracle episode of each base task (sim.tasks.BASE_TASKS, else every task in
 sim.tasks.task_files()), without and with 320x240 video at sim.video.FPS (15) frames per simulated
 second: prints median and p90 per task and over all episodes, plus the machine and configuration.
-In-process (no sandbox), one Environment reused, seeds 0..N-1. Target (sim/README.md): median under 3 s with video.
+In-process (no sandbox), one Environment reused, seeds 0..N-1. `--original-physics` turns on the
+CompatFlags of the solver shortcuts (exact_solver, flat_rolling_friction, awake_piles) to measure
+what they save. Target (issue 15): every base task at most 5 s median per episode with video on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -17,13 +21,16 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pybullet
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sim import config, tasks
+from sim import video as sim_video
+from sim.env import Environment
+from sim.episode import run_episode
+from sim.loader import load_task_class
 
 
 def _machine() -> dict:
-    import pybullet
-
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
         "python": platform.python_version(),
@@ -43,25 +50,25 @@ def main(argv=None) -> int:
     parser.add_argument("--tasks", nargs="*", help="task names (default: the base tasks)")
     parser.add_argument("--no-video", action="store_true", help="skip the with-video pass")
     parser.add_argument("--json", help="also write the raw timings here")
+    parser.add_argument(
+        "--original-physics", action="store_true", help="exact_solver, flat_rolling_friction and awake_piles on"
+    )
     args = parser.parse_args(argv)
-
-    from sim import tasks
-    from sim.env import Environment
-    from sim.episode import run_episode
-    from sim.loader import load_task_class
 
     files = tasks.task_files()
     names = args.tasks or [n for n in getattr(tasks, "BASE_TASKS", files) if n in files]
-    from sim import config
-    from sim import video as sim_video
-
     size, fps = sim_video.SIZE, sim_video.FPS
     modes = [("no video", False)] + ([] if args.no_video else [(f"video {size[0]}x{size[1]}@{fps}", True)])
+    flags = config.CompatFlags(
+        exact_solver=args.original_physics,
+        flat_rolling_friction=args.original_physics,
+        awake_piles=args.original_physics,
+    )
     print(
-        json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480, "solver_residual": config.SOLVER_RESIDUAL}),
+        json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480, "flags": dataclasses.asdict(flags)}),
         flush=True,
     )
-    env = Environment()
+    env = Environment(flags=flags)
     raw = {}
     for mode, video in modes:
         all_secs, all_cpus = [], []

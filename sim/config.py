@@ -34,6 +34,12 @@ class CompatFlags:
         `speed` step (the original) instead of a reference advancing `speed` per step from the
         start joints with an integral hold at the end: a load on the tool (a dragged rope) turns
         the wrist away from its target and the move times out.
+    flat_rolling_friction: keep the assets' rolling friction (1e-4) on the floor and on box-shaped
+        links instead of `sim.physics.drop_flat_rolling_friction`: a rolling-friction row in the
+        solver for every contact point between flat faces, which resists nothing there.
+    awake_piles: pile cubes (`block/small.urdf`) stay awake between actions instead of being put
+        to sleep once they rest (`sim.physics.sleep_resting`): a resting pile costs ~10x more
+        per simulation step while the arm moves in free space.
     """
 
     swapped_cylinder: bool = False
@@ -42,6 +48,8 @@ class CompatFlags:
     no_ik_retry: bool = False
     exact_solver: bool = False
     relative_movej: bool = False
+    flat_rolling_friction: bool = False
+    awake_piles: bool = False
 
     @classmethod
     def original(cls) -> CompatFlags:

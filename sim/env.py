@@ -15,13 +15,14 @@ import numpy as np
 import pybullet as p
 
 import sim
-from sim import camera, config, fallbacks, templates, utils
+from sim import camera, config, fallbacks, physics, templates, utils
 from sim.robot import EE_MOUNT, EE_TIP, HOME_J, UR5
 
 PLANE_URDF = "plane/plane.urdf"
 WORKSPACE_URDF = "ur5/workspace.urdf"
 UR5_URDF = "ur5/ur5.urdf"
 FALLBACK_URDF = "stacking/block.urdf"
+PILE_URDF = "small.urdf"  # the 1 cm pile cube (make_piles); resting ones sleep between actions
 SETTLE_SPEED = 5e-3  # m/s: objects slower than this count as static (docs/environment.md#env-step)
 
 
@@ -62,6 +63,7 @@ class Environment:
         self.homej = HOME_J
         self.agent_cams = camera.RealSenseD415.CONFIG
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
+        self.pile_ids: list[int] = []
         self.objects = self.obj_ids
         self.record_cfg = record_cfg
         self.blender_recorder = None
@@ -134,6 +136,7 @@ class Environment:
         if not p.isConnected():  # someone disconnected the global client since construction
             self._connect(False, False)
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
+        self.pile_ids = []
         self.warnings = []
         fallbacks.bind(self.warnings)
         config.activate(self.flags)
@@ -160,6 +163,8 @@ class Environment:
         self.ee_tip = EE_TIP
         self.ee.release()
         self.task.reset(self)
+        if not self.flags.flat_rolling_friction:
+            physics.drop_flat_rolling_friction(plane)
         p.configureDebugVisualizer(p.COV_ENABLE_RENDERING, 1)
         obs, _, _, _ = self.step()
         return obs
@@ -193,6 +198,8 @@ class Environment:
                 os.path.join(self.assets_root, FALLBACK_URDF), pose[0], pose[1], useFixedBase=fixed_base
             )
         self.obj_ids[category].append(obj_id)
+        if os.path.basename(path) == PILE_URDF:
+            self.pile_ids.append(obj_id)
         if color is not None:
             p.changeVisualShape(obj_id, -1, rgbaColor=utils.as_rgb(color) + [1])
         return obj_id
@@ -243,6 +250,8 @@ class Environment:
             if self.is_static:
                 break
             self.step_simulation()
+        if not self.flags.awake_piles:
+            physics.sleep_resting(self.pile_ids, SETTLE_SPEED)
         reward, info = self.task.reward() if action is not None else (0, {})
         done = self.task.done()
         info.update(self.info)

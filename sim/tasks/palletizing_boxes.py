@@ -51,7 +51,9 @@ class PalletizingBoxes(Task):
         # Take the stack apart top-down, always choosing a random box on the top surface: its
         # pose in the stack is its target, and the box is parked out of sight (10 m away).
         # Reversed, this order is a valid build order, and `steps` feeds the boxes back in it.
-        targets, self.steps = {}, []
+        # Parked boxes are frozen (no mass, no collisions) until they are fed in: a stack of 17
+        # resting boxes would otherwise double the cost of every simulation step.
+        targets, self.steps, self.parked = {}, [], {}
         boxes = object_ids[:]
         while boxes:
             _, height, mask = self.get_true_image(env)
@@ -61,6 +63,7 @@ class PalletizingBoxes(Task):
             if box_id in boxes:
                 position, rotation = p.getBasePositionAndOrientation(box_id)
                 p.resetBasePositionAndOrientation(box_id, np.float32(position) + (0, -10, 0), rotation)
+                self.park(box_id)
                 self.steps.append(box_id)
                 targets[box_id] = (position, rotation)
                 boxes.remove(box_id)
@@ -80,16 +83,33 @@ class PalletizingBoxes(Task):
         self.spawn_box()
         return reward, info
 
+    def park(self, box_id):
+        """Freeze `box_id` where it is: no mass (Bullet then treats it as static), no collisions."""
+        self.parked[box_id] = p.getDynamicsInfo(box_id, -1)
+        p.changeDynamics(box_id, -1, mass=0)
+        p.setCollisionFilterGroupMask(box_id, -1, 0, 0)
+
+    def unpark(self, box_id):
+        """Give `box_id` back its mass, inertia and default collisions (group 1, every mask bit)."""
+        info = self.parked.pop(box_id)
+        p.changeDynamics(box_id, -1, mass=info[0], localInertiaDiagonal=info[2])
+        p.setCollisionFilterGroupMask(box_id, -1, 1, -1)
+
     def spawn_box(self):
         """Put the next parked box on the table at (0.5, -0.25) if no box is left there, and let
-        it settle (480 simulation steps)."""
-        if self.goals:
-            # A box is "on the table" when it lies in the left half of the workspace (-0.5 < y < 0).
-            on_table = [obj for obj, _ in self.goals[0][0]
-                        if -0.5 <= p.getBasePositionAndOrientation(obj)[0][1] <= 0]
-            if not on_table and self.steps:
-                yaw = np.random.rand() * 2 * np.pi
-                p.resetBasePositionAndOrientation(self.steps.pop(0), (0.5, -0.25, 0.1),
-                                                  utils.eulerXYZ_to_quatXYZW((0, 0, yaw)))
+        it settle (at most 480 simulation steps: until it has landed and moves slower than 5 mm/s)."""
+        if not self.goals or not self.steps:
+            return
+        # A box is "on the table" when it lies in the left half of the workspace (-0.5 < y < 0).
+        on_table = [obj for obj, _ in self.goals[0][0]
+                    if -0.5 <= p.getBasePositionAndOrientation(obj)[0][1] <= 0]
+        if on_table:
+            return
+        box_id = self.steps.pop(0)
+        yaw = np.random.rand() * 2 * np.pi
+        p.resetBasePositionAndOrientation(box_id, (0.5, -0.25, 0.1), utils.eulerXYZ_to_quatXYZW((0, 0, yaw)))
+        self.unpark(box_id)
         for _ in range(480):
             p.stepSimulation()
+            if np.linalg.norm(p.getBaseVelocity(box_id)[0]) < 0.005 and p.getContactPoints(box_id):
+                break

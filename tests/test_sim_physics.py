@@ -1,0 +1,98 @@
+"""sim.physics: rolling friction dropped between flat faces (kept where something can roll) and pile
+cubes asleep between actions, each with its CompatFlags switch (sim/README.md "Speed")."""
+
+import numpy as np
+import pybullet as p
+import pytest
+
+from sim import config
+from sim.env import Environment
+from sim.task import Task
+
+BALL, BOX, CUBE = "ball/ball.urdf", "stacking/block.urdf", "block/small.urdf"
+
+
+class Scene(Task):
+    """A ball, a 4 cm block and three pile cubes on the floor."""
+
+    def __init__(self):
+        super().__init__()
+        self.max_steps = 1
+        self.lang_template = ""
+
+    def reset(self, env):
+        super().reset(env)
+        self.ball = env.add_object(BALL, ((0.4, 0.3, 0.03), (0, 0, 0, 1)))
+        self.box = env.add_object(BOX, ((0.5, -0.3, 0.02), (0, 0, 0, 1)))
+        self.cubes = [env.add_object(CUBE, ((0.6, y, 0.006), (0, 0, 0, 1))) for y in (-0.1, 0.0, 0.1)]
+
+
+def scene(**flags):
+    env = Environment(flags=config.CompatFlags(**flags))
+    task = Scene()
+    env.set_task(task)
+    env.reset()
+    return env, task
+
+
+def rolling(body):
+    return p.getDynamicsInfo(body, -1)[6]
+
+
+def test_flat_faces_lose_rolling_friction_and_the_ball_keeps_its_share_of_the_floor():
+    _, task = scene(flat_rolling_friction=True)
+    plane = 0
+    floor_roll, floor_friction = rolling(plane), p.getDynamicsInfo(plane, -1)[1]
+    ball_roll, ball_friction = rolling(task.ball), p.getDynamicsInfo(task.ball, -1)[1]
+    assert floor_roll > 0 and rolling(task.box) > 0  # the assets' own values, untouched
+
+    _, task = scene()
+    assert rolling(plane) == 0 and rolling(task.box) == 0
+    assert all(rolling(c) == 0 for c in task.cubes)
+    # Bullet combines r_a * f_b + r_b * f_a: ball on floor stays r_ball * f_floor + f_ball * r_floor.
+    assert rolling(task.ball) * floor_friction == pytest.approx(
+        ball_roll * floor_friction + ball_friction * floor_roll, rel=1e-6
+    )
+
+
+def roll_ball(**flags):
+    """Where a ball pushed at 0.3 m/s along +x comes to rest, (3,) metres."""
+    _, task = scene(**flags)
+    p.resetBaseVelocity(task.ball, [0.3, 0, 0], [0, 10, 0])  # rolling without slipping: w = v / r
+    for _ in range(960):
+        p.stepSimulation()
+    return np.array(p.getBasePositionAndOrientation(task.ball)[0])
+
+
+def test_a_rolling_ball_runs_as_far_as_with_the_original_rolling_friction():
+    original, now = roll_ball(flat_rolling_friction=True), roll_ball()
+    assert original[0] > 0.45  # it did roll
+    assert np.linalg.norm(now - original) < 1e-3
+
+
+def test_resting_pile_cubes_sleep_after_a_step_and_wake_when_touched():
+    env, task = scene()
+    assert env.pile_ids == task.cubes
+    cube = task.cubes[1]
+    start = np.array(p.getBasePositionAndOrientation(cube)[0])
+    p.resetBaseVelocity(cube, [0.2, 0, 0])  # ignored by a sleeping body
+    for _ in range(48):
+        p.stepSimulation()
+    assert np.linalg.norm(np.array(p.getBasePositionAndOrientation(cube)[0]) - start) < 1e-3
+
+    # A block slid into the sleeping cube wakes and pushes it.
+    block = env.add_object(BOX, ((0.55, 0.0, 0.02), (0, 0, 0, 1)))
+    for _ in range(240):
+        p.resetBaseVelocity(block, [0.1, 0, 0])
+        p.stepSimulation()
+    assert p.getBasePositionAndOrientation(cube)[0][0] > start[0] + 0.005
+
+
+def test_awake_piles_flag_keeps_the_cubes_awake():
+    _, task = scene(awake_piles=True)
+    cube = task.cubes[1]
+    start = p.getBasePositionAndOrientation(cube)[0][0]
+    p.resetBaseVelocity(cube, [0.2, 0, 0])
+    for _ in range(48):
+        p.stepSimulation()
+    assert p.getBasePositionAndOrientation(cube)[0][0] > start + 0.003  # slid (friction stops it at ~4 mm)
