@@ -47,7 +47,6 @@ log = logging.getLogger("gensim.app")
 
 GENERATE_OUTPUTS = ["stages", "code", "spec", "frame", "video", "verdict", "verdict_json", "attempts", "log", "result"]
 RUN_OUTPUTS = ["stages", "code", "frame", "video", "verdict", "verdict_json"]
-RESENT_ONLY_WHEN_CHANGED = {"frame"}  # see Screen
 # Streaming every token or frame would flood the browser; ~8 updates a second reads as live.
 UPDATE_EVERY_S = 0.12
 LOG_LINES = 200
@@ -145,12 +144,14 @@ def visitor_slot(request):
 
 
 class Screen:
-    """Current value of every output; `emit` sends them all, except an unchanged live frame.
+    """Current value of every output; `emit` sends them all, changed or not.
 
-    Unchanged values are sent again rather than `gr.skip()`: Gradio builds a component for every
-    skipped output and the session keeps them, so a long session's memory grew with each update
-    (demo/README.md "Load and faults"). The live frame is the exception: resending it would write
-    the same image to Gradio's cache again.
+    Never `gr.skip()` for an unchanged output: Gradio answers it with a new component (a new id) in
+    the session's config, and the next value sent to that output files that component under its own
+    id as well, so every skip-then-value kept one more component (and its config) for the session's
+    life: a long session's memory grew with each run (demo/README.md "Load and faults"). Sending the
+    value again costs little: Gradio sends a streaming generator's outputs as differences to the
+    previous ones, and an unchanged live frame is encoded again into the same cache file.
 
     Everything sent passes `serving.secrets.scrub` (the server's secrets, `secrets` such as a key the
     visitor typed, and key-shaped strings), except the `private` outputs (gr.State, never shown).
@@ -172,11 +173,9 @@ class Screen:
         """Whether enough time passed since the last emit to send another update."""
         return bool(self.dirty) and time.monotonic() - self.last >= UPDATE_EVERY_S
 
-    def emit(self, full: bool = False) -> tuple:
-        out = tuple(
-            self._shown(n) if full or n in self.dirty or n not in RESENT_ONLY_WHEN_CHANGED else gr.skip()
-            for n in self.names
-        )
+    def emit(self) -> tuple:
+        """The values of all outputs, in `names` order (scrubbed, except `private` ones)."""
+        out = tuple(self._shown(n) for n in self.names)
         self.dirty.clear()
         self.last = time.monotonic()
         return out
@@ -268,7 +267,7 @@ def generate(
     )
 
     def body(cancel):
-        yield screen.emit(full=True)
+        yield screen.emit()
         checked_idea, options = _checked(idea, temperature, repair_attempts, episodes, seed, video_size)
         backend = _backend(backend_kind, base_url, model, api_key, local_model, adapter)
         yield from stream_generation(screen, tracker, checked_idea, backend, options, cancel)
@@ -338,13 +337,13 @@ def stream_generation(
                 screen.set(log="\n".join(logs))
             case Finished(result=result):
                 _show_result(screen, tracker, result, cancel.is_set())
-                yield screen.emit(full=True)
+                yield screen.emit()
                 return
         if urgent or screen.due():
             yield screen.emit()
     tracker.finish(None)
     screen.set(stages=tracker.html(), verdict=render.message_html("The pipeline ended without a result.", "error"))
-    yield screen.emit(full=True)
+    yield screen.emit()
 
 
 def _show_result(screen: Screen, tracker: render.StageTracker, result: dict, stopped: bool) -> None:
@@ -454,14 +453,14 @@ def _serve(screen: Screen, tracker: render.StageTracker, request, kind: str, bod
     with visitor_slot(request) as admitted:
         if not admitted:
             screen.set(verdict=render.message_html(BUSY_MESSAGE, "error"))
-            yield screen.emit(full=True)
+            yield screen.emit()
             return
         cancel = RUNS.begin(session, kind)
         try:
             yield from body(cancel)
         except InputError as exc:
             screen.set(verdict=render.message_html(str(exc), "error"))
-            yield screen.emit(full=True)
+            yield screen.emit()
         except Exception as exc:  # the app keeps serving whatever a backend or task does
             name = type(exc).__name__
             if name != "BackendError":
@@ -469,7 +468,7 @@ def _serve(screen: Screen, tracker: render.StageTracker, request, kind: str, bod
             text = str(exc) if name == "BackendError" else f"Internal error: {name}: {exc}"
             tracker.finish(None)
             screen.set(stages=tracker.html(), verdict=render.message_html(text, "error"))
-            yield screen.emit(full=True)
+            yield screen.emit()
         finally:
             cancel.set()  # a closed generator (Stop, closed tab) also ends the sandbox process
             RUNS.end(session, kind, cancel)
@@ -487,7 +486,7 @@ def _run_task(screen, tracker, cancel, name, episodes, seed, video_size, steps=N
     except ValueError as exc:
         raise InputError(str(exc)) from None
     screen.set(code=source)
-    yield screen.emit(full=True)
+    yield screen.emit()
     filename = f"{str(name).replace('-', '_')}.py"
     for event in iter_run(source, settings, filename=filename, stream_frames=True, cancel=cancel, steps=steps):
         match event:
@@ -509,7 +508,7 @@ def _run_task(screen, tracker, cancel, name, episodes, seed, video_size, steps=N
                     else render.verdict_html(verdict, source, actor=actor),
                     verdict_json=_public_verdict(verdict),
                 )
-                yield screen.emit(full=True)
+                yield screen.emit()
                 return
         if screen.due():
             yield screen.emit()

@@ -86,3 +86,35 @@ def test_stop_button_ends_the_run_with_a_stopped_message():
     assert time.monotonic() - stopped_at < 15
     final = dict(zip(handlers.GENERATE_OUTPUTS, last))
     assert handlers.STOPPED in final["verdict"] and final["result"]["accepted"] is False
+
+
+def test_a_sessions_components_stay_the_pages_over_runs():
+    """Gradio answers a `gr.skip()` output with a new component (a new id) in the session's config,
+    and the next value sent to that output files this component under its own id too, so each
+    skip-then-value of the live frame kept one more component for the session's life: the soak's
+    RSS growth (demo/README.md "Load and faults"). Three Generate runs, their updates postprocessed
+    on one session as the server does, leave the session with the page's components only."""
+    import asyncio
+
+    from gradio.state_holder import SessionState
+
+    from demo.layout import build_demo
+
+    demo = build_demo(1)
+    fn = next(f for f in demo.fns.values() if f.api_name == "generate")
+    state = SessionState(demo)
+    frame = handlers.GENERATE_OUTPUTS.index("frame")
+
+    async def serve(idea: str) -> int:
+        """Postprocess one run's updates; returns how often the live frame changed."""
+        changes, shown = 0, None
+        for update in handlers.generate(idea, "offline", "", "", "", "", "", 0.0, 0, 1, 0, "320x240"):
+            await demo.postprocess_data(fn, list(update), state)
+            changes += update[frame] is not shown
+            shown = update[frame]
+        return changes
+
+    for colour in ["green", "yellow", "blue"]:
+        assert asyncio.run(serve(f"put the red block in the {colour} bowl")) >= 1  # a live frame was shown
+        assert [k for k in state.blocks_config.blocks if k not in demo.blocks] == []
+        assert [k for k in state.config_values if k not in demo.blocks] == []
