@@ -12,12 +12,14 @@ import time
 
 _START = time.monotonic()
 
-from demo.deployment import Deployment  # noqa: E402  (timed from process start)
+from demo.allocator import limit_malloc_arenas  # noqa: E402  (timed from process start)
+from demo.deployment import Deployment  # noqa: E402
 from demo.layout import build_demo, launch_kwargs  # noqa: E402
 from sim import tmpdirs  # noqa: E402
 
 
 def main() -> None:
+    limit_malloc_arenas()  # before the server's threads: see demo/allocator.py
     on_spaces = bool(os.environ.get("SPACE_ID"))
     host = os.environ.get("GRADIO_SERVER_NAME") or ("0.0.0.0" if on_spaces else "127.0.0.1")
     port = int(os.environ.get("PORT") or os.environ.get("GRADIO_SERVER_PORT") or 7860)

@@ -137,3 +137,50 @@ def test_keep_video_moves_the_file_and_removes_its_temp_folder(tmp_path):
     discard_video(str(other / "episodes.mp4"))
     assert not other.exists()
     assert keep_video(None) is None and keep_video(str(tmp_path / "missing.mp4")) is None
+
+
+ARENA_PROBE = """
+import ctypes, os, sys, tempfile, threading
+from demo.allocator import limit_malloc_arenas
+print(limit_malloc_arenas(2) if sys.argv[1] == "limit" else "default")
+barrier, kept = threading.Barrier(6), []
+def grab():
+    kept.append(bytearray(100_000))  # below the mmap threshold: from the thread's arena
+    barrier.wait()  # all six alive at once, so none takes over an exited thread's arena
+threads = [threading.Thread(target=grab) for _ in range(6)]
+for t in threads: t.start()
+for t in threads: t.join()
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+path = os.path.join(tempfile.mkdtemp(), "malloc.xml")
+fp = ctypes.c_void_p(libc.fopen(path.encode(), b"w"))
+libc.malloc_info(0, fp)
+libc.fclose(fp)
+print(open(path).read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's mallopt")
+def test_limit_malloc_arenas_caps_the_arenas_of_new_threads(monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    root = Path(__file__).resolve().parents[1]
+
+    def arenas(mode: str) -> list[str]:
+        out = subprocess.run(
+            [sys.executable, "-c", ARENA_PROBE, mode], capture_output=True, text=True, timeout=60, cwd=root, env=env
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout.split()
+
+    _, count = arenas("default")
+    assert int(count) > 2  # the main arena and one per thread (glibc allows 8 per core)
+    assert arenas("limit") == ["True", "2"]
+
+    from demo.allocator import limit_malloc_arenas
+
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False  # the operator's setting stands
