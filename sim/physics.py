@@ -47,10 +47,13 @@ def drop_flat_rolling_friction(plane: int) -> None:
             p.changeDynamics(body, link, rollingFriction=rolling)
 
 
-def sleep_resting(bodies, speed: float) -> None:
-    """Put every body of `bodies` that moves slower than `speed` m/s (linear) to sleep, allowing
-    Bullet to keep it asleep until an awake body touches it."""
+def sleep_resting(bodies, speed: float, spin: float = 0.5) -> None:
+    """Put every body of `bodies` that rests on something (has a contact point) and moves slower
+    than `speed` m/s and `spin` rad/s to sleep, allowing Bullet to keep it asleep until an awake
+    body touches it. The contact condition keeps a cube at the top of a bounce from freezing in
+    the air."""
     state = p.ACTIVATION_STATE_ENABLE_SLEEPING | p.ACTIVATION_STATE_SLEEP
     for body in bodies:
-        if np.linalg.norm(p.getBaseVelocity(body)[0]) < speed:
+        linear, angular = p.getBaseVelocity(body)
+        if np.linalg.norm(linear) < speed and np.linalg.norm(angular) < spin and p.getContactPoints(bodyA=body):
             p.changeDynamics(body, -1, activationState=state)
