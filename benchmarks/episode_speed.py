@@ -30,6 +30,15 @@ from sim.episode import run_episode
 from sim.loader import load_task_class
 
 
+def _calibration_s() -> float:
+    """CPU seconds of a fixed pure-Python loop (5M additions): this shared host's speed varies by
+    up to ~35% over an hour, so figures from different runs compare only relative to this."""
+    start, total = time.process_time(), 0
+    for i in range(5_000_000):
+        total += i
+    return round(time.process_time() - start, 3)
+
+
 def _machine() -> dict:
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
@@ -40,6 +49,7 @@ def _machine() -> dict:
         "numpy": np.__version__,
         "pybullet_api": pybullet.getAPIVersion(),
         "renderer": "TinyRenderer (CPU)" if os.environ.get("GENSIM_EGL", "0") != "1" else "EGL",
+        "calibration_s": _calibration_s(),
     }
 
 

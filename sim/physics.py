@@ -16,13 +16,15 @@ import numpy as np
 import pybullet as p
 
 # getDynamicsInfo fields
-_FRICTION, _ROLLING = 1, 6
+_MASS, _FRICTION, _ROLLING = 0, 1, 6
 
 
 def drop_flat_rolling_friction(plane: int) -> None:
-    """Set rolling friction 0 on the floor `plane` and on every link whose collision shapes are all
-    boxes; add the floor's share to every other link (r += f x r_floor / f_floor), so that a ball
-    or cylinder on the floor keeps exactly the combined rolling friction it had.
+    """Set rolling friction 0 on the floor `plane`, on every link whose collision shapes are all
+    boxes and on every link of a fixed body (mass 0: it never rolls, and the round bodies on it
+    keep the floor's share below); add the floor's share to every other link (r += f x r_floor /
+    f_floor), so that a ball or cylinder on the floor keeps exactly the combined rolling friction
+    it had.
 
     Applies to the bodies that exist when called (the environment calls it after the task's
     reset); a body created later keeps its own values and loses the floor's share.
@@ -35,11 +37,12 @@ def drop_flat_rolling_friction(plane: int) -> None:
     for body in (p.getBodyUniqueId(i) for i in range(p.getNumBodies())):
         if body == plane:
             continue
+        fixed = p.getDynamicsInfo(body, -1)[_MASS] == 0
         for link in range(-1, p.getNumJoints(body)):
             shapes = p.getCollisionShapeData(body, link)
             if not shapes:
                 continue
-            if all(shape[2] == p.GEOM_BOX for shape in shapes):
+            if fixed or all(shape[2] == p.GEOM_BOX for shape in shapes):
                 rolling = 0.0
             else:
                 info = p.getDynamicsInfo(body, link)

@@ -9,11 +9,12 @@ from sim import config
 from sim.env import Environment
 from sim.task import Task
 
-BALL, BOX, CUBE = "ball/ball.urdf", "stacking/block.urdf", "block/small.urdf"
+BALL, BOX, CUBE, STAND = "ball/ball.urdf", "stacking/block.urdf", "block/small.urdf", "hanoi/stand.urdf"
 
 
 class Scene(Task):
-    """A ball, a 4 cm block and three pile cubes on the floor."""
+    """A ball, a 4 cm block, a fixed Hanoi stand (box base, cylinder pegs) and three pile cubes on
+    the floor."""
 
     def __init__(self):
         super().__init__()
@@ -24,6 +25,7 @@ class Scene(Task):
         super().reset(env)
         self.ball = env.add_object(BALL, ((0.4, 0.3, 0.03), (0, 0, 0, 1)))
         self.box = env.add_object(BOX, ((0.5, -0.3, 0.02), (0, 0, 0, 1)))
+        self.stand = env.add_object(STAND, ((0.35, -0.2, 0.005), (0, 0, 0, 1)), "fixed")
         self.cubes = [env.add_object(CUBE, ((0.6, y, 0.006), (0, 0, 0, 1))) for y in (-0.1, 0.0, 0.1)]
 
 
@@ -48,6 +50,9 @@ def test_flat_faces_lose_rolling_friction_and_the_ball_keeps_its_share_of_the_fl
 
     _, task = scene()
     assert rolling(plane) == 0 and rolling(task.box) == 0
+    stand_links = range(-1, p.getNumJoints(task.stand))
+    assert any(s[2] != p.GEOM_BOX for link in stand_links for s in p.getCollisionShapeData(task.stand, link))
+    assert all(p.getDynamicsInfo(task.stand, link)[6] == 0 for link in stand_links)  # fixed: never rolls
     assert all(rolling(c) == 0 for c in task.cubes)
     # Bullet combines r_a * f_b + r_b * f_a: ball on floor stays r_ball * f_floor + f_ball * r_floor.
     assert rolling(task.ball) * floor_friction == pytest.approx(
