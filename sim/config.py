@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 # (measured, with base-task success counts, in sim/README.md "Speed").
 SOLVER_RESIDUAL = 1e-4
 BULLET_SOLVER_RESIDUAL = 1e-7
+SOLVER_ITERATIONS = 50  # PyBullet's default, set again at every reset (a rope scene lowers it)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class CompatFlags:
     awake_piles: pile cubes (`block/small.urdf`) stay awake between actions instead of being put
         to sleep once they rest (`sim.physics.sleep_resting`): a resting pile costs ~10x more
         per simulation step while the arm moves in free space.
+    full_rope_iterations: keep the solver's 50 iterations per step when the scene holds a rope
+        (point-to-point constraints) instead of `sim.physics.ROPE_SOLVER_ITERATIONS` (20): the
+        chain never meets the residual threshold, so every step ran all 50.
     """
 
     swapped_cylinder: bool = False
@@ -50,6 +54,7 @@ class CompatFlags:
     relative_movej: bool = False
     flat_rolling_friction: bool = False
     awake_piles: bool = False
+    full_rope_iterations: bool = False
 
     @classmethod
     def original(cls) -> CompatFlags:

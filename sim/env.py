@@ -145,7 +145,10 @@ class Environment:
         p.setGravity(0, 0, -9.8)
         p.setTimeStep(1.0 / self.hz)
         p.setPhysicsEngineParameter(
-            solverResidualThreshold=config.BULLET_SOLVER_RESIDUAL if self.flags.exact_solver else config.SOLVER_RESIDUAL
+            solverResidualThreshold=config.BULLET_SOLVER_RESIDUAL
+            if self.flags.exact_solver
+            else config.SOLVER_RESIDUAL,
+            numSolverIterations=config.SOLVER_ITERATIONS,
         )
         p.configureDebugVisualizer(p.COV_ENABLE_RENDERING, 0)
         plane = p.loadURDF(os.path.join(self.assets_root, PLANE_URDF), [0, 0, -0.001])
@@ -165,6 +168,8 @@ class Environment:
         self.task.reset(self)
         if not self.flags.flat_rolling_friction:
             physics.drop_flat_rolling_friction(plane)
+        if not self.flags.full_rope_iterations:
+            physics.rope_solver_iterations()
         p.configureDebugVisualizer(p.COV_ENABLE_RENDERING, 1)
         obs, _, _, _ = self.step()
         return obs

@@ -116,3 +116,35 @@ def test_awake_piles_flag_keeps_the_cubes_awake():
     for _ in range(48):
         p.stepSimulation()
     assert p.getBasePositionAndOrientation(cube)[0][0] > start + 0.003  # slid (friction stops it at ~4 mm)
+
+
+class Rope(Task):
+    """One rope of 20 beads (point-to-point constraints), as the rope tasks make it."""
+
+    def __init__(self):
+        super().__init__()
+        self.max_steps = 1
+        self.lang_template = ""
+
+    def reset(self, env):
+        super().reset(env)
+        self.make_ropes(env, corners=((0.45, -0.1, 0.0), (0.45, 0.1, 0.0)))
+
+
+def iterations():
+    return p.getPhysicsEngineParameters()["numSolverIterations"]
+
+
+def test_a_rope_scene_runs_fewer_solver_iterations_and_the_next_reset_restores_them():
+    env = Environment()
+    env.set_task(Rope())
+    env.reset()
+    assert iterations() == 20
+    env.set_task(Scene())
+    env.reset()
+    assert iterations() == 50  # no rope: PyBullet's default again
+
+    env = Environment(flags=config.CompatFlags(full_rope_iterations=True))
+    env.set_task(Rope())
+    env.reset()
+    assert iterations() == 50
