@@ -12,14 +12,16 @@ from sim.task import Task
 BALL, BOX, CUBE, STAND = "ball/ball.urdf", "stacking/block.urdf", "block/small.urdf", "hanoi/stand.urdf"
 
 
-class Scene(Task):
-    """A ball, a 4 cm block, a fixed Hanoi stand (box base, cylinder pegs) and three pile cubes on
-    the floor."""
-
+class OneStep(Task):
     def __init__(self):
         super().__init__()
         self.max_steps = 1
         self.lang_template = ""
+
+
+class Scene(OneStep):
+    """A ball, a 4 cm block, a fixed Hanoi stand (box base, cylinder pegs) and three pile cubes on
+    the floor."""
 
     def reset(self, env):
         super().reset(env)
@@ -118,13 +120,8 @@ def test_awake_piles_flag_keeps_the_cubes_awake():
     assert p.getBasePositionAndOrientation(cube)[0][0] > start + 0.003  # slid (friction stops it at ~4 mm)
 
 
-class Rope(Task):
+class Rope(OneStep):
     """One rope of 20 beads (point-to-point constraints), as the rope tasks make it."""
-
-    def __init__(self):
-        super().__init__()
-        self.max_steps = 1
-        self.lang_template = ""
 
     def reset(self, env):
         super().reset(env)
