@@ -1,12 +1,12 @@
 """Usage: python -m benchmarks.episode_speed [--seeds 3] [--tasks NAME ...] [--no-video] [--json PATH]
-                                            [--original-physics]
+                                            [--flags FLAG ...]
 
 Wall and CPU seconds per oracle episode of each base task (sim.tasks.BASE_TASKS, else every task in
 sim.tasks.task_files()), without and with 320x240 video at sim.video.FPS (15) frames per simulated
 second: prints median and p90 per task and over all episodes, plus the machine and configuration.
-In-process (no sandbox), one Environment reused, seeds 0..N-1. `--original-physics` turns on the
-CompatFlags of the solver shortcuts (exact_solver, flat_rolling_friction, awake_piles) to measure
-what they save. Target (issue 15): every base task at most 5 s median per episode with video on 2 cores.
+In-process (no sandbox), one Environment reused, seeds 0..N-1. `--flags` turns CompatFlags on
+(e.g. `--flags flat_rolling_friction awake_piles full_rope_iterations` measures what those
+shortcuts save). Target (issue 15): every base task at most 5 s median per episode with video on 2 cores.
 """
 
 from __future__ import annotations
@@ -61,7 +61,11 @@ def main(argv=None) -> int:
     parser.add_argument("--no-video", action="store_true", help="skip the with-video pass")
     parser.add_argument("--json", help="also write the raw timings here")
     parser.add_argument(
-        "--original-physics", action="store_true", help="exact_solver, flat_rolling_friction and awake_piles on"
+        "--flags",
+        nargs="*",
+        default=[],
+        choices=[f.name for f in dataclasses.fields(config.CompatFlags)],
+        help="CompatFlags to turn on (original behaviour)",
     )
     args = parser.parse_args(argv)
 
@@ -69,11 +73,7 @@ def main(argv=None) -> int:
     names = args.tasks or [n for n in getattr(tasks, "BASE_TASKS", files) if n in files]
     size, fps = sim_video.SIZE, sim_video.FPS
     modes = [("no video", False)] + ([] if args.no_video else [(f"video {size[0]}x{size[1]}@{fps}", True)])
-    flags = config.CompatFlags(
-        exact_solver=args.original_physics,
-        flat_rolling_friction=args.original_physics,
-        awake_piles=args.original_physics,
-    )
+    flags = config.CompatFlags(**dict.fromkeys(args.flags, True))
     print(
         json.dumps({"machine": _machine(), "seeds": args.seeds, "hz": 480, "flags": dataclasses.asdict(flags)}),
         flush=True,
