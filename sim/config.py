@@ -35,8 +35,8 @@ class CompatFlags:
         `speed` step (the original) instead of a reference advancing `speed` per step from the
         start joints with an integral hold at the end: a load on the tool (a dragged rope) turns
         the wrist away from its target and the move times out.
-    flat_rolling_friction: keep the assets' rolling friction (1e-4) on the floor and on box-shaped
-        links instead of `sim.physics.drop_flat_rolling_friction`: a rolling-friction row in the
+    flat_rolling_friction: keep the assets' rolling friction (1e-4) on the floor, box-shaped links
+        and fixed bodies instead of `sim.physics.drop_flat_rolling_friction`: a rolling-friction row in the
         solver for every contact point between flat faces, which resists nothing there.
     awake_piles: pile cubes (`block/small.urdf`) stay awake between actions instead of being put
         to sleep once they rest (`sim.physics.sleep_resting`): a resting pile costs ~10x more

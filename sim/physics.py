@@ -1,5 +1,5 @@
-"""Two cuts in the constraint solver's work that leave the tasks' outcomes alone (sim/README.md
-"Speed"; each has a `CompatFlags` switch back to the original).
+"""Three cuts in the constraint solver's work; the base tasks succeed as often as before
+(sim/README.md "Speed" and "Speed target"; each has a `CompatFlags` switch back to the original).
 
 - Rolling friction between flat faces: every asset declares rolling friction 1e-4, and Bullet
   combines it per contact as r_a * f_b + r_b * f_a (btManifoldResult::calculateCombinedRollingFriction),
