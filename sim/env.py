@@ -64,6 +64,7 @@ class Environment:
         self.agent_cams = camera.RealSenseD415.CONFIG
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
         self.pile_ids: list[int] = []
+        self._slept: dict[int, tuple] = {}  # pile cubes put to sleep after the last action -> pose
         self.objects = self.obj_ids
         self.record_cfg = record_cfg
         self.blender_recorder = None
@@ -137,6 +138,7 @@ class Environment:
             self._connect(False, False)
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
         self.pile_ids = []
+        self._slept = {}
         self.warnings = []
         fallbacks.bind(self.warnings)
         config.activate(self.flags)
@@ -246,6 +248,7 @@ class Environment:
         """Execute {'pose0', 'pose1'} with the task's primitive, let objects settle (at most 5
         simulated seconds), score -> (obs, reward, done, info). A primitive timeout ends the
         episode with reward 0."""
+        moved = physics.wake_moved(self._slept)  # task code may have moved a sleeping cube since
         if action is not None:
             timeout = self.task.primitive(self.movej, self.movep, self.ee, action["pose0"], action["pose1"])
             if timeout:
@@ -256,7 +259,7 @@ class Environment:
                 break
             self.step_simulation()
         if not self.flags.awake_piles:
-            physics.sleep_resting(self.pile_ids, SETTLE_SPEED)
+            self._slept = physics.sleep_resting([b for b in self.pile_ids if b not in moved], SETTLE_SPEED)
         reward, info = self.task.reward() if action is not None else (0, {})
         done = self.task.done()
         info.update(self.info)

@@ -10,7 +10,8 @@
   reaches the solver's residual threshold, so every step ran all 50 iterations; 20 give the rope
   tasks the same success at ~1.7x less CPU.
 - Resting pile cubes sleep between actions: 50 awake cubes cost ~1.5 ms per step while the arm
-  travels in free space, asleep ~0.15 ms. Bullet wakes a sleeping body when an awake one touches it.
+  travels in free space, asleep ~0.15 ms. Bullet wakes a sleeping body when an awake one touches
+  it; `wake_moved` wakes one that task code moved.
 """
 
 from __future__ import annotations
@@ -66,13 +67,35 @@ def rope_solver_iterations() -> bool:
     return False
 
 
-def sleep_resting(bodies, speed: float, spin: float = 0.5) -> None:
+def sleep_resting(bodies, speed: float, spin: float = 0.5) -> dict[int, tuple]:
     """Put every body of `bodies` that rests on something (has a contact point) and moves slower
     than `speed` m/s and `spin` rad/s to sleep, allowing Bullet to keep it asleep until an awake
     body touches it. The contact condition keeps a cube at the top of a bounce from freezing in
-    the air."""
+    the air. Returns {body: (position, quaternion)} of the bodies put to sleep (see `wake_moved`)."""
     state = p.ACTIVATION_STATE_ENABLE_SLEEPING | p.ACTIVATION_STATE_SLEEP
+    slept = {}
     for body in bodies:
-        linear, angular = p.getBaseVelocity(body)
+        try:
+            linear, angular = p.getBaseVelocity(body)
+        except p.error:  # removed by task code
+            continue
         if np.linalg.norm(linear) < speed and np.linalg.norm(angular) < spin and p.getContactPoints(bodyA=body):
             p.changeDynamics(body, -1, activationState=state)
+            slept[body] = p.getBasePositionAndOrientation(body)
+    return slept
+
+
+def wake_moved(slept: dict[int, tuple]) -> set[int]:
+    """Wake every body of `slept` (from `sleep_resting`) that is no longer at its pose and return
+    them: Bullet keeps a sleeping body that task code teleported (resetBasePositionAndOrientation)
+    asleep, hanging where it was put. Their contact points are stale until the next simulation
+    step, so they must not be put to sleep again before one."""
+    moved = set()
+    for body, pose in slept.items():
+        try:
+            if p.getBasePositionAndOrientation(body) != pose:
+                p.changeDynamics(body, -1, activationState=p.ACTIVATION_STATE_WAKE_UP)
+                moved.add(body)
+        except p.error:  # removed by task code
+            continue
+    return moved

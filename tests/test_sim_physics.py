@@ -107,6 +107,20 @@ def test_resting_pile_cubes_sleep_after_a_step_and_wake_when_touched():
     assert p.getBasePositionAndOrientation(cube)[0][0] > start[0] + 0.005
 
 
+def test_a_sleeping_cube_that_task_code_moves_wakes_at_the_next_step():
+    # Bullet keeps a teleported sleeping body asleep where it was put, hanging in the air.
+    env, task = scene()
+    for _ in range(240):
+        p.stepSimulation()
+    env.step()
+    cube = task.cubes[0]
+    p.resetBasePositionAndOrientation(cube, (0.6, -0.1, 0.2), (0, 0, 0, 1))  # as task code might
+    env.step()  # wakes it (at rest in the air, so the settle loop ends at once)
+    for _ in range(240):  # the next action's motion
+        p.stepSimulation()
+    assert p.getBasePositionAndOrientation(cube)[0][2] < 0.01
+
+
 def test_awake_piles_flag_keeps_the_cubes_awake():
     env, task = scene(awake_piles=True)
     for _ in range(240):
