@@ -7,6 +7,10 @@ from __future__ import annotations
 import errno
 import resource
 
+# Error types of task code that mean it ran into a sandbox limit, not into a bug of its own: a run
+# that ends with one was stopped by the sandbox, at whatever stage (sim.run exits 1, not 2).
+LIMIT_ERRORS = frozenset({"FileSizeLimit", "MemoryError"})
+
 
 def error_name(exc: BaseException) -> tuple[str, str]:
     """(type, message) of a verdict error for `exc`: its class name and text, except for a write past

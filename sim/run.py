@@ -17,7 +17,8 @@ and, for a task file, every other key of the sandbox verdict (`stage_reached`, `
 
 Exit status: 0 every requested episode ran without an exception (successful or not); 1 the run
 failed (an episode raised, or the sandbox stopped it: WallTimeLimit, Stalled, CpuTimeLimit, Killed,
-...); 2 bad arguments, unknown task, or a task that cannot be compiled or loaded; 130 cancelled
+FileSizeLimit or MemoryError at any stage, ...); 2 bad arguments, unknown task, or a task that
+cannot be compiled or loaded; 130 cancelled
 (SIGINT or SIGTERM; the sandbox child is killed and its folder removed first).
 """
 
@@ -31,6 +32,7 @@ from pathlib import Path
 from sim import cli, tasks
 from sim.env import Environment
 from sim.episode import run_episode
+from sim.errors import LIMIT_ERRORS
 from sim.loader import load_task_class
 from sim.sandbox import run as sandbox_run
 from sim.sandbox.verdict import RUN_ENDINGS
@@ -130,7 +132,7 @@ def exit_status(result: dict) -> int:
         return cli.EXIT_OK
     if err.get("type") == "Cancelled":
         return cli.EXIT_CANCELLED
-    if err.get("stage") in ("syntax", "load") and err.get("type") not in RUN_ENDINGS:
+    if err.get("stage") in ("syntax", "load") and err.get("type") not in RUN_ENDINGS | LIMIT_ERRORS:
         return cli.EXIT_USAGE
     return cli.EXIT_FAILED
 

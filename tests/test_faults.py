@@ -9,8 +9,9 @@ fault -> expected outcome [where it is tested]:
   [tests/test_sandbox.py::test_verdict_child_death_fails_the_stage_it_reached];
 - a task that sleeps or hangs -> `Stalled` / `WallTimeLimit` [tests/test_sandbox_limits.py,
   tests/test_cli_json.py];
-- a task that fills the disk of its work folder (one growing file) -> `FileSizeLimit` at the stage it
-  reached, its work folder removed [here, `python -m sim.run FILE --json`];
+- a task that fills the disk of its work folder (one growing file, at import or in reset) ->
+  `FileSizeLimit` at the stage it reached, exit status 1, its work folder removed [here,
+  `python -m sim.run FILE --json`];
 - the model backend hangs -> "timed out (gave up after N retries)" once its timeout and retries are
   spent, no key in the error or the logs [here, backend];
 - the model backend answers HTTP 500 quoting the key -> "answered HTTP 500: ... (gave up after 4
@@ -161,19 +162,25 @@ FILL_DISK = '''"""Writes one file in its work folder until something stops it.""
 from cliport.tasks.task import Task
 
 
+def fill():
+    block = b"\\0" * (1 << 20)
+    with open("fill.bin", "wb") as f:
+        while True:
+            f.write(block)
+{at_import}
+
 class FillDisk(Task):
     def reset(self, env):
         super().reset(env)
-        block = b"\\0" * (1 << 20)
-        with open("fill.bin", "wb") as f:
-            while True:
-                f.write(block)
+        fill()
 '''
 
 
-def test_task_filling_its_work_folder_gets_file_size_limit(tmp_path):
+@pytest.mark.parametrize("stage", ["load", "reset"])
+def test_task_filling_its_work_folder_gets_file_size_limit(tmp_path, stage):
+    # At import too the sandbox stopped the run: exit 1 like any limit, not 2 (a task that cannot load).
     task = tmp_path / "fill_disk.py"
-    task.write_text(FILL_DISK)
+    task.write_text(FILL_DISK.format(at_import="\nfill()\n" if stage == "load" else ""))
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"} | {"TMPDIR": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-m", "sim.run", str(task), "--episodes", "1", "--json"],
@@ -185,8 +192,8 @@ def test_task_filling_its_work_folder_gets_file_size_limit(tmp_path):
     )
     verdict = json.loads(done.stdout)
     assert done.returncode == 1, done.stderr
-    assert verdict["error"]["type"] == "FileSizeLimit" and verdict["stage_reached"] == "reset"
-    assert "64 MiB per file" in verdict["error"]["message"] and verdict["error"]["line"] == 12
+    assert verdict["error"]["type"] == "FileSizeLimit" and verdict["error"]["stage"] == stage
+    assert "64 MiB per file" in verdict["error"]["message"] and verdict["error"]["line"] == 10
     assert [p.name for p in tmp_path.iterdir()] == ["fill_disk.py"]  # its work folder went with it
 
 
