@@ -11,7 +11,8 @@ fault -> expected outcome [where it is tested]:
   tests/test_cli_json.py];
 - a task that fills the disk of its work folder (one growing file, at import or in reset) ->
   `FileSizeLimit` at the stage it reached, exit status 1, its work folder removed [here,
-  `python -m sim.run FILE --json`];
+  `python -m sim.run FILE --json`]; many files below that limit, many empty ones, or a folder the
+  parent may not list -> `DiskLimit` [here, `sim.sandbox.run`];
 - the model backend hangs -> "timed out (gave up after N retries)" once its timeout and retries are
   spent, no key in the error or the logs [here, backend];
 - the model backend answers HTTP 500 quoting the key -> "answered HTTP 500: ... (gave up after 4
@@ -49,6 +50,9 @@ from demo.deployment import APP_RETRIES
 from generation.library import Library
 from serving import make_backend
 from serving.base import BackendError
+from sim import sandbox
+from sim.sandbox.limits import Limits
+from sim.settings import RunSettings
 from tests.app_process import ARTIFACTS, serve_app
 from tests.fake_openai import FakeOpenAI
 from tests.subprocesses import ROOT
@@ -195,6 +199,43 @@ def test_task_filling_its_work_folder_gets_file_size_limit(tmp_path, stage):
     assert verdict["error"]["type"] == "FileSizeLimit" and verdict["error"]["stage"] == stage
     assert "64 MiB per file" in verdict["error"]["message"] and verdict["error"]["line"] == 10
     assert [p.name for p in tmp_path.iterdir()] == ["fill_disk.py"]  # its work folder went with it
+
+
+MANY_FILES = '''"""Writes file after file, each far below the per-file limit."""
+
+import os
+
+from cliport.tasks.task import Task
+
+
+class ManyFiles(Task):
+    def reset(self, env):
+        super().reset(env)
+        {setup}
+        block = b"\\1" * {size}
+        for i in range(10**9):
+            with open(os.path.join({folder}, f"part-{{i}}.bin"), "wb") as f:
+                f.write(block)
+'''
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("bytes", "pass", 1 << 20, "'.'"),  # 1 MiB files: the folder passes disk_bytes
+        ("entries", "pass", 1, "'.'"),  # 1-byte files: the folder passes disk_entries first
+        ("hidden", "os.makedirs('h'); os.chmod('h', 0o300)", 1 << 20, "'h'"),  # parent cannot list h
+    ],
+    ids=lambda c: c[0],
+)
+def test_task_filling_its_work_folder_with_many_files_gets_disk_limit(case):
+    # RLIMIT_FSIZE is per file: the parent measures the whole folder.
+    _, setup, size, folder = case
+    source = MANY_FILES.format(setup=setup, size=size, folder=folder)
+    limits = Limits(disk_bytes=16 << 20, disk_entries=2000, stall_seconds=60)
+    verdict = sandbox.run(source, RunSettings(episodes=1, video=False, limits=limits))
+    assert verdict["error"]["type"] == "DiskLimit", verdict["error"]
+    assert verdict["stage_reached"] == "reset" and "16 MiB or 2000 files" in verdict["error"]["message"]
 
 
 # -- the model backend --------------------------------------------------------------------------

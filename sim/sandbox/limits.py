@@ -37,6 +37,11 @@ class Limits:
         (verdict["timings"]["peak_address_space_mib"]); the rest is headroom for large scenes.
       file_size_bytes: RLIMIT_FSIZE, largest file the child may write (default 64 MiB; a 4-episode
         320x240 H.264 video is a few MiB).
+      disk_bytes, disk_entries: most the run's work folder may hold, all files together (allocated
+        blocks) and files + folders (defaults 256 MiB, four files at the per-file limit, and 10000).
+        RLIMIT_FSIZE is per file and the folder is a plain folder of the host's temp dir, so the
+        parent measures it every 0.25 s and kills the process group past either (error type
+        `DiskLimit`); a task can overshoot by what it writes in 0.25 s.
       open_files: RLIMIT_NOFILE (default 256; pybullet + ffmpeg pipes use < 30).
       processes: RLIMIT_NPROC for the child's own uid, threads included (default 64: BLAS is pinned
         to one thread, the video encoder starts a handful). Only enforceable when the child runs
@@ -57,6 +62,8 @@ class Limits:
     stall_seconds: float = 30.0
     memory_bytes: int = 4 * GIB
     file_size_bytes: int = 64 * MIB
+    disk_bytes: int = 256 * MIB
+    disk_entries: int = 10_000
     open_files: int = 256
     processes: int = 64
     log_bytes: int = 64 * 1024

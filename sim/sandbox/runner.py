@@ -147,7 +147,7 @@ def _supervise(child, source, filename, settings: RunSettings, limits, stream_fr
     watchdog = threading.Thread(
         target=_watchdog,
         daemon=True,
-        args=(child, cancel, t_start + limits.wall_seconds, stop, killed, progress, limits.stall_seconds),
+        args=(child, cancel, t_start + limits.wall_seconds, stop, killed, progress, limits),
     )
     watchdog.start()
     try:
@@ -207,16 +207,18 @@ def _exited(proc, timeout: float) -> bool:
     return False
 
 
-def _watchdog(
-    child, cancel, deadline: float, stop: threading.Event, killed: list, progress: list, stall_seconds: float
-):
-    """Kill the child on cancel, at the wall-clock deadline, or when its last signed message
-    (progress[0], monotonic s) is more than `stall_seconds` old, even while the caller is not
-    iterating; records why in `killed`. Unread bytes on the channel count as progress: a caller
-    that is slow to iterate does not make its child look stalled."""
+def _watchdog(child, cancel, deadline: float, stop: threading.Event, killed: list, progress: list, limits: Limits):
+    """Kill the child on cancel, at the wall-clock deadline, when its last signed message
+    (progress[0], monotonic s) is more than `limits.stall_seconds` old, even while the caller is
+    not iterating, or when its work folder holds more than `limits.disk_bytes` or
+    `limits.disk_entries` (measured every 0.25 s); records why in `killed`. Unread bytes on the
+    channel count as progress: a caller that is slow to iterate does not make its child look
+    stalled."""
+    ticks = 0
     while not stop.wait(0.05):
         now = time.monotonic()
-        if now - progress[0] > stall_seconds and select.select([child.chan_fd], [], [], 0)[0]:
+        ticks += 1
+        if now - progress[0] > limits.stall_seconds and select.select([child.chan_fd], [], [], 0)[0]:
             progress[0] = now
         reason = (
             "cancelled"
@@ -224,13 +226,41 @@ def _watchdog(
             else "wall"
             if now > deadline
             else "stalled"
-            if now - progress[0] > stall_seconds
+            if now - progress[0] > limits.stall_seconds
+            else "disk"
+            if ticks % 5 == 0 and _over_disk_limit(child.workdir, limits)
             else None
         )
         if reason:
             killed.append(reason)
             child.kill()
             return
+
+
+def _over_disk_limit(folder: Path, limits: Limits) -> bool:
+    """Whether `folder` holds more than `limits.disk_bytes` (allocated blocks of every file, links
+    not followed) or more than `limits.disk_entries` files and folders; stops counting at either.
+    A folder this process may not read (the task took the permissions away) counts as over."""
+    used, entries, pending = 0, 0, [folder]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as it:
+                for entry in it:
+                    entries += 1
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:  # removed meanwhile
+                        continue
+                    used += st.st_blocks * 512
+                    if stat.S_ISDIR(st.st_mode):
+                        pending.append(entry.path)
+                    if used > limits.disk_bytes or entries > limits.disk_entries:
+                        return True
+        except PermissionError:
+            return True
+        except OSError:  # removed meanwhile
+            continue
+    return False
 
 
 def _collect_video(path: Path, limits: Limits) -> str | None:

@@ -23,6 +23,7 @@ RUN_ENDINGS = frozenset(
         "Cancelled",
         "WallTimeLimit",
         "Stalled",
+        "DiskLimit",
         "ChannelClosed",
         "CpuTimeLimit",
         "Killed",
@@ -47,6 +48,11 @@ def _how_it_ended(returncode: int, killed_for: str | None, limits, channel_broke
         return "Stalled", (
             f"no progress (simulation step, stage or episode) for "
             f"{limits.stall_seconds} s; the sandbox process group was killed"
+        )
+    if killed_for == "disk":
+        return "DiskLimit", (
+            f"the task's work folder grew past its limit of {limits.disk_bytes / 2**20:g} MiB or "
+            f"{limits.disk_entries} files and folders; the sandbox process group was killed"
         )
     if killed_for == "closed-pipes":
         return "ChannelClosed", "task code closed the sandbox's pipes; the child was killed"
