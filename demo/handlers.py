@@ -520,5 +520,5 @@ def save_to_library(result, name, operator_token, request: gr.Request = None):
     try:
         DEPLOYMENT.check_save(operator_token)
     except InputError as exc:
-        return render.message_html(str(exc), "error"), gr.skip(), gr.skip()
+        return render.message_html(str(exc), "error"), *library.listing()
     return library.save(result, name)

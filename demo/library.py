@@ -70,6 +70,13 @@ def refresh():
     return library_rows(), gr.update(choices=names, value=names[0] if names else None)
 
 
+def listing():
+    """(table rows, dropdown update) showing the library as it is, the selection left alone: what a
+    refused save sends instead of `gr.skip()`, which followed by a later save's values kept one more
+    component in the session each time (tests/test_demo_handlers.py)."""
+    return library_rows(), gr.update(choices=task_names())
+
+
 def show_code(name: str | None) -> str:
     """The source of library task `name` ('' when none is selected or it does not exist)."""
     if not name:
@@ -89,9 +96,9 @@ def save(result: dict | None, name: str | None, library_root=None):
     """
     name = (name or "").strip() or None
     if not result or not result.get("code"):
-        return render.message_html("Generate a task first.", "error"), gr.skip(), gr.skip()
+        return render.message_html("Generate a task first.", "error"), *listing()
     if not result.get("accepted"):
-        return (render.message_html("Only a task that passed its verdict can be saved.", "error"), gr.skip(), gr.skip())
+        return render.message_html("Only a task that passed its verdict can be saved.", "error"), *listing()
     meta = {
         "source": "generated",
         "backend": result.get("backend"),
@@ -101,6 +108,6 @@ def save(result: dict | None, name: str | None, library_root=None):
     try:
         entry = Library(library_root).add(result["code"], name=name, meta=meta)
     except ValueError as exc:
-        return render.message_html(str(exc), "error"), gr.skip(), gr.skip()
+        return render.message_html(str(exc), "error"), *listing()
     rows, dropdown = refresh()
     return render.message_html(f"Saved as “{entry.get('name', name)}”.", "ok"), rows, dropdown

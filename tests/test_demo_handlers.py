@@ -118,3 +118,40 @@ def test_a_sessions_components_stay_the_pages_over_runs():
         assert asyncio.run(serve(f"put the red block in the {colour} bowl")) >= 1  # a live frame was shown
         assert [k for k in state.blocks_config.blocks if k not in demo.blocks] == []
         assert [k for k in state.config_values if k not in demo.blocks] == []
+
+
+def test_refused_saves_and_stops_add_no_components_to_the_session(tmp_path, monkeypatch):
+    """A refused Save used to send `gr.skip()` for the library table and task list; the next save's
+    values then filed one more component in the session each time. A Stop with nothing running
+    still sends `gr.skip()` to the verdict panel: measured not to add any."""
+    import asyncio
+
+    from gradio.state_holder import SessionState
+
+    from demo import library
+    from demo.layout import build_demo
+    from generation.library import Library
+    from sim.tasks import task_path
+
+    demo = build_demo(1)
+    save = next(f for f in demo.fns.values() if f.api_name == "save_to_library")
+    stop = next(f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "stop_generate")
+    generate = next(f for f in demo.fns.values() if f.api_name == "generate")
+    state = SessionState(demo)
+    code = task_path("put-block-in-bowl").read_text()
+    monkeypatch.setattr(library, "Library", lambda root=None: Library(tmp_path))  # sim/tasks untouched
+
+    async def serve():
+        for i in range(3):
+            await demo.postprocess_data(save, list(handlers.save_to_library(None, "x", "")), state)
+            saved = library.save({"code": code, "accepted": True}, f"bowl-{i}", tmp_path)
+            assert "Saved as" in saved[0]
+            await demo.postprocess_data(save, list(saved), state)
+            await demo.postprocess_data(stop, [handlers.stop_generate(None)], state)
+            for update in handlers.generate(
+                "put the red block in the green bowl", "offline", *[""] * 5, 0.0, 0, 1, 0, "320x240"
+            ):
+                await demo.postprocess_data(generate, list(update), state)
+
+    asyncio.run(serve())
+    assert [k for k in state.blocks_config.blocks if k not in demo.blocks] == []
