@@ -5,8 +5,9 @@ Wall and CPU seconds per oracle episode of each base task (sim.tasks.BASE_TASKS,
 sim.tasks.task_files()), without and with 320x240 video at sim.video.FPS (15) frames per simulated
 second: prints median and p90 per task and over all episodes, plus the machine and configuration.
 In-process (no sandbox), one Environment reused, seeds 0..N-1. `--flags` turns CompatFlags on
-(e.g. `--flags flat_rolling_friction awake_piles full_rope_iterations` measures what those
-shortcuts save). Target (issue 15): every base task at most 5 s median per episode with video on 2 cores.
+(e.g. `--flags flat_rolling_friction awake_piles full_rope_iterations full_pile_iterations`
+measures what those shortcuts save). Target (issue 15): every base task at most 5 s median per
+episode with video on 2 cores.
 """
 
 from __future__ import annotations

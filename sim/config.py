@@ -42,8 +42,10 @@ class CompatFlags:
         to sleep once they rest (`sim.physics.sleep_resting`): a resting pile costs ~10x more
         per simulation step while the arm moves in free space.
     full_rope_iterations: keep the solver's 50 iterations per step when the scene holds a rope
-        (point-to-point constraints) instead of `sim.physics.ROPE_SOLVER_ITERATIONS` (20): the
+        (point-to-point constraints) instead of `sim.physics.FEWER_SOLVER_ITERATIONS` (20): the
         chain never meets the residual threshold, so every step ran all 50.
+    full_pile_iterations: the same for a scene with a pile (at least `sim.physics.PILE_MIN_CUBES`
+        `block/small.urdf` cubes): a pushed pile never meets the residual either.
     """
 
     swapped_cylinder: bool = False
@@ -55,6 +57,7 @@ class CompatFlags:
     flat_rolling_friction: bool = False
     awake_piles: bool = False
     full_rope_iterations: bool = False
+    full_pile_iterations: bool = False
 
     @classmethod
     def original(cls) -> CompatFlags:

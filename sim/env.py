@@ -170,8 +170,10 @@ class Environment:
         self.task.reset(self)
         if not self.flags.flat_rolling_friction:
             physics.drop_flat_rolling_friction(plane)
-        if not self.flags.full_rope_iterations:
-            physics.rope_solver_iterations()
+        rope = not self.flags.full_rope_iterations and physics.holds_rope()
+        pile = not self.flags.full_pile_iterations and len(self.pile_ids) >= physics.PILE_MIN_CUBES
+        if rope or pile:
+            p.setPhysicsEngineParameter(numSolverIterations=physics.FEWER_SOLVER_ITERATIONS)
         p.configureDebugVisualizer(p.COV_ENABLE_RENDERING, 1)
         obs, _, _, _ = self.step()
         return obs

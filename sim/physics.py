@@ -6,9 +6,10 @@
   adding rolling-friction rows to the solver for every contact point. On a box lying on a face it
   resists nothing (a box does not roll; the torque bound is ~1e-4 m x its weight) but nearly
   doubles the solver's rows: a pile of 50 pushed 1 cm cubes took 2.2 instead of 1.2 ms per step.
-- Fewer solver iterations with a rope: a chain of beads joined by point-to-point constraints never
-  reaches the solver's residual threshold, so every step ran all 50 iterations; 20 give the rope
-  tasks the same success at ~1.7x less CPU.
+- Fewer solver iterations with a rope or a pile: a chain of beads joined by point-to-point
+  constraints, and a pile of 50 cubes pushed by the spatula, never reach the solver's residual
+  threshold, so every step ran all 50 iterations; 20 give the rope tasks the same success at ~1.7x
+  less CPU, the pile tasks at ~1.5x.
 - Resting pile cubes sleep between actions: 50 awake cubes cost ~1.5 ms per step while the arm
   travels in free space, asleep ~0.15 ms. Bullet wakes a sleeping body when an awake one touches
   it; `wake_moved` wakes one that task code moved.
@@ -54,17 +55,16 @@ def drop_flat_rolling_friction(plane: int) -> None:
             p.changeDynamics(body, link, rollingFriction=rolling)
 
 
-ROPE_SOLVER_ITERATIONS = 20  # PyBullet's default (and the original's) is 50
+FEWER_SOLVER_ITERATIONS = 20  # rope and pile scenes; PyBullet's default (and the original's) is 50
+PILE_MIN_CUBES = 10  # this many pile cubes make a pile scene (make_piles spawns 50)
 
 
-def rope_solver_iterations() -> bool:
-    """Cap the constraint solver at ROPE_SOLVER_ITERATIONS when the world holds a point-to-point
-    constraint (a rope or chain made by the task's reset); returns whether it did."""
-    for i in range(p.getNumConstraints()):
-        if p.getConstraintInfo(p.getConstraintUniqueId(i))[4] == p.JOINT_POINT2POINT:
-            p.setPhysicsEngineParameter(numSolverIterations=ROPE_SOLVER_ITERATIONS)
-            return True
-    return False
+def holds_rope() -> bool:
+    """Whether the world holds a point-to-point constraint (a rope or chain made by the task's
+    reset)."""
+    return any(
+        p.getConstraintInfo(p.getConstraintUniqueId(i))[4] == p.JOINT_POINT2POINT for i in range(p.getNumConstraints())
+    )
 
 
 def sleep_resting(bodies, speed: float, spin: float = 0.5) -> dict[int, tuple]:

@@ -1,11 +1,12 @@
-"""sim.physics: rolling friction dropped between flat faces (kept where something can roll) and pile
-cubes asleep between actions, each with its CompatFlags switch (sim/README.md "Speed")."""
+"""sim.physics: rolling friction dropped between flat faces (kept where something can roll), pile
+cubes asleep between actions and fewer solver iterations for ropes and piles, each with its
+CompatFlags switch (sim/README.md "Speed")."""
 
 import numpy as np
 import pybullet as p
 import pytest
 
-from sim import config
+from sim import config, physics
 from sim.env import Environment
 from sim.task import Task
 
@@ -157,5 +158,33 @@ def test_a_rope_scene_runs_fewer_solver_iterations_and_the_next_reset_restores_t
 
     env = Environment(flags=config.CompatFlags(full_rope_iterations=True))
     env.set_task(Rope())
+    env.reset()
+    assert iterations() == 50
+
+
+class Pile(OneStep):
+    """A pile of `n` 1 cm cubes, as make_piles spawns them (50 there)."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+
+    def reset(self, env):
+        super().reset(env)
+        for i in range(self.n):
+            env.add_object(CUBE, ((0.5 + 0.012 * (i % 5), 0.012 * (i // 5), 0.006), (0, 0, 0, 1)))
+
+
+def test_a_pile_scene_runs_fewer_solver_iterations_a_few_cubes_do_not():
+    env = Environment()
+    env.set_task(Pile(physics.PILE_MIN_CUBES))
+    env.reset()
+    assert iterations() == 20
+    env.set_task(Pile(physics.PILE_MIN_CUBES - 1))  # Scene's three cubes are no pile either
+    env.reset()
+    assert iterations() == 50
+
+    env = Environment(flags=config.CompatFlags(full_pile_iterations=True))
+    env.set_task(Pile(50))
     env.reset()
     assert iterations() == 50
