@@ -15,7 +15,7 @@ import numpy as np
 import pybullet as p
 
 import sim
-from sim import camera, config, fallbacks, physics, templates, utils
+from sim import camera, config, fallbacks, physics, render_process, templates, utils
 from sim.robot import EE_MOUNT, EE_TIP, HOME_J, UR5
 
 PLANE_URDF = "plane/plane.urdf"
@@ -80,6 +80,7 @@ class Environment:
         self.frame_every = 0
         self.video_size = (320, 240)
         self._video_view = camera.StaticBackgroundView()
+        self.render_process = None  # sim.render_process.RenderProcess, started with the first frame
         self.table_bodies = ()
         self._fixed_ok = {}
         self.task = None
@@ -237,7 +238,7 @@ class Environment:
         self.sim_steps += 1
         self.step_counter += 1
         if self.frame_callback is not None and self.sim_steps % self.frame_every == 0:
-            self.frame_callback(self.video_frame())
+            self.emit_frame()
         if self.max_sim_steps is not None and self.sim_steps > self.max_sim_steps:
             raise SimBudgetExceeded(f"simulation-step budget of {self.max_sim_steps} exhausted")
 
@@ -327,6 +328,39 @@ class Environment:
 
     # ------------------------------------------------------------ video frames
 
+    def start_render_process(self, confine=None) -> bool:
+        """Render video frames in a second process from now on (sim.render_process); `confine()`
+        runs first in it. Off with GENSIM_RENDER_PROCESS=0 or on one CPU (nothing to overlap),
+        and where fork fails (the sandbox's seccomp filter, once installed). Returns whether it
+        runs; started at most once."""
+        if self.render_process is None:
+            self.render_process = render_process.RenderProcess()
+            if os.environ.get("GENSIM_RENDER_PROCESS", "1") != "0" and (os.cpu_count() or 1) > 1:
+                self.render_process.start(confine)
+        return self.render_process.alive
+
+    def flush_frames(self):
+        """Hand every video frame still being rendered to its callback (end of an episode)."""
+        if self.render_process is not None:
+            self.render_process.flush()
+
+    def emit_frame(self):
+        """Send the current video frame to `frame_callback`: rendered by the second process when it
+        runs (delivered later, in order; `flush_frames`), else here. The first frame of an episode
+        goes this way too: rendering it here would change the colours `getVisualShapeData`
+        reports for links with several visual shapes (camera.hidden sets them one by one), which
+        the second process mirrors."""
+        self.start_render_process()
+        worker = self.render_process
+        if worker.alive and worker.submit(self.frame_callback, list(self.video_size), self._static_video_bodies()):
+            return
+        worker.flush()  # frames in flight first: the callback gets them in order
+        self.frame_callback(self.video_frame())
+
+    def _static_video_bodies(self):
+        """Bodies the video view draws once: the workspace and the immobile 'fixed' objects."""
+        return list(self.table_bodies) + [b for b in self.obj_ids["fixed"] if self._immobile(b)]
+
     def video_frame(self):
         """Colour frame (H, W, 3) uint8 of the video view at `video_size` (width, height).
 
@@ -335,8 +369,7 @@ class Environment:
         """
         if self._video_view.size != tuple(self.video_size):
             self._video_view = camera.StaticBackgroundView(self.video_size)
-        fixed = [b for b in self.obj_ids["fixed"] if self._immobile(b)]
-        return self._video_view.render(list(self.table_bodies) + fixed)
+        return self._video_view.render(self._static_video_bodies())
 
     def _immobile(self, body):
         """Whether fixed-base `body` has only fixed joints (cached per episode)."""
@@ -364,6 +397,7 @@ class Environment:
 
     def end_rec(self):
         """Stop recording; returns the frames."""
+        self.flush_frames()
         self.save_video = False
         self.frame_callback = None
         return getattr(self, "rec_frames", [])

@@ -133,7 +133,7 @@ def run_episode(
             env.video_size = tuple(video_size)
             env.frame_every = max(1, int(round(env.hz / fps)))
             env.frame_callback = lambda frame: [s(frame) for s in sinks]
-            env.frame_callback(env.video_frame())
+            env.emit_frame()
         oracle = agent(task, env) if agent is not None else task.oracle(env)
         for _ in range(task.max_steps):
             act = oracle.act(obs, info)
@@ -149,7 +149,10 @@ def run_episode(
     except Exception as exc:  # task code may raise anything; it is reported, never raised
         result["error"] = error_dict(exc, phase, task_file)
     finally:
-        env.frame_callback = None
+        try:
+            env.flush_frames()  # the frames still rendering in the second process
+        finally:
+            env.frame_callback = None
     result["scene"] = final_scene(env)
     result["reward"] = float(total)
     result["success"] = bool(total > SUCCESS_THRESHOLD and result["error"] is None)

@@ -124,6 +124,9 @@ def _run(cfg: dict, chan: ChannelWriter, env):
     except Exception as e:  # TaskLoadError or a parser limit; both are load failures
         fail("load", e)
     env = env or Environment()  # one PyBullet world for all episodes, up before seccomp
+    if (cfg["video"] or cfg["stream_frames"]) and cfg.get("render_process", True):
+        # Forked now: seccomp denies fork later. The worker runs only our code, under the same filter.
+        env.start_render_process(confine=lambda: install_seccomp(cfg["seccomp"]))
     heartbeat.start(chan, env)  # progress reports: the parent stops a stalled run
     encoder = _start_encoder(Path(cfg["video_path"]), cfg["video_size"], cfg["fps"]) if cfg["video"] else None
     frames = _Frames(chan, encoder, cfg["video_size"], cfg["frame_interval"], cfg["stream_frames"])
@@ -292,6 +295,7 @@ def main():
             "t": "resources",
             "peak_address_space_mib": _peak_address_space_mib(),
             "cpu_seconds": round(time.process_time(), 2),
+            "render_process": bool(env is not None and env.render_process is not None and env.render_process.alive),
         }
     )  # what RLIMIT_CPU counts
     chan.send({"t": "done"})

@@ -135,6 +135,7 @@ def _supervise(child, source, filename, settings: RunSettings, limits, stream_fr
             "stream_frames": bool(stream_frames),
             "frame_interval": limits.frame_interval_seconds,
             "seccomp": isolation.seccomp_requested(),
+            "render_process": os.environ.get("GENSIM_RENDER_PROCESS", "1") != "0",  # not in the child's env
             "sent_at": time.time(),
         }
     )

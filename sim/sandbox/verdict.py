@@ -163,6 +163,7 @@ class VerdictBuilder:
         elif t == "resources":
             self.timings["peak_address_space_mib"] = msg.get("peak_address_space_mib")
             self.timings["cpu_seconds"] = msg.get("cpu_seconds")
+            self.timings["render_process"] = msg.get("render_process")
         elif t == "hello":
             self.timings["child_start_seconds"] = msg.get("seconds_since_spawn")
         elif t == "internal" and self.error is None:
