@@ -24,6 +24,7 @@ import fcntl
 import json
 import os
 import select
+import signal
 import struct
 
 import numpy as np
@@ -35,6 +36,7 @@ _MIRRORED = (p.GEOM_BOX, p.GEOM_SPHERE, p.GEOM_CYLINDER, p.GEOM_CAPSULE, p.GEOM_
 _HEADER = struct.Struct("<cI")  # message kind, payload bytes
 PIPE_BYTES = 1 << 18  # frame pipe capacity: a 320x240 RGB frame (225 KiB) fits whole
 IN_FLIGHT = 8  # frames rendering at once; bounds the commands queued (no pipe fills up)
+STUCK_SECONDS = 10.0  # a worker that sends nothing for this long while frames are due is killed
 
 
 _textures = {"loaded": False}
@@ -251,13 +253,16 @@ class RenderProcess:
         self.pid, self.alive = None, False
 
     def _receive(self, block: bool) -> None:
-        """Read what the worker sent (waiting for one whole frame if `block`) and hand over the
-        complete frames."""
+        """Read what the worker sent (waiting for one whole frame if `block`, at most
+        STUCK_SECONDS between reads) and hand over the complete frames."""
         while True:
             got = self._pop_frames()
             if got or not block or not self.alive:
                 return
-            select.select([self._frames_fd], [], [])
+            if not select.select([self._frames_fd], [], [], STUCK_SECONDS)[0]:
+                os.kill(self.pid, signal.SIGKILL)  # stuck: the pending frames are lost
+                self._dead()
+                return
             self._read_available()
 
     def _pop_frames(self) -> int:

@@ -65,6 +65,23 @@ def test_frames_fall_back_to_this_process_when_the_worker_dies(monkeypatch):
     assert expected - render_process.IN_FLIGHT <= len(got) < expected + 1
 
 
+def test_a_stuck_worker_is_killed_and_the_frames_drawn_here(monkeypatch):
+    monkeypatch.setenv("GENSIM_RENDER_PROCESS", "1")
+    monkeypatch.setattr(render_process, "STUCK_SECONDS", 0.5)
+    env = Environment()
+    got = []
+
+    def on_frame(frame):
+        got.append(frame)
+        if len(got) == 2:
+            os.kill(env.render_process.pid, signal.SIGSTOP)  # alive but silent
+
+    episode = run_episode(load_task_class(tasks.task_files()["put-block-in-bowl"]), 0, env=env, on_frame=on_frame)
+    assert episode["success"] and not env.render_process.alive
+    assert os.waitpid(env.render_process.pid, 0)[0] == env.render_process.pid  # killed, reaped here
+    assert len(got) >= env.sim_steps // env.frame_every + 1 - render_process.IN_FLIGHT
+
+
 def test_a_textured_scene_is_drawn_here(monkeypatch, tmp_path):
     from PIL import Image
 
