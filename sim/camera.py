@@ -218,13 +218,34 @@ class StaticBackgroundView:
         return rgba.view(np.uint8).reshape(h, w, 4)[..., :3]
 
 
+# PyBullet draws a colour set with changeVisualShape(shapeIndex=k) on shape k only, but reports it
+# (getVisualShapeData) for every shape of that link. After `hidden` restores a link of several
+# shapes, its report is the last restored colour n times: (body, link) -> (that report, the
+# colours really restored), so `visuals` can answer with the latter until the report changes
+# (task code recoloured the link). Cleared by `forget_restored` when the world is rebuilt.
+_restored: dict = {}
+
+
+def forget_restored() -> None:
+    """Drop what `hidden` restored (body ids are reused after resetSimulation)."""
+    _restored.clear()
+
+
 def visuals(body):
-    """((link, shape index within the link, rgba), ...) of every visual shape of `body`."""
+    """((link, shape index within the link, rgba), ...) of every visual shape of `body`: the colours
+    drawn, also for a link of several shapes that `hidden` restored (see `_restored`)."""
     seen = {}
     out = []
     for v in p.getVisualShapeData(body):
         index = seen[v[1]] = seen.get(v[1], -1) + 1
         out.append((v[1], index, tuple(v[7])))
+    for link, count in seen.items():
+        entry = _restored.get((body, link)) if count else None
+        if entry is not None:
+            reported = tuple(rgba for lk, _, rgba in out if lk == link)
+            if reported == entry[0]:
+                colours = iter(entry[1])
+                out = [(lk, i, next(colours) if lk == link else rgba) for lk, i, rgba in out]
     return tuple(out)
 
 
@@ -239,6 +260,12 @@ def hidden(bodies):
         yield
     finally:
         for body, shapes in bodies.items():
+            last = {}
             for link, index, rgba in shapes:
                 if rgba[3] > 0:
                     p.changeVisualShape(body, link, shapeIndex=index, rgbaColor=rgba)
+                    last[link] = rgba
+            for link, rgba in last.items():
+                colours = tuple(c for lk, _, c in shapes if lk == link)
+                if len(colours) > 1:
+                    _restored[(body, link)] = ((rgba,) * len(colours), colours)

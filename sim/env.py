@@ -145,6 +145,7 @@ class Environment:
         config.activate(self.flags)
         self.sim_steps = 0
         p.resetSimulation()
+        camera.forget_restored()  # body ids start again
         p.setGravity(0, 0, -9.8)
         p.setTimeStep(1.0 / self.hz)
         p.setPhysicsEngineParameter(

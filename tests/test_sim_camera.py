@@ -109,3 +109,20 @@ def test_topdown_without_the_table_slab_is_identical(env, supersample):
     low[2, 0] = -0.01
     with_slab = occupancy.render_topdown(low, env.task.pix_size, 1, env.table_bodies)
     assert (with_slab[2] == env.table_bodies[1]).mean() > 0.5
+
+
+def test_shape_colours_survive_hiding_and_restoring(env):
+    # PyBullet draws a colour set with changeVisualShape(shapeIndex=k) on shape k only, but reports
+    # it for every shape of the link; restoring from those reports turned a two-colour link (the
+    # spatula: grey shaft, dark blade) into one colour after the next background redraw.
+    env.set_task(Scene())
+    env.reset()
+    spatula = env.add_object("ur5/spatula/spatula-base.urdf", ((0.5, -0.1, 0.15), (0, 0, 0, 1)))
+    before, pristine = camera.visuals(spatula), camera.render_view(env.video_size)
+    assert len({rgba for _, _, rgba in before}) == 2
+    for _ in range(3):
+        env._video_view = camera.StaticBackgroundView(env.video_size)  # redraw: hides every moving body
+        env.video_frame()
+        occupancy.render_topdown(env.bounds, env.pix_size)  # the oracle's view hides bodies too
+    assert camera.visuals(spatula) == before
+    assert np.array_equal(camera.render_view(env.video_size), pristine)
