@@ -26,6 +26,7 @@ import os
 import select
 import signal
 import struct
+import weakref
 
 import numpy as np
 import pybullet as p
@@ -194,6 +195,8 @@ class RenderProcess:
         os.close(frame_w)
         os.set_blocking(frame_r, False)
         self.pid, self._cmd, self._frames_fd, self.alive = pid, cmd_w, frame_r, True
+        # An environment dropped without close(): its worker ends with the pipes (EOF), not the process.
+        self._finalizer = weakref.finalize(self, _abandon, pid, cmd_w, frame_r)
         return True
 
     def submit(self, callback, size, static_bodies) -> bool:
@@ -241,15 +244,8 @@ class RenderProcess:
         if self.pid is None:
             return
         self.flush()
-        for fd in (self._cmd, self._frames_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        self._finalizer.detach()
+        _abandon(self.pid, self._cmd, self._frames_fd, wait=True)
         self.pid, self.alive = None, False
 
     def _receive(self, block: bool) -> None:
@@ -298,6 +294,20 @@ class RenderProcess:
         data = memoryview(_HEADER.pack(kind, len(payload)) + payload)
         while data:
             data = data[os.write(self._cmd, data) :]
+
+
+def _abandon(pid: int, *fds: int, wait: bool = False) -> None:
+    """Close our ends of a worker's pipes (it exits at EOF) and reap it (`wait`), or collect it if
+    it is already gone."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    try:
+        os.waitpid(pid, 0 if wait else os.WNOHANG)
+    except ChildProcessError:
+        pass
 
 
 def _gaps(keep) -> list:

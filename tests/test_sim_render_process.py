@@ -105,3 +105,25 @@ def test_no_worker_where_fork_is_denied(monkeypatch):
     monkeypatch.setattr(os, "fork", denied)
     worker = render_process.RenderProcess()
     assert worker.start() is False and not worker.alive
+
+
+def test_a_dropped_environment_ends_its_worker(monkeypatch):
+    import gc
+    import time
+
+    monkeypatch.setenv("GENSIM_RENDER_PROCESS", "1")
+    env = Environment()
+    run_episode(load_task_class(tasks.task_files()["put-block-in-bowl"]), 0, env=env, on_frame=lambda f: None)
+    pid = env.render_process.pid
+    del env
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            state = "gone"
+        if state in ("Z", "X", "gone"):  # exited (a zombie until this process reaps it)
+            break
+        time.sleep(0.05)
+    assert state in ("Z", "X", "gone"), state
