@@ -7,8 +7,8 @@ mesh file, local frame, colour) as bodies without mass or collision in its own P
 For each frame this process sends only the world pose of every link that has visual shapes
 (~1.7 KB for palletizing's 31 shapes); the worker renders them with the same view and
 `camera.StaticBackgroundView`, and the frame comes back while the simulation goes on: on 2 cores
-an episode with video costs about what it costs without. The mirror draws the same pixels
-(tests compare every frame of episodes against in-process rendering).
+an episode with video costs about what it costs without. The mirror draws the same pixels up to
+single edge pixels (tests compare every frame of episodes against in-process rendering).
 
 Frames reach the callback on the caller's thread, in order, when `deliver` or `flush` is called.
 A scene the mirror cannot draw (a texture, a heightfield or soft body) is rendered in this process
@@ -85,63 +85,63 @@ def scene_shapes():
     return links, shapes
 
 
-def link_poses(links, base_frames) -> np.ndarray:
+def link_poses(links, kinematics) -> np.ndarray:
     """World frames (n, 7: xyz, quaternion xyzw) of `links` [(body, link)]: the URDF link frame,
-    to which visual frames are relative. `base_frames` {body: inverse local inertial frame} turns
-    a base's centre-of-mass pose into its link frame.
+    to which visual frames are relative. `kinematics` comes from `body_kinematics(links)`.
 
-    Links come from forward kinematics of the joint positions (`_link_frames`): the renderers
-    draw a link where its joint positions put it after the last step, but `getLinkState` returns
-    the frame from before that step's integration (one step behind), and asking it for forward
-    kinematics changes the simulation's course (measured: another number of steps in the same
-    episode)."""
+    Links come from forward kinematics of the joint positions: the renderers draw a link where its
+    joint positions put it after the last step, but `getLinkState` returns the frame from before
+    that step's integration (one step behind), and asking it for forward kinematics changes the
+    simulation's course (measured: another number of steps in the same episode)."""
     out = np.empty((len(links), 7))
     frames: dict = {}
     for i, (body, link) in enumerate(links):
-        if link < 0:
-            pos, orn = p.getBasePositionAndOrientation(body)
-            pos, orn = p.multiplyTransforms(pos, orn, *base_frames[body])
-        else:
-            if body not in frames:
-                frames[body] = _link_frames(body)
-            pos, orn = frames[body][link]
-        out[i, :3], out[i, 3:] = pos, orn
+        if body not in frames:
+            frames[body] = _link_frames(body, *kinematics[body])
+        out[i, :3], out[i, 3:] = frames[body][link]
     return out
 
 
-def _link_frames(body) -> list:
-    """URDF frames of every link of `body` from its base pose and joint positions: a link's frame
-    is its parent's centre-of-mass frame times the joint's parent frame (`getJointInfo` 14, 15),
-    then the joint's motion (a rotation of q about the axis, or a slide of q along it); its
-    centre of mass is that times the link's local inertial frame (`getDynamicsInfo` 3, 4). Agrees
-    with PyBullet's own forward kinematics to ~2e-7 m and rad (its joint frames are float32)."""
-    com = {-1: p.getBasePositionAndOrientation(body)}
-    frames = []
-    for j in range(p.getNumJoints(body)):
-        info = p.getJointInfo(body, j)
-        kind, axis, parent = info[2], info[13], info[16]
-        # getJointInfo reports the joint frame's orientation inverted (measured against
-        # getLinkState: off by up to 1.4 as given, within 2e-7 inverted)
-        pos, orn = p.multiplyTransforms(*com[parent], info[14], p.invertTransform((0, 0, 0), info[15])[1])
-        q = p.getJointState(body, j)[0]
-        if kind == p.JOINT_REVOLUTE:
-            half = q / 2
-            pos, orn = p.multiplyTransforms(pos, orn, (0, 0, 0), (*(np.sin(half) * np.asarray(axis)), np.cos(half)))
-        elif kind == p.JOINT_PRISMATIC:
-            pos, orn = p.multiplyTransforms(pos, orn, tuple(q * np.asarray(axis)), (0, 0, 0, 1))
-        frames.append((pos, orn))
-        inertial = p.getDynamicsInfo(body, j)
-        com[j] = p.multiplyTransforms(pos, orn, inertial[3], inertial[4])
-    return frames
-
-
-def base_frames(links) -> dict:
-    """{body: inverse of its base's local inertial frame} for the bodies of `links`."""
-    frames = {}
+def body_kinematics(links) -> dict:
+    """What forward kinematics needs besides the joint positions, read once per scene: {body:
+    (inverse of the base's local inertial frame, [(joint type, axis, parent link, joint frame
+    position, orientation, the link's local inertial position, orientation)] per joint)}.
+    `getJointInfo` reports the joint frame's orientation inverted (measured against getLinkState:
+    off by up to 1.4 as given, within 2e-7 inverted)."""
+    out = {}
     for body, _ in links:
-        if body not in frames:
-            info = p.getDynamicsInfo(body, -1)
-            frames[body] = p.invertTransform(info[3], info[4])
+        if body in out:
+            continue
+        info = p.getDynamicsInfo(body, -1)
+        joints = []
+        for j in range(p.getNumJoints(body)):
+            joint, inertial = p.getJointInfo(body, j), p.getDynamicsInfo(body, j)
+            orn = p.invertTransform((0, 0, 0), joint[15])[1]
+            joints.append((joint[2], np.asarray(joint[13]), joint[16], joint[14], orn, inertial[3], inertial[4]))
+        out[body] = (p.invertTransform(info[3], info[4]), joints)
+    return out
+
+
+def _link_frames(body, base_inverse, joints) -> dict:
+    """{link: URDF frame} of `body` (-1: the base) from its base pose and joint positions: a link's
+    frame is its parent's centre-of-mass frame times the joint frame, then the joint's motion (a
+    rotation of q about the axis, or a slide of q along it); its centre of mass is that times its
+    local inertial frame. Agrees with PyBullet's own forward kinematics to ~2e-7 m and rad (its
+    joint frames are float32)."""
+    com = {-1: p.getBasePositionAndOrientation(body)}
+    frames = {-1: p.multiplyTransforms(*com[-1], *base_inverse)}
+    states = p.getJointStates(body, range(len(joints))) if joints else ()
+    for j, ((kind, axis, parent, joint_pos, joint_orn, inertial_pos, inertial_orn), state) in enumerate(
+        zip(joints, states)
+    ):
+        pos, orn = p.multiplyTransforms(*com[parent], joint_pos, joint_orn)
+        q = state[0]
+        if kind == p.JOINT_REVOLUTE:
+            pos, orn = p.multiplyTransforms(pos, orn, (0, 0, 0), (*(np.sin(q / 2) * axis), np.cos(q / 2)))
+        elif kind == p.JOINT_PRISMATIC:
+            pos, orn = p.multiplyTransforms(pos, orn, tuple(q * axis), (0, 0, 0, 1))
+        frames[j] = (pos, orn)
+        com[j] = p.multiplyTransforms(pos, orn, inertial_pos, inertial_orn)
     return frames
 
 
@@ -160,9 +160,9 @@ class RenderProcess:
         self._cmd = self._frames_fd = None
         self._buffer = bytearray()
         self._pending: list = []  # callbacks of submitted frames, oldest first
-        self._scene_key = None
+        self._scene = None
         self._links: list = []
-        self._bases: dict = {}
+        self._kinematics: dict = {}
 
     def start(self, confine=None) -> bool:
         """Fork the worker; `confine()` runs first in it (e.g. installs the sandbox's seccomp filter).
@@ -210,17 +210,17 @@ class RenderProcess:
         if shapes is None:
             return False
         links, visuals = shapes
-        key = (tuple(size), repr(visuals), tuple(static_bodies))
+        scene = (tuple(size), visuals, tuple(static_bodies))
         self.deliver()
         while len(self._pending) >= IN_FLIGHT and self.alive:
             self._receive(block=True)
         try:
-            if key != self._scene_key:
+            if scene != self._scene:
                 static = [i for i, (body, _) in enumerate(links) if body in set(static_bodies)]
-                scene = {"shapes": visuals, "links": len(links), "static": static, "size": list(size)}
-                self._send(b"S", json.dumps(scene).encode())
-                self._scene_key, self._links, self._bases = key, links, base_frames(links)
-            self._send(b"F", link_poses(self._links, self._bases).tobytes())
+                message = {"shapes": visuals, "links": len(links), "static": static, "size": list(size)}
+                self._send(b"S", json.dumps(message).encode())
+                self._scene, self._links, self._kinematics = scene, links, body_kinematics(links)
+            self._send(b"F", link_poses(self._links, self._kinematics).tobytes())
         except OSError:  # the worker died
             self._dead()
         if not self.alive:
