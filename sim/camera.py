@@ -231,12 +231,13 @@ def forget_restored() -> None:
     _restored.clear()
 
 
-def visuals(body):
+def visuals(body, data=None):
     """((link, shape index within the link, rgba), ...) of every visual shape of `body`: the colours
-    drawn, also for a link of several shapes that `hidden` restored (see `_restored`)."""
+    drawn, also for a link of several shapes that `hidden` restored (see `_restored`). `data`: the
+    body's `getVisualShapeData` rows when the caller has them already."""
     seen = {}
     out = []
-    for v in p.getVisualShapeData(body):
+    for v in p.getVisualShapeData(body) if data is None else data:
         index = seen[v[1]] = seen.get(v[1], -1) + 1
         out.append((v[1], index, tuple(v[7])))
     for link, count in seen.items():

@@ -347,10 +347,7 @@ class Environment:
 
     def emit_frame(self):
         """Send the current video frame to `frame_callback`: rendered by the second process when it
-        runs (delivered later, in order; `flush_frames`), else here. The first frame of an episode
-        goes this way too: rendering it here would change the colours `getVisualShapeData`
-        reports for links with several visual shapes (camera.hidden sets them one by one), which
-        the second process mirrors."""
+        runs (delivered later, in order; `flush_frames`), else here."""
         self.start_render_process()
         worker = self.render_process
         if worker.alive and worker.submit(self.frame_callback, list(self.video_size), self._static_video_bodies()):

@@ -72,7 +72,9 @@ def scene_shapes():
     links, index, shapes = [], {}, []
     for i in range(p.getNumBodies()):
         body = p.getBodyUniqueId(i)
-        for v in p.getVisualShapeData(body, flags=p.VISUAL_SHAPE_DATA_TEXTURE_UNIQUE_IDS):
+        data = p.getVisualShapeData(body, flags=p.VISUAL_SHAPE_DATA_TEXTURE_UNIQUE_IDS)
+        # camera.visuals: the colours drawn (PyBullet's report is wrong after camera.hidden)
+        for v, (_, _, rgba) in zip(data, camera.visuals(body, data)):
             if v[2] not in _MIRRORED or v[8] >= 0:
                 return None
             key = (body, v[1])
@@ -80,7 +82,7 @@ def scene_shapes():
                 index[key] = len(links)
                 links.append(key)
             shapes.append(
-                (index[key], v[2], list(v[3]), v[4].decode(errors="replace"), list(v[5]), list(v[6]), list(v[7]))
+                (index[key], v[2], list(v[3]), v[4].decode(errors="replace"), list(v[5]), list(v[6]), list(rgba))
             )
     return links, shapes
 
