@@ -64,7 +64,7 @@ class Environment:
         self.agent_cams = camera.RealSenseD415.CONFIG
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
         self.pile_ids: list[int] = []
-        self._slept: dict[int, tuple] = {}  # pile cubes put to sleep after the last action -> pose
+        self._slept: dict[int, tuple] = {}  # bodies put to sleep after the last action -> pose
         self.objects = self.obj_ids
         self.record_cfg = record_cfg
         self.blender_recorder = None
@@ -252,7 +252,7 @@ class Environment:
         """Execute {'pose0', 'pose1'} with the task's primitive, let objects settle (at most 5
         simulated seconds), score -> (obs, reward, done, info). A primitive timeout ends the
         episode with reward 0."""
-        moved = physics.wake_moved(self._slept)  # task code may have moved a sleeping cube since
+        physics.wake_moved(self._slept)  # task code may have moved a sleeping body since
         if action is not None:
             timeout = self.task.primitive(self.movej, self.movep, self.ee, action["pose0"], action["pose1"])
             if timeout:
@@ -262,9 +262,9 @@ class Environment:
             if self.is_static:
                 break
             self.step_simulation()
-        if not self.flags.awake_piles:
-            self._slept = physics.sleep_resting([b for b in self.pile_ids if b not in moved], SETTLE_SPEED)
         reward, info = self.task.reward() if action is not None else (0, {})
+        if not self.flags.awake_resting:  # after the reward: what it fed in and settled sleeps too
+            self._slept = physics.sleep_resting(physics.free_bodies(self.obj_ids["rigid"]), SETTLE_SPEED)
         done = self.task.done()
         info.update(self.info)
         return self._get_obs(), reward, done, info

@@ -10,12 +10,15 @@
   constraints, and a pile of 50 cubes pushed by the spatula, never reach the solver's residual
   threshold, so every step ran all 50 iterations; 20 give the rope tasks the same success at ~1.7x
   less CPU, the pile tasks at ~1.5x.
-- Resting pile cubes sleep between actions: 50 awake cubes cost ~1.5 ms per step while the arm
-  travels in free space, asleep ~0.15 ms. Bullet wakes a sleeping body when an awake one touches
-  it; `wake_moved` wakes one that task code moved.
+- Resting objects sleep between actions: 50 awake pile cubes cost ~1.5 ms per step while the arm
+  travels in free space, asleep ~0.15 ms; palletizing's stack of boxes ~0.5 against ~0.07 ms.
+  Bullet wakes a sleeping body when an awake one touches it; `wake_moved` wakes one that task code
+  moved.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pybullet as p
@@ -67,35 +70,80 @@ def holds_rope() -> bool:
     )
 
 
-def sleep_resting(bodies, speed: float, spin: float = 0.5) -> dict[int, tuple]:
-    """Put every body of `bodies` that rests on something (has a contact point) and moves slower
-    than `speed` m/s and `spin` rad/s to sleep, allowing Bullet to keep it asleep until an awake
-    body touches it. The contact condition keeps a cube at the top of a bounce from freezing in
-    the air. Returns {body: (position, quaternion)} of the bodies put to sleep (see `wake_moved`)."""
+def free_bodies(bodies) -> list[int]:
+    """The bodies of `bodies` that `sleep_resting` may put to sleep: single-link bodies (no
+    joints, whose motion is the base velocity alone) not tied by any constraint (rope beads, a
+    held object, anything task code joined). Bodies removed by task code are skipped."""
+    tied = set()
+    for i in range(p.getNumConstraints()):
+        info = p.getConstraintInfo(p.getConstraintUniqueId(i))
+        tied.update((info[0], info[2]))  # parent and child body
+    free = []
+    for body in bodies:
+        try:
+            if body not in tied and p.getNumJoints(body) == 0:
+                free.append(body)
+        except p.error:  # removed by task code
+            continue
+    return free
+
+
+def sleep_resting(bodies, speed: float, spin: float = 0.01) -> dict[int, tuple]:
+    """Put every body of `bodies` that rests on something and moves slower than `speed` m/s and
+    turns slower than `spin` rad/s to sleep, allowing Bullet to keep it asleep until an awake body
+    touches it.
+
+    Resting means a contact point that carried a normal force in the last simulation step, after
+    a fresh collision detection: a body that task code teleported since (no force on its new
+    contacts yet) and a cube at the top of a bounce (no contact) stay awake. The body's velocity
+    is zeroed (it stops where it is), and its sleep threshold becomes `speed`**2 + `spin`**2:
+    Bullet compares |v|^2 + |w|^2 with it in the next step (waking a body above it) and in its
+    own fixed 2 s sleep timer, whose default 0.01 put a box sliding at 3 cm/s to sleep. `spin`
+    lets through the ~6 mrad/s turn that the solver's residual (config.SOLVER_RESIDUAL) gives a
+    resting cube in every step.
+    Returns {body: (position, quaternion)} of the bodies put to sleep (see `wake_moved`).
+    """
+    if not bodies:
+        return {}  # an extra collision detection shifts contact points: a rope episode's course
+    p.performCollisionDetection()
     state = p.ACTIVATION_STATE_ENABLE_SLEEPING | p.ACTIVATION_STATE_SLEEP
     slept = {}
     for body in bodies:
         try:
             linear, angular = p.getBaseVelocity(body)
+            if np.linalg.norm(linear) >= speed or np.linalg.norm(angular) >= spin:
+                continue
+            if any(point[9] > 0 for point in p.getContactPoints(bodyA=body)):
+                p.resetBaseVelocity(body, (0, 0, 0), (0, 0, 0))
+                p.changeDynamics(body, -1, activationState=state, sleepThreshold=speed**2 + spin**2)
+                slept[body] = p.getBasePositionAndOrientation(body)
         except p.error:  # removed by task code
             continue
-        if np.linalg.norm(linear) < speed and np.linalg.norm(angular) < spin and p.getContactPoints(bodyA=body):
-            p.changeDynamics(body, -1, activationState=state)
-            slept[body] = p.getBasePositionAndOrientation(body)
     return slept
 
 
+# Bullet puts a body to sleep one step after it is asked to, so a resting body moves up to
+# speed / hz (~10 um at 5 mm/s and 480 Hz) after `sleep_resting` recorded its pose.
+MOVED_BY = 1e-4  # m
+TURNED_BY = 1e-3  # rad
+
+
 def wake_moved(slept: dict[int, tuple]) -> set[int]:
-    """Wake every body of `slept` (from `sleep_resting`) that is no longer at its pose and return
-    them: Bullet keeps a sleeping body that task code teleported (resetBasePositionAndOrientation)
-    asleep, hanging where it was put. Their contact points are stale until the next simulation
-    step, so they must not be put to sleep again before one."""
+    """Wake every body of `slept` (from `sleep_resting`) that is more than MOVED_BY metres or
+    TURNED_BY radians away from the pose it fell asleep at, or that a constraint now ties, and
+    return them: Bullet keeps a sleeping body that task code teleported
+    (resetBasePositionAndOrientation) asleep, hanging where it was put, and ignores a constraint
+    created on it."""
+    free = set(free_bodies(slept))
     moved = set()
-    for body, pose in slept.items():
+    for body, (position, rotation) in slept.items():
         try:
-            if p.getBasePositionAndOrientation(body) != pose:
-                p.changeDynamics(body, -1, activationState=p.ACTIVATION_STATE_WAKE_UP)
-                moved.add(body)
+            now_position, now_rotation = p.getBasePositionAndOrientation(body)
         except p.error:  # removed by task code
             continue
+        turned = 2 * math.acos(min(1.0, abs(float(np.dot(now_rotation, rotation)))))
+        far = np.linalg.norm(np.subtract(now_position, position)) > MOVED_BY or turned > TURNED_BY
+        if far or body not in free:
+            p.changeDynamics(body, -1, activationState=p.ACTIVATION_STATE_WAKE_UP)
+            moved.add(body)
     return moved
