@@ -238,6 +238,23 @@ def test_task_filling_its_work_folder_with_many_files_gets_disk_limit(case):
     assert verdict["stage_reached"] == "reset" and "16 MiB or 2000 files" in verdict["error"]["message"]
 
 
+def test_private_tmp_is_bounded_like_the_work_folder(tmp_path):
+    # bubblewrap's private /tmp is a tmpfs in RAM, which RLIMIT_AS does not count; where the
+    # child may write there (a non-root caller without Landlock) it must not fill the RAM.
+    from sim.sandbox import isolation
+
+    if not isolation.probe_bwrap()[0] or not isolation.bwrap_sizes_tmpfs():
+        pytest.skip("needs bubblewrap >= 0.8 with namespaces")
+    limits = Limits(disk_bytes=16 << 20)
+    plan = isolation.plan(tmp_path, limits)
+    assert "private /tmp (at most 16 MiB)" in plan.layers["filesystem"]["detail"]
+    fill = "head -c {} /dev/zero > /tmp/fill && echo written"
+    small = subprocess.run([*plan.argv_prefix, "/bin/sh", "-c", fill.format(8 << 20)], capture_output=True, text=True)
+    assert small.stdout.strip() == "written", small.stderr
+    big = subprocess.run([*plan.argv_prefix, "/bin/sh", "-c", fill.format(32 << 20)], capture_output=True, text=True)
+    assert "written" not in big.stdout and "No space left on device" in big.stderr
+
+
 # -- the model backend --------------------------------------------------------------------------
 class _Garbage(BaseHTTPRequestHandler):
     """Answers every POST with HTTP 200 and a body that is not JSON."""

@@ -155,6 +155,21 @@ def probe_bwrap() -> tuple[bool, str]:
     return True, exe
 
 
+@functools.cache
+def bwrap_sizes_tmpfs() -> bool:
+    """Whether this bubblewrap takes `--size` for a tmpfs (bubblewrap >= 0.8.0). Cached per process."""
+    ok, exe = probe_bwrap()
+    if not ok:
+        return False
+    argv = [exe, *BWRAP_NAMESPACES, "--perms", "0755", "--size", str(1 << 20), "--tmpfs", "/tmp"]
+    if os.geteuid() != 0:
+        argv.append("--unshare-user")
+    try:
+        return subprocess.run(argv + ["/bin/true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 def filesystem_confinement() -> tuple[bool, str]:
     """Whether sandbox children here get a confined filesystem view -> (confined, how or why not).
 
@@ -203,13 +218,14 @@ def _untraversable_ancestors(path: Path) -> list[Path]:
     return out
 
 
-def _reexpose(hidden: list[Path]) -> list[str]:
+def _reexpose(hidden: list[Path], size: int | None) -> list[str]:
     """bwrap args that replace each folder in `hidden` (/tmp; e.g. /root, mode 0700) by an empty
-    tmpfs and bind back read-only only the needed paths under it (the interpreter, the venv, the
-    repository, e.g. a checkout in /tmp), with 0755 folders on the way."""
+    tmpfs of at most `size` bytes (None: bubblewrap's default, half the RAM) and bind back
+    read-only only the needed paths under it (the interpreter, the venv, the repository, e.g. a
+    checkout in /tmp), with 0755 folders on the way."""
     args, made = [], set()
     for folder in hidden:
-        args += ["--perms", "0755", "--tmpfs", str(folder)]
+        args += ["--perms", "0755", *(["--size", str(size)] if size else []), "--tmpfs", str(folder)]
     for path in _needed_paths():
         top = next((h for h in hidden if h in path.parents), None)
         if top is None:
@@ -277,7 +293,9 @@ def plan(workdir: Path, limits: Limits) -> Plan:
             argv.append("--unshare-user")
         # a private /tmp, and e.g. /root (0700) emptied; needed paths under them are bound back
         hidden = sorted({Path("/tmp")} | {a for p in _needed_paths() for a in _untraversable_ancestors(p / "x")})
-        argv += _reexpose(hidden)
+        # A tmpfs lives in RAM, which RLIMIT_AS does not count: bound like the work folder.
+        tmp_size = limits.disk_bytes if bwrap_sizes_tmpfs() else None
+        argv += _reexpose(hidden, tmp_size)
         # a work folder deeper in a hidden folder (TMPDIR=/tmp/app): traversable folders above it
         top = next((h for h in hidden if h in workdir.parents), None)
         for d in reversed(workdir.parents):
@@ -285,7 +303,8 @@ def plan(workdir: Path, limits: Limits) -> Plan:
                 argv += ["--perms", "0755", "--dir", str(d)]
         argv += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
         layers["network"] = _layer(True, "bubblewrap network namespace (no interfaces but lo)")
-        layers["filesystem"] = _layer(True, "read-only root, private /tmp, only workdir writable")
+        tmp = f"at most {limits.disk_bytes / 2**20:g} MiB" if tmp_size else "no size limit: bubblewrap < 0.8"
+        layers["filesystem"] = _layer(True, f"read-only root, private /tmp ({tmp}), only workdir writable")
         layers["pid_namespace"] = _layer(True, "own pid namespace; host processes invisible")
     else:
         layers["network"] = _layer(
