@@ -7,7 +7,7 @@ second: prints median and p90 per task and over all episodes, plus the machine a
 In-process (no sandbox), one Environment reused, seeds 0..N-1. With video, frames are drawn by
 the second process of sim/render_process.py unless GENSIM_RENDER_PROCESS=0; its CPU seconds are
 added to the episode's ("cpu" columns), so CPU can exceed wall. `--flags` turns CompatFlags on
-(e.g. `--flags flat_rolling_friction awake_piles full_rope_iterations full_pile_iterations`
+(e.g. `--flags flat_rolling_friction awake_resting full_rope_iterations full_pile_iterations`
 measures what those shortcuts save). Target (issue 15): every base task at most 5 s median per
 episode with video on 2 cores.
 """

@@ -65,6 +65,8 @@ class Environment:
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
         self.pile_ids: list[int] = []
         self._slept: dict[int, tuple] = {}  # bodies put to sleep after the last action -> pose
+        self._guarded: tuple = ()  # of those, the ones whose sleep threshold waits for a step
+        self._woken: dict[int, tuple] = {}  # sleeping bodies task code touched -> velocity it set
         self.objects = self.obj_ids
         self.record_cfg = record_cfg
         self.blender_recorder = None
@@ -139,7 +141,7 @@ class Environment:
             self._connect(False, False)
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
         self.pile_ids = []
-        self._slept = {}
+        self._slept, self._guarded, self._woken = {}, (), {}
         self.warnings = []
         fallbacks.bind(self.warnings)
         config.activate(self.flags)
@@ -236,6 +238,12 @@ class Environment:
         """One physics step; emits a video frame every `frame_every` steps when a frame callback
         is set. Raises SimBudgetExceeded past `max_sim_steps`."""
         p.stepSimulation()
+        if self._guarded:  # the bodies put to sleep after the last action are asleep now
+            physics.settle_thresholds(self._guarded, SETTLE_SPEED)
+            self._guarded = ()
+        if self._woken:  # the sleeping bodies task code touched are awake now
+            physics.restore_velocities(self._woken)
+            self._woken = {}
         self.sim_steps += 1
         self.step_counter += 1
         if self.frame_callback is not None and self.sim_steps % self.frame_every == 0:
@@ -252,7 +260,7 @@ class Environment:
         """Execute {'pose0', 'pose1'} with the task's primitive, let objects settle (at most 5
         simulated seconds), score -> (obs, reward, done, info). A primitive timeout ends the
         episode with reward 0."""
-        physics.wake_moved(self._slept)  # task code may have moved a sleeping body since
+        self._woken = physics.wake_moved(self._slept)  # task code may have moved a sleeping body since
         if action is not None:
             timeout = self.task.primitive(self.movej, self.movep, self.ee, action["pose0"], action["pose1"])
             if timeout:
@@ -265,6 +273,7 @@ class Environment:
         reward, info = self.task.reward() if action is not None else (0, {})
         if not self.flags.awake_resting:  # after the reward: what it fed in and settled sleeps too
             self._slept = physics.sleep_resting(physics.free_bodies(self.obj_ids["rigid"]), SETTLE_SPEED)
+            self._guarded = tuple(self._slept)
         done = self.task.done()
         info.update(self.info)
         return self._get_obs(), reward, done, info

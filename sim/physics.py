@@ -88,20 +88,26 @@ def free_bodies(bodies) -> list[int]:
     return free
 
 
-def sleep_resting(bodies, speed: float, spin: float = 0.01) -> dict[int, tuple]:
-    """Put every body of `bodies` that rests on something and moves slower than `speed` m/s and
+# Sleep threshold of a body in the step after `sleep_resting` (Bullet compares |v|^2 + |w|^2 with
+# it): one step from rest gives a pile cube up to ~0.02 (it tips on a neighbour's edge), a box up
+# to ~3e-4, and one cube above the threshold wakes its whole pile.
+WAKE_GUARD = 1.0
+
+
+def sleep_resting(bodies, speed: float, spin: float = 0.5) -> dict[int, tuple]:
+    """Put every body of `bodies` that rests on something, moves slower than `speed` m/s and
     turns slower than `spin` rad/s to sleep, allowing Bullet to keep it asleep until an awake body
-    touches it.
+    touches it. Call `settle_thresholds` after the next simulation step.
 
     Resting means a contact point that carried a normal force in the last simulation step, after
     a fresh collision detection: a body that task code teleported since (no force on its new
-    contacts yet) and a cube at the top of a bounce (no contact) stay awake. The body's velocity
-    is zeroed (it stops where it is), and its sleep threshold becomes `speed`**2 + `spin`**2:
-    Bullet compares |v|^2 + |w|^2 with it in the next step (waking a body above it) and in its
-    own fixed 2 s sleep timer, whose default 0.01 put a box sliding at 3 cm/s to sleep. `spin`
-    lets through the ~6 mrad/s turn that the solver's residual (config.SOLVER_RESIDUAL) gives a
-    resting cube in every step.
-    Returns {body: (position, quaternion)} of the bodies put to sleep (see `wake_moved`).
+    contacts yet) and a cube at the top of a bounce (no contact) stay awake. Bullet sleeps a whole
+    island of touching bodies or none, so one awake cube keeps a pile awake: `spin` is generous
+    (a pushed pile's cubes still wobble at up to ~0.5 rad/s when the pile has stopped moving).
+    The body's velocity is zeroed (it stops where it is). Bullet takes one more step to put it to
+    sleep and wakes it if that step's motion is above its threshold, so the threshold is
+    WAKE_GUARD until then. Returns {body: (position, quaternion)} of the bodies put to sleep (see
+    `wake_moved`).
     """
     if not bodies:
         return {}  # an extra collision detection shifts contact points: a rope episode's course
@@ -115,11 +121,23 @@ def sleep_resting(bodies, speed: float, spin: float = 0.01) -> dict[int, tuple]:
                 continue
             if any(point[9] > 0 for point in p.getContactPoints(bodyA=body)):
                 p.resetBaseVelocity(body, (0, 0, 0), (0, 0, 0))
-                p.changeDynamics(body, -1, activationState=state, sleepThreshold=speed**2 + spin**2)
+                p.changeDynamics(body, -1, activationState=state, sleepThreshold=WAKE_GUARD)
                 slept[body] = p.getBasePositionAndOrientation(body)
         except p.error:  # removed by task code
             continue
     return slept
+
+
+def settle_thresholds(bodies, speed: float) -> None:
+    """Give the bodies `sleep_resting` put to sleep, one simulation step later (asleep now, their
+    velocities cleared), the sleep threshold `speed`**2 for Bullet's own timer: once woken, a body
+    falls asleep by itself only after 2 s slower than `speed` (Bullet's default threshold 0.01
+    stopped a box sliding at 3 cm/s)."""
+    for body in bodies:
+        try:
+            p.changeDynamics(body, -1, sleepThreshold=speed**2)
+        except p.error:  # removed by task code
+            continue
 
 
 # Bullet puts a body to sleep one step after it is asked to, so a resting body moves up to
@@ -128,22 +146,34 @@ MOVED_BY = 1e-4  # m
 TURNED_BY = 1e-3  # rad
 
 
-def wake_moved(slept: dict[int, tuple]) -> set[int]:
-    """Wake every body of `slept` (from `sleep_resting`) that is more than MOVED_BY metres or
-    TURNED_BY radians away from the pose it fell asleep at, or that a constraint now ties, and
-    return them: Bullet keeps a sleeping body that task code teleported
-    (resetBasePositionAndOrientation) asleep, hanging where it was put, and ignores a constraint
-    created on it."""
+def wake_moved(slept: dict[int, tuple]) -> dict[int, tuple]:
+    """Wake every body of `slept` (from `sleep_resting`) that task code touched since: more than
+    MOVED_BY metres or TURNED_BY radians from the pose it fell asleep at, given a velocity, or
+    tied by a constraint. Bullet would keep it asleep, hanging where it was put, ignoring its
+    velocity and the constraint. Returns {body: (linear, angular velocity)} of the bodies woken:
+    Bullet clears them in their first step awake (`restore_velocities` sets them again)."""
     free = set(free_bodies(slept))
-    moved = set()
+    woken = {}
     for body, (position, rotation) in slept.items():
         try:
             now_position, now_rotation = p.getBasePositionAndOrientation(body)
+            velocity = p.getBaseVelocity(body)
         except p.error:  # removed by task code
             continue
         turned = 2 * math.acos(min(1.0, abs(float(np.dot(now_rotation, rotation)))))
         far = np.linalg.norm(np.subtract(now_position, position)) > MOVED_BY or turned > TURNED_BY
-        if far or body not in free:
+        if far or any(velocity[0]) or any(velocity[1]) or body not in free:
             p.changeDynamics(body, -1, activationState=p.ACTIVATION_STATE_WAKE_UP)
-            moved.add(body)
-    return moved
+            woken[body] = velocity
+    return woken
+
+
+def restore_velocities(woken: dict[int, tuple]) -> None:
+    """After the first simulation step of the bodies `wake_moved` woke, give back the velocities
+    task code had set on them."""
+    for body, (linear, angular) in woken.items():
+        if any(linear) or any(angular):
+            try:
+                p.resetBaseVelocity(body, linear, angular)
+            except p.error:  # removed by task code
+                continue

@@ -100,6 +100,21 @@ def asleep(body):
     return moved < 1e-3
 
 
+def test_a_resting_pile_stays_asleep_through_the_next_action():
+    # Bullet wakes a body whose first step asleep moves above its threshold, and one awake cube
+    # wakes its whole pile: a pile tipping on its neighbours' edges used to wake at once.
+    env = Environment()
+    env.set_task(Pile(50))
+    env.reset()
+    for _ in range(480):
+        p.stepSimulation()
+    env.step()
+    assert len(env._slept) == 50
+    for _ in range(240):  # the arm's next move, far above
+        env.step_simulation()
+    assert all(p.getBaseVelocity(b) == ((0, 0, 0), (0, 0, 0)) for b in env._slept)
+
+
 def test_resting_objects_sleep_after_a_step_and_wake_when_touched():
     env, task = scene()
     assert env.pile_ids == task.cubes
@@ -146,16 +161,18 @@ def test_a_constraint_made_on_a_sleeping_body_pulls_it_after_the_next_step():
 
 def test_a_woken_body_slides_on_bullet_does_not_stop_it_at_its_own_threshold():
     # Bullet's default multibody threshold (0.01 m^2/s^2) put a box sliding at 3 cm/s to sleep
-    # after 2 s; the bodies we let sleep get (5 mm/s)^2.
+    # after 2 s; the bodies we let sleep get (5 mm/s)^2 after their first step asleep.
     env, task = scene()
     for _ in range(240):
         p.stepSimulation()
     env.step()
+    env.step_simulation()  # the next action's first step
     p.changeDynamics(0, -1, lateralFriction=0)  # ice
-    p.changeDynamics(task.box, -1, lateralFriction=0, activationState=p.ACTIVATION_STATE_WAKE_UP)
-    p.resetBaseVelocity(task.box, [0.03, 0, 0])
+    p.changeDynamics(task.box, -1, lateralFriction=0)
+    p.resetBaseVelocity(task.box, [0.03, 0, 0])  # as task code might: woken with its velocity
+    env.step()
     for _ in range(4 * 480):
-        p.stepSimulation()
+        env.step_simulation()
     assert p.getBaseVelocity(task.box)[0][0] > 0.02
 
 
