@@ -1,5 +1,6 @@
-"""Three cuts in the constraint solver's work; the base tasks succeed as often as before
-(sim/README.md "Speed" and "Speed target"; each has a `CompatFlags` switch back to the original).
+"""Three cuts in the constraint solver's work; the base tasks succeed about as often as without
+them (counts over seeds in sim/README.md "Speed target"; each has a `CompatFlags` switch back to the
+original).
 
 - Rolling friction between flat faces: every asset declares rolling friction 1e-4, and Bullet
   combines it per contact as r_a * f_b + r_b * f_a (btManifoldResult::calculateCombinedRollingFriction),
@@ -13,7 +14,7 @@
 - Resting objects sleep between actions: 50 awake pile cubes cost ~1.5 ms per step while the arm
   travels in free space, asleep ~0.15 ms; palletizing's stack of boxes ~0.5 against ~0.07 ms.
   Bullet wakes a sleeping body when an awake one touches it; `wake_moved` wakes one that task code
-  moved.
+  moved, set moving or tied.
 """
 
 from __future__ import annotations
