@@ -129,6 +129,15 @@ BWRAP_NAMESPACES = (
 )
 
 
+def _run_bwrap(exe: str, tmpfs_options: list[str]) -> subprocess.CompletedProcess:
+    """Run /bin/true under bubblewrap with the namespaces `plan` uses and a private /tmp made with
+    `tmpfs_options`. Raises OSError or subprocess.TimeoutExpired (10 s)."""
+    argv = [exe, *BWRAP_NAMESPACES, "--perms", "0755", *tmpfs_options, "--tmpfs", "/tmp"]
+    if os.geteuid() != 0:
+        argv.append("--unshare-user")
+    return subprocess.run(argv + ["/bin/true"], capture_output=True, text=True, timeout=10)
+
+
 @functools.cache
 def probe_bwrap() -> tuple[bool, str]:
     """Whether bubblewrap works here with the options `plan` uses -> (ok, bwrap path or reason).
@@ -136,18 +145,8 @@ def probe_bwrap() -> tuple[bool, str]:
     exe = shutil.which("bwrap")
     if exe is None:
         return False, "bwrap not installed (Debian package bubblewrap)"
-    argv = [
-        exe,
-        *BWRAP_NAMESPACES,
-        "--perms",
-        "0755",
-        "--tmpfs",
-        "/tmp",
-    ]
-    if os.geteuid() != 0:
-        argv.append("--unshare-user")
     try:
-        res = subprocess.run(argv + ["/bin/true"], capture_output=True, text=True, timeout=10)
+        res = _run_bwrap(exe, [])
     except (OSError, subprocess.TimeoutExpired) as e:
         return False, f"bwrap failed to start: {e}"
     if res.returncode != 0:
@@ -161,11 +160,8 @@ def bwrap_sizes_tmpfs() -> bool:
     ok, exe = probe_bwrap()
     if not ok:
         return False
-    argv = [exe, *BWRAP_NAMESPACES, "--perms", "0755", "--size", str(1 << 20), "--tmpfs", "/tmp"]
-    if os.geteuid() != 0:
-        argv.append("--unshare-user")
     try:
-        return subprocess.run(argv + ["/bin/true"], capture_output=True, timeout=10).returncode == 0
+        return _run_bwrap(exe, ["--size", str(1 << 20)]).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
