@@ -65,7 +65,7 @@ def _machine() -> dict:
         "pybullet_api": pybullet.getAPIVersion(),
         "renderer": "TinyRenderer (CPU)" if os.environ.get("GENSIM_EGL", "0") != "1" else "EGL",
         "calibration_s": _calibration_s(),
-        "render_process": os.environ.get("GENSIM_RENDER_PROCESS", "1") != "0" and (os.cpu_count() or 1) > 1,
+        "render_process": sim_video.render_process_enabled(),
     }
 
 

@@ -16,6 +16,7 @@ import pybullet as p
 
 import sim
 from sim import camera, config, fallbacks, physics, render_process, templates, utils
+from sim import video as sim_video
 from sim.robot import EE_MOUNT, EE_TIP, HOME_J, UR5
 
 PLANE_URDF = "plane/plane.urdf"
@@ -65,7 +66,7 @@ class Environment:
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
         self.pile_ids: list[int] = []
         self._slept: dict[int, tuple] = {}  # bodies put to sleep after the last action -> pose
-        self._guarded: tuple = ()  # of those, the ones whose sleep threshold waits for a step
+        self._thresholds_due = False  # their sleep thresholds wait for their first step asleep
         self._woken: dict[int, tuple] = {}  # sleeping bodies task code touched -> velocity it set
         self.objects = self.obj_ids
         self.record_cfg = record_cfg
@@ -141,7 +142,7 @@ class Environment:
             self._connect(False, False)
         self.obj_ids = {"fixed": [], "rigid": [], "deformable": []}
         self.pile_ids = []
-        self._slept, self._guarded, self._woken = {}, (), {}
+        self._slept, self._thresholds_due, self._woken = {}, False, {}
         self.warnings = []
         fallbacks.bind(self.warnings)
         config.activate(self.flags)
@@ -238,9 +239,9 @@ class Environment:
         """One physics step; emits a video frame every `frame_every` steps when a frame callback
         is set. Raises SimBudgetExceeded past `max_sim_steps`."""
         p.stepSimulation()
-        if self._guarded:  # the bodies put to sleep after the last action are asleep now
-            physics.settle_thresholds(self._guarded, SETTLE_SPEED)
-            self._guarded = ()
+        if self._thresholds_due:  # the bodies put to sleep after the last action are asleep now
+            physics.settle_thresholds(self._slept, SETTLE_SPEED)
+            self._thresholds_due = False
         if self._woken:  # the sleeping bodies task code touched are awake now
             physics.restore_velocities(self._woken)
             self._woken = {}
@@ -273,7 +274,7 @@ class Environment:
         reward, info = self.task.reward() if action is not None else (0, {})
         if not self.flags.awake_resting:  # after the reward: what it fed in and settled sleeps too
             self._slept = physics.sleep_resting(physics.free_bodies(self.obj_ids["rigid"]), SETTLE_SPEED)
-            self._guarded = tuple(self._slept)
+            self._thresholds_due = bool(self._slept)
         done = self.task.done()
         info.update(self.info)
         return self._get_obs(), reward, done, info
@@ -345,7 +346,7 @@ class Environment:
         runs; started at most once."""
         if self.render_process is None:
             self.render_process = render_process.RenderProcess()
-            if os.environ.get("GENSIM_RENDER_PROCESS", "1") != "0" and (os.cpu_count() or 1) > 1:
+            if sim_video.render_process_enabled():
                 self.render_process.start(confine)
         return self.render_process.alive
 

@@ -1,7 +1,9 @@
-"""MP4 writing for episode videos: H.264, yuv420p, faststart, through imageio-ffmpeg."""
+"""MP4 writing for episode videos: H.264, yuv420p, faststart, through imageio-ffmpeg; and whether
+frames are drawn by a second process (sim/render_process.py)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -11,6 +13,13 @@ import numpy as np
 # for. A 320x240 CPU frame costs ~5 ms: ~40% of a pick-and-place episode's time at 20 fps.
 FPS = 15
 SIZE = (320, 240)
+
+
+def render_process_enabled() -> bool:
+    """Whether video frames are drawn by a second process: not with GENSIM_RENDER_PROCESS=0, nor on
+    one CPU (nothing to overlap). Importable without PyBullet (the app process asks it for the
+    sandbox child, whose environment does not carry the switch)."""
+    return os.environ.get("GENSIM_RENDER_PROCESS", "1") != "0" and (os.cpu_count() or 1) > 1
 
 
 def write_mp4(frames, path, fps=FPS):

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sim import tmpdirs
+from sim import video as sim_video
 from sim.sandbox import isolation, process
 from sim.sandbox.channel import ChannelReader
 from sim.sandbox.events import LogEvent, SandboxEvent, Stage, StageEvent, VerdictEvent
@@ -135,7 +136,7 @@ def _supervise(child, source, filename, settings: RunSettings, limits, stream_fr
             "stream_frames": bool(stream_frames),
             "frame_interval": limits.frame_interval_seconds,
             "seccomp": isolation.seccomp_requested(),
-            "render_process": os.environ.get("GENSIM_RENDER_PROCESS", "1") != "0",  # not in the child's env
+            "render_process": sim_video.render_process_enabled(),  # the switch is not in the child's env
             "sent_at": time.time(),
         }
     )
